@@ -1,0 +1,196 @@
+// Configuration: every environment variable is parsed and validated once, at start.
+// The first bad value stops start-up with one line naming the variable and what is expected.
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** PostgreSQL URL, or undefined for embedded PGlite. */
+  databaseUrl: string | undefined;
+  /** PGlite location: a directory, or 'memory://'. Only used without databaseUrl. */
+  dataDir: string;
+  pgliteInMemory: boolean;
+  dbPoolMax: number;
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key we write (cache, rate limits), so several deployments can share one Redis. */
+  redisKeyPrefix: string;
+  natsUrl: string | undefined;
+  jwt: { privateKey: string | undefined; publicKey: string | undefined; issuer: string; accessTtlSeconds: number };
+  /** key id → base64 256-bit key; undefined means "generate and keep under DATA_DIR" (embedded only). */
+  encryptionKeys: Record<string, string> | undefined;
+  paymentProvider: 'sandbox' | 'stripe';
+  stripe: { secretKey: string | undefined; webhookSecret: string | undefined };
+  smtpUrl: string | undefined;
+  otelEndpoint: string | undefined;
+  logLevel: LogLevel;
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+  rateLimit: { max: number; windowMs: number };
+  shutdownTimeoutMs: number;
+  defaultCurrency: string;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, expected: string, got: string | undefined) {
+    const shown = got === undefined ? 'nothing' : JSON.stringify(got.length > 60 ? `${got.slice(0, 60)}…` : got);
+    super(`Invalid configuration: ${variable} must be ${expected} (got ${shown})`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], def: T): T {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `one of ${allowed.join(', ')}`, raw);
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `a URL (${protocols.join(' or ')})`, redactUrl(raw));
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `a URL starting with ${protocols.join(' or ')}`, redactUrl(raw));
+  }
+  return raw;
+}
+
+/** Hides the password of a URL so it never reaches a log line or an error. */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return raw.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+function encryptionKeys(env: Env): Record<string, string> | undefined {
+  const raw = str(env, 'ENCRYPTION_KEYS');
+  if (raw === undefined) return undefined;
+  const expected = 'a comma-separated list of keyId:base64key pairs, each key 32 bytes';
+  const out: Record<string, string> = {};
+  for (const part of raw.split(',')) {
+    const idx = part.indexOf(':');
+    const id = part.slice(0, idx).trim();
+    const key = part.slice(idx + 1).trim();
+    if (idx <= 0 || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new ConfigError('ENCRYPTION_KEYS', expected, '(hidden)');
+    if (Buffer.from(key, 'base64').length !== 32) throw new ConfigError('ENCRYPTION_KEYS', expected, '(hidden)');
+    out[id] = key;
+  }
+  return out;
+}
+
+const CURRENCY = /^[A-Z]{3}$/;
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const databaseUrlRaw = str(env, 'DATABASE_URL');
+  const inMemory = databaseUrlRaw === 'memory://';
+  const databaseUrl = inMemory ? undefined : url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const corsRaw = str(env, 'CORS_ORIGINS');
+  const corsOrigins = corsRaw ? corsRaw.split(',').map((s) => s.trim()) : [];
+  for (const o of corsOrigins) {
+    if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) {
+      throw new ConfigError('CORS_ORIGINS', 'a comma-separated list of origins like https://shop.example.com', corsRaw);
+    }
+  }
+  const currency = str(env, 'DEFAULT_CURRENCY') ?? 'EUR';
+  if (!CURRENCY.test(currency)) throw new ConfigError('DEFAULT_CURRENCY', 'an ISO 4217 code such as EUR', currency);
+  const adminEmail = str(env, 'ADMIN_EMAIL');
+  if (adminEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) {
+    throw new ConfigError('ADMIN_EMAIL', 'an email address', adminEmail);
+  }
+  const adminPassword = str(env, 'ADMIN_PASSWORD');
+  if ((adminEmail === undefined) !== (adminPassword === undefined)) {
+    throw new ConfigError(adminEmail ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'set together with its pair', undefined);
+  }
+  const config: Config = {
+    env: nodeEnv,
+    host: str(env, 'HOST') ?? '0.0.0.0',
+    port: int(env, 'PORT', 3000, 0, 65535),
+    databaseUrl,
+    dataDir: str(env, 'DATA_DIR') ?? './.data',
+    pgliteInMemory: inMemory,
+    dbPoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 500),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: str(env, 'REDIS_KEY_PREFIX') ?? 'emporium:',
+    natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
+    jwt: {
+      privateKey: str(env, 'JWT_PRIVATE_KEY'),
+      publicKey: str(env, 'JWT_PUBLIC_KEY'),
+      issuer: str(env, 'JWT_ISSUER') ?? 'emporium',
+      accessTtlSeconds: int(env, 'JWT_ACCESS_TTL_SECONDS', 900, 30, 86_400),
+    },
+    encryptionKeys: encryptionKeys(env),
+    paymentProvider: oneOf(env, 'PAYMENT_PROVIDER', ['sandbox', 'stripe'] as const, 'sandbox'),
+    stripe: { secretKey: str(env, 'STRIPE_SECRET_KEY'), webhookSecret: str(env, 'STRIPE_WEBHOOK_SECRET') },
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    otelEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    corsOrigins,
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    rateLimit: {
+      max: int(env, 'RATE_LIMIT_MAX', 1000, 1, 10_000_000),
+      windowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
+    },
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    defaultCurrency: currency,
+    adminEmail,
+    adminPassword,
+    trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
+  };
+  if (config.paymentProvider === 'stripe' && !config.stripe.secretKey) {
+    throw new ConfigError('STRIPE_SECRET_KEY', 'set when PAYMENT_PROVIDER=stripe', undefined);
+  }
+  if (config.paymentProvider === 'stripe' && !config.stripe.webhookSecret) {
+    throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'set when PAYMENT_PROVIDER=stripe', undefined);
+  }
+  if ((config.jwt.privateKey === undefined) !== (config.jwt.publicKey === undefined)) {
+    throw new ConfigError(config.jwt.privateKey ? 'JWT_PUBLIC_KEY' : 'JWT_PRIVATE_KEY', 'set together with its pair (PEM)', undefined);
+  }
+  if (config.env === 'production') assertProductionReady(config);
+  return config;
+}
+
+/** Production refuses anything that only makes sense on a laptop. */
+function assertProductionReady(config: Config): void {
+  if (!config.databaseUrl) {
+    throw new ConfigError('DATABASE_URL', 'a postgres:// URL when NODE_ENV=production (the embedded database is for development)', undefined);
+  }
+  if (!config.jwt.privateKey) {
+    throw new ConfigError('JWT_PRIVATE_KEY', 'set when NODE_ENV=production (generated keys are refused)', undefined);
+  }
+  if (!config.encryptionKeys) {
+    throw new ConfigError('ENCRYPTION_KEYS', 'set when NODE_ENV=production (generated keys are refused)', undefined);
+  }
+}

@@ -1,0 +1,22 @@
+// The request context passed explicitly as the first argument of every service call.
+
+export type Actor =
+  | { kind: 'anonymous' }
+  | { kind: 'customer'; userId: string }
+  | { kind: 'staff'; userId: string; roles: string[]; permissions: string[] }
+  | { kind: 'api_key'; keyId: string; permissions: string[] }
+  | { kind: 'system'; name: string };
+
+export interface Ctx {
+  requestId: string;
+  actor: Actor;
+  idempotencyKey?: string | undefined;
+  /** W3C traceparent of the request, carried into events. */
+  traceparent?: string | undefined;
+}
+
+export function systemCtx(name: string, requestId = `sys-${name}`): Ctx {
+  return { requestId, actor: { kind: 'system', name } };
+}
+
+export const anonymous: Actor = { kind: 'anonymous' };

@@ -1,0 +1,79 @@
+// The one database interface every module uses, over PostgreSQL (pg pool) or embedded PGlite.
+// Both go through Kysely's Postgres dialect over node-postgres, so the SQL and the type parsing are identical.
+import { type Kysely, type Transaction, sql } from 'kysely';
+
+export type DbKind = 'postgres' | 'pglite';
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+
+// biome-ignore lint/suspicious/noExplicitAny: modules narrow the builder to their own table types.
+export type AnyDb = any;
+export type Tx<T = AnyDb> = Transaction<T>;
+
+export interface TransactionOptions {
+  isolation?: IsolationLevel;
+  /** Attempts in all, including the first; retried on 40001 / 40P01 in a fresh transaction. */
+  attempts?: number;
+  /** `SET LOCAL lock_timeout` for this transaction, in ms. */
+  lockTimeoutMs?: number;
+}
+
+export interface Db {
+  readonly kind: DbKind;
+  /** The query builder. Modules narrow it to their table types with `db.k as Kysely<MyTables>`. */
+  readonly k: Kysely<AnyDb>;
+  /** Runs `fn` in one transaction, retrying serialization failures and deadlocks in a fresh one. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Throws when the database does not answer. */
+  ping(): Promise<void>;
+  /** Statements executed since start (for query-count budgets in tests). */
+  queryCount(): number;
+  close(): Promise<void>;
+}
+
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export function isRetryableDbError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE.has(code);
+}
+
+export function isUniqueViolation(e: unknown, constraint?: string): boolean {
+  const err = e as { code?: unknown; constraint?: unknown } | null;
+  return err?.code === '23505' && (constraint === undefined || err.constraint === constraint);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createDb(kind: DbKind, k: Kysely<AnyDb>, counter: { n: number }, onClose: () => Promise<void>): Db {
+  return {
+    kind,
+    k,
+    async transaction(fn, options = {}) {
+      const attempts = options.attempts ?? 5;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          let builder = k.transaction();
+          if (options.isolation) builder = builder.setIsolationLevel(options.isolation);
+          return await builder.execute(async (tx) => {
+            if (options.lockTimeoutMs !== undefined) {
+              await sql`select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, true)`.execute(tx);
+            }
+            return fn(tx);
+          });
+        } catch (e) {
+          if (attempt >= attempts || !isRetryableDbError(e)) throw e;
+          // Exponential backoff with full jitter: 5, 10, 20, 40 ms caps.
+          await sleep(Math.random() * 5 * 2 ** (attempt - 1));
+        }
+      }
+    },
+    async ping() {
+      await sql`select 1`.execute(k);
+    },
+    queryCount: () => counter.n,
+    async close() {
+      await k.destroy();
+      await onClose();
+    },
+  };
+}

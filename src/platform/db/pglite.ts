@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { type AnyDb, createDb, type Db } from './db.ts';
+import { installTypeParsers } from './pg-types.ts';
+
+export interface PgliteOptions {
+  /** A directory to persist into, or undefined for memory. */
+  dataDir: string | undefined;
+}
+
+/**
+ * Embedded PostgreSQL (PGlite, WASM). It has exactly one connection: the pool has max 1, so
+ * Kysely serialises transactions instead of interleaving them (the reason we do not use kysely-pglite).
+ */
+export async function openPglite(options: PgliteOptions): Promise<Db> {
+  installTypeParsers();
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    extensions: { pg_trgm },
+  });
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 });
+  const counter = { n: 0 };
+  const k = new Kysely<AnyDb>({
+    dialect: new PostgresDialect({ pool }),
+    log: () => {
+      counter.n++;
+    },
+  });
+  return createDb('pglite', k, counter, async () => {
+    await pglite.close();
+  });
+}

@@ -1,0 +1,36 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { type AnyDb, createDb, type Db } from './db.ts';
+import { installTypeParsers } from './pg-types.ts';
+
+export interface PostgresOptions {
+  url: string;
+  max: number;
+  applicationName?: string;
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<Db> {
+  installTypeParsers();
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max,
+    application_name: options.applicationName ?? 'emporium',
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+    // Bounded waits: no statement may hang a request forever.
+    statement_timeout: 30_000,
+    idle_in_transaction_session_timeout: 60_000,
+  });
+  // An idle client's error (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const counter = { n: 0 };
+  const k = new Kysely<AnyDb>({
+    dialect: new PostgresDialect({ pool }),
+    log: () => {
+      counter.n++;
+    },
+  });
+  const db = createDb('postgres', k, counter, async () => {});
+  await db.ping();
+  return db;
+}

@@ -1,0 +1,87 @@
+// /healthz (the process is alive), /readyz (every dependency answers), /metrics (Prometheus).
+import { Type } from 'typebox';
+import { AppError } from '../errors.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { problemResponse, sendProblem } from './problem.ts';
+import type { App } from './server.ts';
+
+export interface ReadinessCheck {
+  name: string;
+  /** Resolves when the dependency is usable; rejects (or times out) when it is not. */
+  check: () => Promise<void>;
+}
+
+const CHECK_TIMEOUT_MS = 2000;
+
+async function runCheck(c: ReadinessCheck): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      c.check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return 'ok';
+  } catch (e) {
+    return `failed: ${(e as Error).message}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const HealthBody = Type.Object({ status: Type.Literal('ok') }, { examples: [{ status: 'ok' }] });
+const ReadyBody = Type.Object(
+  { status: Type.Literal('ready'), checks: Type.Record(Type.String(), Type.String()) },
+  { examples: [{ status: 'ready', checks: { database: 'ok', migrations: 'ok' } }] },
+);
+
+export function registerHealthRoutes(app: App, checks: ReadinessCheck[], metrics: Metrics): void {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Liveness: the process is up',
+        response: { 200: HealthBody },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Readiness: database reachable, migrations applied, configured dependencies reachable',
+        response: { 200: ReadyBody, 503: problemResponse('A dependency is not ready; the problem lists each check') },
+      },
+    },
+    async (request, reply) => {
+      const results = await Promise.all(checks.map(async (c) => [c.name, await runCheck(c)] as const));
+      const map = Object.fromEntries(results);
+      if (results.every(([, r]) => r === 'ok')) return { status: 'ready' as const, checks: map };
+      reply.header('retry-after', '5');
+      return sendProblem(
+        request,
+        reply,
+        new AppError(503, 'ops.not_ready', 'Not ready', {
+          detail: results.filter(([, r]) => r !== 'ok').map(([n, r]) => `${n}: ${r}`).join('; '),
+          extra: { checks: map },
+        }),
+      );
+    },
+  );
+
+  app.get('/metrics', {
+      schema: {
+        tags: ['ops'],
+        summary: 'Prometheus metrics',
+        response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String() } } } },
+      },
+    }, async (_req, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}

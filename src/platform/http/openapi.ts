@@ -1,0 +1,53 @@
+// OpenAPI 3.1 generated from the route schemas, served at /openapi.json, with a docs page at /docs.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { App } from './server.ts';
+
+export const API_TAGS = [
+  { name: 'ops', description: 'Health, readiness, metrics and the API description' },
+  { name: 'identity', description: 'Accounts, sessions, addresses, staff and API keys' },
+  { name: 'catalog', description: 'Products, variants, prices and categories' },
+  { name: 'search', description: 'Full-text search, facets and suggestions' },
+  { name: 'inventory', description: 'Warehouses, stock levels and adjustments' },
+  { name: 'cart', description: 'Guest and customer carts' },
+  { name: 'pricing', description: 'Promotions, tax and shipping' },
+  { name: 'orders', description: 'Checkout and orders' },
+  { name: 'payments', description: 'Payment webhooks, refunds and reconciliation' },
+  { name: 'fulfillment', description: 'Shipments and tracking' },
+  { name: 'events', description: 'Outbox, dead letters and jobs (staff)' },
+];
+
+export async function registerOpenApi(app: App): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Emporium API',
+        version: '1.0.0',
+        description:
+          'Emporium commerce backend. Errors are RFC 9457 problem+json with a stable `code`. ' +
+          'Money is `{amount, currency}` in integer minor units.',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      servers: [{ url: '/', description: 'This server' }],
+      tags: API_TAGS,
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key' },
+        },
+      },
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    uiConfig: { docExpansion: 'list', deepLinking: true, validatorUrl: null },
+    theme: { title: 'Emporium API' },
+  });
+}

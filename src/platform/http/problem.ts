@@ -1,0 +1,83 @@
+// RFC 9457 problem details: the one error shape every endpoint answers with.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { type Static, Type } from 'typebox';
+import { type AppError, type FieldError, isAppError } from '../errors.ts';
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: 'A URI naming the problem type', examples: ['https://emporium.dev/problems/request.validation_failed'] }),
+    title: Type.String({ examples: ['Validation failed'] }),
+    status: Type.Integer({ examples: [400] }),
+    detail: Type.Optional(Type.String({ examples: ['body/email must match format "email"'] })),
+    code: Type.String({ description: 'Stable machine-readable error code `<module>.<reason>`', examples: ['request.validation_failed'] }),
+    traceId: Type.String({ description: 'The request id; quote it when reporting a problem', examples: ['req-3f2a9c'] }),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {
+        description: 'One entry per invalid field',
+      }),
+    ),
+  },
+  { $id: 'Problem', title: 'Problem', additionalProperties: true },
+);
+export type Problem = Static<typeof ProblemSchema>;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const PROBLEM_BASE = 'https://emporium.dev/problems/';
+
+/** A response entry for a route schema: `{ 404: problemResponse('Not found') }`. */
+export function problemResponse(description: string) {
+  return { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: Type.Ref('Problem') } } };
+}
+
+/** Standard error responses every route may answer with; routes add their own on top. */
+export const STANDARD_PROBLEMS: Record<string, string> = {
+  '400': 'The request is malformed or fails validation',
+  '413': 'The body is larger than the limit',
+  '415': 'The content type is not supported',
+  '429': 'Too many requests; see Retry-After',
+  '500': 'Unexpected server error; quote traceId',
+};
+
+export function buildProblem(request: FastifyRequest, e: AppError): Problem & Record<string, unknown> {
+  const body: Problem & Record<string, unknown> = {
+    ...(e.extra ?? {}),
+    type: PROBLEM_BASE + e.code,
+    title: e.title,
+    status: e.status,
+    code: e.code,
+    traceId: String(request.id),
+    instance: request.url.split('?')[0] ?? request.url,
+  };
+  if (e.detail) body.detail = e.detail;
+  if (e.errors) body.errors = e.errors;
+  return body;
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, e: AppError): FastifyReply {
+  if (e.headers) reply.headers(e.headers);
+  return reply.code(e.status).type(PROBLEM_CONTENT_TYPE).send(buildProblem(request, e));
+}
+
+interface AjvError {
+  instancePath?: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Turns Fastify/ajv validation errors into one entry per bad field. */
+export function fieldErrors(error: FastifyError): FieldError[] {
+  const ctx = error.validationContext ?? 'body';
+  const list = (error.validation ?? []) as AjvError[];
+  return list.map((v) => {
+    let path = v.instancePath ?? '';
+    const missing = v.params?.missingProperty;
+    if (typeof missing === 'string') path += `/${missing}`;
+    const extra = v.params?.additionalProperty;
+    if (typeof extra === 'string') path += `/${extra}`;
+    return { field: `${ctx}${path}`, message: v.message ?? 'is invalid' };
+  });
+}
+
+export { isAppError };

@@ -1,0 +1,172 @@
+// The Fastify factory: request ids, logging, problem+json errors, security headers, CORS,
+// body limits, rate limits, metrics and OpenAPI. Modules add routes to the instance it returns.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import { AppError, errors } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { registerOpenApi } from './openapi.ts';
+import { fieldErrors, isAppError, ProblemSchema, sendProblem, STANDARD_PROBLEMS, problemResponse } from './problem.ts';
+import { createMethodIndex } from './routes-index.ts';
+
+export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface HttpDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  redis: Redis | undefined;
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Maps Fastify's own error codes to our problem codes. */
+function platformError(error: FastifyError): AppError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError(400, 'request.malformed_json', 'Malformed JSON', { detail: error.message });
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError(413, 'request.body_too_large', 'Payload too large', { detail: error.message });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError(415, 'request.unsupported_media_type', 'Unsupported media type', {
+        detail: 'Send application/json.',
+      });
+    case 'FST_ERR_CTP_INVALID_TYPE':
+      return new AppError(400, 'request.invalid_content_type', 'Invalid content type', { detail: error.message });
+    case 'FST_ERR_VALIDATION':
+      return errors.validation(fieldErrors(error), error.message);
+    default:
+      break;
+  }
+  if (error.validation) return errors.validation(fieldErrors(error), error.message);
+  // Errors from plugins that carry a 4xx status (e.g. a body parser) are the client's, not ours.
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AppError(error.statusCode, 'request.invalid', 'Bad request', { detail: error.message });
+  }
+  return undefined;
+}
+
+export async function createHttpServer(deps: HttpDeps): Promise<App> {
+  const { config, logger, metrics } = deps;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Per-request lines only at debug/trace: at info they would cost more than most handlers.
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+      requestIdLogLabel: 'requestId',
+    }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
+    },
+    ajv: {
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(ProblemSchema);
+  const methods = createMethodIndex();
+
+  // Every route documents the standard problem responses, so generated clients know the error shape.
+  app.addHook('onRoute', (route) => {
+    // The CORS plugin's catch-all OPTIONS route would otherwise make every unknown path a 405.
+    if (route.url !== '*' && route.url !== '/*') methods.add(route.method, route.url);
+    if (route.schema?.hide) return;
+    const schema = (route.schema ??= {});
+    const response = (schema.response ??= {}) as Record<string, unknown>;
+    for (const [status, description] of Object.entries(STANDARD_PROBLEMS)) {
+      if (!(status in response)) response[status] = problemResponse(description);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = isAppError(error) ? error : platformError(error);
+    if (known) {
+      metrics.httpErrors.inc({ code: known.code });
+      if (known.status >= 500) request.log.error({ err: error }, known.code);
+      return sendProblem(request, reply, known);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    metrics.httpErrors.inc({ code: 'internal' });
+    return sendProblem(
+      request,
+      reply,
+      new AppError(500, 'internal', 'Internal server error', {
+        detail: 'An unexpected error occurred. Quote the traceId when reporting it.',
+      }),
+    );
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = methods.allowed(path);
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(
+        request,
+        reply,
+        new AppError(405, 'request.method_not_allowed', 'Method not allowed', {
+          detail: `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}.`,
+        }),
+      );
+    }
+    return sendProblem(request, reply, errors.notFound('request.route_not_found', `No route ${request.method} ${path}.`));
+  });
+
+  await app.register(helmet, {
+    // API responses are JSON; the docs page sets its own CSP (see openapi.ts).
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  await app.register(cors, {
+    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins.length ? config.corsOrigins : false,
+    credentials: !config.corsOrigins.includes('*'),
+    exposedHeaders: ['x-request-id', 'etag', 'retry-after', 'location'],
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowMs,
+    ...(deps.redis ? { redis: deps.redis, nameSpace: `${config.redisKeyPrefix}rl:` } : {}),
+    skipOnError: true,
+    allowList: (request) => {
+      const url = request.routeOptions.url;
+      return url === '/healthz' || url === '/readyz' || url === '/metrics';
+    },
+    errorResponseBuilder: (_request, context) => {
+      const e = errors.tooManyRequests(context.ttl / 1000);
+      // The plugin throws what we return; AppError renders as problem+json in the error handler.
+      (e as unknown as { statusCode: number }).statusCode = 429;
+      return e;
+    },
+  });
+
+  await registerOpenApi(app);
+  return app;
+}

@@ -1,0 +1,55 @@
+// Builds the whole application for a test: on a fresh PGlite, or on a fresh PostgreSQL database
+// (TEST_DATABASE_URL), with real Redis (TEST_REDIS_URL) and NATS (TEST_NATS_URL) when given.
+import { randomBytes } from 'node:crypto';
+import type { DestinationStream } from 'pino';
+import { createApp, type EmporiumApp } from '../../src/app.ts';
+import type { App } from '../../src/platform/http/server.ts';
+import { type Config, loadConfig } from '../../src/platform/config.ts';
+import { createLogger } from '../../src/platform/observability/logger.ts';
+import { TEST_NATS_URL, TEST_REDIS_URL } from './services.ts';
+import { openTestDb } from './test-db.ts';
+
+export interface TestAppOptions {
+  /** Extra environment variables (as the process would see them). */
+  env?: Record<string, string>;
+  /** Where log lines go; by default logs are discarded. */
+  logStream?: DestinationStream;
+  db?: 'postgres' | 'pglite';
+  /** Use TEST_REDIS_URL / TEST_NATS_URL when set (default true). */
+  services?: boolean;
+  extraRoutes?: (http: App) => void;
+}
+
+export interface TestApp extends EmporiumApp {
+  config: Config;
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const services = options.services ?? true;
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: options.logStream ? 'info' : 'silent',
+    REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
+    ...(services && TEST_REDIS_URL ? { REDIS_URL: TEST_REDIS_URL } : {}),
+    ...(services && TEST_NATS_URL ? { NATS_URL: TEST_NATS_URL } : {}),
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const testDb = await openTestDb(options.db ? { kind: options.db } : {});
+  const logger = createLogger(config.logLevel, options.logStream);
+  const app = await createApp(config, {
+    db: testDb.db,
+    keepDbOpen: true,
+    logger,
+    defaultMetrics: false,
+    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+  });
+  return {
+    ...app,
+    config,
+    async close() {
+      await app.close();
+      await testDb.dispose();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// VITEST_JSON_OUT (set by .ci/run) adds a JSON report used to print the closing "N passed, N failed" line.
+const jsonOut = process.env.VITEST_JSON_OUT;
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    reporters: jsonOut ? ['default', ['json', { outputFile: jsonOut }]] : ['default'],
+  },
+});
