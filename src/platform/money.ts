@@ -38,7 +38,7 @@ export function addMoney(a: Money, b: Money): Money {
  */
 export function parseMajorUnits(text: string, currency: string): number | undefined {
   const exp = currencyExponent(currency);
-  const m = /^(\d{1,15})(?:\.(\d+))?$/.exec(text.trim());
+  const m = /^(\d{1,16})(?:\.(\d+))?$/.exec(text.trim());
   if (!m) return undefined;
   const whole = m[1] ?? '0';
   const frac = m[2] ?? '';

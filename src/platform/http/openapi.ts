@@ -46,7 +46,9 @@ export async function registerOpenApi(app: App): Promise<void> {
 
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    staticCSP: true,
+    // Swagger UI applies inline styles; scripts stay same-origin only.
+    staticCSP:
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     uiConfig: { docExpansion: 'list', deepLinking: true, validatorUrl: null },
     theme: { title: 'Emporium API' },
   });

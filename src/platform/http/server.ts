@@ -97,6 +97,17 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
     reply.header('x-request-id', request.id);
   });
 
+  // During shutdown, responses to in-flight requests close their connection, so close() is not
+  // held up by idle keep-alive sockets.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(
@@ -121,22 +132,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
         detail: 'An unexpected error occurred. Quote the traceId when reporting it.',
       }),
     );
-  });
-
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? '/';
-    const allowed = methods.allowed(path);
-    if (allowed.length > 0 && !allowed.includes(request.method)) {
-      reply.header('allow', allowed.join(', '));
-      return sendProblem(
-        request,
-        reply,
-        new AppError(405, 'request.method_not_allowed', 'Method not allowed', {
-          detail: `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}.`,
-        }),
-      );
-    }
-    return sendProblem(request, reply, errors.notFound('request.route_not_found', `No route ${request.method} ${path}.`));
   });
 
   await app.register(helmet, {
@@ -165,6 +160,24 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
       (e as unknown as { statusCode: number }).statusCode = 429;
       return e;
     },
+  });
+
+
+  // Unknown paths count against the rate limit too (scanners are the main source of them).
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = methods.allowed(path);
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(
+        request,
+        reply,
+        new AppError(405, 'request.method_not_allowed', 'Method not allowed', {
+          detail: `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}.`,
+        }),
+      );
+    }
+    return sendProblem(request, reply, errors.notFound('request.route_not_found', `No route ${request.method} ${path}.`));
   });
 
   await registerOpenApi(app);

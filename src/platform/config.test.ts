@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactUrl } from './config.ts';
+
+function fails(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration [REQ-KER-004]', () => {
+  it('[REQ-KER-004] defaults give an embedded development setup', () => {
+    const c = loadConfig({});
+    expect(c.env).toBe('development');
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.dataDir).toBe('./.data');
+    expect(c.pgliteInMemory).toBe(false);
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.natsUrl).toBeUndefined();
+    expect(c.paymentProvider).toBe('sandbox');
+    expect(c.logLevel).toBe('info');
+    expect(c.defaultCurrency).toBe('EUR');
+  });
+
+  it('[REQ-KER-004] memory:// selects in-memory PGlite', () => {
+    const c = loadConfig({ DATABASE_URL: 'memory://' });
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.pgliteInMemory).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT', 'an integer from 0 to 65535'],
+    [{ PORT: '70000' }, 'PORT', 'an integer from 0 to 65535'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', 'postgres: or postgresql:'],
+    [{ REDIS_URL: 'not a url' }, 'REDIS_URL', 'a URL'],
+    [{ NATS_URL: 'http://x:4222' }, 'NATS_URL', 'nats:'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'one of fatal, error'],
+    [{ PAYMENT_PROVIDER: 'paypal' }, 'PAYMENT_PROVIDER', 'one of sandbox, stripe'],
+    [{ PAYMENT_PROVIDER: 'stripe' }, 'STRIPE_SECRET_KEY', 'set when PAYMENT_PROVIDER=stripe'],
+    [{ ENCRYPTION_KEYS: 'k1:short' }, 'ENCRYPTION_KEYS', 'keyId:base64key'],
+    [{ DEFAULT_CURRENCY: 'euro' }, 'DEFAULT_CURRENCY', 'ISO 4217'],
+    [{ CORS_ORIGINS: 'shop.example.com' }, 'CORS_ORIGINS', 'origins like'],
+    [{ ADMIN_EMAIL: 'a@b.example' }, 'ADMIN_PASSWORD', 'set together'],
+  ])('[REQ-KER-004] %o stops start-up naming %s', (env, variable, expected) => {
+    const e = fails(env as Record<string, string>);
+    expect(e.variable).toBe(variable);
+    expect(e.message).toContain(`Invalid configuration: ${variable} must be`);
+    expect(e.message).toContain(expected);
+    expect(e.message.split('\n')).toHaveLength(1);
+  });
+
+  it('[REQ-KER-004] production refuses the embedded database and generated secrets', () => {
+    expect(fails({ NODE_ENV: 'production' }).variable).toBe('DATABASE_URL');
+    expect(fails({ NODE_ENV: 'production', DATABASE_URL: 'memory://' }).variable).toBe('DATABASE_URL');
+    const db = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db/emporium' };
+    expect(fails(db).variable).toBe('JWT_PRIVATE_KEY');
+    const withJwt = { ...db, JWT_PRIVATE_KEY: 'pem', JWT_PUBLIC_KEY: 'pem' };
+    expect(fails(withJwt).variable).toBe('ENCRYPTION_KEYS');
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const c = loadConfig({ ...withJwt, ENCRYPTION_KEYS: `k1:${key}` });
+    expect(c.env).toBe('production');
+    expect(c.encryptionKeys).toEqual({ k1: key });
+  });
+
+  it('[REQ-KER-004] never echoes a database password or an encryption key in the error', () => {
+    const e = fails({ DATABASE_URL: 'mysql://user:topsecret@db/x' });
+    expect(e.message).not.toContain('topsecret');
+    const k = fails({ ENCRYPTION_KEYS: 'k1:c2VjcmV0LWtleS12YWx1ZQ==' });
+    expect(k.message).not.toContain('c2VjcmV0');
+    expect(redactUrl('postgres://u:pw@h:5432/d')).toBe('postgres://u:***@h:5432/d');
+  });
+});

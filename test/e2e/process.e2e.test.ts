@@ -1,0 +1,72 @@
+// The real entry point as a user runs it: `node src/main.ts` with environment variables.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const MAIN = join(import.meta.dirname, '../../src/main.ts');
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+async function waitReady(port: number, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      if (res.status === 200) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server never became ready');
+}
+
+const freePort = () => 20000 + Math.floor(Math.random() * 20000);
+
+describe('process lifecycle', () => {
+  it('[REQ-KER-004] a bad variable stops start-up with one clear line and exit code 1', async () => {
+    const p = start({ PORT: 'eighty', DATA_DIR: mkdtempSync(join(tmpdir(), 'emp-')) });
+    expect(await p.exited).toBe(1);
+    expect(p.err().trim()).toBe('Invalid configuration: PORT must be an integer from 0 to 65535 (got "eighty")');
+  });
+
+  it('[REQ-KER-007] starts on a data directory, keeps it across restarts, and stops on SIGTERM with exit 0', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'emp-data-'));
+    const port = freePort();
+    const first = start({ PORT: String(port), DATA_DIR: dataDir });
+    await waitReady(port);
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: 'ok' });
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.out()).toContain('"msg":"stopped"');
+    expect(first.out()).toContain('"applied"');
+
+    const second = start({ PORT: String(port), DATA_DIR: dataDir });
+    await waitReady(port);
+    // The second start found its migrations already applied.
+    expect(second.out()).not.toContain('"applied"');
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+});

@@ -1,0 +1,42 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/create-test-app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('OpenAPI [REQ-KER-010]', () => {
+  it('[REQ-KER-010] /openapi.json is a valid OpenAPI 3.1 document (independent validator)', async () => {
+    const res = await t.http.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    // Every $ref resolves (the validator checks structure; we check the references).
+    await expect(validator.validateBundle([doc])).resolves.toMatchObject({ valid: true });
+  });
+
+  it('[REQ-KER-010] documents the shared problem schema on every operation, with tags', async () => {
+    const doc = (await t.http.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(doc.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'code', 'traceId']);
+    const ops = Object.entries(doc.paths as Record<string, Record<string, { tags?: string[]; responses: Record<string, unknown> }>>);
+    expect(ops.length).toBeGreaterThanOrEqual(3);
+    for (const [path, methods] of ops) {
+      for (const [method, op] of Object.entries(methods)) {
+        expect(op.tags?.length, `${method} ${path} has a tag`).toBeGreaterThan(0);
+        expect(op.responses['500'], `${method} ${path} documents 500`).toMatchObject({
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        });
+      }
+    }
+    expect(doc.paths['/readyz'].get.responses['503']).toBeDefined();
+  });
+});
