@@ -1,34 +1,46 @@
-// The composition root: kernel → migrations → HTTP platform → modules' routes, read top to bottom.
+// The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
 import { fileURLToPath } from 'node:url';
 import type { Config } from './platform/config.ts';
 import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
+import { type Authenticator, anonymousAuthenticator, installAuth } from './platform/http/auth.ts';
 import { type ReadinessCheck, registerHealthRoutes } from './platform/http/health.ts';
 import { type App, createHttpServer } from './platform/http/server.ts';
 import { createKernel, type Kernel, type KernelOverrides } from './platform/kernel.ts';
+import type { ModuleDefinition } from './platform/module.ts';
 
 export interface EmporiumApp {
   http: App;
   kernel: Kernel;
+  modules: ModuleDefinition[];
   /** Stops accepting requests, finishes in-flight ones, then closes every connection. */
   close(): Promise<void>;
 }
 
-const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-
-/** Every module's migrations, in dependency order. */
-export const MIGRATION_SOURCES: MigrationSource[] = [{ module: 'platform', dir: here('./platform/db/migrations/') }];
-
 export interface AppOptions extends KernelOverrides {
   /** Extra routes registered before the app is sealed (tests, embedding). */
   extraRoutes?: (http: App) => void;
+  /** Replaces the identity module's authenticator (module tests that use a fake identity). */
+  authenticate?: Authenticator;
 }
 
-export async function createApp(config: Config, overrides: AppOptions = {}): Promise<EmporiumApp> {
-  const kernel = await createKernel(config, overrides);
+const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
+
+/** The kernel's own migrations (outbox, inbox, jobs, idempotency keys). */
+export const PLATFORM_MIGRATIONS: MigrationSource = { module: 'platform', dir: here('./platform/db/migrations/') };
+
+/** Builds every module from the kernel, in dependency order (src/modules/module-graph.ts). */
+function createModules(_kernel: Kernel): ModuleDefinition[] {
+  return [];
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<EmporiumApp> {
+  const kernel = await createKernel(config, options);
   try {
-    const { applied } = await migrate(kernel.db, MIGRATION_SOURCES);
+    const modules = createModules(kernel);
+    const migrationSources = [PLATFORM_MIGRATIONS, ...modules.flatMap((m) => (m.migrations ? [m.migrations] : []))];
+    const { applied } = await migrate(kernel.db, migrationSources);
     if (applied.length) kernel.logger.info({ applied }, 'migrations applied');
-    const allMigrations = MIGRATION_SOURCES.flatMap(readMigrations);
+    const allMigrations = migrationSources.flatMap(readMigrations);
 
     const http = await createHttpServer({
       config,
@@ -36,6 +48,7 @@ export async function createApp(config: Config, overrides: AppOptions = {}): Pro
       metrics: kernel.metrics,
       redis: kernel.redis,
     });
+    installAuth(http, options.authenticate ?? anonymousAuthenticator);
 
     const checks: ReadinessCheck[] = [
       { name: 'database', check: () => kernel.db.ping() },
@@ -52,14 +65,17 @@ export async function createApp(config: Config, overrides: AppOptions = {}): Pro
       const nats = kernel.nats;
       checks.push({ name: 'nats', check: () => nats.flush() });
     }
+    for (const m of modules) checks.push(...(m.readinessChecks ?? []));
     registerHealthRoutes(http, checks, kernel.metrics);
-    overrides.extraRoutes?.(http);
+    for (const m of modules) m.registerRoutes?.(http);
+    options.extraRoutes?.(http);
 
     http.addHook('onClose', async () => {
+      for (const m of [...modules].reverse()) await m.stop?.();
       await kernel.close();
     });
     await http.ready();
-    return { http, kernel, close: () => http.close() };
+    return { http, kernel, modules, close: () => http.close() };
   } catch (e) {
     await kernel.close();
     throw e;

@@ -176,7 +176,11 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'set when PAYMENT_PROVIDER=stripe', undefined);
   }
   if ((config.jwt.privateKey === undefined) !== (config.jwt.publicKey === undefined)) {
-    throw new ConfigError(config.jwt.privateKey ? 'JWT_PUBLIC_KEY' : 'JWT_PRIVATE_KEY', 'set together with its pair (PEM)', undefined);
+    throw new ConfigError(
+      config.jwt.privateKey ? 'JWT_PUBLIC_KEY' : 'JWT_PRIVATE_KEY',
+      'set together with its pair (PEM)',
+      undefined,
+    );
   }
   if (config.env === 'production') assertProductionReady(config);
   return config;
@@ -185,7 +189,11 @@ export function loadConfig(env: Env = process.env): Config {
 /** Production refuses anything that only makes sense on a laptop. */
 function assertProductionReady(config: Config): void {
   if (!config.databaseUrl) {
-    throw new ConfigError('DATABASE_URL', 'a postgres:// URL when NODE_ENV=production (the embedded database is for development)', undefined);
+    throw new ConfigError(
+      'DATABASE_URL',
+      'a postgres:// URL when NODE_ENV=production (the embedded database is for development)',
+      undefined,
+    );
   }
   if (!config.jwt.privateKey) {
     throw new ConfigError('JWT_PRIVATE_KEY', 'set when NODE_ENV=production (generated keys are refused)', undefined);

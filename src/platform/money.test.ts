@@ -19,9 +19,13 @@ describe('money [REQ-KER-016]', () => {
 
   it('[REQ-KER-016] format and parse round-trip for any amount and currency exponent', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom('EUR', 'JPY', 'KWD'), (n, cur) => {
-        expect(parseMajorUnits(formatMajorUnits(n, cur), cur)).toBe(n);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        fc.constantFrom('EUR', 'JPY', 'KWD'),
+        (n, cur) => {
+          expect(parseMajorUnits(formatMajorUnits(n, cur), cur)).toBe(n);
+        },
+      ),
     );
   });
 

@@ -27,7 +27,9 @@ describe('OpenAPI [REQ-KER-010]', () => {
   it('[REQ-KER-010] documents the shared problem schema on every operation, with tags', async () => {
     const doc = (await t.http.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'code', 'traceId']);
-    const ops = Object.entries(doc.paths as Record<string, Record<string, { tags?: string[]; responses: Record<string, unknown> }>>);
+    const ops = Object.entries(
+      doc.paths as Record<string, Record<string, { tags?: string[]; responses: Record<string, unknown> }>>,
+    );
     expect(ops.length).toBeGreaterThanOrEqual(3);
     for (const [path, methods] of ops) {
       for (const [method, op] of Object.entries(methods)) {

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const needsChromium = existsSync(CHROMIUM_PATH) ? '' : `needs Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
+export const needsChromium = existsSync(CHROMIUM_PATH)
+  ? ''
+  : `needs Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

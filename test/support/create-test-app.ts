@@ -3,8 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { createApp, type EmporiumApp } from '../../src/app.ts';
-import type { App } from '../../src/platform/http/server.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
+import type { Authenticator } from '../../src/platform/http/auth.ts';
+import type { App } from '../../src/platform/http/server.ts';
 import { createLogger } from '../../src/platform/observability/logger.ts';
 import { TEST_NATS_URL, TEST_REDIS_URL } from './services.ts';
 import { openTestDb } from './test-db.ts';
@@ -18,6 +19,8 @@ export interface TestAppOptions {
   /** Use TEST_REDIS_URL / TEST_NATS_URL when set (default true). */
   services?: boolean;
   extraRoutes?: (http: App) => void;
+  /** A fake identity for module tests (see AppOptions.authenticate). */
+  authenticate?: Authenticator;
 }
 
 export interface TestApp extends EmporiumApp {
@@ -43,6 +46,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logger,
     defaultMetrics: false,
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+    ...(options.authenticate ? { authenticate: options.authenticate } : {}),
   });
   return {
     ...app,

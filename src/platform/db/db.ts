@@ -1,6 +1,6 @@
 // The one database interface every module uses, over PostgreSQL (pg pool) or embedded PGlite.
 // Both go through Kysely's Postgres dialect over node-postgres, so the SQL and the type parsing are identical.
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 
 export type DbKind = 'postgres' | 'pglite';
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';

@@ -5,8 +5,8 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { needsPostgres, TEST_DATABASE_URL } from '../../../test/support/services.ts';
 import { createPostgresDatabase, openTestDb, type TestDb } from '../../../test/support/test-db.ts';
-import { openPostgres } from './postgres.ts';
 import { MigrationError, migrate, pendingMigrations, readMigrations } from './migrate.ts';
+import { openPostgres } from './postgres.ts';
 
 function migrationsDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'emp-mig-'));
@@ -15,7 +15,8 @@ function migrationsDir(files: Record<string, string>): string {
 }
 
 const FILES = {
-  '0001_init.sql': 'create schema if not exists shop; create table shop.things (id text primary key, n int not null default 0);',
+  '0001_init.sql':
+    'create schema if not exists shop; create table shop.things (id text primary key, n int not null default 0);',
   '0002_more.sql': 'alter table shop.things add column label text;',
 };
 
@@ -34,7 +35,9 @@ describe('migrations [REQ-KER-008]', () => {
     const second = await migrate(open.db, [{ module: 'shop', dir }]);
     expect(second.applied).toEqual([]);
     await sql`insert into shop.things (id, label) values ('a', 'x')`.execute(open.db.k);
-    const rows = await sql<{ n: number }>`select count(*)::int as n from platform.schema_migrations where module = 'shop'`.execute(open.db.k);
+    const rows = await sql<{
+      n: number;
+    }>`select count(*)::int as n from platform.schema_migrations where module = 'shop'`.execute(open.db.k);
     expect(rows.rows[0]?.n).toBe(2);
     expect(await pendingMigrations(open.db, readMigrations({ module: 'shop', dir }))).toEqual([]);
   });

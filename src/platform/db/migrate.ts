@@ -33,7 +33,9 @@ const FILE_RE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 const LOCK_KEY = 7_245_001; // advisory lock id reserved for migrations
 
 export function readMigrations(source: MigrationSource): Migration[] {
-  const files = readdirSync(source.dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(source.dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const out: Migration[] = [];
   for (const file of files) {
     const m = FILE_RE.exec(file);

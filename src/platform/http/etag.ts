@@ -27,5 +27,8 @@ export function sendWithEtag(
   const etag = strongEtag(json);
   reply.header('etag', etag).header('cache-control', cacheControl);
   if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
-  return reply.type('application/json; charset=utf-8').serializer((p: unknown) => p as string).send(json);
+  return reply
+    .type('application/json; charset=utf-8')
+    .serializer((p: unknown) => p as string)
+    .send(json);
 }

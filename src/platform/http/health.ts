@@ -67,21 +67,30 @@ export function registerHealthRoutes(app: App, checks: ReadinessCheck[], metrics
         request,
         reply,
         new AppError(503, 'ops.not_ready', 'Not ready', {
-          detail: results.filter(([, r]) => r !== 'ok').map(([n, r]) => `${n}: ${r}`).join('; '),
+          detail: results
+            .filter(([, r]) => r !== 'ok')
+            .map(([n, r]) => `${n}: ${r}`)
+            .join('; '),
           extra: { checks: map },
         }),
       );
     },
   );
 
-  app.get('/metrics', {
+  app.get(
+    '/metrics',
+    {
       schema: {
         tags: ['ops'],
         summary: 'Prometheus metrics',
-        response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String() } } } },
+        response: {
+          200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String() } } },
+        },
       },
-    }, async (_req, reply) => {
-    reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
+    },
+    async (_req, reply) => {
+      reply.type(metrics.registry.contentType);
+      return metrics.registry.metrics();
+    },
+  );
 }

@@ -5,12 +5,21 @@ import { type AppError, type FieldError, isAppError } from '../errors.ts';
 
 export const ProblemSchema = Type.Object(
   {
-    type: Type.String({ description: 'A URI naming the problem type', examples: ['https://emporium.dev/problems/request.validation_failed'] }),
+    type: Type.String({
+      description: 'A URI naming the problem type',
+      examples: ['https://emporium.dev/problems/request.validation_failed'],
+    }),
     title: Type.String({ examples: ['Validation failed'] }),
     status: Type.Integer({ examples: [400] }),
     detail: Type.Optional(Type.String({ examples: ['body/email must match format "email"'] })),
-    code: Type.String({ description: 'Stable machine-readable error code `<module>.<reason>`', examples: ['request.validation_failed'] }),
-    traceId: Type.String({ description: 'The request id; quote it when reporting a problem', examples: ['req-3f2a9c'] }),
+    code: Type.String({
+      description: 'Stable machine-readable error code `<module>.<reason>`',
+      examples: ['request.validation_failed'],
+    }),
+    traceId: Type.String({
+      description: 'The request id; quote it when reporting a problem',
+      examples: ['req-3f2a9c'],
+    }),
     instance: Type.Optional(Type.String()),
     errors: Type.Optional(
       Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {

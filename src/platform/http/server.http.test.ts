@@ -19,6 +19,9 @@ let calls = 0;
 beforeAll(async () => {
   t = await createTestApp({
     logStream,
+    // A fake identity: this file tests the platform, not token validation.
+    authenticate: async (req) =>
+      req.headers.authorization ? { kind: 'customer', userId: 'usr_test' } : { kind: 'anonymous' },
     env: { BODY_LIMIT_BYTES: '2048', CORS_ORIGINS: 'https://shop.example.com' },
     extraRoutes: (app) => {
       app.post(
@@ -55,7 +58,11 @@ afterAll(async () => {
   await t.close();
 });
 
-function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json: () => unknown }, status: number, code: string) {
+function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown>; json: () => unknown },
+  status: number,
+  code: string,
+) {
   expect(res.statusCode).toBe(status);
   expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
   const body = res.json() as Record<string, unknown>;
@@ -163,7 +170,11 @@ describe('request ids [REQ-KER-005]', () => {
   });
   it('[REQ-KER-005] generates one when absent or unsafe', async () => {
     const a = await t.http.inject({ method: 'GET', url: '/healthz' });
-    const b = await t.http.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id\nwith newline' } });
+    const b = await t.http.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'bad id\nwith newline' },
+    });
     expect(a.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(b.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);

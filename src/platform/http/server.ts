@@ -13,7 +13,7 @@ import { AppError, errors } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { registerOpenApi } from './openapi.ts';
-import { fieldErrors, isAppError, ProblemSchema, sendProblem, STANDARD_PROBLEMS, problemResponse } from './problem.ts';
+import { fieldErrors, isAppError, ProblemSchema, problemResponse, STANDARD_PROBLEMS, sendProblem } from './problem.ts';
 import { createMethodIndex } from './routes-index.ts';
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -86,8 +86,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
     // The CORS plugin's catch-all OPTIONS route would otherwise make every unknown path a 405.
     if (route.url !== '*' && route.url !== '/*') methods.add(route.method, route.url);
     if (route.schema?.hide) return;
-    const schema = (route.schema ??= {});
-    const response = (schema.response ??= {}) as Record<string, unknown>;
+    route.schema = route.schema ?? {};
+    route.schema.response = route.schema.response ?? {};
+    const response = route.schema.response as Record<string, unknown>;
     for (const [status, description] of Object.entries(STANDARD_PROBLEMS)) {
       if (!(status in response)) response[status] = problemResponse(description);
     }
@@ -162,7 +163,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
     },
   });
 
-
   // Unknown paths count against the rate limit too (scanners are the main source of them).
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
@@ -177,7 +177,11 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
         }),
       );
     }
-    return sendProblem(request, reply, errors.notFound('request.route_not_found', `No route ${request.method} ${path}.`));
+    return sendProblem(
+      request,
+      reply,
+      errors.notFound('request.route_not_found', `No route ${request.method} ${path}.`),
+    );
   });
 
   await registerOpenApi(app);

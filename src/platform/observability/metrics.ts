@@ -1,5 +1,5 @@
 // Prometheus metrics on a registry per app instance (tests build several apps in one process).
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;

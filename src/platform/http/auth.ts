@@ -1,0 +1,98 @@
+// Access control at the edge. Every route declares who may call it in `config.access`; a hook
+// authenticates the caller (the identity module supplies the Authenticator at wiring) and builds
+// `request.ctx`. Missing credentials → 401; authenticated without the permission → 403.
+// Object-level checks (another customer's cart → 404) belong to the owning service.
+import type { FastifyRequest } from 'fastify';
+import type { Actor, Ctx } from '../context.ts';
+import { errors } from '../errors.ts';
+import type { App } from './server.ts';
+
+export type Access =
+  | { kind: 'public' }
+  /** Any authenticated actor: customer, staff or API key. */
+  | { kind: 'authenticated' }
+  /** A signed-in customer (staff may act as customers too). */
+  | { kind: 'customer' }
+  /** Staff or an API key holding this permission, e.g. `inventory:write`. */
+  | { kind: 'permission'; permission: string };
+
+export const access = {
+  public: { kind: 'public' } as Access,
+  authenticated: { kind: 'authenticated' } as Access,
+  customer: { kind: 'customer' } as Access,
+  permission: (permission: string): Access => ({ kind: 'permission', permission }),
+};
+
+/**
+ * Resolves the caller from the request's credentials. Returns the anonymous actor when there are
+ * none; throws a 401 AppError when credentials are present but invalid (expired, tampered, revoked).
+ */
+export type Authenticator = (request: FastifyRequest) => Promise<Actor>;
+
+/** Without an identity module every request is anonymous, and any presented credential is refused. */
+export const anonymousAuthenticator: Authenticator = async (request) => {
+  if (request.headers.authorization) throw errors.unauthorized('Credentials are not accepted by this server.');
+  return { kind: 'anonymous' };
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: Ctx;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+export function hasPermission(actor: Actor, permission: string): boolean {
+  if (actor.kind !== 'staff' && actor.kind !== 'api_key') return false;
+  return actor.permissions.includes(permission) || actor.permissions.includes('*');
+}
+
+export function checkAccess(rule: Access, actor: Actor): void {
+  switch (rule.kind) {
+    case 'public':
+      return;
+    case 'authenticated':
+      if (actor.kind === 'anonymous') throw errors.unauthorized();
+      return;
+    case 'customer':
+      if (actor.kind === 'anonymous') throw errors.unauthorized();
+      if (actor.kind !== 'customer' && actor.kind !== 'staff') throw errors.forbidden('Only customers may do this.');
+      return;
+    case 'permission':
+      if (actor.kind === 'anonymous') throw errors.unauthorized();
+      if (!hasPermission(actor, rule.permission)) {
+        throw errors.forbidden(`This needs the permission ${rule.permission}.`);
+      }
+      return;
+  }
+}
+
+/** Installs the authentication hook; routes without `config.access` are public. */
+export function installAuth(app: App, authenticate: Authenticator): void {
+  app.decorateRequest('ctx', null as unknown as Ctx);
+  app.addHook('onRequest', async (request) => {
+    request.ctx = { requestId: String(request.id), actor: { kind: 'anonymous' } };
+  });
+  app.addHook('preHandler', async (request) => {
+    const rule = request.routeOptions.config.access ?? access.public;
+    // Public routes still learn who is calling (a customer's own cart), but never fail on it.
+    let actor: Actor;
+    try {
+      actor = await authenticate(request);
+    } catch (e) {
+      if (rule.kind === 'public' && !request.headers.authorization) actor = { kind: 'anonymous' };
+      else throw e;
+    }
+    const idempotencyKey = request.headers['idempotency-key'];
+    const traceparent = request.headers.traceparent;
+    request.ctx = {
+      requestId: String(request.id),
+      actor,
+      idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined,
+      traceparent: typeof traceparent === 'string' ? traceparent : undefined,
+    };
+    checkAccess(rule, actor);
+  });
+}

@@ -1,0 +1,17 @@
+// What a module gives the composition root. Plain data and functions: app.ts reads them top to bottom.
+import type { MigrationSource } from './db/migrate.ts';
+import type { Subscriber } from './events/subscriber.ts';
+import type { ReadinessCheck } from './http/health.ts';
+import type { App } from './http/server.ts';
+import type { ScheduledJob } from './jobs/job.ts';
+
+export interface ModuleDefinition {
+  name: string;
+  migrations?: MigrationSource;
+  registerRoutes?: (http: App) => void;
+  subscribers?: Subscriber[];
+  jobs?: ScheduledJob[];
+  readinessChecks?: ReadinessCheck[];
+  /** Called once on shutdown, before the kernel closes. */
+  stop?: () => Promise<void>;
+}
