@@ -5,7 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor, Ctx } from '../context.ts';
 import { errors } from '../errors.ts';
-import type { App } from './server.ts';
+import type { App } from './app-type.ts';
 
 export type Access =
   | { kind: 'public' }

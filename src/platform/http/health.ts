@@ -2,8 +2,8 @@
 import { Type } from 'typebox';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { App } from './app-type.ts';
 import { problemResponse, sendProblem } from './problem.ts';
-import type { App } from './server.ts';
 
 export interface ReadinessCheck {
   name: string;

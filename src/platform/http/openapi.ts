@@ -1,7 +1,7 @@
 // OpenAPI 3.1 generated from the route schemas, served at /openapi.json, with a docs page at /docs.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { App } from './server.ts';
+import type { App } from './app-type.ts';
 
 export const API_TAGS = [
   { name: 'ops', description: 'Health, readiness, metrics and the API description' },

@@ -1,22 +1,22 @@
 // The Fastify factory: request ids, logging, problem+json errors, security headers, CORS,
 // body limits, rate limits, metrics and OpenAPI. Modules add routes to the instance it returns.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { AppError, errors } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { App } from './app-type.ts';
 import { registerOpenApi } from './openapi.ts';
 import { fieldErrors, isAppError, ProblemSchema, problemResponse, STANDARD_PROBLEMS, sendProblem } from './problem.ts';
 import { createMethodIndex } from './routes-index.ts';
 
-export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type { App };
 
 export interface HttpDeps {
   config: Config;

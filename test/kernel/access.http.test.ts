@@ -1,0 +1,72 @@
+import { Type } from 'typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/platform/context.ts';
+import { errors } from '../../src/platform/errors.ts';
+import { access } from '../../src/platform/http/auth.ts';
+import { createTestApp, type TestApp } from '../support/create-test-app.ts';
+
+// A fake identity: the bearer token names the actor. This file tests the access hook, not tokens.
+const ACTORS: Record<string, Actor> = {
+  customer: { kind: 'customer', userId: 'usr_1' },
+  clerk: { kind: 'staff', userId: 'usr_2', roles: ['support'], permissions: ['orders:read'] },
+  admin: { kind: 'staff', userId: 'usr_3', roles: ['admin'], permissions: ['*'] },
+  key: { kind: 'api_key', keyId: 'key_1', permissions: ['inventory:write'] },
+};
+
+let t: TestApp;
+let writes = 0;
+beforeAll(async () => {
+  t = await createTestApp({
+    authenticate: async (req) => {
+      const h = req.headers.authorization;
+      if (!h) return { kind: 'anonymous' };
+      const actor = ACTORS[h.replace(/^Bearer /, '')];
+      if (!actor) throw errors.unauthorized('The access token is invalid.');
+      return actor;
+    },
+    extraRoutes: (app) => {
+      const ok = Type.Object({ actor: Type.String() });
+      app.get('/v1/test/public', { config: { access: access.public }, schema: { response: { 200: ok } } }, async (req) => ({
+        actor: req.ctx.actor.kind,
+      }));
+      app.get('/v1/test/mine', { config: { access: access.customer } }, async (req) => ({ actor: req.ctx.actor.kind }));
+      app.post('/v1/test/stock', { config: { access: access.permission('inventory:write') } }, async () => {
+        writes++;
+        return { ok: true };
+      });
+    },
+  });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const call = (method: 'GET' | 'POST', url: string, who?: string) =>
+  t.http.inject({ method, url, ...(who ? { headers: { authorization: `Bearer ${who}` } } : {}) });
+
+describe('access control [REQ-KER-017]', () => {
+  it('[REQ-KER-017] public routes serve anonymous callers and still see who is calling', async () => {
+    expect((await call('GET', '/v1/test/public')).json()).toEqual({ actor: 'anonymous' });
+    expect((await call('GET', '/v1/test/public', 'customer')).json()).toEqual({ actor: 'customer' });
+  });
+
+  it('[REQ-KER-017] no credentials → 401; invalid credentials → 401 even on public routes', async () => {
+    const res = await call('GET', '/v1/test/mine');
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('auth.unauthorized');
+    expect((await call('GET', '/v1/test/public', 'forged')).statusCode).toBe(401);
+  });
+
+  it('[REQ-KER-017] a missing permission → 403 and the handler does not run', async () => {
+    const before = writes;
+    for (const who of ['customer', 'clerk']) {
+      const res = await call('POST', '/v1/test/stock', who);
+      expect(res.statusCode).toBe(403);
+      expect(res.json().code).toBe('auth.forbidden');
+    }
+    expect(writes).toBe(before);
+    expect((await call('POST', '/v1/test/stock', 'key')).statusCode).toBe(200);
+    expect((await call('POST', '/v1/test/stock', 'admin')).statusCode).toBe(200);
+    expect(writes).toBe(before + 2);
+  });
+});
