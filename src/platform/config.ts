@@ -160,7 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins,
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     rateLimit: {
-      max: int(env, 'RATE_LIMIT_MAX', 1000, 1, 10_000_000),
+      max: int(env, 'RATE_LIMIT_MAX', 60_000, 1, 10_000_000),
       windowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
     },
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
