@@ -64,7 +64,10 @@ function rssMb(pid: number): number {
   }
 }
 
-async function run(req: { method: string; path: string; headers?: Record<string, string>; body?: string }, seconds: number) {
+async function run(
+  req: { method: string; path: string; headers?: Record<string, string>; body?: string },
+  seconds: number,
+) {
   return autocannon({
     url: base + req.path,
     method: req.method as 'GET',
@@ -88,7 +91,10 @@ async function main() {
         `database ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}; ${connections} connections, ${duration} s after ${warmup} s warm-up`,
     );
     const chosen = values.scenario?.length ? SCENARIOS.filter((s) => values.scenario?.includes(s.name)) : SCENARIOS;
-    const rows: string[] = ['| scenario | req/s | p50 ms | p99 ms | errors | non-2xx | peak RSS MB |', '|---|---|---|---|---|---|---|'];
+    const rows: string[] = [
+      '| scenario | req/s | p50 ms | p99 ms | errors | non-2xx | peak RSS MB |',
+      '|---|---|---|---|---|---|---|',
+    ];
     for (const s of chosen) {
       const req = await s.setup(base);
       if (warmup > 0) await run(req, warmup);

@@ -74,7 +74,8 @@ for (const r of reqs) {
   if (r.tests.length === 0) problems.push(`${r.id} (${r.doc}) names no test`);
   for (const t of r.tests) {
     if (!existsSync(join(ROOT, t))) problems.push(`${r.id} (${r.doc}) names ${t}, which does not exist`);
-    else if (!idsByFile.get(t)?.has(r.id)) problems.push(`${r.id} (${r.doc}) names ${t}, which has no test titled [${r.id}]`);
+    else if (!idsByFile.get(t)?.has(r.id))
+      problems.push(`${r.id} (${r.doc}) names ${t}, which has no test titled [${r.id}]`);
   }
 }
 for (const [file, ids] of idsByFile) {

@@ -59,9 +59,17 @@ describe('architecture [REQ-KER-013]', () => {
     write('src/modules/catalog/catalog.service.ts', "import Fastify from 'fastify';\nexport const f = Fastify;\n");
     mkdirSync(join(dir, 'node_modules'), { recursive: true });
     cpSync(join(ROOT, 'node_modules/fastify'), join(dir, 'node_modules/fastify'), { recursive: true });
-    const rules = cruise(dir).summary.violations.map((v) => v.rule.name).sort();
+    const rules = cruise(dir)
+      .summary.violations.map((v) => v.rule.name)
+      .sort();
     expect(rules).toEqual(
-      ['fastify-only-at-the-edge', 'graph-catalog', 'graph-inventory', 'module-front-door-only', 'platform-imports-no-module'].sort(),
+      [
+        'fastify-only-at-the-edge',
+        'graph-catalog',
+        'graph-inventory',
+        'module-front-door-only',
+        'platform-imports-no-module',
+      ].sort(),
     );
   });
 
@@ -74,7 +82,9 @@ describe('architecture [REQ-KER-013]', () => {
       for (const file of readdirSync(migDir)) {
         const text = readFileSync(join(migDir, file), 'utf8').toLowerCase();
         for (const other of [...names.filter((n) => n !== m), 'platform']) {
-          expect(text, `${m}/migrations/${file} references schema ${other}`).not.toMatch(new RegExp(`\\b${other}\\.[a-z_]+`));
+          expect(text, `${m}/migrations/${file} references schema ${other}`).not.toMatch(
+            new RegExp(`\\b${other}\\.[a-z_]+`),
+          );
         }
       }
     }

@@ -26,9 +26,13 @@ beforeAll(async () => {
     },
     extraRoutes: (app) => {
       const ok = Type.Object({ actor: Type.String() });
-      app.get('/v1/test/public', { config: { access: access.public }, schema: { response: { 200: ok } } }, async (req) => ({
-        actor: req.ctx.actor.kind,
-      }));
+      app.get(
+        '/v1/test/public',
+        { config: { access: access.public }, schema: { response: { 200: ok } } },
+        async (req) => ({
+          actor: req.ctx.actor.kind,
+        }),
+      );
       app.get('/v1/test/mine', { config: { access: access.customer } }, async (req) => ({ actor: req.ctx.actor.kind }));
       app.post('/v1/test/stock', { config: { access: access.permission('inventory:write') } }, async () => {
         writes++;

@@ -1,10 +1,19 @@
 // A fresh database per call: a new PostgreSQL database when TEST_DATABASE_URL is set, else in-memory PGlite.
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { Db } from '../../src/platform/db/db.ts';
 import { openPglite } from '../../src/platform/db/pglite.ts';
 import { openPostgres } from '../../src/platform/db/postgres.ts';
 import { TEST_DATABASE_URL } from './services.ts';
+
+let template: Blob | undefined;
+/** The initialised data directory made by global-setup.ts, when there is one. */
+function pgliteTemplate(): { loadDataDir?: Blob } {
+  const file = process.env.EMPORIUM_PGLITE_TEMPLATE;
+  if (!template && file && existsSync(file)) template = new Blob([readFileSync(file)]);
+  return template ? { loadDataDir: template } : {};
+}
 
 export interface TestDb {
   db: Db;
@@ -38,7 +47,7 @@ export async function createPostgresDatabase(baseUrl: string): Promise<{ url: st
 export async function openTestDb(options: { kind?: 'postgres' | 'pglite'; poolMax?: number } = {}): Promise<TestDb> {
   const kind = options.kind ?? (TEST_DATABASE_URL ? 'postgres' : 'pglite');
   if (kind === 'pglite') {
-    const db = await openPglite({ dataDir: undefined });
+    const db = await openPglite({ dataDir: undefined, ...pgliteTemplate() });
     return { db, url: undefined, dispose: () => db.close() };
   }
   if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');

@@ -10,6 +10,8 @@ import { installTypeParsers } from './pg-types.ts';
 export interface PgliteOptions {
   /** A directory to persist into, or undefined for memory. */
   dataDir: string | undefined;
+  /** A `dumpDataDir()` tarball to start from instead of running initdb (tests: ~1 s instead of several). */
+  loadDataDir?: Blob;
 }
 
 /**
@@ -21,6 +23,7 @@ export async function openPglite(options: PgliteOptions): Promise<Db> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pglite = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     extensions: { pg_trgm },
   });
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 });
