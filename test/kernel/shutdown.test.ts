@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type EmporiumApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/platform/config.ts';
+import { openTestDb } from '../support/test-db.ts';
 import { listen } from '../support/listen.ts';
 
 let t: EmporiumApp | undefined;
@@ -19,7 +20,9 @@ describe('graceful shutdown [REQ-KER-007]', () => {
       started = r;
     });
     // The app owns its (in-memory) database here, so closing the app must close it.
+    const { db } = await openTestDb({ kind: 'pglite' });
     t = await createApp(loadConfig({ DATABASE_URL: 'memory://', LOG_LEVEL: 'silent' }), {
+      db,
       extraRoutes: (app) => {
         app.get('/v1/test/slow', async () => {
           started();
