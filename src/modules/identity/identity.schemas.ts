@@ -4,7 +4,12 @@ import { problemResponse } from '../../platform/http/problem.ts';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-export const Email = Type.String({ format: 'email', maxLength: 254, examples: ['ada@example.com'] });
+/** Surrounding spaces are allowed: the email is trimmed and lower-cased before use. */
+export const Email = Type.String({
+  pattern: '^\\s*[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\s*$',
+  maxLength: 254,
+  examples: ['ada@example.com'],
+});
 export const Password = Type.String({ minLength: 1, maxLength: 256, examples: ['correct horse battery staple'] });
 
 export const PublicUserSchema = Type.Object({

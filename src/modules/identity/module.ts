@@ -76,6 +76,8 @@ export function createIdentityModule(input: IdentityModuleDeps) {
       const r = await staff.ensureAdmin(systemCtx('identity.bootstrap'), config.adminEmail, config.adminPassword);
       if (r.created) logger.info({ userId: r.userId }, 'admin user created from ADMIN_EMAIL');
     },
+    /** The signing key first, then previous ones (verification only). */
+    signingKeys: () => currentKeys,
     /** Embedded mode key rotation: new signing key; the previous one still verifies. */
     rotateSigningKey(): void {
       currentKeys = rotateStoredSigningKey(config, currentKeys);
