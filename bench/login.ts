@@ -19,7 +19,11 @@ const app = await createApp(config, { defaultMetrics: false });
 await app.http.listen({ port: 0, host: '127.0.0.1' });
 const url = `http://127.0.0.1:${(app.http.server.address() as AddressInfo).port}`;
 const body = JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: 'bench-pass-phrase-1' });
-const reg = await fetch(`${url}/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+const reg = await fetch(`${url}/v1/auth/register`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body,
+});
 if (reg.status !== 201) throw new Error(`register failed: ${reg.status}`);
 
 const result = await autocannon({

@@ -1,5 +1,6 @@
 // The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
 import { fileURLToPath } from 'node:url';
+import { createIdentityModule, type IdentityModule, type PersonalDataContributor } from './modules/identity/index.ts';
 import type { Config } from './platform/config.ts';
 import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
 import { type Access, type Authenticator, installAuth } from './platform/http/auth.ts';
@@ -7,7 +8,6 @@ import { type ReadinessCheck, registerHealthRoutes } from './platform/http/healt
 import { type App, createHttpServer } from './platform/http/server.ts';
 import { createKernel, type Kernel, type KernelOverrides } from './platform/kernel.ts';
 import type { ModuleDefinition } from './platform/module.ts';
-import { createIdentityModule, type IdentityModule, type PersonalDataContributor } from './modules/identity/index.ts';
 
 /** A registered route and who may call it (the access-matrix test walks these). */
 export interface RouteInfo {

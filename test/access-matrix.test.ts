@@ -42,7 +42,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const routes = () => t.routes.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && r.url !== '*' && r.url !== '/*');
+const routes = () =>
+  t.routes.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && r.url !== '*' && r.url !== '/*');
 const fill = (url: string) => url.replace(/:[A-Za-z]+/g, 'zz_00000000000000000000000000').replace(/\*$/, 'x');
 const name = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
 const inject = (r: { method: string; url: string }, headers: Record<string, string> = {}) =>
@@ -50,7 +51,9 @@ const inject = (r: { method: string; url: string }, headers: Record<string, stri
 
 describe('access matrix [REQ-IDN-016]', () => {
   it('[REQ-IDN-016] every public route is listed in PUBLIC_ROUTES, and every listed one exists', () => {
-    const declaredPublic = routes().filter((r) => !r.access || r.access.kind === 'public').map(name);
+    const declaredPublic = routes()
+      .filter((r) => !r.access || r.access.kind === 'public')
+      .map(name);
     expect(declaredPublic.sort()).toEqual([...PUBLIC_ROUTES].sort());
     expect(routes().length).toBeGreaterThan(PUBLIC_ROUTES.size);
   });

@@ -16,10 +16,16 @@ afterAll(async () => {
 
 const post = (url: string, payload: unknown, extra: Record<string, unknown> = {}) =>
   t.http.inject({ method: 'POST', url, payload: payload as Record<string, unknown>, ...extra });
-const me = (token: string) => t.http.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${token}` } });
-const countUsers = async () => Number((await sql<{ n: string }>`select count(*) as n from identity.users`.execute(t.kernel.db.k)).rows[0]?.n);
+const me = (token: string) =>
+  t.http.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${token}` } });
+const countUsers = async () =>
+  Number((await sql<{ n: string }>`select count(*) as n from identity.users`.execute(t.kernel.db.k)).rows[0]?.n);
 const outbox = async (type: string) =>
-  (await sql<{ payload: Record<string, unknown> }>`select payload from platform.outbox where type = ${type} order by id`.execute(t.kernel.db.k)).rows.map((r) => r.payload);
+  (
+    await sql<{
+      payload: Record<string, unknown>;
+    }>`select payload from platform.outbox where type = ${type} order by id`.execute(t.kernel.db.k)
+  ).rows.map((r) => r.payload);
 
 describe('registration [REQ-IDN-001]', () => {
   it('[REQ-IDN-001] register → 201 with user and tokens; email is trimmed and lower-cased', async () => {
@@ -27,12 +33,21 @@ describe('registration [REQ-IDN-001]', () => {
     const res = await post('/v1/auth/register', { email: raw, password: TEST_PASSWORD, name: 'Ada Lovelace' });
     expect(res.statusCode).toBe(201);
     const body = res.json();
-    expect(body.user).toEqual({ id: expect.stringMatching(/^usr_/), email: raw.trim().toLowerCase(), name: 'Ada Lovelace' });
+    expect(body.user).toEqual({
+      id: expect.stringMatching(/^usr_/),
+      email: raw.trim().toLowerCase(),
+      name: 'Ada Lovelace',
+    });
     expect(body.expiresIn).toBe(900);
     expect(body.refreshToken).toMatch(/^rt_/);
     const m = await me(body.accessToken);
     expect(m.statusCode).toBe(200);
-    expect(m.json()).toMatchObject({ id: body.user.id, email: raw.trim().toLowerCase(), emailVerified: false, roles: [] });
+    expect(m.json()).toMatchObject({
+      id: body.user.id,
+      email: raw.trim().toLowerCase(),
+      emailVerified: false,
+      roles: [],
+    });
     const registered = await outbox('identity.user.registered');
     expect(registered.at(-1)).toEqual({ userId: body.user.id, email: raw.trim().toLowerCase(), name: 'Ada Lovelace' });
   });
@@ -132,11 +147,20 @@ describe('access tokens [REQ-IDN-003]', () => {
     const c = await registerCustomer(t);
     const before = (await t.http.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
     expect(before.keys).toHaveLength(1);
-    expect(before.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: t.identity.signingKeys()[0]?.kid });
+    expect(before.keys[0]).toMatchObject({
+      kty: 'OKP',
+      crv: 'Ed25519',
+      alg: 'EdDSA',
+      use: 'sig',
+      kid: t.identity.signingKeys()[0]?.kid,
+    });
     expect(before.keys[0].d).toBeUndefined();
     t.identity.rotateSigningKey();
     const after = (await t.http.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
-    expect(after.keys.map((k: { kid: string }) => k.kid)).toEqual([t.identity.signingKeys()[0]?.kid, before.keys[0].kid]);
+    expect(after.keys.map((k: { kid: string }) => k.kid)).toEqual([
+      t.identity.signingKeys()[0]?.kid,
+      before.keys[0].kid,
+    ]);
     expect((await me(c.accessToken)).statusCode).toBe(200);
     const fresh = await post('/v1/auth/login', { email: c.email, password: TEST_PASSWORD });
     const header = JSON.parse(Buffer.from(fresh.json().accessToken.split('.')[0], 'base64url').toString());
@@ -159,7 +183,11 @@ describe('refresh tokens [REQ-IDN-004]', () => {
     expect((await post('/v1/auth/refresh', { refreshToken: t1.refreshToken })).statusCode).toBe(401);
     expect((await me(t1.accessToken)).statusCode).toBe(401);
     expect((await me(c.accessToken)).statusCode).toBe(401);
-    const audit = await sql<{ n: string }>`select count(*) as n from identity.audit_log where action = 'session.refresh_reuse_detected'`.execute(t.kernel.db.k);
+    const audit = await sql<{
+      n: string;
+    }>`select count(*) as n from identity.audit_log where action = 'session.refresh_reuse_detected'`.execute(
+      t.kernel.db.k,
+    );
     expect(Number(audit.rows[0]?.n)).toBeGreaterThanOrEqual(1);
   });
 
@@ -183,17 +211,25 @@ describe('lockout [REQ-IDN-005]', () => {
     for (let i = 0; i < 5; i++) {
       expect((await post('/v1/auth/login', { email: c.email, password: `wrong-pass-${i}x` }, ip)).statusCode).toBe(401);
     }
-    const locked = await post('/v1/auth/login', { email: c.email, password: TEST_PASSWORD }, { remoteAddress: '10.1.0.2' });
+    const locked = await post(
+      '/v1/auth/login',
+      { email: c.email, password: TEST_PASSWORD },
+      { remoteAddress: '10.1.0.2' },
+    );
     expect(locked.statusCode).toBe(429);
     expect(locked.json().code).toBe('identity.login_locked');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(29);
     expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(30);
     const audit = await sql<{ action: string; detail: Record<string, unknown> }>`
-      select action, detail from identity.audit_log where subject_id = ${c.userId} and action like 'login.%' order by id`.execute(t.kernel.db.k);
+      select action, detail from identity.audit_log where subject_id = ${c.userId} and action like 'login.%' order by id`.execute(
+      t.kernel.db.k,
+    );
     expect(audit.rows.map((r) => r.action)).toEqual([...Array(5).fill('login.failed'), 'login.locked_out']);
     expect(audit.rows[5]?.detail).toEqual({ scope: 'account', failures: 5, lockSeconds: 30 });
     // The lock grows: after it ends, the next failure locks for twice as long.
-    await sql`update identity.login_throttle set locked_until = now() - interval '1 second' where locked_until is not null`.execute(t.kernel.db.k);
+    await sql`update identity.login_throttle set locked_until = now() - interval '1 second' where locked_until is not null`.execute(
+      t.kernel.db.k,
+    );
     await post('/v1/auth/login', { email: c.email, password: 'wrong-again-123' }, ip);
     const again = await post('/v1/auth/login', { email: c.email, password: TEST_PASSWORD }, ip);
     expect(again.statusCode).toBe(429);
@@ -203,11 +239,15 @@ describe('lockout [REQ-IDN-005]', () => {
   it('[REQ-IDN-005] 30 failures from one IP lock that IP for every account; other IPs still sign in', async () => {
     const c = await registerCustomer(t);
     const ip = { remoteAddress: '10.2.0.1' };
-    for (let i = 0; i < 30; i++) await post('/v1/auth/login', { email: uniqueEmail('spray'), password: 'wrong-pass-spray' }, ip);
+    for (let i = 0; i < 30; i++)
+      await post('/v1/auth/login', { email: uniqueEmail('spray'), password: 'wrong-pass-spray' }, ip);
     const blocked = await post('/v1/auth/login', { email: c.email, password: TEST_PASSWORD }, ip);
     expect(blocked.statusCode).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-    expect((await post('/v1/auth/login', { email: c.email, password: TEST_PASSWORD }, { remoteAddress: '10.2.0.2' })).statusCode).toBe(200);
+    expect(
+      (await post('/v1/auth/login', { email: c.email, password: TEST_PASSWORD }, { remoteAddress: '10.2.0.2' }))
+        .statusCode,
+    ).toBe(200);
   });
 });
 
@@ -225,10 +265,16 @@ describe('password reset and email verification [REQ-IDN-006]', () => {
     expect(event).toMatchObject({ userId: c.userId, email: c.email });
     const weak = await post('/v1/auth/password-reset/confirm', { token: event.token, password: 'short' });
     expect(weak.statusCode).toBe(422);
-    const ok = await post('/v1/auth/password-reset/confirm', { token: event.token, password: 'a-brand-new-passphrase' });
+    const ok = await post('/v1/auth/password-reset/confirm', {
+      token: event.token,
+      password: 'a-brand-new-passphrase',
+    });
     expect(ok.statusCode).toBe(204);
     expect((await me(c.accessToken)).statusCode).toBe(401);
-    const again = await post('/v1/auth/password-reset/confirm', { token: event.token, password: 'another-new-passphrase' });
+    const again = await post('/v1/auth/password-reset/confirm', {
+      token: event.token,
+      password: 'another-new-passphrase',
+    });
     expect([again.statusCode, again.json().code]).toEqual([400, 'identity.invalid_token']);
     expect((await post('/v1/auth/login', { email: c.email, password: TEST_PASSWORD })).statusCode).toBe(401);
     expect((await post('/v1/auth/login', { email: c.email, password: 'a-brand-new-passphrase' })).statusCode).toBe(200);
@@ -236,7 +282,9 @@ describe('password reset and email verification [REQ-IDN-006]', () => {
 
   it('[REQ-IDN-006] verify-email: the token from the registration event verifies once; a bad token → 400', async () => {
     const c = await registerCustomer(t);
-    const event = (await outbox('identity.user.email_verification_requested')).find((e) => e.userId === c.userId) as { token: string };
+    const event = (await outbox('identity.user.email_verification_requested')).find((e) => e.userId === c.userId) as {
+      token: string;
+    };
     expect((await post('/v1/auth/verify-email', { token: 'ev_forged' })).statusCode).toBe(400);
     expect((await me(c.accessToken)).json().emailVerified).toBe(false);
     expect((await post('/v1/auth/verify-email', { token: event.token })).statusCode).toBe(204);

@@ -8,7 +8,14 @@ import { newId } from '../../platform/ids.ts';
 import type { AuthResult, ClientInfo, PublicUser } from './contract.ts';
 import { IDENTITY_EVENTS } from './events.ts';
 import type { IdentityDeps } from './identity.deps.ts';
-import { type AccountTokenPurpose, accountTokensRepo, refreshRepo, sessionsRepo, type UserRow, usersRepo } from './identity.repo.ts';
+import {
+  type AccountTokenPurpose,
+  accountTokensRepo,
+  refreshRepo,
+  sessionsRepo,
+  type UserRow,
+  usersRepo,
+} from './identity.repo.ts';
 import { checkPasswordPolicy, hashPassword, verifyDummy, verifyPassword } from './passwords.ts';
 import { normaliseEmail } from './pii.ts';
 import { auditRepo } from './security.repo.ts';
@@ -154,7 +161,12 @@ export function createAccountsService(deps: IdentityDeps) {
       const session = await db.transaction(async (tx) => {
         await throttle.clearAccount(tx, keys);
         await auditRepo.append(tx, [
-          { action: 'login.succeeded', actor: { kind: 'customer', userId: user.id }, subjectId: user.id, ip: client.ip },
+          {
+            action: 'login.succeeded',
+            actor: { kind: 'customer', userId: user.id },
+            subjectId: user.id,
+            ip: client.ip,
+          },
         ]);
         return openSession(tx, user.id, client);
       });
@@ -185,7 +197,7 @@ export function createAccountsService(deps: IdentityDeps) {
         }
         if (!(await sessionsRepo.isActive(tx, spent.session_id))) return undefined;
         const user = await usersRepo.byId(tx, spent.user_id);
-        if (!user || user.status !== 'active') return undefined;
+        if (user?.status !== 'active') return undefined;
         const next = opaqueToken('rt_');
         await refreshRepo.insert(tx, {
           hash: sha256(next),

@@ -24,7 +24,9 @@ export async function resolveBearer(deps: IdentityDeps, token: string): Promise<
     claims = await deps.signer.verify(token);
   } catch (e) {
     if (e instanceof InvalidTokenError) {
-      throw errors.unauthorized(e.message === 'expired' ? 'The access token has expired.' : 'The access token is invalid.');
+      throw errors.unauthorized(
+        e.message === 'expired' ? 'The access token has expired.' : 'The access token is invalid.',
+      );
     }
     throw e;
   }

@@ -18,12 +18,19 @@ export async function reencryptBatch(deps: IdentityDeps): Promise<number> {
     .where('status', '=', 'active')
     .where((eb: import('../../platform/db/db.ts').AnyDb) =>
       eb.or(
-        (['email_enc', 'name_enc', 'phone_enc'] as const).map((c) => eb.and([eb(c, 'is not', null), eb(c, 'not like', active)])),
+        (['email_enc', 'name_enc', 'phone_enc'] as const).map((c) =>
+          eb.and([eb(c, 'is not', null), eb(c, 'not like', active)]),
+        ),
       ),
     )
     .limit(BATCH)
     .execute();
-  for (const u of users as { id: string; email_enc: string | null; name_enc: string | null; phone_enc: string | null }[]) {
+  for (const u of users as {
+    id: string;
+    email_enc: string | null;
+    name_enc: string | null;
+    phone_enc: string | null;
+  }[]) {
     const email = pii.decryptOptional('users.email', u.email_enc);
     const re = (field: string, v: string | null) => pii.encryptOptional(field, pii.decryptOptional(field, v));
     // Optimistic: only if nothing changed the row meanwhile.

@@ -140,7 +140,11 @@ export const sessionsRepo = {
       .where('id', '=', sessionId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    await q.deleteFrom('identity.refresh_tokens').where('session_id', '=', sessionId).where('used_at', 'is', null).execute();
+    await q
+      .deleteFrom('identity.refresh_tokens')
+      .where('session_id', '=', sessionId)
+      .where('used_at', 'is', null)
+      .execute();
     return Number(r.numUpdatedRows) === 1;
   },
   async revokeAllForUser(q: Q, userId: string, reason: string): Promise<number> {
@@ -240,7 +244,11 @@ export const addressesRepo = {
     return Number(r.numUpdatedRows) === 1;
   },
   async remove(q: Q, userId: string, id: string): Promise<boolean> {
-    const r = await q.deleteFrom('identity.addresses').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    const r = await q
+      .deleteFrom('identity.addresses')
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return Number(r.numDeletedRows) === 1;
   },
   async removeAll(q: Q, userId: string): Promise<void> {

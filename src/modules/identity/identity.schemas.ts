@@ -34,7 +34,10 @@ export const RefreshBody = Type.Object(
   { refreshToken: Type.String({ minLength: 1, maxLength: 200 }) },
   { additionalProperties: false },
 );
-export const TokenBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export const TokenBody = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
 export const EmailBody = Type.Object({ email: Email }, { additionalProperties: false });
 export const ResetConfirmBody = Type.Object(
   { token: Type.String({ minLength: 1, maxLength: 200 }), password: Password },

@@ -55,7 +55,11 @@ describe('key material [REQ-IDN-014]', () => {
       expect(statSync(join(dir, 'secrets', f)).mode & 0o777).toBe(0o600);
     }
     expect(loadSigningKeys(config)[0]?.kid).toBe(first[0]?.kid);
-    expect(loadEncryptionKeys(config).keys.get('k1')?.equals(ring.keys.get('k1') as Buffer)).toBe(true);
+    expect(
+      loadEncryptionKeys(config)
+        .keys.get('k1')
+        ?.equals(ring.keys.get('k1') as Buffer),
+    ).toBe(true);
     expect(readFileSync(join(dir, 'secrets', 'jwt-keys.json'), 'utf8')).toContain('PRIVATE KEY');
   });
 
@@ -101,21 +105,51 @@ describe('key rotation of personal data [REQ-IDN-015]', () => {
   it('[REQ-IDN-015] the re-encryption job moves every value to the new key; sign-in by email still works', async () => {
     const logger = createLogger('silent');
     const make = (keys: string) =>
-      createIdentityModule({ kernel: { db: testDb.db, logger, config: loadConfig({ NODE_ENV: 'test', ENCRYPTION_KEYS: keys }) } });
+      createIdentityModule({
+        kernel: { db: testDb.db, logger, config: loadConfig({ NODE_ENV: 'test', ENCRYPTION_KEYS: keys }) },
+      });
     const before = make(`k1:${k1}`);
     await migrate(testDb.db, [PLATFORM_MIGRATIONS, before.module.migrations as never]);
     const ctx = systemCtx('test');
     const client = { ip: '127.0.0.1' };
-    const reg = await before.services.accounts.register(ctx, { email: 'Rota@Example.com', password: 'rotation-pass-phrase', name: 'Rosa' }, client);
-    await before.services.profile.addAddress(ctx, reg.user.id, { name: 'Rosa', line1: 'Main St 1', city: 'Berlin', postalCode: '10115', country: 'DE' });
+    const reg = await before.services.accounts.register(
+      ctx,
+      { email: 'Rota@Example.com', password: 'rotation-pass-phrase', name: 'Rosa' },
+      client,
+    );
+    await before.services.profile.addAddress(ctx, reg.user.id, {
+      name: 'Rosa',
+      line1: 'Main St 1',
+      city: 'Berlin',
+      postalCode: '10115',
+      country: 'DE',
+    });
 
     const after = make(`k1:${k1},k2:${k2}`);
     // Before the job runs, old values still decrypt and the old blind index still finds the user.
-    expect((await after.services.accounts.login(ctx, { email: 'rota@example.com', password: 'rotation-pass-phrase' }, client)).user.name).toBe('Rosa');
+    expect(
+      (
+        await after.services.accounts.login(
+          ctx,
+          { email: 'rota@example.com', password: 'rotation-pass-phrase' },
+          client,
+        )
+      ).user.name,
+    ).toBe('Rosa');
     expect(await reencryptBatch(after.deps)).toBe(2);
     expect(await reencryptBatch(after.deps)).toBe(0);
-    const u = (await sql<{ email_enc: string; name_enc: string; email_index: string }>`select email_enc, name_enc, email_index from identity.users`.execute(testDb.db.k)).rows[0];
-    expect([u?.email_enc.split('.')[1], u?.name_enc.split('.')[1], u?.email_index.split('.')[0]]).toEqual(['k2', 'k2', 'k2']);
+    const u = (
+      await sql<{
+        email_enc: string;
+        name_enc: string;
+        email_index: string;
+      }>`select email_enc, name_enc, email_index from identity.users`.execute(testDb.db.k)
+    ).rows[0];
+    expect([u?.email_enc.split('.')[1], u?.name_enc.split('.')[1], u?.email_index.split('.')[0]]).toEqual([
+      'k2',
+      'k2',
+      'k2',
+    ]);
     const a = (await sql<{ data_enc: string }>`select data_enc from identity.addresses`.execute(testDb.db.k)).rows[0];
     expect(a?.data_enc).toMatch(/^v1\.k2\./);
     // Only the new key is needed now.
@@ -123,6 +157,9 @@ describe('key rotation of personal data [REQ-IDN-015]', () => {
     const me = await only.services.profile.get(ctx, reg.user.id);
     expect([me.email, me.name]).toEqual(['rota@example.com', 'Rosa']);
     expect((await only.services.profile.listAddresses(ctx, reg.user.id))[0]?.line1).toBe('Main St 1');
-    expect((await only.services.accounts.login(ctx, { email: 'rota@example.com', password: 'rotation-pass-phrase' }, client)).user.id).toBe(reg.user.id);
+    expect(
+      (await only.services.accounts.login(ctx, { email: 'rota@example.com', password: 'rotation-pass-phrase' }, client))
+        .user.id,
+    ).toBe(reg.user.id);
   });
 });

@@ -5,11 +5,11 @@ import { systemCtx } from '../../platform/context.ts';
 import type { Kernel } from '../../platform/kernel.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import { createAccountsService } from './accounts.service.ts';
+import { registerAdminRoutes } from './admin.http.ts';
 import { createAuthenticator } from './authenticator.ts';
 import type { IdentityApi, PersonalDataContributor } from './contract.ts';
-import { registerAdminRoutes } from './admin.http.ts';
-import { registerIdentityRoutes } from './identity.http.ts';
 import { DEFAULT_THROTTLE, type IdentityDeps, type ThrottlePolicy } from './identity.deps.ts';
+import { registerIdentityRoutes } from './identity.http.ts';
 import { identityJobs } from './identity.jobs.ts';
 import { usersRepo } from './identity.repo.ts';
 import { createPii } from './pii.ts';
@@ -33,7 +33,11 @@ export function createIdentityModule(input: IdentityModuleDeps) {
     config,
     logger,
     pii: createPii(loadEncryptionKeys(config)),
-    signer: createTokenSigner({ keys: signingKeys, issuer: config.jwt.issuer, ttlSeconds: config.jwt.accessTtlSeconds }),
+    signer: createTokenSigner({
+      keys: signingKeys,
+      issuer: config.jwt.issuer,
+      ttlSeconds: config.jwt.accessTtlSeconds,
+    }),
     throttle: { ...DEFAULT_THROTTLE, ...input.throttle },
     personalData: input.personalData ?? [],
     refreshTtlSeconds: 30 * 86_400,

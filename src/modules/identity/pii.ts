@@ -28,7 +28,7 @@ export function createPii(ring: EncryptionKeyring): Pii {
   );
   const encKey = (id: string) => {
     const key = ring.keys.get(id);
-    if (!key || key.length !== 32) throw new Error(`unknown encryption key id ${id}`);
+    if (key?.length !== 32) throw new Error(`unknown encryption key id ${id}`);
     return key;
   };
   const index = (id: string, value: string) => {

@@ -25,9 +25,21 @@ afterAll(async () => {
   await t?.close();
 });
 
-const ADDRESS = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'gb', phone: '+44 20 7946 0000' };
+const ADDRESS = {
+  name: 'Ada Lovelace',
+  line1: '12 St James Square',
+  city: 'London',
+  postalCode: 'SW1Y 4JH',
+  country: 'gb',
+  phone: '+44 20 7946 0000',
+};
 const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, who?: TestIdentity, payload?: unknown) =>
-  t.http.inject({ method, url, ...(who ? { headers: who.headers } : {}), ...(payload ? { payload: payload as Record<string, unknown> } : {}) });
+  t.http.inject({
+    method,
+    url,
+    ...(who ? { headers: who.headers } : {}),
+    ...(payload ? { payload: payload as Record<string, unknown> } : {}),
+  });
 
 describe('profile and addresses [REQ-IDN-010]', () => {
   it('[REQ-IDN-010] PATCH /v1/me sets and clears name and phone', async () => {
@@ -46,7 +58,9 @@ describe('profile and addresses [REQ-IDN-010]', () => {
     expect(a).toEqual({ id: expect.stringMatching(/^adr_/), ...ADDRESS, country: 'GB', line2: null, region: null });
     const changed = await call('PATCH', `/v1/me/addresses/${a.id}`, c, { line2: 'Flat 3', city: 'Westminster' });
     expect(changed.json()).toEqual({ ...a, line2: 'Flat 3', city: 'Westminster' });
-    expect((await call('GET', '/v1/me/addresses', c)).json()).toEqual({ items: [{ ...a, line2: 'Flat 3', city: 'Westminster' }] });
+    expect((await call('GET', '/v1/me/addresses', c)).json()).toEqual({
+      items: [{ ...a, line2: 'Flat 3', city: 'Westminster' }],
+    });
     expect((await call('DELETE', `/v1/me/addresses/${a.id}`, c)).statusCode).toBe(204);
     expect((await call('GET', '/v1/me/addresses', c)).json()).toEqual({ items: [] });
     expect((await call('DELETE', `/v1/me/addresses/${a.id}`, c)).statusCode).toBe(404);
@@ -69,20 +83,52 @@ describe('encryption at rest [REQ-IDN-011]', () => {
     const refreshed = (await call('POST', '/v1/auth/refresh', undefined, { refreshToken: c.refreshToken })).json();
     await call('POST', '/v1/auth/password-reset', undefined, { email: c.email });
     const admin = await createStaff(t, 'admin');
-    const key = (await call('POST', '/v1/admin/api-keys', admin, { name: 'k', permissions: ['audit:read'] })).json().key as string;
-    const events = (await sql<{ payload: { token?: string } }>`select payload from platform.outbox where aggregate_id = ${c.userId}`.execute(t.kernel.db.k)).rows;
+    const key = (await call('POST', '/v1/admin/api-keys', admin, { name: 'k', permissions: ['audit:read'] })).json()
+      .key as string;
+    const events = (
+      await sql<{
+        payload: { token?: string };
+      }>`select payload from platform.outbox where aggregate_id = ${c.userId}`.execute(t.kernel.db.k)
+    ).rows;
     const accountTokens = events.map((e) => e.payload.token).filter((x): x is string => typeof x === 'string');
     expect(accountTokens).toHaveLength(2);
-    const secrets = [TEST_PASSWORD, c.email, name, 'Grace', '+1 555 0100 777', '1 Navy Yard Road', 'ZZ9 9ZZ', c.refreshToken, refreshed.refreshToken, key, ...accountTokens];
-    const tables = (await sql<{ table_name: string }>`
-      select table_name from information_schema.tables where table_schema = 'identity'`.execute(t.kernel.db.k)).rows.map((r) => r.table_name);
-    expect(tables.sort()).toEqual(['account_tokens', 'addresses', 'api_keys', 'audit_log', 'login_throttle', 'refresh_tokens', 'sessions', 'users']);
+    const secrets = [
+      TEST_PASSWORD,
+      c.email,
+      name,
+      'Grace',
+      '+1 555 0100 777',
+      '1 Navy Yard Road',
+      'ZZ9 9ZZ',
+      c.refreshToken,
+      refreshed.refreshToken,
+      key,
+      ...accountTokens,
+    ];
+    const tables = (
+      await sql<{ table_name: string }>`
+      select table_name from information_schema.tables where table_schema = 'identity'`.execute(t.kernel.db.k)
+    ).rows.map((r) => r.table_name);
+    expect(tables.sort()).toEqual([
+      'account_tokens',
+      'addresses',
+      'api_keys',
+      'audit_log',
+      'login_throttle',
+      'refresh_tokens',
+      'sessions',
+      'users',
+    ]);
     for (const table of tables) {
-      const dump = JSON.stringify((await sql`select * from ${sql.table(`identity.${table}`)}`.execute(t.kernel.db.k)).rows).toLowerCase();
+      const dump = JSON.stringify(
+        (await sql`select * from ${sql.table(`identity.${table}`)}`.execute(t.kernel.db.k)).rows,
+      ).toLowerCase();
       for (const s of secrets) expect([table, dump.includes(s.toLowerCase())]).toEqual([table, false]);
     }
-    const user = (await sql<{ email_enc: string; name_enc: string; password_hash: string }>`
-      select email_enc, name_enc, password_hash from identity.users where id = ${c.userId}`.execute(t.kernel.db.k)).rows[0];
+    const user = (
+      await sql<{ email_enc: string; name_enc: string; password_hash: string }>`
+      select email_enc, name_enc, password_hash from identity.users where id = ${c.userId}`.execute(t.kernel.db.k)
+    ).rows[0];
     expect(user?.email_enc).toMatch(/^v1\.k1\./);
     expect(user?.name_enc).toMatch(/^v1\.k1\./);
     expect(user?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -97,7 +143,13 @@ describe('GDPR export and erasure [REQ-IDN-012]', () => {
     const exp = await call('GET', '/v1/me/export', c);
     expect(exp.statusCode).toBe(200);
     const body = exp.json();
-    expect(body.profile).toMatchObject({ id: c.userId, email: c.email, name: 'Erin Erase', phone: '+33 1 23 45 67 89', roles: [] });
+    expect(body.profile).toMatchObject({
+      id: c.userId,
+      email: c.email,
+      name: 'Erin Erase',
+      phone: '+33 1 23 45 67 89',
+      roles: [],
+    });
     expect(body.addresses).toEqual([adr]);
     expect(body.sessions).toHaveLength(1);
     expect(body.sessions[0]).toMatchObject({ ip: '127.0.0.1', revokedAt: null });
@@ -109,21 +161,43 @@ describe('GDPR export and erasure [REQ-IDN-012]', () => {
     expect(erased).toContain(c.userId);
     expect((await call('GET', '/v1/me', c)).statusCode).toBe(401);
     expect((await call('POST', '/v1/auth/refresh', undefined, { refreshToken: c.refreshToken })).statusCode).toBe(401);
-    expect((await call('POST', '/v1/auth/login', undefined, { email: c.email, password: TEST_PASSWORD })).statusCode).toBe(401);
-    const row = (await sql<Record<string, unknown>>`select * from identity.users where id = ${c.userId}`.execute(t.kernel.db.k)).rows[0];
-    expect(row).toMatchObject({ status: 'erased', email_enc: null, email_index: null, name_enc: null, phone_enc: null, password_hash: null, roles: [] });
+    expect(
+      (await call('POST', '/v1/auth/login', undefined, { email: c.email, password: TEST_PASSWORD })).statusCode,
+    ).toBe(401);
+    const row = (
+      await sql<Record<string, unknown>>`select * from identity.users where id = ${c.userId}`.execute(t.kernel.db.k)
+    ).rows[0];
+    expect(row).toMatchObject({
+      status: 'erased',
+      email_enc: null,
+      email_index: null,
+      name_enc: null,
+      phone_enc: null,
+      password_hash: null,
+      roles: [],
+    });
     const addresses = await sql`select id from identity.addresses where user_id = ${c.userId}`.execute(t.kernel.db.k);
     expect(addresses.rows).toEqual([]);
     // The email is free again.
-    expect((await call('POST', '/v1/auth/register', undefined, { email: c.email, password: TEST_PASSWORD })).statusCode).toBe(201);
+    expect(
+      (await call('POST', '/v1/auth/register', undefined, { email: c.email, password: TEST_PASSWORD })).statusCode,
+    ).toBe(201);
 
     // Idempotent: an admin erasing the same user again changes nothing and audits nothing new.
     const admin = await createStaff(t, 'admin');
-    const audits = async () => (await sql`select id from identity.audit_log where subject_id = ${c.userId} and action = 'user.erased'`.execute(t.kernel.db.k)).rows.length;
+    const audits = async () =>
+      (
+        await sql`select id from identity.audit_log where subject_id = ${c.userId} and action = 'user.erased'`.execute(
+          t.kernel.db.k,
+        )
+      ).rows.length;
     expect(await audits()).toBe(1);
     expect((await call('DELETE', `/v1/admin/users/${c.userId}`, admin)).statusCode).toBe(204);
     expect(await audits()).toBe(1);
-    const erasedEvents = await sql`select id from platform.outbox where type = 'identity.user.erased' and aggregate_id = ${c.userId}`.execute(t.kernel.db.k);
+    const erasedEvents =
+      await sql`select id from platform.outbox where type = 'identity.user.erased' and aggregate_id = ${c.userId}`.execute(
+        t.kernel.db.k,
+      );
     expect(erasedEvents.rows).toHaveLength(1);
   });
 });
@@ -133,14 +207,26 @@ describe('retention [REQ-IDN-013]', () => {
     const stale = await registerCustomer(t);
     const fresh = await registerCustomer(t);
     const staff = await createStaff(t, 'support');
-    await sql`update identity.users set created_at = now() - interval '31 days' where id in (${stale.userId}, ${staff.userId})`.execute(t.kernel.db.k);
-    await sql`update identity.refresh_tokens set expires_at = now() - interval '1 second' where user_id = ${fresh.userId}`.execute(t.kernel.db.k);
+    await sql`update identity.users set created_at = now() - interval '31 days' where id in (${stale.userId}, ${staff.userId})`.execute(
+      t.kernel.db.k,
+    );
+    await sql`update identity.refresh_tokens set expires_at = now() - interval '1 second' where user_id = ${fresh.userId}`.execute(
+      t.kernel.db.k,
+    );
     const r = await runRetention(t.identity.deps);
     expect(r.unverifiedUsers).toBe(1);
     expect(r.refreshTokens).toBeGreaterThanOrEqual(1);
-    const left = (await sql<{ id: string }>`select id from identity.users where id in (${stale.userId}, ${fresh.userId}, ${staff.userId})`.execute(t.kernel.db.k)).rows.map((x) => x.id);
+    const left = (
+      await sql<{
+        id: string;
+      }>`select id from identity.users where id in (${stale.userId}, ${fresh.userId}, ${staff.userId})`.execute(
+        t.kernel.db.k,
+      )
+    ).rows.map((x) => x.id);
     expect(left.sort()).toEqual([fresh.userId, staff.userId].sort());
-    expect((await call('POST', '/v1/auth/refresh', undefined, { refreshToken: fresh.refreshToken })).statusCode).toBe(401);
+    expect((await call('POST', '/v1/auth/refresh', undefined, { refreshToken: fresh.refreshToken })).statusCode).toBe(
+      401,
+    );
     expect((await call('GET', '/v1/me', fresh)).statusCode).toBe(200);
   });
 });

@@ -44,7 +44,7 @@ export function createProfileService(deps: IdentityDeps) {
   const service = {
     async get(_ctx: Ctx, userId: string): Promise<Me> {
       const u = await usersRepo.byId(db.k, userId);
-      if (!u || u.status !== 'active') throw notFound();
+      if (u?.status !== 'active') throw notFound();
       return me(u);
     },
 

@@ -20,8 +20,22 @@ export interface ApiKeyRow {
 const KEY_COLUMNS = ['id', 'name', 'prefix', 'permissions', 'created_by', 'created_at', 'last_used_at', 'revoked_at'];
 
 export const apiKeysRepo = {
-  async insert(q: Q, row: { id: string; name: string; prefix: string; key_hash: string; permissions: string[]; created_by: string | null }) {
-    return (await q.insertInto('identity.api_keys').values(row).returning(KEY_COLUMNS).executeTakeFirstOrThrow()) as ApiKeyRow;
+  async insert(
+    q: Q,
+    row: {
+      id: string;
+      name: string;
+      prefix: string;
+      key_hash: string;
+      permissions: string[];
+      created_by: string | null;
+    },
+  ) {
+    return (await q
+      .insertInto('identity.api_keys')
+      .values(row)
+      .returning(KEY_COLUMNS)
+      .executeTakeFirstOrThrow()) as ApiKeyRow;
   },
   async list(q: Q): Promise<ApiKeyRow[]> {
     return q.selectFrom('identity.api_keys').select(KEY_COLUMNS).orderBy('id').execute();
@@ -110,7 +124,10 @@ export const auditRepo = {
       )
       .execute();
   },
-  async list(q: Q, f: { limit: number; before?: string | undefined; subjectId?: string | undefined; action?: string | undefined }) {
+  async list(
+    q: Q,
+    f: { limit: number; before?: string | undefined; subjectId?: string | undefined; action?: string | undefined },
+  ) {
     let query = q.selectFrom('identity.audit_log').selectAll().orderBy('id', 'desc').limit(f.limit);
     if (f.before) query = query.where('id', '<', f.before);
     if (f.subjectId) query = query.where('subject_id', '=', f.subjectId);

@@ -1,4 +1,6 @@
 // Staff administration: staff users and their roles, API keys, the audit log, the first admin.
+
+import { randomBytes } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import { errors } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -10,7 +12,6 @@ import { grants, isStaffRole, PERMISSIONS, permissionsOf } from './permissions.t
 import { normaliseEmail } from './pii.ts';
 import { apiKeysRepo, auditRepo } from './security.repo.ts';
 import { sha256 } from './tokens.ts';
-import { randomBytes } from 'node:crypto';
 
 export const API_KEY_PREFIX = 'emp_live_';
 
@@ -56,7 +57,13 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
       assertRoles(input.roles);
       const { user } = await accounts.createUser(ctx, { ...input, verified: true }, undefined);
       await auditRepo.append(db.k, [
-        { action: 'user.staff_created', actor: ctx.actor, subjectId: user.id, ip: client.ip, detail: { roles: input.roles } },
+        {
+          action: 'user.staff_created',
+          actor: ctx.actor,
+          subjectId: user.id,
+          ip: client.ip,
+          detail: { roles: input.roles },
+        },
       ]);
       return staffView(user);
     },
@@ -69,10 +76,16 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
       const next = [...new Set(roles)].sort();
       const user = await db.transaction(async (tx) => {
         const before = await usersRepo.byId(tx, userId);
-        if (!before || before.status !== 'active') return undefined;
+        if (before?.status !== 'active') return undefined;
         const after = await usersRepo.update(tx, userId, { roles: next });
         await auditRepo.append(tx, [
-          { action: 'user.roles_changed', actor: ctx.actor, subjectId: userId, ip: client.ip, detail: { from: before.roles, to: next } },
+          {
+            action: 'user.roles_changed',
+            actor: ctx.actor,
+            subjectId: userId,
+            ip: client.ip,
+            detail: { from: before.roles, to: next },
+          },
         ]);
         return after;
       });
@@ -100,7 +113,13 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
           created_by: createdBy,
         });
         await auditRepo.append(tx, [
-          { action: 'api_key.created', actor: ctx.actor, subjectId: r.id, ip: client.ip, detail: { permissions: r.permissions } },
+          {
+            action: 'api_key.created',
+            actor: ctx.actor,
+            subjectId: r.id,
+            ip: client.ip,
+            detail: { permissions: r.permissions },
+          },
         ]);
         return r;
       });
@@ -122,8 +141,16 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
       if (outcome === 'missing') throw errors.notFound('identity.api_key_not_found', 'No such API key.');
     },
 
-    async auditLog(_ctx: Ctx, q: { limit: number; cursor?: string | undefined; subjectId?: string | undefined; action?: string | undefined }) {
-      const rows = await auditRepo.list(db.k, { limit: q.limit + 1, before: q.cursor, subjectId: q.subjectId, action: q.action });
+    async auditLog(
+      _ctx: Ctx,
+      q: { limit: number; cursor?: string | undefined; subjectId?: string | undefined; action?: string | undefined },
+    ) {
+      const rows = await auditRepo.list(db.k, {
+        limit: q.limit + 1,
+        before: q.cursor,
+        subjectId: q.subjectId,
+        action: q.action,
+      });
       const page = rows.slice(0, q.limit);
       return {
         items: page.map((r) => ({
@@ -148,7 +175,12 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
           await db.transaction(async (tx) => {
             await usersRepo.update(tx, existing.id, { roles: [...existing.roles, 'admin'].sort() });
             await auditRepo.append(tx, [
-              { action: 'user.roles_changed', actor: ctx.actor, subjectId: existing.id, detail: { from: existing.roles, to: [...existing.roles, 'admin'].sort() } },
+              {
+                action: 'user.roles_changed',
+                actor: ctx.actor,
+                subjectId: existing.id,
+                detail: { from: existing.roles, to: [...existing.roles, 'admin'].sort() },
+              },
             ]);
           });
         }

@@ -36,7 +36,13 @@ export function createThrottle(deps: IdentityDeps) {
     async recordFailure(ctx: Ctx, keys: ThrottleKeys, userId: string | null, ip: string): Promise<void> {
       await deps.db.transaction(async (tx) => {
         const entries: Parameters<typeof auditRepo.append>[1] = [
-          { action: 'login.failed', actor: ctx.actor, subjectId: userId, ip, detail: { knownAccount: userId !== null } },
+          {
+            action: 'login.failed',
+            actor: ctx.actor,
+            subjectId: userId,
+            ip,
+            detail: { knownAccount: userId !== null },
+          },
         ];
         for (const [key, threshold] of [
           [keys.account, policy.accountThreshold],

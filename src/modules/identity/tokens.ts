@@ -1,7 +1,7 @@
 // Access tokens: EdDSA (Ed25519) JWTs with `kid`, checked for signature, issuer, audience and expiry.
 // Previous public keys stay in the JWKS so a key rotation logs nobody out.
 import { createHash, randomBytes } from 'node:crypto';
-import { errors as joseErrors, type JWK, jwtVerify, SignJWT } from 'jose';
+import { type JWK, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { SigningKey } from './secrets.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'emporium-api';
