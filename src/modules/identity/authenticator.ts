@@ -1,7 +1,6 @@
 // Resolves `Authorization: Bearer …` into an Actor: API keys (`emp_live_…`, looked up by hash) or
 // access tokens (EdDSA JWT, then its session and user are checked, so logout, erasure and role
 // changes take effect at once).
-import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../platform/context.ts';
 import { errors } from '../../platform/errors.ts';
 import type { Authenticator } from '../../platform/http/auth.ts';
@@ -39,7 +38,7 @@ export async function resolveBearer(deps: IdentityDeps, token: string): Promise<
 }
 
 export function createAuthenticator(deps: IdentityDeps): Authenticator {
-  return async (request: FastifyRequest) => {
+  return async (request) => {
     const header = request.headers.authorization;
     if (!header) return { kind: 'anonymous' };
     const match = /^Bearer\s+(\S+)$/i.exec(header);

@@ -2,7 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
-import { errors } from '../../platform/errors.ts';
+import { errors, isAppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { AccountsService } from './accounts.service.ts';
 import type { ClientInfo } from './contract.ts';
@@ -186,8 +186,14 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
         }
         return { userId: existing.id, created: false };
       }
-      const user = await this.createStaff(ctx, { email, password, roles: ['admin'] }, { ip: 'local' });
-      return { userId: user.id, created: true };
+      try {
+        const user = await this.createStaff(ctx, { email, password, roles: ['admin'] }, { ip: 'local' });
+        return { userId: user.id, created: true };
+      } catch (e) {
+        // Another process created it first (several instances starting at once): grant the role there.
+        if (isAppError(e) && e.code === 'identity.email_taken') return this.ensureAdmin(ctx, email, password);
+        throw e;
+      }
     },
 
     permissionsOf,
