@@ -1,7 +1,8 @@
 // Access checks as data: every route registered by the real app (kernel and modules, collected by
 // app.ts's onRoute hook) is exercised without credentials, with a customer token and with a staff
 // API key. A route that is not declared public must refuse anonymous callers; a new public route
-// fails this test until it is added to PUBLIC_ROUTES below.
+// fails this test until it is added to PUBLIC_ROUTES below. (Routes the HTTP factory registers before
+// app.ts installs its hook, /openapi.json and /docs, are public by design and not in the list.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaff, registerCustomer, type TestIdentity } from './support/auth.ts';
 import { createTestApp, type TestApp } from './support/create-test-app.ts';

@@ -218,7 +218,7 @@ describe('lockout [REQ-IDN-005]', () => {
     );
     expect(locked.statusCode).toBe(429);
     expect(locked.json().code).toBe('identity.login_locked');
-    expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(29);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(20);
     expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(30);
     const audit = await sql<{ action: string; detail: Record<string, unknown> }>`
       select action, detail from identity.audit_log where subject_id = ${c.userId} and action like 'login.%' order by id`.execute(
