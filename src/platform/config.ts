@@ -17,7 +17,14 @@ export interface Config {
   /** Prefix of every Redis key we write (cache, rate limits), so several deployments can share one Redis. */
   redisKeyPrefix: string;
   natsUrl: string | undefined;
-  jwt: { privateKey: string | undefined; publicKey: string | undefined; issuer: string; accessTtlSeconds: number };
+  jwt: {
+    privateKey: string | undefined;
+    publicKey: string | undefined;
+    /** Public keys of earlier signing keys (PEM), still accepted until their tokens expire. */
+    previousPublicKeys: string[];
+    issuer: string;
+    accessTtlSeconds: number;
+  };
   /** key id → base64 256-bit key; undefined means "generate and keep under DATA_DIR" (embedded only). */
   encryptionKeys: Record<string, string> | undefined;
   paymentProvider: 'sandbox' | 'stripe';
@@ -110,6 +117,16 @@ function encryptionKeys(env: Env): Record<string, string> | undefined {
   return out;
 }
 
+/** One or more PEM public keys, concatenated (literal `\n` escapes allowed). */
+function pemList(env: Env, name: string): string[] {
+  const raw = str(env, name);
+  if (raw === undefined) return [];
+  const text = raw.replace(/\\n/g, '\n');
+  const keys = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
+  if (keys.length === 0) throw new ConfigError(name, 'one or more PEM public keys (-----BEGIN PUBLIC KEY-----)', raw);
+  return keys;
+}
+
 const CURRENCY = /^[A-Z]{3}$/;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -148,6 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwt: {
       privateKey: str(env, 'JWT_PRIVATE_KEY'),
       publicKey: str(env, 'JWT_PUBLIC_KEY'),
+      previousPublicKeys: pemList(env, 'JWT_PREVIOUS_PUBLIC_KEYS'),
       issuer: str(env, 'JWT_ISSUER') ?? 'emporium',
       accessTtlSeconds: int(env, 'JWT_ACCESS_TTL_SECONDS', 900, 30, 86_400),
     },

@@ -75,7 +75,9 @@ export function installAuth(app: App, authenticate: Authenticator): void {
   app.addHook('onRequest', async (request) => {
     request.ctx = { requestId: String(request.id), actor: { kind: 'anonymous' } };
   });
-  app.addHook('preHandler', async (request) => {
+  // preValidation: credentials are checked before the body is, so an anonymous caller learns 401,
+  // not the route's schema.
+  app.addHook('preValidation', async (request) => {
     const rule = request.routeOptions.config.access ?? access.public;
     // Public routes still learn who is calling (a customer's own cart), but never fail on it.
     let actor: Actor;

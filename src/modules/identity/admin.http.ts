@@ -1,0 +1,214 @@
+// Staff routes: /v1/admin/users, /v1/admin/api-keys, /v1/admin/audit-log.
+import { Type } from 'typebox';
+import { access } from '../../platform/http/auth.ts';
+import type { App } from '../../platform/http/server.ts';
+import { clientOf } from './identity.http.ts';
+import { Email, IdParams, P, Password } from './identity.schemas.ts';
+import type { createProfileService } from './profile.service.ts';
+import type { createStaffService } from './staff.service.ts';
+
+const tags = ['identity'];
+const Role = Type.Union([
+  Type.Literal('admin'),
+  Type.Literal('catalog_manager'),
+  Type.Literal('order_manager'),
+  Type.Literal('support'),
+]);
+const StaffUser = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  roles: Type.Array(Type.String()),
+  status: Type.String(),
+  emailVerified: Type.Boolean(),
+  createdAt: Type.String(),
+});
+const ApiKey = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  prefix: Type.String({ description: 'The first characters of the key, to recognise it' }),
+  permissions: Type.Array(Type.String()),
+  createdAt: Type.String(),
+  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+});
+const Page = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  cursor: Type.Optional(Type.String({ maxLength: 64 })),
+});
+
+export function registerAdminRoutes(
+  http: App,
+  s: { staff: ReturnType<typeof createStaffService>; profile: ReturnType<typeof createProfileService> },
+): void {
+  const { staff } = s;
+  const users = { access: access.permission('users:manage') };
+
+  http.get(
+    '/v1/admin/users',
+    {
+      config: users,
+      schema: {
+        tags,
+        summary: 'List users',
+        querystring: Page,
+        response: {
+          200: Type.Object({
+            items: Type.Array(StaffUser),
+            total: Type.Integer(),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          401: P[401],
+          403: P[403],
+        },
+      },
+    },
+    async (req) => staff.listUsers(req.ctx, req.query),
+  );
+
+  http.post(
+    '/v1/admin/users',
+    {
+      config: users,
+      schema: {
+        tags,
+        summary: 'Create a staff user',
+        body: Type.Object(
+          {
+            email: Email,
+            password: Password,
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            roles: Type.Array(Role, { minItems: 1, uniqueItems: true }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: StaffUser, 401: P[401], 403: P[403], 409: P[409], 422: P[422] },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await staff.createStaff(req.ctx, req.body, clientOf(req))),
+  );
+
+  http.put(
+    '/v1/admin/users/:id/roles',
+    {
+      config: users,
+      schema: {
+        tags,
+        summary: "Replace a user's roles (empty: no staff access)",
+        params: IdParams,
+        body: Type.Object({ roles: Type.Array(Role, { uniqueItems: true }) }, { additionalProperties: false }),
+        response: { 200: StaffUser, 401: P[401], 403: P[403], 404: P[404], 409: P[409] },
+      },
+    },
+    async (req) => staff.setRoles(req.ctx, req.params.id, req.body.roles, clientOf(req)),
+  );
+
+  http.delete(
+    '/v1/admin/users/:id',
+    {
+      config: users,
+      schema: {
+        tags,
+        summary: "Erase a user's personal data (GDPR; idempotent)",
+        params: IdParams,
+        response: { 204: Type.Null(), 401: P[401], 403: P[403] },
+      },
+    },
+    async (req, reply) => {
+      await s.profile.erase(req.ctx, req.params.id, clientOf(req));
+      return reply.code(204).send(null);
+    },
+  );
+
+  const keys = { access: access.permission('api_keys:manage') };
+  http.post(
+    '/v1/admin/api-keys',
+    {
+      config: keys,
+      schema: {
+        tags,
+        summary: 'Create an API key (the key is shown only in this response)',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            permissions: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, uniqueItems: true }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Intersect([ApiKey, Type.Object({ key: Type.String({ examples: ['emp_live_…'] }) })]),
+          401: P[401],
+          403: P[403],
+          422: P[422],
+        },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await staff.createApiKey(req.ctx, req.body, clientOf(req))),
+  );
+
+  http.get(
+    '/v1/admin/api-keys',
+    {
+      config: keys,
+      schema: {
+        tags,
+        summary: 'List API keys (never the keys themselves)',
+        response: { 200: Type.Object({ items: Type.Array(ApiKey) }), 401: P[401], 403: P[403] },
+      },
+    },
+    async (req) => staff.listApiKeys(req.ctx),
+  );
+
+  http.delete(
+    '/v1/admin/api-keys/:id',
+    {
+      config: keys,
+      schema: {
+        tags,
+        summary: 'Revoke an API key (idempotent)',
+        params: IdParams,
+        response: { 204: Type.Null(), 401: P[401], 403: P[403], 404: P[404] },
+      },
+    },
+    async (req, reply) => {
+      await staff.revokeApiKey(req.ctx, req.params.id, clientOf(req));
+      return reply.code(204).send(null);
+    },
+  );
+
+  http.get(
+    '/v1/admin/audit-log',
+    {
+      config: { access: access.permission('audit:read') },
+      schema: {
+        tags,
+        summary: 'Security audit log, newest first',
+        querystring: Type.Object({
+          ...Page.properties,
+          subjectId: Type.Optional(Type.String({ maxLength: 64 })),
+          action: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                at: Type.String(),
+                action: Type.String(),
+                actorKind: Type.String(),
+                actorId: Type.Union([Type.String(), Type.Null()]),
+                subjectId: Type.Union([Type.String(), Type.Null()]),
+                ip: Type.Union([Type.String(), Type.Null()]),
+                detail: Type.Object({}, { additionalProperties: true }),
+              }),
+            ),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          401: P[401],
+          403: P[403],
+        },
+      },
+    },
+    async (req) => staff.auditLog(req.ctx, req.query),
+  );
+}

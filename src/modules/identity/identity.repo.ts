@@ -1,0 +1,257 @@
+// SQL for users, sessions, refresh tokens, single-use account tokens and addresses (schema `identity`).
+// Every function takes the transaction (or the Kysely instance outside one) as its first argument.
+import { sql } from 'kysely';
+import type { AnyDb } from '../../platform/db/db.ts';
+
+type Q = AnyDb;
+
+export interface UserRow {
+  id: string;
+  email_index: string | null;
+  email_enc: string | null;
+  name_enc: string | null;
+  phone_enc: string | null;
+  password_hash: string | null;
+  roles: string[];
+  status: 'active' | 'erased';
+  email_verified_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  erased_at: Date | null;
+}
+
+export interface AddressRow {
+  id: string;
+  user_id: string;
+  data_enc: string;
+  created_at: Date;
+}
+
+export const usersRepo = {
+  async insert(q: Q, row: Partial<UserRow> & { id: string }): Promise<void> {
+    await q.insertInto('identity.users').values(row).execute();
+  },
+  async byId(q: Q, id: string): Promise<UserRow | undefined> {
+    return q.selectFrom('identity.users').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+  async byIds(q: Q, ids: string[]): Promise<UserRow[]> {
+    if (ids.length === 0) return [];
+    return q.selectFrom('identity.users').selectAll().where('id', 'in', ids).where('status', '=', 'active').execute();
+  },
+  async byEmailIndex(q: Q, candidates: string[]): Promise<UserRow | undefined> {
+    return q
+      .selectFrom('identity.users')
+      .selectAll()
+      .where('email_index', 'in', candidates)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+  },
+  async update(q: Q, id: string, set: Partial<UserRow>): Promise<UserRow | undefined> {
+    return q
+      .updateTable('identity.users')
+      .set({ ...set, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('status', '=', 'active')
+      .returningAll()
+      .executeTakeFirst();
+  },
+  async list(q: Q, limit: number, after: string | undefined): Promise<UserRow[]> {
+    let query = q.selectFrom('identity.users').selectAll().orderBy('id').limit(limit);
+    if (after) query = query.where('id', '>', after);
+    return query.execute();
+  },
+  async count(q: Q): Promise<number> {
+    const r = await q.selectFrom('identity.users').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+  /** Erases personal data and credentials; returns false when already erased or absent. */
+  async erase(q: Q, id: string): Promise<boolean> {
+    const r = await q
+      .updateTable('identity.users')
+      .set({
+        email_index: null,
+        email_enc: null,
+        name_enc: null,
+        phone_enc: null,
+        password_hash: null,
+        roles: sql`'{}'::text[]`,
+        status: 'erased',
+        erased_at: sql`now()`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  },
+};
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  revoked_reason: string | null;
+}
+
+export const sessionsRepo = {
+  async insert(q: Q, row: { id: string; user_id: string; ip: string; user_agent: string | null; ttlSeconds: number }) {
+    await q
+      .insertInto('identity.sessions')
+      .values({
+        id: row.id,
+        user_id: row.user_id,
+        ip: row.ip,
+        user_agent: row.user_agent,
+        expires_at: sql`now() + make_interval(secs => ${row.ttlSeconds})`,
+      })
+      .execute();
+  },
+  /** The session and its user, for the authenticator (one indexed lookup per request). */
+  async activeWithUser(q: Q, sessionId: string, userId: string): Promise<{ roles: string[] } | undefined> {
+    return q
+      .selectFrom('identity.sessions as s')
+      .innerJoin('identity.users as u', 'u.id', 's.user_id')
+      .select(['u.roles'])
+      .where('s.id', '=', sessionId)
+      .where('s.user_id', '=', userId)
+      .where('s.revoked_at', 'is', null)
+      .where('s.expires_at', '>', sql`now()`)
+      .where('u.status', '=', 'active')
+      .executeTakeFirst();
+  },
+  async isActive(q: Q, sessionId: string): Promise<boolean> {
+    const r = await q
+      .selectFrom('identity.sessions')
+      .select('id')
+      .where('id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', sql`now()`)
+      .executeTakeFirst();
+    return r !== undefined;
+  },
+  async revoke(q: Q, sessionId: string, reason: string): Promise<boolean> {
+    const r = await q
+      .updateTable('identity.sessions')
+      .set({ revoked_at: sql`now()`, revoked_reason: reason })
+      .where('id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    await q
+      .deleteFrom('identity.refresh_tokens')
+      .where('session_id', '=', sessionId)
+      .where('used_at', 'is', null)
+      .execute();
+    return Number(r.numUpdatedRows) === 1;
+  },
+  async revokeAllForUser(q: Q, userId: string, reason: string): Promise<number> {
+    const r = await q
+      .updateTable('identity.sessions')
+      .set({ revoked_at: sql`now()`, revoked_reason: reason })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    await q.deleteFrom('identity.refresh_tokens').where('user_id', '=', userId).execute();
+    return Number(r.numUpdatedRows);
+  },
+  async forUser(q: Q, userId: string): Promise<SessionRow[]> {
+    return q.selectFrom('identity.sessions').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+  },
+};
+
+export const refreshRepo = {
+  async insert(q: Q, row: { hash: string; sessionId: string; userId: string; ttlSeconds: number }): Promise<void> {
+    await q
+      .insertInto('identity.refresh_tokens')
+      .values({
+        token_hash: row.hash,
+        session_id: row.sessionId,
+        user_id: row.userId,
+        expires_at: sql`now() + make_interval(secs => ${row.ttlSeconds})`,
+      })
+      .execute();
+  },
+  /** Spends a token atomically: exactly one caller gets the row. */
+  async spend(q: Q, hash: string): Promise<{ session_id: string; user_id: string } | undefined> {
+    return q
+      .updateTable('identity.refresh_tokens')
+      .set({ used_at: sql`now()` })
+      .where('token_hash', '=', hash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', sql`now()`)
+      .returning(['session_id', 'user_id'])
+      .executeTakeFirst();
+  },
+  async find(q: Q, hash: string): Promise<{ session_id: string; used_at: Date | null } | undefined> {
+    return q
+      .selectFrom('identity.refresh_tokens')
+      .select(['session_id', 'used_at'])
+      .where('token_hash', '=', hash)
+      .executeTakeFirst();
+  },
+};
+
+export type AccountTokenPurpose = 'verify_email' | 'password_reset';
+
+export const accountTokensRepo = {
+  async insert(q: Q, row: { hash: string; userId: string; purpose: AccountTokenPurpose; expiresAt: Date }) {
+    await q
+      .insertInto('identity.account_tokens')
+      .values({ token_hash: row.hash, user_id: row.userId, purpose: row.purpose, expires_at: row.expiresAt })
+      .execute();
+  },
+  /** Single use: marks the token used and returns its user, or undefined when spent, expired or unknown. */
+  async consume(q: Q, hash: string, purpose: AccountTokenPurpose): Promise<string | undefined> {
+    const r = await q
+      .updateTable('identity.account_tokens')
+      .set({ used_at: sql`now()` })
+      .where('token_hash', '=', hash)
+      .where('purpose', '=', purpose)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', sql`now()`)
+      .returning('user_id')
+      .executeTakeFirst();
+    return r?.user_id;
+  },
+};
+
+export const addressesRepo = {
+  async insert(q: Q, row: { id: string; user_id: string; data_enc: string }): Promise<void> {
+    await q.insertInto('identity.addresses').values(row).execute();
+  },
+  async forUser(q: Q, userId: string): Promise<AddressRow[]> {
+    return q.selectFrom('identity.addresses').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+  },
+  /** Scoped by owner: another user's address is simply not found. */
+  async owned(q: Q, userId: string, id: string): Promise<AddressRow | undefined> {
+    return q
+      .selectFrom('identity.addresses')
+      .selectAll()
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+  },
+  async update(q: Q, userId: string, id: string, dataEnc: string): Promise<boolean> {
+    const r = await q
+      .updateTable('identity.addresses')
+      .set({ data_enc: dataEnc, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  },
+  async remove(q: Q, userId: string, id: string): Promise<boolean> {
+    const r = await q
+      .deleteFrom('identity.addresses')
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  },
+  async removeAll(q: Q, userId: string): Promise<void> {
+    await q.deleteFrom('identity.addresses').where('user_id', '=', userId).execute();
+  },
+};

@@ -1,0 +1,22 @@
+// The identity module's front door: the only file other modules may import.
+export type {
+  Address,
+  AddressInput,
+  AuthResult,
+  IdentityApi,
+  Me,
+  PersonalDataContributor,
+  PublicUser,
+} from './contract.ts';
+export { IDENTITY_ERROR_CODES } from './contract.ts';
+export type { AccountTokenRequestedPayload, UserErasedPayload, UserRegisteredPayload } from './events.ts';
+export { IDENTITY_EVENTS } from './events.ts';
+export { createIdentityModule, type IdentityModule, type IdentityModuleDeps } from './module.ts';
+export {
+  PERMISSIONS,
+  type Permission,
+  permissionsOf,
+  ROLE_PERMISSIONS,
+  STAFF_ROLES,
+  type StaffRole,
+} from './permissions.ts';

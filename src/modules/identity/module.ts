@@ -1,0 +1,93 @@
+// createIdentityModule: wires the identity services from the kernel and returns the module
+// definition for app.ts plus the identity API (authenticator, users) for other modules.
+import { fileURLToPath } from 'node:url';
+import { systemCtx } from '../../platform/context.ts';
+import type { Kernel } from '../../platform/kernel.ts';
+import type { ModuleDefinition } from '../../platform/module.ts';
+import { createAccountsService } from './accounts.service.ts';
+import { registerAdminRoutes } from './admin.http.ts';
+import { createAuthenticator } from './authenticator.ts';
+import type { IdentityApi, PersonalDataContributor } from './contract.ts';
+import { DEFAULT_THROTTLE, type IdentityDeps, type ThrottlePolicy } from './identity.deps.ts';
+import { registerIdentityRoutes } from './identity.http.ts';
+import { identityJobs } from './identity.jobs.ts';
+import { usersRepo } from './identity.repo.ts';
+import { createPii } from './pii.ts';
+import { createProfileService } from './profile.service.ts';
+import { loadEncryptionKeys, loadSigningKeys, rotateStoredSigningKey } from './secrets.ts';
+import { createStaffService } from './staff.service.ts';
+import { createTokenSigner } from './tokens.ts';
+
+export interface IdentityModuleDeps {
+  kernel: Pick<Kernel, 'config' | 'db' | 'logger'>;
+  /** GDPR registry: modules created later push their contributor into this list at wiring. */
+  personalData?: PersonalDataContributor[];
+  throttle?: Partial<ThrottlePolicy>;
+}
+
+export function createIdentityModule(input: IdentityModuleDeps) {
+  const { config, db, logger } = input.kernel;
+  const signingKeys = loadSigningKeys(config);
+  const deps: IdentityDeps = {
+    db,
+    config,
+    logger,
+    pii: createPii(loadEncryptionKeys(config)),
+    signer: createTokenSigner({
+      keys: signingKeys,
+      issuer: config.jwt.issuer,
+      ttlSeconds: config.jwt.accessTtlSeconds,
+    }),
+    throttle: { ...DEFAULT_THROTTLE, ...input.throttle },
+    personalData: input.personalData ?? [],
+    refreshTtlSeconds: 30 * 86_400,
+    sessionTtlSeconds: 90 * 86_400,
+    accountTokenTtlSeconds: { verify_email: 2 * 86_400, password_reset: 3600 },
+    unverifiedRetentionSeconds: 30 * 86_400,
+  };
+  const accounts = createAccountsService(deps);
+  const profile = createProfileService(deps);
+  const staff = createStaffService(deps, accounts);
+  const authenticate = createAuthenticator(deps);
+  let currentKeys = signingKeys;
+
+  const api: IdentityApi = {
+    authenticate,
+    async getUsers(_ctx, ids) {
+      return (await usersRepo.byIds(db.k, ids)).map(accounts.publicUser);
+    },
+  };
+
+  const module: ModuleDefinition = {
+    name: 'identity',
+    migrations: { module: 'identity', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
+    registerRoutes(http) {
+      registerIdentityRoutes(http, { accounts, profile, signer: deps.signer });
+      registerAdminRoutes(http, { staff, profile });
+    },
+    jobs: identityJobs(deps),
+  };
+
+  return {
+    module,
+    api,
+    authenticate,
+    services: { accounts, profile, staff },
+    deps,
+    /** Start-up: the first admin from ADMIN_EMAIL / ADMIN_PASSWORD (idempotent). */
+    async ensureConfiguredAdmin(): Promise<void> {
+      if (!config.adminEmail || !config.adminPassword) return;
+      const r = await staff.ensureAdmin(systemCtx('identity.bootstrap'), config.adminEmail, config.adminPassword);
+      if (r.created) logger.info({ userId: r.userId }, 'admin user created from ADMIN_EMAIL');
+    },
+    /** The signing key first, then previous ones (verification only). */
+    signingKeys: () => currentKeys,
+    /** Embedded mode key rotation: new signing key; the previous one still verifies. */
+    rotateSigningKey(): void {
+      currentKeys = rotateStoredSigningKey(config, currentKeys);
+      deps.signer.setKeys(currentKeys);
+    },
+  };
+}
+
+export type IdentityModule = ReturnType<typeof createIdentityModule>;

@@ -1,0 +1,111 @@
+// Access checks as data: every route registered by the real app (kernel and modules, collected by
+// app.ts's onRoute hook) is exercised without credentials, with a customer token and with a staff
+// API key. A route that is not declared public must refuse anonymous callers; a new public route
+// fails this test until it is added to PUBLIC_ROUTES below. (Routes the HTTP factory registers before
+// app.ts installs its hook, /openapi.json and /docs, are public by design and not in the list.)
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStaff, registerCustomer, type TestIdentity } from './support/auth.ts';
+import { createTestApp, type TestApp } from './support/create-test-app.ts';
+
+/** Routes anyone may call. Adding a public route means adding it here, on purpose. */
+const PUBLIC_ROUTES = new Set([
+  'GET /healthz',
+  'GET /readyz',
+  'GET /metrics',
+  'GET /.well-known/jwks.json',
+  'POST /v1/auth/register',
+  'POST /v1/auth/login',
+  'POST /v1/auth/refresh',
+  'POST /v1/auth/logout',
+  'POST /v1/auth/password-reset',
+  'POST /v1/auth/password-reset/confirm',
+  'POST /v1/auth/verify-email',
+]);
+
+let t: TestApp;
+let customer: TestIdentity;
+let other: TestIdentity;
+let apiKeyHeaders: { authorization: string };
+beforeAll(async () => {
+  t = await createTestApp();
+  customer = await registerCustomer(t);
+  other = await registerCustomer(t);
+  const admin = await createStaff(t, 'admin');
+  const key = await t.http.inject({
+    method: 'POST',
+    url: '/v1/admin/api-keys',
+    headers: admin.headers,
+    payload: { name: 'matrix', permissions: ['jobs:read'] },
+  });
+  apiKeyHeaders = { authorization: `Bearer ${key.json().key}` };
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const routes = () =>
+  t.routes.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && r.url !== '*' && r.url !== '/*');
+const fill = (url: string) => url.replace(/:[A-Za-z]+/g, 'zz_00000000000000000000000000').replace(/\*$/, 'x');
+const name = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
+const inject = (r: { method: string; url: string }, headers: Record<string, string> = {}) =>
+  t.http.inject({ method: r.method as 'GET', url: fill(r.url), headers });
+
+describe('access matrix [REQ-IDN-016]', () => {
+  it('[REQ-IDN-016] every public route is listed in PUBLIC_ROUTES, and every listed one exists', () => {
+    const declaredPublic = routes()
+      .filter((r) => !r.access || r.access.kind === 'public')
+      .map(name);
+    expect(declaredPublic.sort()).toEqual([...PUBLIC_ROUTES].sort());
+    expect(routes().length).toBeGreaterThan(PUBLIC_ROUTES.size);
+  });
+
+  it('[REQ-IDN-016] every non-public route answers 401 without a token, and 401 with a forged one', async () => {
+    for (const r of routes().filter((x) => x.access && x.access.kind !== 'public')) {
+      const res = await inject(r);
+      expect([name(r), res.statusCode, res.json().code]).toEqual([name(r), 401, 'auth.unauthorized']);
+      const forged = await inject(r, { authorization: 'Bearer eyJhbGciOiJFZERTQSJ9.e30.AAAA' });
+      expect([name(r), forged.statusCode]).toEqual([name(r), 401]);
+    }
+  });
+
+  it('[REQ-IDN-016] a customer token on every staff route → 403', async () => {
+    const staffRoutes = routes().filter((x) => x.access?.kind === 'permission');
+    expect(staffRoutes.length).toBeGreaterThan(0);
+    for (const r of staffRoutes) {
+      const res = await inject(r, customer.headers);
+      expect([name(r), res.statusCode, res.json().code]).toEqual([name(r), 403, 'auth.forbidden']);
+    }
+  });
+
+  it('[REQ-IDN-016] an API key without the permission → 403 on staff routes and on customer routes', async () => {
+    for (const r of routes().filter((x) => x.access?.kind === 'permission' || x.access?.kind === 'customer')) {
+      const res = await inject(r, apiKeyHeaders);
+      expect([name(r), res.statusCode]).toEqual([name(r), 403]);
+    }
+  });
+
+  it("[REQ-IDN-016] another customer's address → 404 on every address route; the address is unchanged", async () => {
+    const created = await t.http.inject({
+      method: 'POST',
+      url: '/v1/me/addresses',
+      headers: customer.headers,
+      payload: { name: 'A', line1: 'L1', city: 'C', postalCode: '1', country: 'DE' },
+    });
+    const address = created.json();
+    const objectRoutes = routes().filter((r) => r.url.startsWith('/v1/me/addresses/:'));
+    expect(objectRoutes.map(name).sort()).toEqual(['DELETE /v1/me/addresses/:id', 'PATCH /v1/me/addresses/:id']);
+    for (const r of objectRoutes) {
+      const res = await t.http.inject({
+        method: r.method as 'PATCH',
+        url: r.url.replace(':id', address.id),
+        headers: other.headers,
+        ...(r.method === 'PATCH' ? { payload: { city: 'Stolen' } } : {}),
+      });
+      expect([name(r), res.statusCode, res.json().code]).toEqual([name(r), 404, 'identity.address_not_found']);
+    }
+    const mine = await t.http.inject({ method: 'GET', url: '/v1/me/addresses', headers: customer.headers });
+    expect(mine.json().items).toEqual([address]);
+    const theirs = await t.http.inject({ method: 'GET', url: '/v1/me/addresses', headers: other.headers });
+    expect(theirs.json().items).toEqual([]);
+  });
+});
