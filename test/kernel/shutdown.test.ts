@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type EmporiumApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/platform/config.ts';
-import { openTestDb } from '../support/test-db.ts';
 import { listen } from '../support/listen.ts';
+import { openTestDb } from '../support/test-db.ts';
 
 let t: EmporiumApp | undefined;
 afterAll(async () => {
