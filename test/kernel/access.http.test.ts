@@ -54,11 +54,14 @@ describe('access control [REQ-KER-017]', () => {
     expect((await call('GET', '/v1/test/public', 'customer')).json()).toEqual({ actor: 'customer' });
   });
 
-  it('[REQ-KER-017] no credentials → 401; invalid credentials → 401 even on public routes', async () => {
+  it('[REQ-KER-017] no or invalid credentials → 401 on protected routes; public routes treat them as anonymous', async () => {
     const res = await call('GET', '/v1/test/mine');
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe('auth.unauthorized');
-    expect((await call('GET', '/v1/test/public', 'forged')).statusCode).toBe(401);
+    expect((await call('GET', '/v1/test/mine', 'forged')).statusCode).toBe(401);
+    const pub = await call('GET', '/v1/test/public', 'forged');
+    expect(pub.statusCode).toBe(200);
+    expect(pub.json()).toEqual({ actor: 'anonymous' });
   });
 
   it('[REQ-KER-017] a missing permission → 403 and the handler does not run', async () => {
