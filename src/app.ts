@@ -1,5 +1,6 @@
 // The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
 import { fileURLToPath } from 'node:url';
+import { createPaymentsModule } from './modules/payments/index.ts';
 import type { Config } from './platform/config.ts';
 import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
 import { type Authenticator, anonymousAuthenticator, installAuth } from './platform/http/auth.ts';
@@ -29,8 +30,9 @@ const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 export const PLATFORM_MIGRATIONS: MigrationSource = { module: 'platform', dir: here('./platform/db/migrations/') };
 
 /** Builds every module from the kernel, in dependency order (src/modules/module-graph.ts). */
-function createModules(_kernel: Kernel): ModuleDefinition[] {
-  return [];
+function createModules(kernel: Kernel): ModuleDefinition[] {
+  const payments = createPaymentsModule({ kernel });
+  return [payments.module];
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<EmporiumApp> {
