@@ -5,6 +5,7 @@ import { listen } from '../support/listen.ts';
 import { ctx, orderId, outboxTypes, type PaymentsHarness, startPaymentsHarness } from '../support/payments-harness.ts';
 
 let h: PaymentsHarness;
+let webhookUrl: string;
 const until = async (fn: () => Promise<boolean>, ms = 5000) => {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -17,7 +18,8 @@ const until = async (fn: () => Promise<boolean>, ms = 5000) => {
 beforeAll(async () => {
   h = await startPaymentsHarness();
   const base = await listen(h.t.http);
-  h.psp.setWebhookUrl(`${base}/v1/payments/webhooks/sandbox`);
+  webhookUrl = `${base}/v1/payments/webhooks/sandbox`;
+  h.psp.setWebhookUrl(webhookUrl);
 });
 afterAll(async () => {
   await h.close();
@@ -101,6 +103,8 @@ describe('sandbox tokens [REQ-PAY-003]', () => {
 
   it('[REQ-PAY-004] timeout and the lookup fails too: 503, payment pending; void resolves it by the same key', async () => {
     const id = orderId();
+    // No webhook either (it would resolve the payment on its own): only void may.
+    h.psp.setWebhookUrl(undefined);
     const flaky = createPaymentsService({
       db: h.t.kernel.db,
       provider: {
@@ -122,5 +126,6 @@ describe('sandbox tokens [REQ-PAY-003]', () => {
     expect(v.providerPaymentId).toBe(atPsp[0]?.id);
     expect(atPsp[0]?.status).toBe('voided');
     expect(await outboxTypes(h, v.id)).toEqual(['payments.payment.voided']);
+    h.psp.setWebhookUrl(webhookUrl);
   });
 });
