@@ -104,6 +104,9 @@ describe('configuration [REQ-KER-004]', () => {
       chaosDelayMs: 50,
     });
     expect(fails({ SANDBOX_CHAOS: 'explode' }).variable).toBe('SANDBOX_CHAOS');
+    expect(c.stripe.apiUrl).toBeUndefined();
+    expect(loadConfig({ STRIPE_API_URL: 'http://127.0.0.1:12111' }).stripe.apiUrl).toBe('http://127.0.0.1:12111');
+    expect(fails({ STRIPE_API_URL: 'nope' }).variable).toBe('STRIPE_API_URL');
     expect(fails({ SANDBOX_PSP_PORT: '-1' }).variable).toBe('SANDBOX_PSP_PORT');
     expect(fails({ SANDBOX_PSP_URL: 'ftp://x' }).variable).toBe('SANDBOX_PSP_URL');
     const short = fails({ SANDBOX_WEBHOOK_SECRET: 'tooshort-secret' });

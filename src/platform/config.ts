@@ -21,7 +21,12 @@ export interface Config {
   /** key id → base64 256-bit key; undefined means "generate and keep under DATA_DIR" (embedded only). */
   encryptionKeys: Record<string, string> | undefined;
   paymentProvider: 'sandbox' | 'stripe';
-  stripe: { secretKey: string | undefined; webhookSecret: string | undefined };
+  stripe: {
+    secretKey: string | undefined;
+    webhookSecret: string | undefined;
+    /** STRIPE_API_URL: another API base (stripe-mock, a test fake); default Stripe's own. */
+    apiUrl: string | undefined;
+  };
   /** The sandbox PSP (PAYMENT_PROVIDER=sandbox): embedded on `port` unless `url` points at a standalone one. */
   sandbox: {
     /** SANDBOX_PSP_PORT: port of the embedded sandbox PSP (0 = ephemeral). */
@@ -187,7 +192,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     encryptionKeys: encryptionKeys(env),
     paymentProvider: oneOf(env, 'PAYMENT_PROVIDER', ['sandbox', 'stripe'] as const, 'sandbox'),
-    stripe: { secretKey: str(env, 'STRIPE_SECRET_KEY'), webhookSecret: str(env, 'STRIPE_WEBHOOK_SECRET') },
+    stripe: {
+      secretKey: str(env, 'STRIPE_SECRET_KEY'),
+      webhookSecret: str(env, 'STRIPE_WEBHOOK_SECRET'),
+      apiUrl: url(env, 'STRIPE_API_URL', ['http:', 'https:']),
+    },
     sandbox: {
       port: int(env, 'SANDBOX_PSP_PORT', 0, 0, 65535),
       url: url(env, 'SANDBOX_PSP_URL', ['http:', 'https:']),

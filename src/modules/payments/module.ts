@@ -29,6 +29,12 @@ export interface PaymentsModule {
   sandbox: () => Promise<SandboxPsp> | undefined;
 }
 
+function stripeHost(apiUrl: string) {
+  const u = new URL(apiUrl);
+  const protocol = u.protocol === 'http:' ? ('http' as const) : ('https' as const);
+  return { host: u.hostname, port: Number(u.port || (protocol === 'http' ? 80 : 443)), protocol };
+}
+
 export const RECONCILE_INTERVAL_MS = 15 * 60_000;
 export const RECONCILE_LOOKBACK_MS = 24 * 60 * 60_000;
 
@@ -36,8 +42,6 @@ export function createPaymentsModule(deps: {
   kernel: Kernel;
   /** Tests: tune the embedded sandbox (delays, retries). */
   sandboxOptions?: Partial<SandboxOptions>;
-  /** Tests: a Stripe fake's address. */
-  stripeHost?: { host: string; port: number; protocol: 'http' | 'https' };
 }): PaymentsModule {
   const { config, db, metrics, logger } = deps.kernel;
   let sandbox: Promise<SandboxPsp> | undefined;
@@ -50,7 +54,7 @@ export function createPaymentsModule(deps: {
       secretKey: config.stripe.secretKey as string,
       webhookSecret: config.stripe.webhookSecret as string,
       timeoutMs: config.sandbox.timeoutMs,
-      ...(deps.stripeHost ?? {}),
+      ...(config.stripe.apiUrl ? stripeHost(config.stripe.apiUrl) : {}),
     });
   } else {
     const secret = config.sandbox.webhookSecret ?? newSecret();

@@ -119,7 +119,7 @@ export function createReconciler(deps: {
       const inWindow = t.createdAt >= window.from && t.createdAt < window.to;
       if (!matched.has(t.id) && inWindow && !ours.some((p) => p.providerPaymentId === t.id)) {
         const known = t.paymentId ? await repo.findPayment(db.k, t.paymentId) : undefined;
-        if (!known) drift('unknown_at_ours', null, t, `the provider has a ${t.status} payment we have no record of`);
+        if (!known) drift('unknown_at_ours', null, t, `the provider has a payment (${t.status}) we have no record of`);
       }
     }
     const report: ReconciliationReport = {
