@@ -116,7 +116,8 @@ export function createWebhookSender(options: {
             later(options.chaos.reorderWindowMs, () => {
               const out = batch.reverse();
               batch = [];
-              for (const b of out) dispatch(b);
+              // Staggered, so the receiver sees the reversed order.
+              out.forEach((b, i) => later(i * 10, () => dispatch(b)));
             });
           }
           batch.push(body);
