@@ -51,7 +51,7 @@ describe('sandbox tokens [REQ-PAY-003]', () => {
     expect(await outboxTypes(h, a.id)).toEqual(['payments.payment.failed']);
   });
 
-  it('[REQ-PAY-003] [REQ-PAY-001] one payment per order: authorizing the same order twice pays once', async () => {
+  it('[REQ-PAY-002] one payment per order: authorizing the same order twice pays once', async () => {
     const id = orderId();
     const [a, b] = await Promise.all([
       h.pay.api.authorize(ctx, { orderId: id, amount: 500, currency: 'EUR', token: 'tok_visa' }),
