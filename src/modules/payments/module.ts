@@ -115,16 +115,20 @@ export function createPaymentsModule(deps: {
     name: 'payments',
     migrations: { module: 'payments', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
     registerRoutes(http) {
-      registerPaymentsRoutes(http, { api: service, handleWebhook, latestReports: reconciler.latestReports });
-      if (!webhookUrl) {
+      registerPaymentsRoutes(http, {
+        api: service,
+        handleWebhook,
+        latestReports: reconciler.latestReports,
         // Embedded mode: the sandbox posts webhooks to wherever this app listens.
-        http.addHook('onListen', async () => {
-          const addr = http.server.address();
-          if (!addr || typeof addr === 'string') return;
-          webhookUrl = `http://127.0.0.1:${addr.port}${webhookPath}`;
-          if (sandbox) (await sandbox).setWebhookUrl(webhookUrl);
-        });
-      }
+        ...(webhookUrl
+          ? {}
+          : {
+              onListen: async (port: number) => {
+                webhookUrl = `http://127.0.0.1:${port}${webhookPath}`;
+                if (sandbox) (await sandbox).setWebhookUrl(webhookUrl);
+              },
+            }),
+      });
     },
     jobs: [
       {

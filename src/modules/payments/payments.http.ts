@@ -21,6 +21,8 @@ export interface PaymentsHttpDeps {
   api: PaymentsApi;
   handleWebhook: ReturnType<typeof createWebhookHandler>;
   latestReports: (limit: number) => Promise<ReconciliationReport[]>;
+  /** Called with the port once the app listens (the embedded sandbox's webhook target). */
+  onListen?: (port: number) => Promise<void>;
 }
 
 /** Refuses, before validation and any handler, a request carrying what looks like a card number. */
@@ -39,6 +41,13 @@ export function installCardDataGuard(http: App): void {
 
 export function registerPaymentsRoutes(http: App, deps: PaymentsHttpDeps): void {
   installCardDataGuard(http);
+  const onListen = deps.onListen;
+  if (onListen) {
+    http.addHook('onListen', async () => {
+      const addr = http.server.address();
+      if (addr && typeof addr !== 'string') await onListen(addr.port);
+    });
+  }
 
   // The webhook needs the exact bytes received, so this scope parses JSON as a raw string.
   http.register(async (scope) => {

@@ -117,7 +117,7 @@ export function createWebhookSender(options: {
               const out = batch.reverse();
               batch = [];
               // Staggered, so the receiver sees the reversed order.
-              out.forEach((b, i) => later(i * 10, () => dispatch(b)));
+              for (const [i, b] of out.entries()) later(i * 10, () => dispatch(b));
             });
           }
           batch.push(body);
