@@ -1,8 +1,10 @@
 // Embedded mode: the module starts the sandbox PSP itself (ephemeral port, generated webhook secret)
 // and points its webhooks at wherever the app listens. And the standalone `npm run psp:sandbox`.
 import { spawn } from 'node:child_process';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPaymentsModule, type PaymentsModule } from '../../src/modules/payments/index.ts';
+import { chaosFrom } from '../../src/modules/payments/sandbox/webhook-sender.ts';
 import { installAuth } from '../../src/platform/http/auth.ts';
 import { type App, createHttpServer } from '../../src/platform/http/server.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
@@ -16,7 +18,11 @@ let http: App;
 
 beforeAll(async () => {
   t = await createTestApp();
-  pay = createPaymentsModule({ kernel: t.kernel, sandboxOptions: { processingDelayMs: 100 } });
+  // Chaos on: every webhook delivered three times, delayed and reordered.
+  pay = createPaymentsModule({
+    kernel: t.kernel,
+    sandboxOptions: { processingDelayMs: 100, chaos: chaosFrom(['duplicate', 'delay', 'reorder'], 100) },
+  });
   http = await createHttpServer({
     config: t.config,
     logger: t.kernel.logger,
@@ -53,7 +59,37 @@ describe('embedded sandbox [REQ-PAY-003]', () => {
     }
     expect(status).toBe('authorized');
     await psp?.webhooks.idle();
-    expect(psp?.webhooks.stats()).toMatchObject({ delivered: 1, failed: 0, pending: 0 });
+    expect(psp?.webhooks.stats()).toMatchObject({ delivered: 3, failed: 0, pending: 0 });
+  });
+
+  it('[REQ-PAY-003] [REQ-PAY-006] a webhook storm (3-D Secure, capture; duplicated, delayed, reordered): each event once', async () => {
+    const p = await pay.api.authorize(ctx, {
+      orderId: orderId(),
+      amount: 990,
+      currency: 'EUR',
+      token: 'tok_threeDSecureRequired',
+    });
+    await fetch(`${p.nextActionUrl}?outcome=succeed`);
+    const end = Date.now() + 5000;
+    while ((await pay.api.get(ctx, p.id))?.status !== 'authorized' && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await pay.api.capture(ctx, p.id);
+    const psp = await pay.sandbox();
+    await psp?.webhooks.idle();
+    const final = await pay.api.get(ctx, p.id);
+    expect([final?.status, final?.capturedAmount]).toEqual(['captured', 990]);
+    const r = await sql<{
+      type: string;
+    }>`select type from platform.outbox where aggregate_id = ${p.id} order by seq`.execute(t.kernel.db.k);
+    expect(r.rows.map((x) => x.type)).toEqual([
+      'payments.payment.requires_action',
+      'payments.payment.authorized',
+      'payments.payment.captured',
+    ]);
+    const seen = await sql<{ n: number }>`select count(*)::int as n from payments.webhook_events
+      where provider_payment_id = ${p.providerPaymentId}`.execute(t.kernel.db.k);
+    expect(Number(seen.rows[0]?.n)).toBe(3);
   });
 
   it('[REQ-PAY-003] `npm run psp:sandbox` serves the sandbox on its own', async () => {
