@@ -16,7 +16,8 @@ const until = async (fn: () => Promise<boolean>, ms = 5000) => {
 };
 
 beforeAll(async () => {
-  h = await startPaymentsHarness();
+  // The client gives up after 1 s; tok_timeout answers after 4 s.
+  h = await startPaymentsHarness({ timeoutMs: 1000, slowResponseMs: 4000 });
   const base = await listen(h.t.http);
   webhookUrl = `${base}/v1/payments/webhooks/sandbox`;
   h.psp.setWebhookUrl(webhookUrl);
@@ -95,7 +96,7 @@ describe('sandbox tokens [REQ-PAY-003]', () => {
   it('[REQ-PAY-003] [REQ-PAY-004] tok_timeout: the client times out, the payment is found by idempotency key', async () => {
     const started = Date.now();
     const p = await auth('tok_timeout');
-    expect(Date.now() - started).toBeLessThan(800);
+    expect(Date.now() - started).toBeLessThan(3500);
     expect(p.status).toBe('authorized');
     const atPsp = [...h.psp.payments.values()].filter((x) => x.idempotency_key === p.idempotencyKey);
     expect(atPsp.map((x) => x.id)).toEqual([p.providerPaymentId]);

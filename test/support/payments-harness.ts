@@ -24,7 +24,7 @@ export async function startPaymentsHarness(
   const psp = await startSandboxPsp({
     webhookSecret: WEBHOOK_SECRET,
     processingDelayMs: 60_000,
-    slowResponseMs: 800,
+    slowResponseMs: options.slowResponseMs ?? 20_000,
     retry: { baseMs: 20, maxMs: 200, maxAttempts: 30 },
   });
   const t = await createTestApp({
@@ -33,7 +33,7 @@ export async function startPaymentsHarness(
     env: {
       SANDBOX_PSP_URL: psp.url,
       SANDBOX_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      SANDBOX_PSP_TIMEOUT_MS: String(options.timeoutMs ?? 300),
+      SANDBOX_PSP_TIMEOUT_MS: String(options.timeoutMs ?? 5000),
       ...options.env,
     },
   });
