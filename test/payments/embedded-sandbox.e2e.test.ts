@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPaymentsModule, type PaymentsModule } from '../../src/modules/payments/index.ts';
-import { chaosFrom } from '../../src/modules/payments/sandbox/webhook-sender.ts';
+import { chaosFrom } from '../../src/modules/payments/testing.ts';
 import { installAuth } from '../../src/platform/http/auth.ts';
 import { type App, createHttpServer } from '../../src/platform/http/server.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPaymentsService } from '../../src/modules/payments/payments.service.ts';
-import { ProviderUnavailableError } from '../../src/modules/payments/provider.ts';
+import { createPaymentsService, ProviderUnavailableError } from '../../src/modules/payments/testing.ts';
 import { listen } from '../support/listen.ts';
 import { ctx, orderId, outboxTypes, type PaymentsHarness, startPaymentsHarness } from '../support/payments-harness.ts';
 

@@ -2,8 +2,7 @@
 // test's own PaymentsModule instance talk to the same sandbox with the same webhook secret.
 import { sql } from 'kysely';
 import { createPaymentsModule, type PaymentsModule } from '../../src/modules/payments/index.ts';
-import { type SandboxPsp, startSandboxPsp } from '../../src/modules/payments/sandbox/sandbox-server.ts';
-import { signatureHeader } from '../../src/modules/payments/webhook-signature.ts';
+import { type SandboxPsp, signatureHeader, startSandboxPsp } from '../../src/modules/payments/testing.ts';
 import { systemCtx } from '../../src/platform/context.ts';
 import { createTestApp, type TestApp, type TestAppOptions } from './create-test-app.ts';
 import { fakePaymentsAuth } from './fake-auth-payments.ts';
@@ -19,7 +18,7 @@ export interface PaymentsHarness {
 }
 
 export async function startPaymentsHarness(
-  options: TestAppOptions & { timeoutMs?: number } = {},
+  options: TestAppOptions & { timeoutMs?: number; slowResponseMs?: number } = {},
 ): Promise<PaymentsHarness> {
   const psp = await startSandboxPsp({
     webhookSecret: WEBHOOK_SECRET,
