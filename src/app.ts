@@ -1,6 +1,7 @@
 // The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
 import { fileURLToPath } from 'node:url';
 import { createIdentityModule, type IdentityModule, type PersonalDataContributor } from './modules/identity/index.ts';
+import { createPaymentsModule } from './modules/payments/index.ts';
 import type { Config } from './platform/config.ts';
 import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
 import { type Access, type Authenticator, installAuth } from './platform/http/auth.ts';
@@ -43,7 +44,8 @@ function createModules(kernel: Kernel): { identity: IdentityModule; modules: Mod
   // GDPR registry: modules that hold personal data push a contributor here as they are created.
   const personalData: PersonalDataContributor[] = [];
   const identity = createIdentityModule({ kernel, personalData });
-  return { identity, modules: [identity.module] };
+  const payments = createPaymentsModule({ kernel });
+  return { identity, modules: [identity.module, payments.module] };
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<EmporiumApp> {

@@ -73,4 +73,44 @@ describe('configuration [REQ-KER-004]', () => {
     expect(k.message).not.toContain('c2VjcmV0');
     expect(redactUrl('postgres://u:pw@h:5432/d')).toBe('postgres://u:***@h:5432/d');
   });
+
+  it('[REQ-KER-004] sandbox PSP settings: defaults, validation, secret never echoed', () => {
+    const c = loadConfig({});
+    expect(c.sandbox).toEqual({
+      port: 0,
+      url: undefined,
+      webhookSecret: undefined,
+      webhookUrl: undefined,
+      timeoutMs: 5000,
+      chaos: [],
+      chaosDelayMs: 2000,
+    });
+    const s = loadConfig({
+      SANDBOX_PSP_PORT: '4010',
+      SANDBOX_PSP_URL: 'http://127.0.0.1:4010',
+      SANDBOX_WEBHOOK_SECRET: 'whsec_0123456789abcdef',
+      SANDBOX_WEBHOOK_URL: 'http://127.0.0.1:3000/v1/payments/webhooks/sandbox',
+      SANDBOX_PSP_TIMEOUT_MS: '250',
+      SANDBOX_CHAOS: 'duplicate,reorder',
+      SANDBOX_CHAOS_DELAY_MS: '50',
+    });
+    expect(s.sandbox).toEqual({
+      port: 4010,
+      url: 'http://127.0.0.1:4010',
+      webhookSecret: 'whsec_0123456789abcdef',
+      webhookUrl: 'http://127.0.0.1:3000/v1/payments/webhooks/sandbox',
+      timeoutMs: 250,
+      chaos: ['duplicate', 'reorder'],
+      chaosDelayMs: 50,
+    });
+    expect(fails({ SANDBOX_CHAOS: 'explode' }).variable).toBe('SANDBOX_CHAOS');
+    expect(c.stripe.apiUrl).toBeUndefined();
+    expect(loadConfig({ STRIPE_API_URL: 'http://127.0.0.1:12111' }).stripe.apiUrl).toBe('http://127.0.0.1:12111');
+    expect(fails({ STRIPE_API_URL: 'nope' }).variable).toBe('STRIPE_API_URL');
+    expect(fails({ SANDBOX_PSP_PORT: '-1' }).variable).toBe('SANDBOX_PSP_PORT');
+    expect(fails({ SANDBOX_PSP_URL: 'ftp://x' }).variable).toBe('SANDBOX_PSP_URL');
+    const short = fails({ SANDBOX_WEBHOOK_SECRET: 'tooshort-secret' });
+    expect(short.variable).toBe('SANDBOX_WEBHOOK_SECRET');
+    expect(short.message).not.toContain('tooshort-secret');
+  });
 });

@@ -28,7 +28,29 @@ export interface Config {
   /** key id → base64 256-bit key; undefined means "generate and keep under DATA_DIR" (embedded only). */
   encryptionKeys: Record<string, string> | undefined;
   paymentProvider: 'sandbox' | 'stripe';
-  stripe: { secretKey: string | undefined; webhookSecret: string | undefined };
+  stripe: {
+    secretKey: string | undefined;
+    webhookSecret: string | undefined;
+    /** STRIPE_API_URL: another API base (stripe-mock, a test fake); default Stripe's own. */
+    apiUrl: string | undefined;
+  };
+  /** The sandbox PSP (PAYMENT_PROVIDER=sandbox): embedded on `port` unless `url` points at a standalone one. */
+  sandbox: {
+    /** SANDBOX_PSP_PORT: port of the embedded sandbox PSP (0 = ephemeral). */
+    port: number;
+    /** SANDBOX_PSP_URL: use a standalone sandbox (`npm run psp:sandbox`) instead of starting one. */
+    url: string | undefined;
+    /** SANDBOX_WEBHOOK_SECRET: shared HMAC secret; generated per process in embedded mode when absent. */
+    webhookSecret: string | undefined;
+    /** SANDBOX_WEBHOOK_URL: where the sandbox posts webhooks; default this app's own listening address. */
+    webhookUrl: string | undefined;
+    /** SANDBOX_PSP_TIMEOUT_MS: client timeout for calls to the sandbox. */
+    timeoutMs: number;
+    /** SANDBOX_CHAOS: comma-separated subset of duplicate, delay, reorder (embedded sandbox). */
+    chaos: string[];
+    /** SANDBOX_CHAOS_DELAY_MS: the largest random delivery delay with chaos `delay`. */
+    chaosDelayMs: number;
+  };
   smtpUrl: string | undefined;
   otelEndpoint: string | undefined;
   logLevel: LogLevel;
@@ -129,6 +151,23 @@ function pemList(env: Env, name: string): string[] {
 
 const CURRENCY = /^[A-Z]{3}$/;
 
+function sandboxChaos(env: Env): string[] {
+  const raw = str(env, 'SANDBOX_CHAOS');
+  if (raw === undefined || raw === 'off') return [];
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.some((p) => !['duplicate', 'delay', 'reorder'].includes(p))) {
+    throw new ConfigError('SANDBOX_CHAOS', 'a comma-separated subset of duplicate, delay, reorder', raw);
+  }
+  return parts;
+}
+
+function sandboxSecret(env: Env): string | undefined {
+  const raw = str(env, 'SANDBOX_WEBHOOK_SECRET');
+  if (raw !== undefined && raw.length < 16)
+    throw new ConfigError('SANDBOX_WEBHOOK_SECRET', 'at least 16 characters', '(hidden)');
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const databaseUrlRaw = str(env, 'DATABASE_URL');
@@ -171,7 +210,20 @@ export function loadConfig(env: Env = process.env): Config {
     },
     encryptionKeys: encryptionKeys(env),
     paymentProvider: oneOf(env, 'PAYMENT_PROVIDER', ['sandbox', 'stripe'] as const, 'sandbox'),
-    stripe: { secretKey: str(env, 'STRIPE_SECRET_KEY'), webhookSecret: str(env, 'STRIPE_WEBHOOK_SECRET') },
+    stripe: {
+      secretKey: str(env, 'STRIPE_SECRET_KEY'),
+      webhookSecret: str(env, 'STRIPE_WEBHOOK_SECRET'),
+      apiUrl: url(env, 'STRIPE_API_URL', ['http:', 'https:']),
+    },
+    sandbox: {
+      port: int(env, 'SANDBOX_PSP_PORT', 0, 0, 65535),
+      url: url(env, 'SANDBOX_PSP_URL', ['http:', 'https:']),
+      webhookSecret: sandboxSecret(env),
+      webhookUrl: url(env, 'SANDBOX_WEBHOOK_URL', ['http:', 'https:']),
+      timeoutMs: int(env, 'SANDBOX_PSP_TIMEOUT_MS', 5000, 10, 120_000),
+      chaos: sandboxChaos(env),
+      chaosDelayMs: int(env, 'SANDBOX_CHAOS_DELAY_MS', 2000, 0, 600_000),
+    },
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     otelEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

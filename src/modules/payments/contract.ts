@@ -1,0 +1,86 @@
+// The payments module's public contract: what orders (and other modules) may call.
+import type { Ctx } from '../../platform/context.ts';
+
+export type PaymentStatus =
+  | 'pending'
+  | 'requires_action'
+  | 'authorized'
+  | 'captured'
+  | 'partially_refunded'
+  | 'refunded'
+  | 'failed'
+  | 'voided';
+
+export type ProviderName = 'sandbox' | 'stripe';
+
+export interface Payment {
+  id: string;
+  orderId: string;
+  /** Integer minor units. */
+  amount: number;
+  currency: string;
+  provider: ProviderName;
+  providerPaymentId: string | null;
+  /** Sent to the provider on authorize; derived from the order id, so a retry never pays twice. */
+  idempotencyKey: string;
+  status: PaymentStatus;
+  capturedAmount: number;
+  refundedAmount: number;
+  /** Where the customer completes a 3-D Secure (or similar) step while status is requires_action. */
+  nextActionUrl: string | null;
+  /** Provider decline reason when status is failed, e.g. `card_declined`, `insufficient_funds`. */
+  failureCode: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Refund {
+  id: string;
+  paymentId: string;
+  orderId: string;
+  amount: number;
+  currency: string;
+  reason: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  createdAt: string;
+}
+
+export interface AuthorizeInput {
+  orderId: string;
+  amount: number;
+  currency: string;
+  /** A provider token (`tok_visa`, a Stripe PaymentMethod id); never card data. */
+  token: string;
+  returnUrl?: string;
+}
+
+export interface PaymentsApi {
+  /**
+   * Creates (or finds: one payment per order) the payment and authorizes it at the provider.
+   * Declines come back as status `failed` with `failureCode`; `requires_action` carries `nextActionUrl`;
+   * `pending` means the provider settles later by webhook. Throws 503 `payments.unavailable` when the
+   * provider's answer is unknown (retrying with the same order id is safe; `void` resolves it).
+   */
+  authorize(ctx: Ctx, input: AuthorizeInput): Promise<Payment>;
+  /** Captures an authorized payment (the whole amount by default); idempotent. */
+  capture(ctx: Ctx, paymentId: string, amount?: number): Promise<Payment>;
+  /** Cancels an authorization, also one whose authorize call timed out (found by idempotency key). */
+  void(ctx: Ctx, paymentId: string): Promise<Payment>;
+  /** Refunds part or all of the captured amount; `key` makes it idempotent. */
+  refund(ctx: Ctx, paymentId: string, amount: number, key: string, reason?: string): Promise<Refund>;
+  get(ctx: Ctx, paymentId: string): Promise<Payment | undefined>;
+  getByOrderId(ctx: Ctx, orderId: string): Promise<Payment | undefined>;
+}
+
+export const PAYMENT_ERRORS = {
+  notFound: 'payments.not_found',
+  unavailable: 'payments.unavailable',
+  declined: 'payments.declined',
+  invalidState: 'payments.invalid_state',
+  amountMismatch: 'payments.amount_mismatch',
+  refundExceedsCaptured: 'payments.refund_exceeds_captured',
+  invalidSignature: 'payments.invalid_signature',
+  unknownProvider: 'payments.unknown_provider',
+  cardDataRefused: 'payments.card_data_refused',
+  idempotencyKeyRequired: 'payments.idempotency_key_required',
+} as const;

@@ -1,0 +1,239 @@
+// SQL of the payments schema. Every function takes the transaction (or the builder) it runs in.
+import { sql } from 'kysely';
+import type { Tx } from '../../platform/db/db.ts';
+import type { Payment, PaymentStatus, ProviderName, Refund } from './contract.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: rows come from Kysely's untyped builder.
+type Row = any;
+// biome-ignore lint/suspicious/noExplicitAny: a transaction or the root builder.
+export type Q = Tx | any;
+
+const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+export function toPayment(r: Row): Payment {
+  return {
+    id: r.id,
+    orderId: r.order_id,
+    amount: Number(r.amount),
+    currency: r.currency,
+    provider: r.provider as ProviderName,
+    providerPaymentId: r.provider_payment_id,
+    idempotencyKey: r.idempotency_key,
+    status: r.status as PaymentStatus,
+    capturedAmount: Number(r.captured_amount),
+    refundedAmount: Number(r.refunded_amount),
+    nextActionUrl: r.next_action_url,
+    failureCode: r.failure_code,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  };
+}
+
+export function toRefund(r: Row, p: Pick<Payment, 'orderId' | 'currency'>): Refund {
+  return {
+    id: r.id,
+    paymentId: r.payment_id,
+    orderId: p.orderId,
+    amount: Number(r.amount),
+    currency: p.currency,
+    reason: r.reason,
+    status: r.status,
+    createdAt: iso(r.created_at),
+  };
+}
+
+export async function insertPayment(
+  q: Q,
+  p: { id: string; orderId: string; amount: number; currency: string; provider: ProviderName; idempotencyKey: string },
+): Promise<void> {
+  await q
+    .insertInto('payments.payments')
+    .values({
+      id: p.id,
+      order_id: p.orderId,
+      amount: p.amount,
+      currency: p.currency,
+      provider: p.provider,
+      idempotency_key: p.idempotencyKey,
+      status: 'pending',
+    })
+    .onConflict((oc: Row) => oc.column('order_id').doNothing())
+    .execute();
+}
+
+export async function findPayment(q: Q, id: string): Promise<Payment | undefined> {
+  const r = await q.selectFrom('payments.payments').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? toPayment(r) : undefined;
+}
+
+export async function findByOrderId(q: Q, orderId: string): Promise<Payment | undefined> {
+  const r = await q.selectFrom('payments.payments').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+  return r ? toPayment(r) : undefined;
+}
+
+export async function findByProviderId(
+  q: Q,
+  provider: string,
+  providerPaymentId: string,
+): Promise<Payment | undefined> {
+  const r = await q
+    .selectFrom('payments.payments')
+    .selectAll()
+    .where('provider', '=', provider)
+    .where('provider_payment_id', '=', providerPaymentId)
+    .executeTakeFirst();
+  return r ? toPayment(r) : undefined;
+}
+
+export async function listCreatedBetween(q: Q, from: Date, to: Date): Promise<Payment[]> {
+  const rows = await q
+    .selectFrom('payments.payments')
+    .selectAll()
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .orderBy('created_at')
+    .execute();
+  return rows.map(toPayment);
+}
+
+/** Records the provider's id for a pending payment (first writer wins). */
+export async function setProviderId(q: Q, id: string, providerPaymentId: string): Promise<void> {
+  await q
+    .updateTable('payments.payments')
+    .set({ provider_payment_id: providerPaymentId, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('provider_payment_id', 'is', null)
+    .execute();
+}
+
+/** The guarded transition: one conditional UPDATE; undefined when the payment was not in `from`. */
+export async function transition(
+  q: Q,
+  id: string,
+  from: readonly PaymentStatus[],
+  to: PaymentStatus,
+  set: {
+    capturedAmount?: number;
+    providerPaymentId?: string | null;
+    nextActionUrl?: string | null;
+    failureCode?: string | null;
+  },
+): Promise<Payment | undefined> {
+  const values: Record<string, unknown> = { status: to, updated_at: sql`now()` };
+  if (set.capturedAmount !== undefined) values.captured_amount = set.capturedAmount;
+  if (set.providerPaymentId) values.provider_payment_id = sql`coalesce(provider_payment_id, ${set.providerPaymentId})`;
+  if (set.nextActionUrl !== undefined) values.next_action_url = set.nextActionUrl;
+  if (set.failureCode !== undefined) values.failure_code = set.failureCode;
+  const r = await q
+    .updateTable('payments.payments')
+    .set(values)
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .returningAll()
+    .executeTakeFirst();
+  return r ? toPayment(r) : undefined;
+}
+
+/** Reserves a refund amount: refunded + amount may never exceed captured (conditional update). */
+export async function reserveRefund(q: Q, id: string, amount: number): Promise<Payment | undefined> {
+  const r = await q
+    .updateTable('payments.payments')
+    .set({ refunded_amount: sql`refunded_amount + ${amount}`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', 'in', ['captured', 'partially_refunded'])
+    .where(sql<boolean>`refunded_amount + ${amount} <= captured_amount`)
+    .returningAll()
+    .executeTakeFirst();
+  return r ? toPayment(r) : undefined;
+}
+
+export async function releaseRefund(q: Q, id: string, amount: number): Promise<void> {
+  await q
+    .updateTable('payments.payments')
+    .set({ refunded_amount: sql`refunded_amount - ${amount}`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function insertRefund(
+  q: Q,
+  r: { id: string; paymentId: string; key: string; amount: number; reason: string },
+): Promise<Row | undefined> {
+  return q
+    .insertInto('payments.refunds')
+    .values({
+      id: r.id,
+      payment_id: r.paymentId,
+      idempotency_key: r.key,
+      amount: r.amount,
+      reason: r.reason,
+      status: 'pending',
+    })
+    .onConflict((oc: Row) => oc.columns(['payment_id', 'idempotency_key']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function findRefundByKey(q: Q, paymentId: string, key: string): Promise<Row | undefined> {
+  return q
+    .selectFrom('payments.refunds')
+    .selectAll()
+    .where('payment_id', '=', paymentId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+}
+
+export async function settleRefund(
+  q: Q,
+  id: string,
+  status: 'succeeded' | 'failed',
+  providerRefundId: string | null,
+): Promise<Row | undefined> {
+  return q
+    .updateTable('payments.refunds')
+    .set({ status, provider_refund_id: providerRefundId, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Refunded status from the succeeded refunds' sum (a pending reservation does not count yet). */
+export async function markRefunded(q: Q, id: string): Promise<Payment | undefined> {
+  const r = await q
+    .updateTable('payments.payments')
+    .set({
+      status: sql`case when (select coalesce(sum(amount), 0) from payments.refunds
+        where payment_id = ${id} and status = 'succeeded') >= captured_amount then 'refunded' else 'partially_refunded' end`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .where('status', 'in', ['captured', 'partially_refunded'])
+    .returningAll()
+    .executeTakeFirst();
+  return r ? toPayment(r) : undefined;
+}
+
+/** True when this provider event id was not seen before (the row commits with its transition). */
+export async function recordWebhookEvent(
+  q: Q,
+  e: { provider: string; eventId: string; type: string; providerPaymentId: string | null },
+): Promise<boolean> {
+  const r = await q
+    .insertInto('payments.webhook_events')
+    .values({ provider: e.provider, event_id: e.eventId, type: e.type, provider_payment_id: e.providerPaymentId })
+    .onConflict((oc: Row) => oc.columns(['provider', 'event_id']).doNothing())
+    .returning('event_id')
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+export async function webhookEventSeen(q: Q, provider: string, eventId: string): Promise<boolean> {
+  const r = await q
+    .selectFrom('payments.webhook_events')
+    .select('event_id')
+    .where('provider', '=', provider)
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
+  return r !== undefined;
+}

@@ -1,0 +1,299 @@
+// The payments service: authorize, capture, void, refund and the guarded sync with the provider's view.
+// Provider calls happen with no transaction open; each transition is one conditional UPDATE that
+// commits together with its `payments.payment.*` events.
+import type { Ctx } from '../../platform/context.ts';
+import type { Db, Tx } from '../../platform/db/db.ts';
+import { type AppError, errors } from '../../platform/errors.ts';
+import { appendEvents } from '../../platform/events/outbox.ts';
+import { newId } from '../../platform/ids.ts';
+import { type AuthorizeInput, PAYMENT_ERRORS, type Payment, type PaymentsApi, type Refund } from './contract.ts';
+import type { PaymentEventPayload, PaymentEventType } from './events.ts';
+import * as repo from './payments.repo.ts';
+import {
+  type PaymentProvider,
+  type ProviderPayment,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+} from './provider.ts';
+import { planSync } from './state.ts';
+
+export interface PaymentsService extends PaymentsApi {
+  /** Brings our record in line with the provider's view; `inTx` runs first in the same transaction
+   * and may veto (return false: e.g. a webhook event already processed). */
+  sync(ctx: Ctx, paymentId: string, pp: ProviderPayment, inTx?: (tx: Tx) => Promise<boolean>): Promise<SyncResult>;
+}
+
+export interface SyncResult {
+  payment: Payment;
+  applied: boolean;
+  vetoed: boolean;
+  conflict?: string;
+}
+
+class Lost extends Error {}
+
+export const unavailable = () =>
+  errors.unavailable(PAYMENT_ERRORS.unavailable, 'The payment provider did not answer; retry with the same key.', 2);
+
+export function eventPayload(p: Payment, extra: Partial<PaymentEventPayload> = {}): PaymentEventPayload {
+  return {
+    paymentId: p.id,
+    orderId: p.orderId,
+    status: p.status,
+    amount: p.amount,
+    currency: p.currency,
+    capturedAmount: p.capturedAmount,
+    refundedAmount: p.refundedAmount,
+    ...extra,
+  };
+}
+
+async function emit(tx: Tx, ctx: Ctx, p: Payment, types: PaymentEventType[], extra: Partial<PaymentEventPayload> = {}) {
+  await appendEvents(
+    tx,
+    ctx,
+    types.map((type) => ({
+      type,
+      aggregateId: p.id,
+      payload: eventPayload(p, {
+        ...extra,
+        ...(p.status === 'failed' ? { failureCode: p.failureCode } : {}),
+        ...(p.status === 'requires_action' ? { nextActionUrl: p.nextActionUrl } : {}),
+      }) as unknown as Record<string, unknown>,
+    })),
+  );
+}
+
+function providerError(e: unknown): AppError {
+  if (e instanceof ProviderUnavailableError) return unavailable();
+  if (e instanceof ProviderRejectedError) {
+    return errors.conflict(PAYMENT_ERRORS.invalidState, `The payment provider refused: ${e.code}.`);
+  }
+  return e as AppError;
+}
+
+export function createPaymentsService(deps: { db: Db; provider: PaymentProvider }): PaymentsService {
+  const { db, provider } = deps;
+
+  const mustGet = async (paymentId: string) => {
+    const p = await repo.findPayment(db.k, paymentId);
+    if (!p) throw errors.notFound(PAYMENT_ERRORS.notFound, `No payment ${paymentId}.`);
+    return p;
+  };
+
+  const sync: PaymentsService['sync'] = async (ctx, paymentId, pp, inTx) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await db.transaction(async (tx) => {
+          if (inTx && !(await inTx(tx))) {
+            const cur = await repo.findPayment(tx, paymentId);
+            return { payment: cur as Payment, applied: false, vetoed: true };
+          }
+          const cur = await repo.findPayment(tx, paymentId);
+          if (!cur) throw errors.notFound(PAYMENT_ERRORS.notFound, `No payment ${paymentId}.`);
+          if (!cur.providerPaymentId) await repo.setProviderId(tx, cur.id, pp.id);
+          const plan = planSync(cur.status, pp);
+          if (plan.kind !== 'transition') {
+            const fresh = (await repo.findPayment(tx, paymentId)) as Payment;
+            return {
+              payment: fresh,
+              applied: false,
+              vetoed: false,
+              ...(plan.kind === 'conflict' ? { conflict: plan.detail } : {}),
+            };
+          }
+          const updated = await repo.transition(tx, cur.id, [plan.from], plan.to, {
+            ...(plan.capturedAmount !== undefined ? { capturedAmount: plan.capturedAmount } : {}),
+            providerPaymentId: pp.id,
+            nextActionUrl: plan.to === 'requires_action' ? pp.nextActionUrl : null,
+            ...(plan.to === 'failed' ? { failureCode: pp.failureCode ?? 'failed' } : {}),
+          });
+          // Someone else moved it between our read and our update: roll back (also inTx) and re-plan.
+          if (!updated) throw new Lost();
+          await emit(tx, ctx, updated, plan.events);
+          return { payment: updated, applied: true, vetoed: false };
+        });
+      } catch (e) {
+        if (!(e instanceof Lost) || attempt >= 5) throw e;
+      }
+    }
+  };
+
+  const findAtProvider = async (p: Payment): Promise<ProviderPayment | undefined> => {
+    if (p.providerPaymentId) return provider.retrieve(p.providerPaymentId);
+    return provider.findByIdempotencyKey(p.idempotencyKey, new Date(Date.parse(p.createdAt) - 60_000));
+  };
+
+  const authorize = async (ctx: Ctx, input: AuthorizeInput): Promise<Payment> => {
+    if (!Number.isSafeInteger(input.amount) || input.amount <= 0) {
+      throw errors.unprocessable('payments.invalid_amount', 'amount must be a positive integer in minor units.');
+    }
+    if (!/^[A-Z]{3}$/.test(input.currency)) throw errors.unprocessable('payments.invalid_currency', 'ISO 4217 code.');
+    if (!input.orderId || !input.token) throw errors.unprocessable('payments.invalid_input', 'orderId and token.');
+    await db.transaction((tx) =>
+      repo.insertPayment(tx, {
+        id: newId('pay'),
+        orderId: input.orderId,
+        amount: input.amount,
+        currency: input.currency,
+        provider: provider.name,
+        idempotencyKey: `authorize:${input.orderId}`,
+      }),
+    );
+    const p = (await repo.findByOrderId(db.k, input.orderId)) as Payment;
+    if (p.amount !== input.amount || p.currency !== input.currency) {
+      throw errors.conflict(
+        PAYMENT_ERRORS.amountMismatch,
+        `Order ${input.orderId} already has a payment of another amount.`,
+      );
+    }
+    if (p.status !== 'pending') return p;
+    let pp: ProviderPayment | undefined;
+    try {
+      pp = p.providerPaymentId
+        ? await provider.retrieve(p.providerPaymentId)
+        : await provider.authorize({
+            paymentId: p.id,
+            orderId: p.orderId,
+            amount: p.amount,
+            currency: p.currency,
+            token: input.token,
+            idempotencyKey: p.idempotencyKey,
+            ...(input.returnUrl ? { returnUrl: input.returnUrl } : {}),
+          });
+    } catch (e) {
+      if (!(e instanceof ProviderUnavailableError)) throw providerError(e);
+      // The outcome is unknown: ask the provider what it did with our idempotency key.
+      pp = await findAtProvider(p).catch(() => undefined);
+      if (!pp) throw unavailable();
+    }
+    return (await sync(ctx, p.id, pp)).payment;
+  };
+
+  const capture = async (ctx: Ctx, paymentId: string, amount?: number): Promise<Payment> => {
+    const p = await mustGet(paymentId);
+    if (['captured', 'partially_refunded', 'refunded'].includes(p.status)) return p;
+    if (p.status !== 'authorized' || !p.providerPaymentId) {
+      throw errors.conflict(
+        PAYMENT_ERRORS.invalidState,
+        `Payment ${p.id} is ${p.status}; only authorized ones capture.`,
+      );
+    }
+    const amt = amount ?? p.amount;
+    if (!Number.isSafeInteger(amt) || amt <= 0 || amt > p.amount) {
+      throw errors.unprocessable('payments.invalid_amount', `Capture between 1 and ${p.amount}.`);
+    }
+    let pp: ProviderPayment;
+    try {
+      pp = await provider.capture(p.providerPaymentId, amt, `${p.idempotencyKey}:capture`);
+    } catch (e) {
+      throw providerError(e);
+    }
+    return (await sync(ctx, p.id, pp)).payment;
+  };
+
+  const voidPayment = async (ctx: Ctx, paymentId: string): Promise<Payment> => {
+    const p = await mustGet(paymentId);
+    if (p.status === 'voided' || p.status === 'failed') return p;
+    if (!['pending', 'requires_action', 'authorized'].includes(p.status)) {
+      throw errors.conflict(PAYMENT_ERRORS.invalidState, `Payment ${p.id} is ${p.status} and cannot be voided.`);
+    }
+    let found: ProviderPayment | undefined;
+    try {
+      found = await findAtProvider(p);
+    } catch (e) {
+      throw providerError(e);
+    }
+    if (!found) {
+      // The provider never saw the authorization: void our record only.
+      const voided = await db.transaction(async (tx) => {
+        const u = await repo.transition(tx, p.id, ['pending'], 'voided', {});
+        if (u) await emit(tx, ctx, u, ['payments.payment.voided']);
+        return u;
+      });
+      return voided ?? mustGet(paymentId);
+    }
+    let pp = found;
+    if (['authorized', 'requires_action', 'processing'].includes(found.status)) {
+      try {
+        pp = await provider.void(found.id, `${p.idempotencyKey}:void`);
+      } catch (e) {
+        if (!(e instanceof ProviderRejectedError)) throw providerError(e);
+        pp = await provider.retrieve(found.id).catch((err: unknown) => {
+          throw providerError(err);
+        });
+      }
+    }
+    return (await sync(ctx, p.id, pp)).payment;
+  };
+
+  const refund = async (
+    ctx: Ctx,
+    paymentId: string,
+    amount: number,
+    key: string,
+    reason = 'requested',
+  ): Promise<Refund> => {
+    const p = await mustGet(paymentId);
+    let row = await repo.findRefundByKey(db.k, p.id, key);
+    if (!row) {
+      if (!Number.isSafeInteger(amount) || amount <= 0) {
+        throw errors.unprocessable('payments.invalid_amount', 'amount must be a positive integer in minor units.');
+      }
+      if (!['captured', 'partially_refunded', 'refunded'].includes(p.status) || !p.providerPaymentId) {
+        throw errors.conflict(
+          PAYMENT_ERRORS.invalidState,
+          `Payment ${p.id} is ${p.status}; only captured ones refund.`,
+        );
+      }
+      row = await db.transaction(async (tx) => {
+        const inserted = await repo.insertRefund(tx, { id: newId('ref'), paymentId: p.id, key, amount, reason });
+        if (!inserted) return repo.findRefundByKey(tx, p.id, key);
+        const reserved = await repo.reserveRefund(tx, p.id, amount);
+        if (!reserved) {
+          throw errors.conflict(
+            PAYMENT_ERRORS.refundExceedsCaptured,
+            `Refunding ${amount} would exceed the captured amount not yet refunded.`,
+          );
+        }
+        return inserted;
+      });
+    }
+    if (row.status !== 'pending') return repo.toRefund(row, p);
+    let providerRefund: { id: string };
+    try {
+      providerRefund = await provider.refund(
+        p.providerPaymentId as string,
+        Number(row.amount),
+        `${p.idempotencyKey}:refund:${key}`,
+      );
+    } catch (e) {
+      if (e instanceof ProviderRejectedError) {
+        await db.transaction(async (tx) => {
+          if (await repo.settleRefund(tx, row.id, 'failed', null))
+            await repo.releaseRefund(tx, p.id, Number(row.amount));
+        });
+      }
+      throw providerError(e);
+    }
+    const settled = await db.transaction(async (tx) => {
+      const s = await repo.settleRefund(tx, row.id, 'succeeded', providerRefund.id);
+      if (!s) return repo.findRefundByKey(tx, p.id, key);
+      const updated = await repo.markRefunded(tx, p.id);
+      if (updated)
+        await emit(tx, ctx, updated, ['payments.payment.refunded'], { refundAmount: Number(s.amount), refundId: s.id });
+      return s;
+    });
+    return repo.toRefund(settled, p);
+  };
+
+  return {
+    authorize,
+    capture,
+    void: voidPayment,
+    refund,
+    get: async (_ctx, paymentId) => repo.findPayment(db.k, paymentId),
+    getByOrderId: async (_ctx, orderId) => repo.findByOrderId(db.k, orderId),
+    sync,
+  };
+}

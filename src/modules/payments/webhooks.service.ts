@@ -1,0 +1,60 @@
+// Provider webhooks: verify the signature on the raw body, skip an event id already processed,
+// retrieve the payment's true status from the provider, and apply the guarded transition in the
+// transaction that records the event id (so a crash in between leaves the event to be redelivered).
+import type { Ctx } from '../../platform/context.ts';
+import type { Db } from '../../platform/db/db.ts';
+import { AppError, errors } from '../../platform/errors.ts';
+import { PAYMENT_ERRORS } from './contract.ts';
+import * as repo from './payments.repo.ts';
+import { type PaymentsService, unavailable } from './payments.service.ts';
+import { InvalidSignatureError, type PaymentProvider, type ProviderPayment } from './provider.ts';
+
+export type WebhookOutcome = 'applied' | 'in_sync' | 'duplicate' | 'ignored' | 'unknown_payment';
+
+export function createWebhookHandler(deps: { db: Db; provider: PaymentProvider; service: PaymentsService }) {
+  const { db, provider, service } = deps;
+  return async function handleWebhook(
+    ctx: Ctx,
+    providerName: string,
+    rawBody: string,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<{ outcome: WebhookOutcome; eventId: string }> {
+    if (providerName !== provider.name) {
+      throw errors.notFound(PAYMENT_ERRORS.unknownProvider, `Payments are not configured for ${providerName}.`);
+    }
+    let event: ReturnType<PaymentProvider['verifyAndParseWebhook']>;
+    try {
+      event = provider.verifyAndParseWebhook(rawBody, headers);
+    } catch (e) {
+      if (e instanceof InvalidSignatureError || (e as Error)?.name === 'StripeSignatureVerificationError') {
+        throw new AppError(400, PAYMENT_ERRORS.invalidSignature, 'Invalid signature', { detail: (e as Error).message });
+      }
+      throw e;
+    }
+    const record = {
+      provider: provider.name,
+      eventId: event.id,
+      type: event.type,
+      providerPaymentId: event.providerPaymentId,
+    };
+    if (await repo.webhookEventSeen(db.k, provider.name, event.id)) return { outcome: 'duplicate', eventId: event.id };
+    let payment = event.providerPaymentId
+      ? await repo.findByProviderId(db.k, provider.name, event.providerPaymentId)
+      : undefined;
+    if (!payment && event.paymentId) payment = await repo.findPayment(db.k, event.paymentId);
+    if (!payment || !event.providerPaymentId) {
+      // Not ours (or not about a payment): remember it; reconciliation reports unknown payments.
+      const fresh = await db.transaction((tx) => repo.recordWebhookEvent(tx, record));
+      return { outcome: fresh ? (payment ? 'ignored' : 'unknown_payment') : 'duplicate', eventId: event.id };
+    }
+    // The event body is only a hint: the provider's current state decides.
+    let pp: ProviderPayment;
+    try {
+      pp = await provider.retrieve(event.providerPaymentId);
+    } catch {
+      throw unavailable();
+    }
+    const r = await service.sync(ctx, payment.id, pp, (tx) => repo.recordWebhookEvent(tx, record));
+    return { outcome: r.vetoed ? 'duplicate' : r.applied ? 'applied' : 'in_sync', eventId: event.id };
+  };
+}
