@@ -31,11 +31,13 @@ afterAll(async () => {
 });
 
 async function runRelays(processes: number, events: number, tag: string) {
-  if (!t?.url) throw new Error('no database');
+  const main = t;
+  if (!main?.url) throw new Error('no database');
+  const url = main.url;
   const relays: Relay[] = [];
   const subs: Array<ReturnType<typeof recordingSubscriber>> = [];
   for (let i = 0; i < processes; i++) {
-    const db = await openPostgres({ url: t.url, max: 6 });
+    const db = await openPostgres({ url, max: 6 });
     pools.push(db);
     // Every process runs the same subscribers (the same app); each has its own handler instances.
     const a = recordingSubscriber(db, `test.${tag}_a`);
@@ -50,11 +52,18 @@ async function runRelays(processes: number, events: number, tag: string) {
   }
   await Promise.all(relays.map((r) => r.start()));
   const started = Date.now();
-  const ids = await produce(t.db, events, { perTx: 500, aggregates: 500 });
-  await waitFor(async () => {
-    const [a, b] = await Promise.all([effectCounts(t!.db, `test.${tag}_a`), effectCounts(t!.db, `test.${tag}_b`)]);
-    return a.distinct === events && b.distinct === events;
-  }, 30_000, 100);
+  const ids = await produce(main.db, events, { perTx: 500, aggregates: 500 });
+  await waitFor(
+    async () => {
+      const [a, b] = await Promise.all([
+        effectCounts(main.db, `test.${tag}_a`),
+        effectCounts(main.db, `test.${tag}_b`),
+      ]);
+      return a.distinct === events && b.distinct === events;
+    },
+    30_000,
+    100,
+  );
   const elapsed = Date.now() - started;
   await Promise.all(relays.map((r) => r.stop()));
   return { ids, subs, elapsed };
@@ -67,7 +76,7 @@ describe('relays on one PostgreSQL', () => {
       async () => {
         const tag = `p${processes}`;
         const { ids, subs, elapsed } = await runRelays(processes, 10_000, tag);
-        const db = t!.db;
+        const db = (t as TestDb).db;
         expect(await effectCounts(db, `test.${tag}_a`)).toEqual({ rows: 10_000, distinct: 10_000 });
         expect(await effectCounts(db, `test.${tag}_b`)).toEqual({ rows: 10_000, distinct: 10_000 });
         const left = await sql<{ outbox: number; deliveries: number; dead: number }>`

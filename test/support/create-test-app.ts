@@ -1,6 +1,7 @@
 // Builds the whole application for a test: on a fresh PGlite, or on a fresh PostgreSQL database
 // (TEST_DATABASE_URL), with real Redis (TEST_REDIS_URL) and NATS (TEST_NATS_URL) when given.
 import { randomBytes } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { DestinationStream } from 'pino';
 import { createApp, type EmporiumApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
@@ -21,6 +22,8 @@ export interface TestAppOptions {
   extraRoutes?: (http: App) => void;
   /** A fake identity for module tests (see AppOptions.authenticate). */
   authenticate?: Authenticator;
+  /** Start the event relay and job scheduler (default true). */
+  workers?: boolean;
 }
 
 export interface TestApp extends EmporiumApp {
@@ -34,7 +37,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     LOG_LEVEL: options.logStream ? 'info' : 'silent',
     REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
     ...(services && TEST_REDIS_URL ? { REDIS_URL: TEST_REDIS_URL } : {}),
-    ...(services && TEST_NATS_URL ? { NATS_URL: TEST_NATS_URL } : {}),
+    // Each test app gets its own JetStream stream, so parallel test files never share consumers.
+    ...(services && TEST_NATS_URL
+      ? { NATS_URL: TEST_NATS_URL, NATS_STREAM: `test_${randomBytes(6).toString('hex')}` }
+      : {}),
     ...options.env,
   };
   const config = loadConfig(env);
@@ -47,11 +53,18 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     defaultMetrics: false,
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
     ...(options.authenticate ? { authenticate: options.authenticate } : {}),
+    ...(options.workers === false ? { workers: false } : {}),
   });
   return {
     ...app,
     config,
     async close() {
+      const nats = app.kernel.nats;
+      if (nats && config.natsStream.startsWith('test_')) {
+        await app.relay.stop();
+        const jsm = await jetstreamManager(nats).catch(() => undefined);
+        await jsm?.streams.delete(config.natsStream).catch(() => {});
+      }
       await app.close();
       await testDb.dispose();
     },

@@ -3,8 +3,8 @@
 import type { Ctx } from '../context.ts';
 import { afterCommit, type Tx } from '../db/db.ts';
 import { newId } from '../ids.ts';
-import { notifyOutboxAppended } from './wake.ts';
 import { assertEventType, type EventEnvelope, metaFromCtx, type NewEvent } from './envelope.ts';
+import { notifyOutboxAppended } from './wake.ts';
 
 /**
  * Appends events in `tx`. An event with an explicit id that is already in the outbox is skipped

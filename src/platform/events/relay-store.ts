@@ -228,4 +228,3 @@ export async function retryDeadLetter(db: Db, id: string): Promise<boolean> {
     return true;
   });
 }
-

@@ -87,22 +87,26 @@ describe('scheduled and queued jobs', () => {
   it('[REQ-EVT-012] queued one-off jobs run once, retry with backoff, end dead after maxAttempts; dedupe keys', async () => {
     const done: string[] = [];
     let failures = 0;
-    const s = scheduler(t.db, [], [
-      {
-        name: 'test.once',
-        async handle(_ctx, payload) {
-          done.push(String(payload.v));
+    const s = scheduler(
+      t.db,
+      [],
+      [
+        {
+          name: 'test.once',
+          async handle(_ctx, payload) {
+            done.push(String(payload.v));
+          },
         },
-      },
-      {
-        name: 'test.broken',
-        maxAttempts: 3,
-        async handle() {
-          failures++;
-          throw new Error('broken on purpose');
+        {
+          name: 'test.broken',
+          maxAttempts: 3,
+          async handle() {
+            failures++;
+            throw new Error('broken on purpose');
+          },
         },
-      },
-    ]);
+      ],
+    );
     const ids = await t.db.transaction(async (tx) => [
       await enqueueJob(tx, { name: 'test.once', payload: { v: 'x' }, dedupeKey: 'k1' }),
       await enqueueJob(tx, { name: 'test.once', payload: { v: 'y' }, dedupeKey: 'k1' }),
