@@ -31,6 +31,8 @@ export interface AppOptions extends KernelOverrides {
   extraRoutes?: (http: App) => void;
   /** Replaces the identity module's authenticator (module tests that use a fake identity). */
   authenticate?: Authenticator;
+  /** Extra modules appended after the built-in ones (tests, embedding). */
+  extraModules?: ModuleDefinition[];
   /** Start the event relay and the job scheduler (default true; false for an API-only process or a test). */
   workers?: boolean;
 }
@@ -48,7 +50,7 @@ function createModules(_kernel: Kernel): ModuleDefinition[] {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<EmporiumApp> {
   const kernel = await createKernel(config, options);
   try {
-    const modules = createModules(kernel);
+    const modules = [...createModules(kernel), ...(options.extraModules ?? [])];
     const migrationSources = [PLATFORM_MIGRATIONS, ...modules.flatMap((m) => (m.migrations ? [m.migrations] : []))];
     const { applied } = await migrate(kernel.db, migrationSources);
     if (applied.length) kernel.logger.info({ applied }, 'migrations applied');

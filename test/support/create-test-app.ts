@@ -7,6 +7,7 @@ import { createApp, type EmporiumApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import type { Authenticator } from '../../src/platform/http/auth.ts';
 import type { App } from '../../src/platform/http/server.ts';
+import type { ModuleDefinition } from '../../src/platform/module.ts';
 import { createLogger } from '../../src/platform/observability/logger.ts';
 import { TEST_NATS_URL, TEST_REDIS_URL } from './services.ts';
 import { openTestDb } from './test-db.ts';
@@ -22,6 +23,8 @@ export interface TestAppOptions {
   extraRoutes?: (http: App) => void;
   /** A fake identity for module tests (see AppOptions.authenticate). */
   authenticate?: Authenticator;
+  /** Modules built by the test (e.g. a subscriber and a job for the event wiring tests). */
+  extraModules?: ModuleDefinition[];
   /** Start the event relay and job scheduler (default true). */
   workers?: boolean;
 }
@@ -54,6 +57,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
     ...(options.authenticate ? { authenticate: options.authenticate } : {}),
     ...(options.workers === false ? { workers: false } : {}),
+    ...(options.extraModules ? { extraModules: options.extraModules } : {}),
   });
   return {
     ...app,

@@ -118,8 +118,8 @@ export async function startConsumer(
   const js = jetstream(nc);
   const consumer = await js.consumers.get(t.stream, durableName(subscriber.name));
   const limit = subscriber.ordered ? 1 : concurrency;
-  const messages = await consumer.consume({ max_messages: limit });
   const inflight = new Set<Promise<void>>();
+  let stopped = false;
 
   const process = async (m: JsMsg) => {
     let event: EventEnvelope;
@@ -131,34 +131,44 @@ export async function startConsumer(
       return;
     }
     if (!subscriber.eventTypes.includes(event.type)) {
-      m.ack();
+      await m.ackAck().catch(() => false);
       return;
     }
     const outcome = await handle(event, m.info.deliveryCount);
-    if (outcome.kind === 'ack') m.ack();
+    // Ordered: wait for the server to record the ack before pulling the next message, so the pull
+    // is not refused with "exceeded max ack pending" (max_ack_pending is 1).
+    if (outcome.kind === 'ack') await m.ackAck().catch(() => false);
     else if (outcome.kind === 'term') m.term('dead-lettered');
     else m.nak(outcome.delayMs);
   };
+  const safely = (m: JsMsg) =>
+    process(m).catch((e: unknown) => {
+      logger.error({ err: (e as Error).message, subscriber: subscriber.name }, 'event handling crashed; nak');
+      m.nak(1000);
+    });
 
-  const loop = (async () => {
-    for await (const m of messages) {
-      const p = process(m).catch((e: unknown) => {
-        logger.error({ err: (e as Error).message, subscriber: subscriber.name }, 'event handling crashed; nak');
-        m.nak(1000);
-      });
-      if (limit === 1) {
-        await p;
-        continue;
-      }
-      const tracked = p.finally(() => inflight.delete(tracked));
-      inflight.add(tracked);
-      if (inflight.size >= limit) await Promise.race(inflight);
-    }
-  })();
+  let messages: Awaited<ReturnType<typeof consumer.consume>> | undefined;
+  const loop = subscriber.ordered
+    ? (async () => {
+        // One message at a time, pulled only after the previous one is acknowledged.
+        while (!stopped) {
+          const m = await consumer.next({ expires: 1000 }).catch(() => null);
+          if (m) await safely(m);
+        }
+      })()
+    : (async () => {
+        messages = await consumer.consume({ max_messages: limit });
+        for await (const m of messages) {
+          const tracked: Promise<void> = safely(m).finally(() => inflight.delete(tracked));
+          inflight.add(tracked);
+          if (inflight.size >= limit) await Promise.race(inflight);
+        }
+      })();
 
   return {
     async stop() {
-      await messages.close();
+      stopped = true;
+      await messages?.close();
       await loop.catch(() => {});
       await Promise.allSettled([...inflight]);
     },

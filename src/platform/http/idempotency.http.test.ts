@@ -38,11 +38,9 @@ beforeAll(async () => {
           return reply.code(201).send({ id: `ch_${n}`, amount: request.body.amount, n });
         },
       );
-      http.patch(
-        '/v1/test/optional',
-        { config: { access: access.customer, idempotency: true } },
-        async () => ({ at: Date.now() + Math.random() }),
-      );
+      http.patch('/v1/test/optional', { config: { access: access.customer, idempotency: true } }, async () => ({
+        at: Date.now() + Math.random(),
+      }));
     },
   });
   await sql`create schema idem_test`.execute(t.kernel.db.k);
@@ -79,7 +77,7 @@ describe('Idempotency-Key', () => {
       }
     };
     const responses = await Promise.all(Array.from({ length: 100 }, one));
-    expect((await ops()) - (before ?? 0)).toBe(1);
+    expect(((await ops()) ?? 0) - (before ?? 0)).toBe(1);
     const first = responses[0];
     expect(first?.statusCode).toBe(201);
     for (const r of responses) {
@@ -150,7 +148,7 @@ describe('Idempotency-Key', () => {
     expect(failed.statusCode).toBe(500);
     const retried = await charge('key-5xx', { amount: 9 });
     expect(retried.statusCode).toBe(201);
-    expect((await ops()) - (before ?? 0)).toBe(2);
+    expect(((await ops()) ?? 0) - (before ?? 0)).toBe(2);
 
     const first = await charge('key-expire', { amount: 5 });
     await sql`update platform.idempotency_keys set expires_at = now() - interval '1 second'
@@ -163,7 +161,9 @@ describe('Idempotency-Key', () => {
       { requestId: 'test', actor: { kind: 'system', name: 'test' } },
       { scheduledAt: new Date(), attempt: 1 },
     );
-    const left = await sql<{ n: number }>`select count(*)::int as n from platform.idempotency_keys`.execute(t.kernel.db.k);
+    const left = await sql<{ n: number }>`select count(*)::int as n from platform.idempotency_keys`.execute(
+      t.kernel.db.k,
+    );
     expect(left.rows[0]?.n).toBe(0);
     expect(t.config.idempotencyTtlSeconds).toBe(86_400);
   });
