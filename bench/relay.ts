@@ -103,7 +103,9 @@ async function run(label: string, db: Db, relayOptions: Omit<RelayOptions, 'poll
 const { db, kind, dispose } = await openDb();
 try {
   await migrate(db, [PLATFORM_MIGRATIONS]);
-  console.log(`database: ${kind}; events: ${EVENTS}; latency samples: ${LATENCY_EVENTS}; handler: inbox insert in its own transaction`);
+  console.log(
+    `database: ${kind}; events: ${EVENTS}; latency samples: ${LATENCY_EVENTS}; handler: inbox insert in its own transaction`,
+  );
   await run('in-process', db, {});
   const natsUrl = process.env.BENCH_NATS_URL;
   if (natsUrl) {

@@ -116,11 +116,14 @@ export function installIdempotency(app: App, options: IdempotencyOptions): void 
   // Document the header and the extra problem responses on every route that opts in.
   app.addHook('onRoute', (route) => {
     if (!route.config?.idempotency || !route.schema) return;
-    route.schema.headers ??= Type.Object({
-      'idempotency-key': Type.Optional(
-        Type.String({ minLength: 1, maxLength: 255, description: 'A unique key per operation (e.g. a UUID)' }),
-      ),
-    });
+    const header = Type.Optional(
+      Type.String({ minLength: 1, maxLength: 255, description: 'A unique key per operation (e.g. a UUID)' }),
+    );
+    const own = route.schema.headers as { type?: string; properties?: Record<string, unknown> } | undefined;
+    if (!own) route.schema.headers = Type.Object({ 'idempotency-key': header });
+    else if (own.type === 'object' && own.properties && !('idempotency-key' in own.properties)) {
+      route.schema.headers = { ...own, properties: { ...own.properties, 'idempotency-key': header } };
+    }
     const response = (route.schema.response ?? {}) as Record<string, unknown>;
     response['409'] ??= problemResponse('A request with this Idempotency-Key is still in progress (Retry-After)');
     response['422'] ??= problemResponse('The Idempotency-Key was used for a different request');
