@@ -38,6 +38,14 @@ beforeAll(async () => {
           return reply.code(201).send({ id: `ch_${n}`, amount: request.body.amount, n });
         },
       );
+      http.post(
+        '/v1/test/guest-orders',
+        {
+          config: { access: access.public, idempotency: { required: true } },
+          schema: { headers: Type.Object({ 'x-cart-token': Type.String() }) },
+        },
+        async () => ({ ok: Math.random() }),
+      );
       http.patch('/v1/test/optional', { config: { access: access.customer, idempotency: true } }, async () => ({
         at: Date.now() + Math.random(),
       }));
@@ -130,6 +138,31 @@ describe('Idempotency-Key', () => {
     const p2 = await t.http.inject({ method: 'PATCH', url: '/v1/test/optional', headers: { 'x-test-user': 'u' } });
     expect(p1.statusCode).toBe(200);
     expect(p1.body).not.toBe(p2.body);
+  });
+
+  it("[REQ-EVT-022] the header and the 409/422 problems are documented in OpenAPI, also next to a route's own headers", async () => {
+    const doc = (await t.http.inject({ method: 'GET', url: '/openapi.json' })).json();
+    for (const path of ['/v1/test/charges', '/v1/test/guest-orders']) {
+      const op = doc.paths[path].post;
+      const names = (op.parameters ?? [])
+        .filter((p: { in: string }) => p.in === 'header')
+        .map((p: { name: string }) => p.name);
+      expect(names).toContain('idempotency-key');
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['409', '422']));
+    }
+    const guest = (key: string, token: string, payload: unknown) =>
+      t.http.inject({
+        method: 'POST',
+        url: '/v1/test/guest-orders',
+        headers: { 'idempotency-key': key, 'x-cart-token': token },
+        payload: payload as Record<string, unknown>,
+      });
+    const g1 = await guest('g-1', 'cart-secret-1', { a: 1 });
+    const g2 = await guest('g-1', 'cart-secret-1', { a: 1 });
+    const other = await guest('g-1', 'cart-secret-2', { a: 1 });
+    expect(g2.body).toBe(g1.body);
+    expect(g2.headers['idempotent-replayed']).toBe('true');
+    expect(other.body).not.toBe(g1.body); // another guest (cart token) is another caller
   });
 
   it('[REQ-EVT-023] keys are scoped to the caller: another caller with the same key runs its own operation', async () => {

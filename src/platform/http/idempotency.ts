@@ -122,7 +122,10 @@ export function installIdempotency(app: App, options: IdempotencyOptions): void 
     const own = route.schema.headers as { type?: string; properties?: Record<string, unknown> } | undefined;
     if (!own) route.schema.headers = Type.Object({ 'idempotency-key': header });
     else if (own.type === 'object' && own.properties && !('idempotency-key' in own.properties)) {
-      route.schema.headers = { ...own, properties: { ...own.properties, 'idempotency-key': header } };
+      route.schema.headers = Type.Object({
+        ...(own.properties as Record<string, ReturnType<typeof Type.String>>),
+        'idempotency-key': header,
+      });
     }
     const response = (route.schema.response ?? {}) as Record<string, unknown>;
     response['409'] ??= problemResponse('A request with this Idempotency-Key is still in progress (Retry-After)');

@@ -66,7 +66,7 @@ export function registerJobAdminRoutes(http: App, deps: { db: Db }): void {
     {
       config: { access: access.permission('jobs:read') },
       schema: {
-        tags: ['jobs'],
+        tags: ['events'],
         summary: 'Scheduled jobs with their last run, and the most recent one-off jobs',
         querystring: Type.Object({
           status: Type.Optional(
