@@ -152,7 +152,10 @@ export async function startConsumer(
     ? (async () => {
         // One message at a time, pulled only after the previous one is acknowledged.
         while (!stopped) {
-          const m = await consumer.next({ expires: 1000 }).catch(() => null);
+          const m = await consumer.next({ expires: 1000 }).catch(async () => {
+            await new Promise((r) => setTimeout(r, 500)); // NATS unreachable: do not spin
+            return null;
+          });
           if (m) await safely(m);
         }
       })()
