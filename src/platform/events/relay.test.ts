@@ -10,7 +10,7 @@ import {
   waitFor,
 } from '../../../test/support/events-harness.ts';
 import type { TestDb } from '../../../test/support/test-db.ts';
-import type { Db } from '../db/db.ts';
+import { afterCommit, type Db } from '../db/db.ts';
 import { once } from './inbox.ts';
 import { appendEvents } from './outbox.ts';
 import { createRelay, type Relay } from './relay.ts';
@@ -109,6 +109,21 @@ describe('outbox and in-process relay', () => {
     await produce(db, 3);
     await waitFor(() => s.seen.length === 3, 5_000, 5);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('[REQ-EVT-003] afterCommit hooks run once after commit, never after a rollback', async () => {
+    const calls: string[] = [];
+    await db.transaction(async (tx) => {
+      afterCommit(tx, () => calls.push('committed'));
+      expect(calls).toEqual([]);
+    });
+    await expect(
+      db.transaction(async (tx) => {
+        afterCommit(tx, () => calls.push('rolled back'));
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    expect(calls).toEqual(['committed']);
   });
 
   it('[REQ-EVT-004] failures retry with backoff; after maxAttempts a dead letter, a metric, and a retry delivers it', async () => {
