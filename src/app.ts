@@ -4,9 +4,15 @@ import { createIdentityModule, type IdentityModule, type PersonalDataContributor
 import { createPaymentsModule } from './modules/payments/index.ts';
 import type { Config } from './platform/config.ts';
 import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
+import { eventsCleanupJob } from './platform/events/cleanup.ts';
+import { registerEventAdminRoutes } from './platform/events/events.http.ts';
+import { createRelay, type Relay } from './platform/events/relay.ts';
 import { type Access, type Authenticator, installAuth } from './platform/http/auth.ts';
 import { type ReadinessCheck, registerHealthRoutes } from './platform/http/health.ts';
+import { idempotencyCleanupJob, installIdempotency } from './platform/http/idempotency.ts';
 import { type App, createHttpServer } from './platform/http/server.ts';
+import { registerJobAdminRoutes } from './platform/jobs/jobs.http.ts';
+import { createScheduler, type Scheduler } from './platform/jobs/scheduler.ts';
 import { createKernel, type Kernel, type KernelOverrides } from './platform/kernel.ts';
 import type { ModuleDefinition } from './platform/module.ts';
 
@@ -23,6 +29,10 @@ export interface EmporiumApp {
   modules: ModuleDefinition[];
   identity: IdentityModule;
   routes: RouteInfo[];
+  /** Delivers outbox events to the modules' subscribers (started unless `workers: false`). */
+  relay: Relay;
+  /** Runs the modules' scheduled and queued jobs (started unless `workers: false`). */
+  scheduler: Scheduler;
   /** Stops accepting requests, finishes in-flight ones, then closes every connection. */
   close(): Promise<void>;
 }
@@ -32,6 +42,10 @@ export interface AppOptions extends KernelOverrides {
   extraRoutes?: (http: App) => void;
   /** Replaces the identity module's authenticator (module tests that use a fake identity). */
   authenticate?: Authenticator;
+  /** Extra modules appended after the built-in ones (tests, embedding). */
+  extraModules?: ModuleDefinition[];
+  /** Start the event relay and the job scheduler (default true; false for an API-only process or a test). */
+  workers?: boolean;
 }
 
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
@@ -51,7 +65,8 @@ function createModules(kernel: Kernel): { identity: IdentityModule; modules: Mod
 export async function createApp(config: Config, options: AppOptions = {}): Promise<EmporiumApp> {
   const kernel = await createKernel(config, options);
   try {
-    const { identity, modules } = createModules(kernel);
+    const { identity, modules: coreModules } = createModules(kernel);
+    const modules = [...coreModules, ...(options.extraModules ?? [])];
     const migrationSources = [PLATFORM_MIGRATIONS, ...modules.flatMap((m) => (m.migrations ? [m.migrations] : []))];
     const { applied } = await migrate(kernel.db, migrationSources);
     if (applied.length) kernel.logger.info({ applied }, 'migrations applied');
@@ -71,6 +86,29 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         routes.push({ method, url: r.url, access: (r.config as { access?: Access } | undefined)?.access });
       }
     });
+    installIdempotency(http, { db: kernel.db, logger: kernel.logger, ttlSeconds: config.idempotencyTtlSeconds });
+
+    // Events and jobs: one relay and one scheduler per process for every module's subscribers and jobs.
+    const relay = createRelay(
+      {
+        db: kernel.db,
+        logger: kernel.logger,
+        metrics: kernel.metrics,
+        subscribers: modules.flatMap((m) => m.subscribers ?? []),
+      },
+      {
+        pollMs: config.events.pollMs,
+        maxAttempts: config.events.maxAttempts,
+        ...(kernel.nats ? { nats: { connection: kernel.nats, stream: config.natsStream } } : {}),
+      },
+    );
+    const scheduler = createScheduler(
+      { db: kernel.db, logger: kernel.logger, metrics: kernel.metrics },
+      [idempotencyCleanupJob(kernel.db), eventsCleanupJob(kernel.db), ...modules.flatMap((m) => m.jobs ?? [])],
+      modules.flatMap((m) => m.queuedJobs ?? []),
+    );
+    registerEventAdminRoutes(http, { db: kernel.db, wake: () => relay.wake() });
+    registerJobAdminRoutes(http, { db: kernel.db });
 
     const checks: ReadinessCheck[] = [
       { name: 'database', check: () => kernel.db.ping() },
@@ -93,11 +131,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     options.extraRoutes?.(http);
 
     http.addHook('onClose', async () => {
+      await scheduler.stop();
+      await relay.stop();
       for (const m of [...modules].reverse()) await m.stop?.();
       await kernel.close();
     });
     await http.ready();
-    return { http, kernel, modules, identity, routes, close: () => http.close() };
+    if (options.workers !== false) {
+      try {
+        await relay.start();
+        await scheduler.start();
+      } catch (e) {
+        await http.close();
+        throw e;
+      }
+    }
+    return { http, kernel, modules, identity, routes, relay, scheduler, close: () => http.close() };
   } catch (e) {
     await kernel.close();
     throw e;

@@ -20,6 +20,8 @@ const PUBLIC_ROUTES = new Set([
   'POST /v1/auth/password-reset',
   'POST /v1/auth/password-reset/confirm',
   'POST /v1/auth/verify-email',
+  // Authenticated by the provider's signature on the raw body, not by a token.
+  'POST /v1/payments/webhooks/:provider',
 ]);
 
 let t: TestApp;

@@ -17,6 +17,11 @@ export interface Config {
   /** Prefix of every Redis key we write (cache, rate limits), so several deployments can share one Redis. */
   redisKeyPrefix: string;
   natsUrl: string | undefined;
+  /** The JetStream stream (and subject prefix) of this deployment. */
+  natsStream: string;
+  events: { pollMs: number; maxAttempts: number };
+  /** How long an Idempotency-Key and its stored response are kept. */
+  idempotencyTtlSeconds: number;
   jwt: {
     privateKey: string | undefined;
     publicKey: string | undefined;
@@ -168,6 +173,14 @@ function sandboxSecret(env: Env): string | undefined {
   return raw;
 }
 
+function natsStream(env: Env): string {
+  const raw = str(env, 'NATS_STREAM') ?? 'EMPORIUM';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) {
+    throw new ConfigError('NATS_STREAM', 'a stream name of 1 to 64 letters, digits, _ or -', raw);
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const databaseUrlRaw = str(env, 'DATABASE_URL');
@@ -201,6 +214,12 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: str(env, 'REDIS_KEY_PREFIX') ?? 'emporium:',
     natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
+    natsStream: natsStream(env),
+    events: {
+      pollMs: int(env, 'EVENTS_POLL_MS', 500, 10, 60_000),
+      maxAttempts: int(env, 'EVENTS_MAX_ATTEMPTS', 8, 1, 100),
+    },
+    idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400),
     jwt: {
       privateKey: str(env, 'JWT_PRIVATE_KEY'),
       publicKey: str(env, 'JWT_PUBLIC_KEY'),

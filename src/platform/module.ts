@@ -3,7 +3,7 @@ import type { MigrationSource } from './db/migrate.ts';
 import type { Subscriber } from './events/subscriber.ts';
 import type { ReadinessCheck } from './http/health.ts';
 import type { App } from './http/server.ts';
-import type { ScheduledJob } from './jobs/job.ts';
+import type { QueuedJob, ScheduledJob } from './jobs/job.ts';
 
 export interface ModuleDefinition {
   name: string;
@@ -11,6 +11,8 @@ export interface ModuleDefinition {
   registerRoutes?: (http: App) => void;
   subscribers?: Subscriber[];
   jobs?: ScheduledJob[];
+  /** Handlers for one-off jobs the module enqueues with `enqueueJob(tx, { name, payload })`. */
+  queuedJobs?: QueuedJob[];
   readinessChecks?: ReadinessCheck[];
   /** Called once on shutdown, before the kernel closes. */
   stop?: () => Promise<void>;

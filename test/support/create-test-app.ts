@@ -1,11 +1,13 @@
 // Builds the whole application for a test: on a fresh PGlite, or on a fresh PostgreSQL database
 // (TEST_DATABASE_URL), with real Redis (TEST_REDIS_URL) and NATS (TEST_NATS_URL) when given.
 import { randomBytes } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { DestinationStream } from 'pino';
 import { createApp, type EmporiumApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import type { Authenticator } from '../../src/platform/http/auth.ts';
 import type { App } from '../../src/platform/http/server.ts';
+import type { ModuleDefinition } from '../../src/platform/module.ts';
 import { createLogger } from '../../src/platform/observability/logger.ts';
 import { TEST_NATS_URL, TEST_REDIS_URL } from './services.ts';
 import { openTestDb } from './test-db.ts';
@@ -21,6 +23,10 @@ export interface TestAppOptions {
   extraRoutes?: (http: App) => void;
   /** A fake identity for module tests (see AppOptions.authenticate). */
   authenticate?: Authenticator;
+  /** Modules built by the test (e.g. a subscriber and a job for the event wiring tests). */
+  extraModules?: ModuleDefinition[];
+  /** Start the event relay and job scheduler (default true). */
+  workers?: boolean;
 }
 
 export interface TestApp extends EmporiumApp {
@@ -34,7 +40,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     LOG_LEVEL: options.logStream ? 'info' : 'silent',
     REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
     ...(services && TEST_REDIS_URL ? { REDIS_URL: TEST_REDIS_URL } : {}),
-    ...(services && TEST_NATS_URL ? { NATS_URL: TEST_NATS_URL } : {}),
+    // Each test app gets its own JetStream stream, so parallel test files never share consumers.
+    ...(services && TEST_NATS_URL
+      ? { NATS_URL: TEST_NATS_URL, NATS_STREAM: `test_${randomBytes(6).toString('hex')}` }
+      : {}),
     ...options.env,
   };
   const config = loadConfig(env);
@@ -47,11 +56,19 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     defaultMetrics: false,
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
     ...(options.authenticate ? { authenticate: options.authenticate } : {}),
+    ...(options.workers === false ? { workers: false } : {}),
+    ...(options.extraModules ? { extraModules: options.extraModules } : {}),
   });
   return {
     ...app,
     config,
     async close() {
+      const nats = app.kernel.nats;
+      if (nats && config.natsStream.startsWith('test_')) {
+        await app.relay.stop();
+        const jsm = await jetstreamManager(nats).catch(() => undefined);
+        await jsm?.streams.delete(config.natsStream).catch(() => {});
+      }
       await app.close();
       await testDb.dispose();
     },

@@ -2,10 +2,13 @@
 // permissions directly (never more than their creator holds).
 
 export const PERMISSIONS = [
+  'catalog:read',
   'catalog:write',
+  'inventory:read',
   'inventory:write',
   'orders:read',
   'orders:manage',
+  'payments:read',
   'payments:refund',
   'fulfillment:manage',
   'customers:read',
@@ -23,9 +26,17 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 /** The role → permission table. `*` grants every permission, including ones added later. */
 export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, readonly string[]>> = {
   admin: ['*'],
-  catalog_manager: ['catalog:write', 'inventory:write'],
-  order_manager: ['orders:read', 'orders:manage', 'payments:refund', 'fulfillment:manage', 'inventory:write'],
-  support: ['orders:read', 'customers:read', 'jobs:read'],
+  catalog_manager: ['catalog:read', 'catalog:write', 'inventory:read', 'inventory:write'],
+  order_manager: [
+    'orders:read',
+    'orders:manage',
+    'payments:read',
+    'payments:refund',
+    'fulfillment:manage',
+    'inventory:read',
+    'inventory:write',
+  ],
+  support: ['orders:read', 'customers:read', 'payments:read', 'jobs:read'],
 };
 
 export function isStaffRole(role: string): role is StaffRole {

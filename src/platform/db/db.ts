@@ -44,6 +44,32 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const commitHooks = new WeakMap<object, Array<() => void>>();
+
+/**
+ * Runs `fn` after the transaction `tx` (opened by `db.transaction`) commits; never when it rolls
+ * back. For local, best-effort work such as waking the event relay; errors thrown by `fn` are ignored.
+ */
+export function afterCommit(tx: Tx, fn: () => void): void {
+  const hooks = commitHooks.get(tx);
+  if (hooks) hooks.push(fn);
+  else commitHooks.set(tx, [fn]);
+}
+
+function runCommitHooks(tx: object | undefined): void {
+  if (!tx) return;
+  const hooks = commitHooks.get(tx);
+  if (!hooks) return;
+  commitHooks.delete(tx);
+  for (const h of hooks) {
+    try {
+      h();
+    } catch {
+      // best effort
+    }
+  }
+}
+
 export function createDb(kind: DbKind, k: Kysely<AnyDb>, counter: { n: number }, onClose: () => Promise<void>): Db {
   return {
     kind,
@@ -54,12 +80,16 @@ export function createDb(kind: DbKind, k: Kysely<AnyDb>, counter: { n: number },
         try {
           let builder = k.transaction();
           if (options.isolation) builder = builder.setIsolationLevel(options.isolation);
-          return await builder.execute(async (tx) => {
+          let current: object | undefined;
+          const result = await builder.execute(async (tx) => {
+            current = tx;
             if (options.lockTimeoutMs !== undefined) {
               await sql`select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, true)`.execute(tx);
             }
             return fn(tx);
           });
+          runCommitHooks(current);
+          return result;
         } catch (e) {
           if (attempt >= attempts || !isRetryableDbError(e)) throw e;
           // Exponential backoff with full jitter: 5, 10, 20, 40 ms caps.

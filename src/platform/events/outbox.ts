@@ -1,10 +1,10 @@
 // The transactional outbox: events are written in the producer's own transaction, so a state
 // change and its events commit (or roll back) together. The relay delivers them afterwards.
-import { sql } from 'kysely';
 import type { Ctx } from '../context.ts';
-import type { Tx } from '../db/db.ts';
+import { afterCommit, type Tx } from '../db/db.ts';
 import { newId } from '../ids.ts';
 import { assertEventType, type EventEnvelope, metaFromCtx, type NewEvent } from './envelope.ts';
+import { notifyOutboxAppended } from './wake.ts';
 
 /**
  * Appends events in `tx`. An event with an explicit id that is already in the outbox is skipped
@@ -48,7 +48,7 @@ export async function appendEvents(
     )
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
-  // Wake the in-process relay right after commit (a no-op when nobody listens).
-  await sql`select pg_notify('emporium_outbox', '')`.execute(tx);
+  // Wake this process's relay right after commit (a no-op when nobody listens).
+  afterCommit(tx, notifyOutboxAppended);
   return envelopes;
 }

@@ -1,0 +1,64 @@
+// A worker loop: runs `work` until it reports nothing left, then sleeps until woken or until the
+// poll interval elapses (the safety net). Wake-ups during a run make it run once more.
+import type { Logger } from '../observability/logger.ts';
+
+export interface Pump {
+  start(): void;
+  wake(): void;
+  /** Stops the loop and waits (at most `graceMs`) for the current run to finish. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function createPump(name: string, work: () => Promise<boolean>, pollMs: number, logger: Logger): Pump {
+  let stopped = true;
+  let again = false;
+  let current: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const schedule = (ms: number) => {
+    if (timer) clearTimeout(timer);
+    if (!stopped) timer = setTimeout(run, ms);
+  };
+
+  async function loop(): Promise<void> {
+    try {
+      do {
+        again = false;
+        while (!stopped && (await work())) {
+          // more work found: keep going
+        }
+      } while (again && !stopped);
+    } catch (e) {
+      logger.warn({ err: (e as Error).message, worker: name }, 'worker run failed; retrying after the poll interval');
+    } finally {
+      current = undefined;
+      schedule(pollMs);
+    }
+  }
+
+  function run(): void {
+    if (stopped) return;
+    if (current) {
+      again = true;
+      return;
+    }
+    current = loop();
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      run();
+    },
+    wake: run,
+    async stop(graceMs = 5_000) {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (!current) return;
+      let t: NodeJS.Timeout | undefined;
+      await Promise.race([current, new Promise<void>((r) => (t = setTimeout(r, graceMs)))]);
+      clearTimeout(t);
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  effectCounts,
+  newMetrics,
+  openEventsDb,
+  produce,
+  quietLogger,
+  recordingSubscriber,
+  waitFor,
+} from '../../../test/support/events-harness.ts';
+import type { TestDb } from '../../../test/support/test-db.ts';
+import { afterCommit, type Db } from '../db/db.ts';
+import { once } from './inbox.ts';
+import { appendEvents } from './outbox.ts';
+import { createRelay, type Relay } from './relay.ts';
+import { listDeadLetters, retryDeadLetter } from './relay-store.ts';
+
+let t: TestDb;
+let db: Db;
+const relays: Relay[] = [];
+beforeAll(async () => {
+  t = await openEventsDb();
+  db = t.db;
+});
+afterAll(async () => {
+  for (const r of relays) await r.stop(100);
+  await t?.dispose();
+});
+beforeEach(async () => {
+  for (const r of relays.splice(0)) await r.stop(100);
+  // Earlier tests' events are published already; start each test from an empty outbox.
+  await sql`delete from platform.event_deliveries`.execute(db.k);
+  await sql`update platform.outbox set published_at = now() where published_at is null`.execute(db.k);
+});
+
+const fast = { pollMs: 50, backoff: { baseMs: 10, maxMs: 40 }, leaseMs: 5_000 };
+function relay(subscribers: Parameters<typeof createRelay>[0]['subscribers'], options = {}) {
+  const metrics = newMetrics();
+  const r = createRelay({ db, logger: quietLogger, metrics, subscribers }, { ...fast, ...options });
+  relays.push(r);
+  return { relay: r, metrics };
+}
+
+describe('outbox and in-process relay', () => {
+  it('[REQ-EVT-001] appendEvents writes the envelope in the producer transaction; a rollback writes nothing', async () => {
+    const before = await sql<{ n: number }>`select count(*)::int as n from platform.outbox`.execute(db.k);
+    await expect(
+      db.transaction(async (tx) => {
+        await appendEvents(tx, { requestId: 'req-1', actor: { kind: 'anonymous' } }, [
+          { type: 'test.thing.happened', aggregateId: 'agg_x', payload: { a: 1 } },
+        ]);
+        throw new Error('rollback');
+      }),
+    ).rejects.toThrow('rollback');
+    const after = await sql<{ n: number }>`select count(*)::int as n from platform.outbox`.execute(db.k);
+    expect(after.rows[0]?.n).toBe(before.rows[0]?.n);
+    const [e] = await db.transaction((tx) =>
+      appendEvents(tx, { requestId: 'req-2', actor: { kind: 'anonymous' }, traceparent: 'tp' }, [
+        { type: 'test.thing.happened', aggregateId: 'agg_y', payload: { a: 2 }, id: 'evt_fixed_1' },
+      ]),
+    );
+    expect(e).toMatchObject({ id: 'evt_fixed_1', version: 1, aggregateId: 'agg_y', correlationId: 'req-2' });
+    const row = await sql<{ type: string; traceparent: string; payload: unknown }>`
+      select type, traceparent, payload from platform.outbox where id = 'evt_fixed_1'`.execute(db.k);
+    expect(row.rows).toEqual([{ type: 'test.thing.happened', traceparent: 'tp', payload: { a: 2 } }]);
+  });
+
+  it('[REQ-EVT-002] crash between commit and dispatch: a relay started later delivers the committed events', async () => {
+    const s = recordingSubscriber(db, 'test.crash_a');
+    // The first process committed and died before its relay ran: nothing was dispatched.
+    const dead = relay([s]).relay;
+    const ids = await produce(db, 25, { perTx: 5 });
+    expect(s.calls).toBe(0);
+    await dead.stop();
+    const { relay: fresh } = relay([s]);
+    await fresh.start();
+    await waitFor(async () => (await effectCounts(db, 'test.crash_a')).distinct === 25);
+    expect(await effectCounts(db, 'test.crash_a')).toEqual({ rows: 25, distinct: 25 });
+    expect(new Set(s.seen.map((e) => e.id))).toEqual(new Set(ids));
+  });
+
+  it('[REQ-EVT-002] a relay that dies while a handler runs: the delivery is retried after its lease expires', async () => {
+    let hang = true;
+    const stuck = recordingSubscriber(db, 'test.crash_b');
+    const original = stuck.handle;
+    stuck.handle = async (e) => {
+      if (hang) return new Promise<void>(() => {}); // the process "dies" inside the handler
+      return original(e);
+    };
+    const a = relay([stuck], { leaseMs: 300 }).relay;
+    await a.start();
+    await produce(db, 1);
+    await new Promise((r) => setTimeout(r, 100));
+    await a.stop(10);
+    hang = false;
+    const { relay: b } = relay([stuck], { leaseMs: 300 });
+    await b.start();
+    await waitFor(async () => (await effectCounts(db, 'test.crash_b')).rows === 1);
+    expect(await effectCounts(db, 'test.crash_b')).toEqual({ rows: 1, distinct: 1 });
+  });
+
+  it('[REQ-EVT-003] the relay is woken right after commit, not by its poll', async () => {
+    const s = recordingSubscriber(db, 'test.wake');
+    const { relay: r } = relay([s], { pollMs: 60_000 });
+    await r.start();
+    await new Promise((res) => setTimeout(res, 50)); // the first (empty) round is over
+    const started = Date.now();
+    await produce(db, 3);
+    await waitFor(() => s.seen.length === 3, 5_000, 5);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('[REQ-EVT-003] afterCommit hooks run once after commit, never after a rollback', async () => {
+    const calls: string[] = [];
+    await db.transaction(async (tx) => {
+      afterCommit(tx, () => calls.push('committed'));
+      expect(calls).toEqual([]);
+    });
+    await expect(
+      db.transaction(async (tx) => {
+        afterCommit(tx, () => calls.push('rolled back'));
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    expect(calls).toEqual(['committed']);
+  });
+
+  it('[REQ-EVT-004] failures retry with backoff; after maxAttempts a dead letter, a metric, and a retry delivers it', async () => {
+    let failing = true;
+    const s = recordingSubscriber(db, 'test.dlq', { fail: () => failing });
+    const { relay: r, metrics } = relay([s], { maxAttempts: 3 });
+    await r.start();
+    const [id] = await produce(db, 1);
+    await waitFor(async () => (await listDeadLetters(db.k, 10)).some((d) => d.event_id === id));
+    expect(s.calls).toBe(3);
+    const [dl] = (await listDeadLetters(db.k, 10)).filter((d) => d.event_id === id);
+    expect(dl).toMatchObject({ subscriber: 'test.dlq', attempts: 3, event: { id, type: 'test.thing.happened' } });
+    expect(dl?.last_error).toContain('failed on purpose');
+    const metric = await metrics.registry.getSingleMetricAsString('events_dead_lettered_total');
+    expect(metric).toContain('events_dead_lettered_total{subscriber="test.dlq"} 1');
+    const pending = await sql<{ n: number }>`select count(*)::int as n from platform.event_deliveries`.execute(db.k);
+    expect(pending.rows[0]?.n).toBe(0);
+    failing = false;
+    expect(await retryDeadLetter(db, dl?.id ?? '')).toBe(true);
+    r.wake();
+    await waitFor(async () => (await effectCounts(db, 'test.dlq')).rows === 1);
+    expect(await listDeadLetters(db.k, 10)).toEqual([]);
+    expect(await retryDeadLetter(db, dl?.id ?? '')).toBe(false);
+  });
+
+  it('[REQ-EVT-005] an ordered subscriber sees each aggregate in order, even when deliveries fail and retry', async () => {
+    const s = recordingSubscriber(db, 'test.ordered', {
+      ordered: true,
+      fail: (e, calls) => calls % 3 === 0 && Number((e.payload as { k: number }).k) % 2 === 0,
+    });
+    const { relay: r } = relay([s], { maxAttempts: 20 });
+    await r.start();
+    await produce(db, 60, { aggregates: 4, perTx: 7 });
+    await waitFor(() => s.seen.length === 60);
+    for (let a = 0; a < 4; a++) {
+      const ks = s.seen.filter((e) => e.aggregateId === `agg_${a}`).map((e) => (e.payload as { k: number }).k);
+      expect(ks).toEqual([...ks].sort((x, y) => x - y));
+      expect(ks.length).toBe(15);
+    }
+  });
+
+  it('[REQ-EVT-006] the same event delivered 5 times concurrently: the effect happens once', async () => {
+    const s = recordingSubscriber(db, 'test.inbox');
+    const [event] = await db.transaction((tx) =>
+      appendEvents(tx, undefined, [{ type: 'test.thing.happened', aggregateId: 'agg_i', payload: {} }]),
+    );
+    if (!event) throw new Error('no event');
+    await Promise.all(Array.from({ length: 5 }, () => s.handle(event)));
+    expect(s.calls).toBe(5);
+    expect(await effectCounts(db, 'test.inbox')).toEqual({ rows: 1, distinct: 1 });
+    const again = await db.transaction((tx) => once(tx, 'test.inbox', event.id));
+    expect(again).toBe(false);
+  });
+});

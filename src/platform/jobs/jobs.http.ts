@@ -1,0 +1,121 @@
+// Staff view of scheduled jobs (last runs) and the one-off job queue.
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import type { Db } from '../db/db.ts';
+import { access } from '../http/auth.ts';
+import { problemResponse } from '../http/problem.ts';
+import type { App } from '../http/server.ts';
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const Time = () => Nullable(Type.String({ format: 'date-time' }));
+
+const ScheduledJobView = Type.Object({
+  name: Type.String({ examples: ['platform.idempotency_keys_cleanup'] }),
+  intervalMs: Type.Integer(),
+  nextRunAt: Type.String({ format: 'date-time' }),
+  running: Type.Boolean(),
+  runs: Type.Integer(),
+  failures: Type.Integer(),
+  lastStartedAt: Time(),
+  lastFinishedAt: Time(),
+  lastDurationMs: Type.Union([Type.Integer(), Type.Null()]),
+  lastError: Nullable(Type.String()),
+});
+
+const QueuedJobView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('dead')]),
+  attempts: Type.Integer(),
+  maxAttempts: Type.Integer(),
+  runAt: Type.String({ format: 'date-time' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  finishedAt: Time(),
+  lastError: Nullable(Type.String()),
+});
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+type Stamp = Date | string | null;
+interface ScheduledRow {
+  name: string;
+  interval_ms: number;
+  next_run_at: Date;
+  running: boolean;
+  runs: number;
+  failures: number;
+  last_started_at: Stamp;
+  last_finished_at: Stamp;
+  last_duration_ms: number | null;
+  last_error: string | null;
+}
+interface QueueRow {
+  id: string;
+  name: string;
+  status: 'queued' | 'running' | 'done' | 'dead';
+  attempts: number;
+  max_attempts: number;
+  run_at: Date;
+  created_at: Date;
+  finished_at: Stamp;
+  last_error: string | null;
+}
+
+export function registerJobAdminRoutes(http: App, deps: { db: Db }): void {
+  http.get(
+    '/v1/admin/jobs',
+    {
+      config: { access: access.permission('jobs:read') },
+      schema: {
+        tags: ['events'],
+        summary: 'Scheduled jobs with their last run, and the most recent one-off jobs',
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('dead')]),
+          ),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+        }),
+        response: {
+          200: Type.Object({ scheduled: Type.Array(ScheduledJobView), queue: Type.Array(QueuedJobView) }),
+          401: problemResponse('Authentication required'),
+          403: problemResponse('Needs the permission jobs:read'),
+        },
+      },
+    },
+    async (request) => {
+      const { status, limit } = request.query;
+      const scheduled = await sql<ScheduledRow>`
+        select name, interval_ms, next_run_at, coalesce(leased_until > now(), false) as running, runs, failures,
+          last_started_at, last_finished_at, last_duration_ms, last_error
+        from platform.scheduled_jobs order by name`.execute(deps.db.k);
+      const queue = await sql<QueueRow>`
+        select id, name, status, attempts, max_attempts, run_at, created_at, finished_at, last_error
+        from platform.job_queue where ${status ?? null}::text is null or status = ${status ?? null}::text
+        order by created_at desc limit ${limit}`.execute(deps.db.k);
+      return {
+        scheduled: scheduled.rows.map((r) => ({
+          name: r.name,
+          intervalMs: r.interval_ms,
+          nextRunAt: iso(r.next_run_at) as string,
+          running: r.running,
+          runs: r.runs,
+          failures: r.failures,
+          lastStartedAt: iso(r.last_started_at),
+          lastFinishedAt: iso(r.last_finished_at),
+          lastDurationMs: r.last_duration_ms,
+          lastError: r.last_error,
+        })),
+        queue: queue.rows.map((r) => ({
+          id: r.id,
+          name: r.name,
+          status: r.status,
+          attempts: r.attempts,
+          maxAttempts: r.max_attempts,
+          runAt: iso(r.run_at) as string,
+          createdAt: iso(r.created_at) as string,
+          finishedAt: iso(r.finished_at),
+          lastError: r.last_error,
+        })),
+      };
+    },
+  );
+}
