@@ -1,0 +1,20 @@
+// The inventory module's front door: the only file other modules may import.
+export type {
+  Availability,
+  InventoryApi,
+  MovementInput,
+  Policy,
+  PolicyMode,
+  Reservation,
+  ReservationAllocation,
+  ReservationStatus,
+  ReserveInput,
+  ReserveLine,
+  StockLevel,
+  Warehouse,
+} from './contract.ts';
+export { INVENTORY_ERRORS } from './contract.ts';
+export type { ReservationExpiredPayload, StockChangedPayload, StockLowPayload } from './events.ts';
+export { INVENTORY_EVENTS } from './events.ts';
+export type { VerifyApiKey } from './inventory.grpc.ts';
+export { createInventoryModule, type InventoryModule, type InventoryModuleDeps } from './module.ts';
