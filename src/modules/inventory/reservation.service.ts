@@ -25,7 +25,8 @@ export interface ReservationServiceDeps {
 
 const MAX_LINES = 200;
 const MAX_QUANTITY = 1_000_000;
-const PLAN_ATTEMPTS = 3;
+// A stale plan means another reservation made progress; a fresh snapshot that still shows the stock replans.
+const PLAN_ATTEMPTS = 20;
 
 export function insufficientStock(variants: string[]): AppError {
   return errors.conflict(E.insufficientStock, `Not enough stock for: ${variants.join(', ')}.`, { variants });
