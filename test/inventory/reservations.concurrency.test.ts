@@ -18,8 +18,11 @@ const variant = (name: string) => `var_${name}_${++n}`;
 const svc = () => t.inventory.reservations;
 const receive = (variantId: string, warehouseId: string, quantity: number) =>
   t.inventory.stock.recordMovement(ctx, { variantId, warehouseId, kind: 'receive', quantity, reason: 'test stock' });
-const tally = (results: string[]) =>
-  results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r]: (acc[r] ?? 0) + 1 }), {});
+function tally(results: string[]): Record<string, number> {
+  const acc: Record<string, number> = {};
+  for (const r of results) acc[r] = (acc[r] ?? 0) + 1;
+  return acc;
+}
 
 describe.skipIf(!TEST_DATABASE_URL)(`inventory under concurrency ${needsPostgres}`, () => {
   beforeAll(async () => {
