@@ -11,7 +11,7 @@ import type { InventoryApi, Reservation } from './contract.ts';
 
 export type VerifyApiKey = (key: string) => Promise<Actor | undefined>;
 
-export const PROTO_PATH = fileURLToPath(new URL('../../../proto/inventory.proto', import.meta.url));
+export const PROTO_PATH = fileURLToPath(new URL('./proto/inventory.proto', import.meta.url));
 
 export function loadInventoryProto(): grpc.GrpcObject {
   const def = protoLoader.loadSync(PROTO_PATH, { keepCase: false, longs: Number, defaults: true, enums: String });

@@ -193,6 +193,21 @@ describe('reservations', () => {
     ]);
   });
 
+  it('[REQ-INV-008] the module schedules the sweeper as the job inventory.release_expired', async () => {
+    const v = variant('job');
+    await receive(v, whA, 2);
+    await svc().reserve(ctx, {
+      key: 'k-job',
+      lines: [{ variantId: v, quantity: 2 }],
+      expiresAt: new Date(Date.now() + 100),
+    });
+    await new Promise((res) => setTimeout(res, 200));
+    const job = t.inventory.definition.jobs?.find((j) => j.name === 'inventory.release_expired');
+    expect(job?.intervalMs).toBe(15_000);
+    await job?.run(ctx);
+    expect(await level(t.db, v, whA)).toEqual({ onHand: 2, reserved: 0 });
+  });
+
   it('[REQ-INV-008] the default expiry is now + RESERVATION_TTL_SECONDS; a past expiresAt is refused', async () => {
     const v = variant('ttl');
     await receive(v, whA, 1);

@@ -130,6 +130,9 @@ export function createReservationService(deps: ReservationServiceDeps) {
       const warehouses = tracked.length ? await repo.activeWarehouseRanks(tx) : [];
       const plan = planAllocation(demand, modes, warehouses, levels);
       if (!plan.ok) throw insufficientStock(plan.shortVariants);
+      // Everything that locks no shared row comes first, so the hot level rows stay locked for as few
+      // round trips as possible (the level updates, the events, the commit).
+      await repo.insertLines(tx, id, plan.lines);
       // Plan lines are in lock order (variant id, warehouse id): concurrent reservations never deadlock.
       for (const line of plan.lines) {
         if (line.warehouseId === null) continue;
@@ -138,7 +141,6 @@ export function createReservationService(deps: ReservationServiceDeps) {
           throw new StalePlan(line.variantId, levelCount > 1);
         }
       }
-      await repo.insertLines(tx, id, plan.lines);
       await appendStockEvents(tx, ctx, deltas(plan.lines, -1), 'reserved');
       return { id, key: input.key, status: 'active', expiresAt, allocations: plan.lines };
     });
