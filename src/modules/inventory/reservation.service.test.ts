@@ -126,6 +126,25 @@ describe('reservations', () => {
     expect(await level(t.db, v, whA)).toEqual({ onHand: 3, reserved: 3 });
   });
 
+  it('[REQ-INV-005] multi-line reservations in opposite variant orders: all-or-nothing (PGlite)', async () => {
+    const a = variant('pa');
+    const b = variant('pb');
+    await receive(a, whA, 3);
+    await receive(b, whA, 2);
+    const pair = [
+      { variantId: a, quantity: 1 },
+      { variantId: b, quantity: 1 },
+    ];
+    const results = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        outcome(svc().reserve(ctx, { key: `k-pair-${i}`, lines: i % 2 ? [...pair].reverse() : pair })),
+      ),
+    );
+    expect(results.sort()).toEqual(['inventory.insufficient_stock', 'inventory.insufficient_stock', 'ok', 'ok']);
+    expect(await level(t.db, a, whA)).toEqual({ onHand: 3, reserved: 2 });
+    expect(await level(t.db, b, whA)).toEqual({ onHand: 2, reserved: 2 });
+  });
+
   it('[REQ-INV-006] a retry with the same key returns the same reservation; other lines → key_conflict', async () => {
     const v = variant('idem');
     const w = variant('idem2');
