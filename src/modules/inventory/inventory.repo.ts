@@ -29,14 +29,6 @@ export async function warehouseExists(q: Q, id: string): Promise<boolean> {
   return r.rows.length > 0;
 }
 
-export async function getPolicies(q: Q, variantIds: readonly string[]): Promise<Map<string, Policy>> {
-  const r = await sql<Policy>`select variant_id as "variantId", mode, backorder_limit as "backorderLimit",
-    low_stock_threshold as "lowStockThreshold" from inventory.policies where variant_id = any(${[...variantIds]})`.execute(
-    q,
-  );
-  return new Map(r.rows.map((p) => [p.variantId, p]));
-}
-
 /** Upserts the policy and copies its backorder limit onto the variant's levels (same transaction). */
 export async function upsertPolicy(q: Q, p: Policy): Promise<void> {
   await sql`insert into inventory.policies (variant_id, mode, backorder_limit, low_stock_threshold)
@@ -47,21 +39,41 @@ export async function upsertPolicy(q: Q, p: Policy): Promise<void> {
     where variant_id = ${p.variantId}`.execute(q);
 }
 
-/** Reservable quantity per level of these variants, in active warehouses only. No locks. */
-export async function snapshotLevels(q: Q, variantIds: readonly string[]): Promise<LevelSnapshot[]> {
-  const r = await sql<LevelSnapshot>`select l.variant_id as "variantId", l.warehouse_id as "warehouseId",
-      l.on_hand - l.reserved + l.backorder_limit as reservable
-    from inventory.levels l join inventory.warehouses w on w.id = l.warehouse_id
-    where w.active and l.variant_id = any(${[...variantIds]})`.execute(q);
-  return r.rows;
+export interface ReservationSnapshot {
+  modes: Map<string, PolicyMode>;
+  warehouses: { id: string; priority: number }[];
+  levels: LevelSnapshot[];
 }
 
-export async function activeWarehouseRanks(q: Q): Promise<{ id: string; priority: number }[]> {
+/**
+ * One unlocked read for planning a reservation: each variant's policy mode and its levels in active
+ * warehouses (reservable = on_hand − reserved + backorder_limit) with the warehouse priority.
+ */
+export async function reservationSnapshot(q: Q, variantIds: readonly string[]): Promise<ReservationSnapshot> {
   const r = await sql<{
-    id: string;
-    priority: number;
-  }>`select id, priority from inventory.warehouses where active`.execute(q);
-  return r.rows;
+    variantId: string;
+    mode: PolicyMode;
+    warehouseId: string | null;
+    priority: number | null;
+    reservable: number | null;
+  }>`select v.id as "variantId", coalesce(p.mode, 'tracked') as mode, l.warehouse_id as "warehouseId",
+      l.priority, l.reservable
+    from unnest(${[...variantIds]}::text[]) as v(id)
+    left join inventory.policies p on p.variant_id = v.id
+    left join (
+      select l.variant_id, l.warehouse_id, w.priority, l.on_hand - l.reserved + l.backorder_limit as reservable
+      from inventory.levels l join inventory.warehouses w on w.id = l.warehouse_id and w.active
+    ) l on l.variant_id = v.id and coalesce(p.mode, 'tracked') <> 'untracked'`.execute(q);
+  const modes = new Map<string, PolicyMode>();
+  const warehouses = new Map<string, number>();
+  const levels: LevelSnapshot[] = [];
+  for (const row of r.rows) {
+    modes.set(row.variantId, row.mode);
+    if (row.warehouseId === null) continue;
+    warehouses.set(row.warehouseId, row.priority ?? 0);
+    levels.push({ variantId: row.variantId, warehouseId: row.warehouseId, reservable: row.reservable ?? 0 });
+  }
+  return { modes, warehouses: [...warehouses].map(([id, priority]) => ({ id, priority })), levels };
 }
 
 /** The conditional atomic update: takes `qty` only if the level can still give it. */

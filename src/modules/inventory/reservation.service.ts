@@ -5,13 +5,7 @@ import { type AppError, errors } from '../../platform/errors.ts';
 import type { NewEvent } from '../../platform/events/envelope.ts';
 import { newId } from '../../platform/ids.ts';
 import { canonicalDemand, planAllocation, requestHash } from './allocation.ts';
-import {
-  INVENTORY_ERRORS as E,
-  type PolicyMode,
-  type Reservation,
-  type ReservationAllocation,
-  type ReserveInput,
-} from './contract.ts';
+import { INVENTORY_ERRORS as E, type Reservation, type ReservationAllocation, type ReserveInput } from './contract.ts';
 import { INVENTORY_EVENTS, type ReservationExpiredPayload } from './events.ts';
 import * as repo from './inventory.repo.ts';
 import { insertMovement } from './movement.repo.ts';
@@ -122,12 +116,10 @@ export function createReservationService(deps: ReservationServiceDeps) {
         }
         return toReservation(existing, await repo.linesOf(tx, [existing.id]));
       }
-      const variantIds = demand.map((d) => d.variantId);
-      const policies = await repo.getPolicies(tx, variantIds);
-      const modes = new Map<string, PolicyMode>(variantIds.map((v) => [v, policies.get(v)?.mode ?? 'tracked']));
-      const tracked = variantIds.filter((v) => modes.get(v) !== 'untracked');
-      const levels = tracked.length ? await repo.snapshotLevels(tx, tracked) : [];
-      const warehouses = tracked.length ? await repo.activeWarehouseRanks(tx) : [];
+      const { modes, warehouses, levels } = await repo.reservationSnapshot(
+        tx,
+        demand.map((d) => d.variantId),
+      );
       const plan = planAllocation(demand, modes, warehouses, levels);
       if (!plan.ok) throw insufficientStock(plan.shortVariants);
       // Everything that locks no shared row comes first, so the hot level rows stay locked for as few
