@@ -79,6 +79,14 @@ try {
       })),
     }),
   );
+  await receive('var_sold_out', 1);
+  await inv.api.reserve(ctx, { key: 'sold-out', lines: [{ variantId: 'var_sold_out', quantity: 1 }] });
+  await run('refused (sold out), one hot variant', async () => {
+    const r = await inv.api
+      .reserve(ctx, { key: `b${++seq}`, lines: [{ variantId: 'var_sold_out', quantity: 1 }] })
+      .catch((e: { code?: string }) => e);
+    if ((r as { code?: string }).code !== 'inventory.insufficient_stock') throw new Error('expected a refusal');
+  });
   await run('reserve + commit, one hot variant', async () => {
     const key = `b${++seq}`;
     await inv.api.reserve(ctx, { key, lines: [{ variantId: 'var_hot', quantity: 1 }] });
