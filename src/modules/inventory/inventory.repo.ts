@@ -163,7 +163,7 @@ export async function linesOf(
     select reservation_id as "reservationId", line_no as "lineNo", variant_id as "variantId",
       warehouse_id as "warehouseId", quantity
     from inventory.reservation_lines where reservation_id = any(${[...reservationIds]})
-    order by variant_id, warehouse_id, reservation_id, line_no`.execute(q);
+    order by variant_id collate "C", warehouse_id collate "C", reservation_id, line_no`.execute(q);
   return r.rows;
 }
 
