@@ -1,6 +1,7 @@
 // The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
 import { fileURLToPath } from 'node:url';
 import { createIdentityModule, type IdentityModule, type PersonalDataContributor } from './modules/identity/index.ts';
+import { createInventoryModule } from './modules/inventory/index.ts';
 import { createPaymentsModule } from './modules/payments/index.ts';
 import type { Config } from './platform/config.ts';
 import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
@@ -58,8 +59,10 @@ function createModules(kernel: Kernel): { identity: IdentityModule; modules: Mod
   // GDPR registry: modules that hold personal data push a contributor here as they are created.
   const personalData: PersonalDataContributor[] = [];
   const identity = createIdentityModule({ kernel, personalData });
+  // gRPC API keys: pass identity's key check as verifyApiKey once identity exposes one (until then gRPC refuses every key).
+  const inventory = createInventoryModule({ db: kernel.db, config: kernel.config, logger: kernel.logger });
   const payments = createPaymentsModule({ kernel });
-  return { identity, modules: [identity.module, payments.module] };
+  return { identity, modules: [identity.module, inventory.definition, payments.module] };
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<EmporiumApp> {

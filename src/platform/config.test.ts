@@ -114,3 +114,23 @@ describe('configuration [REQ-KER-004]', () => {
     expect(short.message).not.toContain('tooshort-secret');
   });
 });
+
+describe('inventory configuration [REQ-INV-010]', () => {
+  it('[REQ-INV-010] RESERVATION_TTL_SECONDS defaults to 900 and GRPC_PORT is off unless set', () => {
+    const c = loadConfig({});
+    expect(c.reservationTtlSeconds).toBe(900);
+    expect(c.grpcPort).toBeUndefined();
+    const set = loadConfig({ RESERVATION_TTL_SECONDS: '60', GRPC_PORT: '50051' });
+    expect(set.reservationTtlSeconds).toBe(60);
+    expect(set.grpcPort).toBe(50051);
+    expect(loadConfig({ GRPC_PORT: '0' }).grpcPort).toBe(0);
+  });
+
+  it.each([
+    [{ RESERVATION_TTL_SECONDS: '0' }, 'RESERVATION_TTL_SECONDS'],
+    [{ RESERVATION_TTL_SECONDS: 'soon' }, 'RESERVATION_TTL_SECONDS'],
+    [{ GRPC_PORT: '70000' }, 'GRPC_PORT'],
+  ])('[REQ-INV-010] %o stops start-up naming %s', (env, variable) => {
+    expect(fails(env as Record<string, string>).variable).toBe(variable);
+  });
+});

@@ -67,6 +67,10 @@ export interface Config {
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   trustProxy: boolean;
+  /** Default lifetime of a stock reservation (inventory), in seconds. */
+  reservationTtlSeconds: number;
+  /** Port of the internal gRPC server (inventory); undefined = gRPC off. */
+  grpcPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -257,6 +261,8 @@ export function loadConfig(env: Env = process.env): Config {
     adminEmail,
     adminPassword,
     trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
+    reservationTtlSeconds: int(env, 'RESERVATION_TTL_SECONDS', 900, 1, 604_800),
+    grpcPort: str(env, 'GRPC_PORT') === undefined ? undefined : int(env, 'GRPC_PORT', 0, 0, 65535),
   };
   if (config.paymentProvider === 'stripe' && !config.stripe.secretKey) {
     throw new ConfigError('STRIPE_SECRET_KEY', 'set when PAYMENT_PROVIDER=stripe', undefined);

@@ -1,0 +1,22 @@
+// The inventory module's front door: the only file other modules may import.
+export type {
+  Availability,
+  InventoryApi,
+  MovementInput,
+  Policy,
+  PolicyMode,
+  Reservation,
+  ReservationAllocation,
+  ReservationStatus,
+  ReserveInput,
+  ReserveLine,
+  StockLevel,
+  Warehouse,
+} from './contract.ts';
+export { INVENTORY_ERRORS } from './contract.ts';
+export type { ReservationExpiredPayload, StockChangedPayload, StockLowPayload } from './events.ts';
+export { INVENTORY_EVENTS } from './events.ts';
+export type { VerifyApiKey } from './inventory.grpc.ts';
+export { createInventoryModule, type InventoryModule, type InventoryModuleDeps } from './module.ts';
+/** An in-memory InventoryApi with the same codes and rules, for other modules' tests. */
+export { createFakeInventory, type FakeInventory } from './testing.ts';

@@ -1,0 +1,201 @@
+// SQL for the inventory schema. Every function takes the transaction (or db.k outside one).
+import { type Kysely, sql } from 'kysely';
+import type { AnyDb } from '../../platform/db/db.ts';
+import type { LevelSnapshot } from './allocation.ts';
+import type {
+  Policy,
+  PolicyMode,
+  ReservationAllocation,
+  ReservationStatus,
+  StockLevel,
+  Warehouse,
+} from './contract.ts';
+
+type Q = Kysely<AnyDb>;
+
+export async function insertWarehouse(q: Q, w: Warehouse): Promise<void> {
+  await sql`insert into inventory.warehouses (id, name, country, priority, active)
+    values (${w.id}, ${w.name}, ${w.country}, ${w.priority}, ${w.active})`.execute(q);
+}
+
+export async function listWarehouses(q: Q): Promise<Warehouse[]> {
+  const r = await sql<Warehouse>`select id, name, country, priority, active from inventory.warehouses
+    order by priority desc, id`.execute(q);
+  return r.rows;
+}
+
+export async function warehouseExists(q: Q, id: string): Promise<boolean> {
+  const r = await sql`select 1 from inventory.warehouses where id = ${id}`.execute(q);
+  return r.rows.length > 0;
+}
+
+/** Upserts the policy and copies its backorder limit onto the variant's levels (same transaction). */
+export async function upsertPolicy(q: Q, p: Policy): Promise<void> {
+  await sql`insert into inventory.policies (variant_id, mode, backorder_limit, low_stock_threshold)
+    values (${p.variantId}, ${p.mode}, ${p.backorderLimit}, ${p.lowStockThreshold})
+    on conflict (variant_id) do update set mode = excluded.mode, backorder_limit = excluded.backorder_limit,
+      low_stock_threshold = excluded.low_stock_threshold, updated_at = now()`.execute(q);
+  await sql`update inventory.levels set backorder_limit = ${p.backorderLimit}, updated_at = now()
+    where variant_id = ${p.variantId}`.execute(q);
+}
+
+export interface ReservationSnapshot {
+  modes: Map<string, PolicyMode>;
+  warehouses: { id: string; priority: number }[];
+  levels: LevelSnapshot[];
+}
+
+/**
+ * One unlocked read for planning a reservation: each variant's policy mode and its levels in active
+ * warehouses (reservable = on_hand − reserved + backorder_limit) with the warehouse priority.
+ */
+export async function reservationSnapshot(q: Q, variantIds: readonly string[]): Promise<ReservationSnapshot> {
+  const r = await sql<{
+    variantId: string;
+    mode: PolicyMode;
+    warehouseId: string | null;
+    priority: number | null;
+    reservable: number | null;
+  }>`select v.id as "variantId", coalesce(p.mode, 'tracked') as mode, l.warehouse_id as "warehouseId",
+      l.priority, l.reservable
+    from unnest(${[...variantIds]}::text[]) as v(id)
+    left join inventory.policies p on p.variant_id = v.id
+    left join (
+      select l.variant_id, l.warehouse_id, w.priority, l.on_hand - l.reserved + l.backorder_limit as reservable
+      from inventory.levels l join inventory.warehouses w on w.id = l.warehouse_id and w.active
+    ) l on l.variant_id = v.id and coalesce(p.mode, 'tracked') <> 'untracked'`.execute(q);
+  const modes = new Map<string, PolicyMode>();
+  const warehouses = new Map<string, number>();
+  const levels: LevelSnapshot[] = [];
+  for (const row of r.rows) {
+    modes.set(row.variantId, row.mode);
+    if (row.warehouseId === null) continue;
+    warehouses.set(row.warehouseId, row.priority ?? 0);
+    levels.push({ variantId: row.variantId, warehouseId: row.warehouseId, reservable: row.reservable ?? 0 });
+  }
+  return { modes, warehouses: [...warehouses].map(([id, priority]) => ({ id, priority })), levels };
+}
+
+/** The conditional atomic update: takes `qty` only if the level can still give it. */
+export async function tryReserveLevel(q: Q, variantId: string, warehouseId: string, qty: number): Promise<boolean> {
+  const r = await sql`update inventory.levels set reserved = reserved + ${qty}, updated_at = now()
+    where variant_id = ${variantId} and warehouse_id = ${warehouseId}
+      and on_hand - reserved + backorder_limit >= ${qty}
+    returning 1`.execute(q);
+  return r.rows.length === 1;
+}
+
+/** Gives reserved units back (release / expiry). The CHECK keeps reserved >= 0. */
+export async function unreserveLevel(q: Q, variantId: string, warehouseId: string, qty: number): Promise<void> {
+  await sql`update inventory.levels set reserved = reserved - ${qty}, updated_at = now()
+    where variant_id = ${variantId} and warehouse_id = ${warehouseId}`.execute(q);
+}
+
+/** Commit: the reserved units leave the building. */
+export async function consumeLevel(q: Q, variantId: string, warehouseId: string, qty: number): Promise<void> {
+  await sql`update inventory.levels set on_hand = on_hand - ${qty}, reserved = reserved - ${qty}, updated_at = now()
+    where variant_id = ${variantId} and warehouse_id = ${warehouseId}`.execute(q);
+}
+
+export interface ReservationRow {
+  id: string;
+  key: string;
+  status: ReservationStatus;
+  requestHash: string;
+  expiresAt: Date;
+  expired: boolean;
+}
+
+const RESERVATION_COLUMNS = sql`id, key, status, request_hash as "requestHash", expires_at as "expiresAt",
+  expires_at <= now() as expired`;
+
+export async function insertReservation(
+  q: Q,
+  row: { id: string; key: string; requestHash: string; expiresAt: Date },
+): Promise<boolean> {
+  const r = await sql`insert into inventory.reservations (id, key, status, request_hash, expires_at)
+    values (${row.id}, ${row.key}, 'active', ${row.requestHash}, ${row.expiresAt})
+    on conflict (key) do nothing returning id`.execute(q);
+  return r.rows.length === 1;
+}
+
+export async function findReservation(q: Q, key: string, forUpdate = false): Promise<ReservationRow | undefined> {
+  const lock = forUpdate ? sql`for update` : sql``;
+  const r = await sql<ReservationRow>`select ${RESERVATION_COLUMNS} from inventory.reservations
+    where key = ${key} ${lock}`.execute(q);
+  return r.rows[0];
+}
+
+/** Locks up to `limit` expired active reservations, skipping those another sweeper holds. */
+export async function lockExpired(q: Q, limit: number): Promise<ReservationRow[]> {
+  const r = await sql<ReservationRow>`select ${RESERVATION_COLUMNS} from inventory.reservations
+    where status = 'active' and expires_at <= now() order by expires_at, id limit ${limit}
+    for update skip locked`.execute(q);
+  return r.rows;
+}
+
+export async function setStatus(q: Q, ids: readonly string[], status: ReservationStatus): Promise<void> {
+  await sql`update inventory.reservations set status = ${status}, updated_at = now()
+    where id = any(${[...ids]})`.execute(q);
+}
+
+export async function insertLines(q: Q, reservationId: string, lines: readonly ReservationAllocation[]): Promise<void> {
+  if (lines.length === 0) return;
+  await q
+    .insertInto('inventory.reservation_lines')
+    .values(
+      lines.map((l, i) => ({
+        reservation_id: reservationId,
+        line_no: i + 1,
+        variant_id: l.variantId,
+        warehouse_id: l.warehouseId,
+        quantity: l.quantity,
+      })),
+    )
+    .execute();
+}
+
+export async function linesOf(
+  q: Q,
+  reservationIds: readonly string[],
+): Promise<(ReservationAllocation & { reservationId: string; lineNo: number })[]> {
+  const r = await sql<ReservationAllocation & { reservationId: string; lineNo: number }>`
+    select reservation_id as "reservationId", line_no as "lineNo", variant_id as "variantId",
+      warehouse_id as "warehouseId", quantity
+    from inventory.reservation_lines where reservation_id = any(${[...reservationIds]})
+    order by variant_id collate "C", warehouse_id collate "C", reservation_id, line_no`.execute(q);
+  return r.rows;
+}
+
+export interface VariantTotals {
+  variantId: string;
+  mode: PolicyMode;
+  onHand: number;
+  reserved: number;
+  available: number;
+  lowStockThreshold: number | null;
+}
+
+/**
+ * Totals per variant over active warehouses, one query for the whole batch (availability contract,
+ * events). Variants without levels or policy come back with zeros.
+ */
+export async function variantTotals(q: Q, variantIds: readonly string[]): Promise<Map<string, VariantTotals>> {
+  const r = await sql<VariantTotals>`
+    select v.id as "variantId", coalesce(p.mode, 'tracked') as mode, p.low_stock_threshold as "lowStockThreshold",
+      coalesce(sum(l.on_hand), 0)::int as "onHand", coalesce(sum(l.reserved), 0)::int as reserved,
+      coalesce(sum(greatest(l.on_hand - l.reserved + l.backorder_limit, 0)), 0)::int as available
+    from unnest(${[...variantIds]}::text[]) as v(id)
+    left join inventory.policies p on p.variant_id = v.id
+    left join (inventory.levels l join inventory.warehouses w on w.id = l.warehouse_id and w.active)
+      on l.variant_id = v.id
+    group by v.id, p.mode, p.low_stock_threshold`.execute(q);
+  return new Map(r.rows.map((t) => [t.variantId, t]));
+}
+
+export async function levelsOf(q: Q, variantId: string): Promise<StockLevel[]> {
+  const r = await sql<StockLevel>`select variant_id as "variantId", warehouse_id as "warehouseId",
+      on_hand as "onHand", reserved, on_hand - reserved as available
+    from inventory.levels where variant_id = ${variantId} order by warehouse_id`.execute(q);
+  return r.rows;
+}

@@ -1,0 +1,78 @@
+// createInventoryModule: the module definition for app.ts plus the service API other modules call.
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../platform/config.ts';
+import type { Db } from '../../platform/db/db.ts';
+import type { ModuleDefinition } from '../../platform/module.ts';
+import type { Logger } from '../../platform/observability/logger.ts';
+import type { InventoryApi } from './contract.ts';
+import { type RunningGrpcServer, startInventoryGrpcServer, type VerifyApiKey } from './inventory.grpc.ts';
+import { registerInventoryRoutes } from './inventory.http.ts';
+import { createReservationService } from './reservation.service.ts';
+import { createStockService } from './stock.service.ts';
+
+export interface InventoryModuleDeps {
+  db: Db;
+  config: Pick<Config, 'reservationTtlSeconds' | 'grpcPort'>;
+  logger: Logger;
+  /** Resolves a gRPC API key to its actor (the identity module provides it); absent → every key refused. */
+  verifyApiKey?: VerifyApiKey;
+  /** How often the expiry sweeper runs (default 15 s). */
+  sweepIntervalMs?: number;
+}
+
+export function createInventoryModule(deps: InventoryModuleDeps) {
+  const reservations = createReservationService({ db: deps.db, ttlSeconds: deps.config.reservationTtlSeconds });
+  const stock = createStockService({ db: deps.db });
+  const api: InventoryApi = {
+    reserve: reservations.reserve,
+    release: reservations.release,
+    commit: reservations.commit,
+    getAvailability: stock.getAvailability,
+  };
+
+  let grpc: Promise<RunningGrpcServer> | undefined;
+  if (deps.config.grpcPort !== undefined) {
+    grpc = startInventoryGrpcServer({
+      api,
+      logger: deps.logger,
+      port: deps.config.grpcPort,
+      verifyApiKey: deps.verifyApiKey ?? (async () => undefined),
+    });
+    grpc.then(
+      (s) => deps.logger.info({ port: s.port }, 'inventory gRPC listening'),
+      (e: unknown) => deps.logger.error({ err: e }, 'inventory gRPC failed to start'),
+    );
+  }
+
+  const definition: ModuleDefinition = {
+    name: 'inventory',
+    migrations: { module: 'inventory', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
+    registerRoutes: (http) => registerInventoryRoutes(http, stock),
+    jobs: [
+      {
+        name: 'inventory.release_expired',
+        intervalMs: deps.sweepIntervalMs ?? 15_000,
+        run: async (ctx) => {
+          await reservations.releaseExpired(ctx);
+        },
+      },
+    ],
+    readinessChecks: grpc
+      ? [
+          {
+            name: 'inventory-grpc',
+            check: async () => {
+              await grpc;
+            },
+          },
+        ]
+      : [],
+    stop: async () => {
+      if (grpc) await (await grpc.catch(() => undefined))?.stop();
+    },
+  };
+
+  return { definition, api, reservations, stock, grpcServer: grpc };
+}
+
+export type InventoryModule = ReturnType<typeof createInventoryModule>;

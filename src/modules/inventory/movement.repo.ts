@@ -1,0 +1,67 @@
+// SQL for the stock ledger (inventory.movements) and the level changes it records.
+import { type Kysely, sql } from 'kysely';
+import type { AnyDb } from '../../platform/db/db.ts';
+import type { MovementKind, StockLevel } from './contract.ts';
+
+type Q = Kysely<AnyDb>;
+
+export interface MovementRow {
+  id: string;
+  variantId: string;
+  warehouseId: string;
+  kind: MovementKind | 'commit';
+  quantity: number;
+  requested: number;
+  reason: string;
+}
+
+export async function findMovementByKey(q: Q, key: string): Promise<MovementRow | undefined> {
+  const r = await sql<MovementRow>`select id, variant_id as "variantId", warehouse_id as "warehouseId", kind,
+    quantity, requested, reason from inventory.movements where idempotency_key = ${key}`.execute(q);
+  return r.rows[0];
+}
+
+/** Creates the level if missing (backorder limit from the variant's policy), then locks it. */
+export async function lockLevel(
+  q: Q,
+  variantId: string,
+  warehouseId: string,
+): Promise<{ onHand: number; reserved: number; backorderLimit: number }> {
+  await sql`insert into inventory.levels (variant_id, warehouse_id, backorder_limit)
+    values (${variantId}, ${warehouseId},
+      coalesce((select backorder_limit from inventory.policies where variant_id = ${variantId}), 0))
+    on conflict (variant_id, warehouse_id) do nothing`.execute(q);
+  const r = await sql<{ onHand: number; reserved: number; backorderLimit: number }>`
+    select on_hand as "onHand", reserved, backorder_limit as "backorderLimit" from inventory.levels
+    where variant_id = ${variantId} and warehouse_id = ${warehouseId} for update`.execute(q);
+  const row = r.rows[0];
+  if (!row) throw new Error('level vanished after insert');
+  return row;
+}
+
+export async function setOnHand(q: Q, variantId: string, warehouseId: string, onHand: number): Promise<StockLevel> {
+  const r = await sql<StockLevel>`update inventory.levels set on_hand = ${onHand}, updated_at = now()
+    where variant_id = ${variantId} and warehouse_id = ${warehouseId}
+    returning variant_id as "variantId", warehouse_id as "warehouseId", on_hand as "onHand", reserved,
+      on_hand - reserved as available`.execute(q);
+  const row = r.rows[0];
+  if (!row) throw new Error('level vanished while locked');
+  return row;
+}
+
+export async function insertMovement(
+  q: Q,
+  m: MovementRow & { actor: string; idempotencyKey: string | null; reservationId: string | null },
+): Promise<void> {
+  await sql`insert into inventory.movements
+      (id, variant_id, warehouse_id, kind, quantity, requested, reason, actor, idempotency_key, reservation_id)
+    values (${m.id}, ${m.variantId}, ${m.warehouseId}, ${m.kind}, ${m.quantity}, ${m.requested}, ${m.reason},
+      ${m.actor}, ${m.idempotencyKey}, ${m.reservationId})`.execute(q);
+}
+
+export async function getLevel(q: Q, variantId: string, warehouseId: string): Promise<StockLevel | undefined> {
+  const r = await sql<StockLevel>`select variant_id as "variantId", warehouse_id as "warehouseId",
+      on_hand as "onHand", reserved, on_hand - reserved as available
+    from inventory.levels where variant_id = ${variantId} and warehouse_id = ${warehouseId}`.execute(q);
+  return r.rows[0];
+}
