@@ -1,5 +1,6 @@
 // The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
 import { fileURLToPath } from 'node:url';
+import { type AvailabilityPort, createCatalogModule, createFakeAvailability } from './modules/catalog/index.ts';
 import type { Config } from './platform/config.ts';
 import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
 import { type Authenticator, anonymousAuthenticator, installAuth } from './platform/http/auth.ts';
@@ -21,6 +22,8 @@ export interface AppOptions extends KernelOverrides {
   extraRoutes?: (http: App) => void;
   /** Replaces the identity module's authenticator (module tests that use a fake identity). */
   authenticate?: Authenticator;
+  /** Replaces inventory's availability contract for the catalog (module tests use a fake). */
+  catalogAvailability?: AvailabilityPort;
 }
 
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
@@ -29,14 +32,23 @@ const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 export const PLATFORM_MIGRATIONS: MigrationSource = { module: 'platform', dir: here('./platform/db/migrations/') };
 
 /** Builds every module from the kernel, in dependency order (src/modules/module-graph.ts). */
-function createModules(_kernel: Kernel): ModuleDefinition[] {
-  return [];
+function createModules(kernel: Kernel, options: AppOptions): ModuleDefinition[] {
+  // Until the inventory module is wired here, availability is a placeholder fake (every variant 10 in stock).
+  const availability = options.catalogAvailability ?? createFakeAvailability(10).port;
+  const catalog = createCatalogModule({
+    db: kernel.db,
+    cache: kernel.cache,
+    logger: kernel.logger,
+    defaultCurrency: kernel.config.defaultCurrency,
+    availability,
+  });
+  return [catalog.definition];
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<EmporiumApp> {
   const kernel = await createKernel(config, options);
   try {
-    const modules = createModules(kernel);
+    const modules = createModules(kernel, options);
     const migrationSources = [PLATFORM_MIGRATIONS, ...modules.flatMap((m) => (m.migrations ? [m.migrations] : []))];
     const { applied } = await migrate(kernel.db, migrationSources);
     if (applied.length) kernel.logger.info({ applied }, 'migrations applied');

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { createApp, type EmporiumApp } from '../../src/app.ts';
+import type { AvailabilityPort } from '../../src/modules/catalog/index.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import type { Authenticator } from '../../src/platform/http/auth.ts';
 import type { App } from '../../src/platform/http/server.ts';
@@ -21,6 +22,8 @@ export interface TestAppOptions {
   extraRoutes?: (http: App) => void;
   /** A fake identity for module tests (see AppOptions.authenticate). */
   authenticate?: Authenticator;
+  /** A fake of inventory's availability contract for the catalog. */
+  catalogAvailability?: AvailabilityPort;
 }
 
 export interface TestApp extends EmporiumApp {
@@ -47,6 +50,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     defaultMetrics: false,
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
     ...(options.authenticate ? { authenticate: options.authenticate } : {}),
+    ...(options.catalogAvailability ? { catalogAvailability: options.catalogAvailability } : {}),
   });
   return {
     ...app,
