@@ -23,6 +23,17 @@ interface ProductRow {
   updated_at: Date;
 }
 
+interface VariantRow {
+  id: string;
+  product_id: string;
+  sku: string;
+  attributes: Record<string, string>;
+  barcode: string | null;
+  weight_grams: number | null;
+  dimensions: StaffVariant['dimensions'];
+  cost: number | null;
+}
+
 export interface NewProductRow {
   id: string;
   slug: string;
@@ -211,7 +222,7 @@ export async function loadStaffProducts(tx: Q, ids: string[]): Promise<StaffProd
     .orderBy('product_id')
     .orderBy('position')
     .orderBy('id')
-    .execute()) as { product_id: string }[];
+    .execute()) as VariantRow[];
   const prices: { variant_id: string; currency: string; amount: number; compare_at: number | null }[] = await tx
     .selectFrom('catalog.prices as p')
     .innerJoin('catalog.variants as v', 'v.id', 'p.variant_id')
@@ -239,9 +250,8 @@ export async function loadStaffProducts(tx: Q, ids: string[]): Promise<StaffProd
         seoDescription: p.seo_description,
         metadata: p.metadata,
         categories: (catsBy.get(id) ?? []).map((c) => ({ id: c.id, slug: c.slug, name: c.name })),
-        // biome-ignore lint/suspicious/noExplicitAny: row shape from the variants table
         variants: (variantsBy.get(id) ?? []).map(
-          (v: any): StaffVariant => ({
+          (v: VariantRow): StaffVariant => ({
             id: v.id,
             sku: v.sku,
             attributes: v.attributes,

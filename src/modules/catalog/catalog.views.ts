@@ -163,7 +163,11 @@ export function toSearchSource(doc: ViewDoc): SearchSource {
   const minPrices: Record<string, number> = {};
   const maxPrices: Record<string, number> = {};
   for (const v of doc.variants) {
-    for (const [k, val] of Object.entries(v.attributes)) (attributes[k] ??= new Set()).add(String(val));
+    for (const [k, val] of Object.entries(v.attributes)) {
+      const set = attributes[k] ?? new Set<string>();
+      set.add(String(val));
+      attributes[k] = set;
+    }
     for (const [cur, p] of Object.entries(v.prices)) {
       minPrices[cur] = Math.min(minPrices[cur] ?? p.amount, p.amount);
       maxPrices[cur] = Math.max(maxPrices[cur] ?? p.amount, p.amount);
