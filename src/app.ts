@@ -1,6 +1,7 @@
 // The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
 import { fileURLToPath } from 'node:url';
 import { type AvailabilityPort, createCatalogModule, createFakeAvailability } from './modules/catalog/index.ts';
+import { createSearchModule } from './modules/search/index.ts';
 import type { Config } from './platform/config.ts';
 import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
 import { type Authenticator, anonymousAuthenticator, installAuth } from './platform/http/auth.ts';
@@ -42,7 +43,13 @@ function createModules(kernel: Kernel, options: AppOptions): ModuleDefinition[] 
     defaultCurrency: kernel.config.defaultCurrency,
     availability,
   });
-  return [catalog.definition];
+  const search = createSearchModule({
+    db: kernel.db,
+    logger: kernel.logger,
+    catalog: catalog.api,
+    defaultCurrency: kernel.config.defaultCurrency,
+  });
+  return [catalog.definition, search.definition];
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<EmporiumApp> {
