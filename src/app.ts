@@ -1,6 +1,11 @@
 // The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
 import { fileURLToPath } from 'node:url';
-import { type AvailabilityPort, createCatalogModule, createFakeAvailability } from './modules/catalog/index.ts';
+import {
+  type AvailabilityPort,
+  createCatalogModule,
+  createFakeAvailability,
+  DEMO_CATALOG,
+} from './modules/catalog/index.ts';
 import { createSearchModule } from './modules/search/index.ts';
 import type { Config } from './platform/config.ts';
 import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
@@ -33,7 +38,13 @@ const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 export const PLATFORM_MIGRATIONS: MigrationSource = { module: 'platform', dir: here('./platform/db/migrations/') };
 
 /** Builds every module from the kernel, in dependency order (src/modules/module-graph.ts). */
-function createModules(kernel: Kernel, options: AppOptions): ModuleDefinition[] {
+interface Modules {
+  modules: ModuleDefinition[];
+  /** Runs once the migrations are applied (demo data, index rebuilds). */
+  afterMigrations(): Promise<void>;
+}
+
+function createModules(kernel: Kernel, options: AppOptions): Modules {
   // Until the inventory module is wired here, availability is a placeholder fake (every variant 10 in stock).
   const availability = options.catalogAvailability ?? createFakeAvailability(10).port;
   const catalog = createCatalogModule({
@@ -49,16 +60,27 @@ function createModules(kernel: Kernel, options: AppOptions): ModuleDefinition[] 
     catalog: catalog.api,
     defaultCurrency: kernel.config.defaultCurrency,
   });
-  return [catalog.definition, search.definition];
+  return {
+    modules: [catalog.definition, search.definition],
+    async afterMigrations() {
+      if (kernel.config.demoData) {
+        const products = await catalog.seed(DEMO_CATALOG);
+        if (products) kernel.logger.info({ products }, 'demo catalog seeded');
+      }
+      const indexed = await search.api.reindexIfEmpty();
+      if (indexed) kernel.logger.info({ products: indexed }, 'search index rebuilt');
+    },
+  };
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<EmporiumApp> {
   const kernel = await createKernel(config, options);
   try {
-    const modules = createModules(kernel, options);
+    const { modules, afterMigrations } = createModules(kernel, options);
     const migrationSources = [PLATFORM_MIGRATIONS, ...modules.flatMap((m) => (m.migrations ? [m.migrations] : []))];
     const { applied } = await migrate(kernel.db, migrationSources);
     if (applied.length) kernel.logger.info({ applied }, 'migrations applied');
+    await afterMigrations();
     const allMigrations = migrationSources.flatMap(readMigrations);
 
     const http = await createHttpServer({

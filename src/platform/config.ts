@@ -33,6 +33,8 @@ export interface Config {
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   trustProxy: boolean;
+  /** Seed the demo catalog when it is empty (DEMO_DATA=auto: embedded database outside tests). */
+  demoData: boolean;
 }
 
 export class ConfigError extends Error {
@@ -168,7 +170,10 @@ export function loadConfig(env: Env = process.env): Config {
     adminEmail,
     adminPassword,
     trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
+    demoData: false,
   };
+  const demo = oneOf(env, 'DEMO_DATA', ['auto', 'on', 'off'] as const, 'auto');
+  config.demoData = demo === 'on' || (demo === 'auto' && !config.databaseUrl && config.env !== 'test');
   if (config.paymentProvider === 'stripe' && !config.stripe.secretKey) {
     throw new ConfigError('STRIPE_SECRET_KEY', 'set when PAYMENT_PROVIDER=stripe', undefined);
   }

@@ -1,4 +1,6 @@
 // The catalog's front door: the only file other modules and the composition root may import.
+
+export { BENCH_CATALOG, DEMO_CATALOG } from './catalog.demo-data.ts';
 export type {
   AvailabilityPort,
   CatalogApi,

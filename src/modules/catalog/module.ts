@@ -5,8 +5,10 @@ import type { Cache } from '../../platform/cache/cache.ts';
 import type { Db } from '../../platform/db/db.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
+import type { GeneratorOptions } from './catalog.demo-data.ts';
 import { registerCatalogRoutes } from './catalog.http.ts';
 import { createCatalogReads } from './catalog.reads.ts';
+import { seedCatalog } from './catalog.seed.ts';
 import { createCatalogService } from './catalog.service.ts';
 import { toSearchSource, type ViewDoc } from './catalog.views.ts';
 import type { AvailabilityPort, CatalogApi, CatalogChangeListener } from './contract.ts';
@@ -62,7 +64,9 @@ export function createCatalogModule(deps: CatalogModuleDeps) {
     migrations: { module: 'catalog', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
     registerRoutes: (http) => registerCatalogRoutes(http, service, reads),
   };
-  return { definition, api, service, reads };
+  /** Seeds a generated catalog when there are no products yet (embedded demo, benchmarks). */
+  const seed = (options: GeneratorOptions) => seedCatalog(deps.db, options);
+  return { definition, api, service, reads, seed };
 }
 
 export type CatalogModule = ReturnType<typeof createCatalogModule>;
