@@ -7,6 +7,8 @@ import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
 import type { GeneratorOptions } from './catalog.demo-data.ts';
 import { registerCatalogRoutes } from './catalog.http.ts';
+import { registerImportRoutes } from './catalog.import.http.ts';
+import { createImporter } from './catalog.import.ts';
 import { createCatalogReads } from './catalog.reads.ts';
 import { seedCatalog } from './catalog.seed.ts';
 import { createCatalogService } from './catalog.service.ts';
@@ -20,24 +22,26 @@ export interface CatalogModuleDeps {
   defaultCurrency: string;
   /** Inventory's batch availability contract (wired in app.ts; a documented fake in tests). */
   availability: AvailabilityPort;
+  /** Rows per import transaction (default 500). */
+  importBatchSize?: number;
 }
 
 export function createCatalogModule(deps: CatalogModuleDeps) {
   const listeners: CatalogChangeListener[] = [];
   const reads = createCatalogReads(deps);
-  const service = createCatalogService({
-    db: deps.db,
-    async afterCommit(productIds) {
-      await reads.invalidate();
-      for (const listener of listeners) {
-        try {
-          await listener(productIds);
-        } catch (e) {
-          deps.logger.error({ err: e, productIds }, 'catalog change listener failed');
-        }
+  async function afterCommit(productIds: string[]): Promise<void> {
+    await reads.invalidate();
+    for (const listener of listeners) {
+      try {
+        await listener(productIds);
+      } catch (e) {
+        deps.logger.error({ err: e, productIds }, 'catalog change listener failed');
       }
-    },
-  });
+    }
+  }
+  const service = createCatalogService({ db: deps.db, afterCommit });
+
+  const importer = createImporter(deps.db, afterCommit, deps.importBatchSize);
 
   const api: CatalogApi = {
     getProducts: (_ctx, ids, currency) => reads.getProducts(ids, currency),
@@ -62,7 +66,10 @@ export function createCatalogModule(deps: CatalogModuleDeps) {
   const definition: ModuleDefinition = {
     name: 'catalog',
     migrations: { module: 'catalog', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
-    registerRoutes: (http) => registerCatalogRoutes(http, service, reads),
+    registerRoutes: (http) => {
+      registerCatalogRoutes(http, service, reads);
+      registerImportRoutes(http, importer);
+    },
   };
   /** Seeds a generated catalog when there are no products yet (embedded demo, benchmarks). */
   const seed = (options: GeneratorOptions) => seedCatalog(deps.db, options);
