@@ -73,7 +73,7 @@ export function createCatalogModule(deps: CatalogModuleDeps) {
   };
   /** Seeds a generated catalog when there are no products yet (embedded demo, benchmarks). */
   const seed = (options: GeneratorOptions) => seedCatalog(deps.db, options);
-  return { definition, api, service, reads, seed };
+  return { definition, api, service, reads, seed, importer };
 }
 
 export type CatalogModule = ReturnType<typeof createCatalogModule>;
