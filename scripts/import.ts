@@ -23,7 +23,11 @@ const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLeve
 const db = await openDatabase(config);
 try {
   const deps = { db, logger, defaultCurrency: config.defaultCurrency };
-  const catalog = createCatalogModule({ ...deps, cache: createMemoryCache(), availability: createFakeAvailability(0).port });
+  const catalog = createCatalogModule({
+    ...deps,
+    cache: createMemoryCache(),
+    availability: createFakeAvailability(0).port,
+  });
   const search = createSearchModule({ ...deps, catalog: catalog.api });
   const sources = [PLATFORM_MIGRATIONS, catalog.definition.migrations, search.definition.migrations];
   await migrate(

@@ -59,6 +59,7 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
     logger: kernel.logger,
     catalog: catalog.api,
     defaultCurrency: kernel.config.defaultCurrency,
+    registry: kernel.metrics.registry,
   });
   return {
     modules: [catalog.definition, search.definition],

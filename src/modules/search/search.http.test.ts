@@ -176,5 +176,8 @@ describe('search', () => {
     expect(slugs(await search('q=hanger'))).toEqual(['stand']);
     await t.http.inject({ method: 'DELETE', url: `/v1/products/${ids.wired}`, headers: STAFF });
     expect(slugs(await search('q=wired'))).toEqual([]);
+    // Every indexed change is timed: 6 product creates (the draft included) + rename + archive.
+    const metrics = (await t.http.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^search_index_lag_seconds_count 8$/m);
   });
 });
