@@ -25,4 +25,34 @@ export const SCENARIOS: Scenario[] = [
     description: 'GET /readyz: a database round trip plus the migrations check',
     setup: async () => ({ method: 'GET', path: '/readyz' }),
   },
+  // Catalog and search: the embedded server seeds the demo catalog on first start; on DATABASE_URL run
+  // `npm run seed:bench` first (Medusa's shape: 500 products, 6,000 variants, 24,000 prices).
+  {
+    name: 'list-20',
+    description: 'GET /v1/products?limit=20&sort=price-asc: a 20-product page with prices and availability',
+    setup: async () => ({ method: 'GET', path: '/v1/products?limit=20&sort=price-asc&currency=EUR' }),
+  },
+  {
+    name: 'detail',
+    description: 'GET /v1/products/{slug}: one product with variants, prices and availability',
+    setup: async (base) => {
+      const page = (await (await fetch(`${base}/v1/products?limit=1`)).json()) as { items: { slug: string }[] };
+      const slug = page.items[0]?.slug;
+      if (!slug) throw new Error('no products: seed the catalog first (npm run seed:bench)');
+      return { method: 'GET', path: `/v1/products/${slug}` };
+    },
+  },
+  {
+    name: 'search-facets',
+    description: 'GET /v1/search?q=headphones&facet=color:black,white&minPrice=20: full-text search with facet counts',
+    setup: async () => ({
+      method: 'GET',
+      path: '/v1/search?q=headphones&facet=color:black,white&minPrice=20&limit=20',
+    }),
+  },
+  {
+    name: 'suggest',
+    description: 'GET /v1/search/suggest?q=headph: autocomplete on a prefix',
+    setup: async () => ({ method: 'GET', path: '/v1/search/suggest?q=headph' }),
+  },
 ];

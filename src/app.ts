@@ -1,8 +1,10 @@
 // The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
 import { fileURLToPath } from 'node:url';
+import { type AvailabilityPort, createCatalogModule, DEMO_CATALOG } from './modules/catalog/index.ts';
 import { createIdentityModule, type IdentityModule, type PersonalDataContributor } from './modules/identity/index.ts';
 import { createInventoryModule } from './modules/inventory/index.ts';
 import { createPaymentsModule } from './modules/payments/index.ts';
+import { createSearchModule } from './modules/search/index.ts';
 import type { Config } from './platform/config.ts';
 import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
 import { eventsCleanupJob } from './platform/events/cleanup.ts';
@@ -47,6 +49,8 @@ export interface AppOptions extends KernelOverrides {
   extraModules?: ModuleDefinition[];
   /** Start the event relay and the job scheduler (default true; false for an API-only process or a test). */
   workers?: boolean;
+  /** Replaces inventory's availability contract for the catalog (module tests use a fake). */
+  catalogAvailability?: AvailabilityPort;
 }
 
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
@@ -55,24 +59,83 @@ const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 export const PLATFORM_MIGRATIONS: MigrationSource = { module: 'platform', dir: here('./platform/db/migrations/') };
 
 /** Builds every module from the kernel, in dependency order (src/modules/module-graph.ts). */
-function createModules(kernel: Kernel): { identity: IdentityModule; modules: ModuleDefinition[] } {
+interface Modules {
+  identity: IdentityModule;
+  modules: ModuleDefinition[];
+  /** Runs once the migrations are applied (demo data, index rebuilds). */
+  afterMigrations(): Promise<void>;
+}
+
+/** Inventory's batch availability as the catalog sees it: an untracked variant has no limit, shown as the
+ * most one cart line may hold (999). */
+function catalogAvailability(
+  get: (ids: readonly string[]) => Promise<Map<string, { available: number | null; inStock: boolean }>>,
+): AvailabilityPort {
+  return async (ids) => {
+    const raw = await get(ids);
+    return new Map([...raw].map(([id, a]) => [id, { available: a.available ?? 999, inStock: a.inStock }]));
+  };
+}
+
+function createModules(kernel: Kernel, options: AppOptions): Modules {
   // GDPR registry: modules that hold personal data push a contributor here as they are created.
   const personalData: PersonalDataContributor[] = [];
   const identity = createIdentityModule({ kernel, personalData });
-  // gRPC API keys: pass identity's key check as verifyApiKey once identity exposes one (until then gRPC refuses every key).
+  // gRPC API keys: identity does not yet expose a key check for gRPC, so gRPC (off unless GRPC_PORT) refuses every key.
   const inventory = createInventoryModule({ db: kernel.db, config: kernel.config, logger: kernel.logger });
+  const catalog = createCatalogModule({
+    db: kernel.db,
+    cache: kernel.cache,
+    logger: kernel.logger,
+    defaultCurrency: kernel.config.defaultCurrency,
+    availability: options.catalogAvailability ?? catalogAvailability(inventory.api.getAvailability),
+  });
+  // Stock changes show on the next catalog read: the read cache is dropped when stock moves.
+  const catalogDefinition: ModuleDefinition = {
+    ...catalog.definition,
+    subscribers: [
+      ...(catalog.definition.subscribers ?? []),
+      {
+        name: 'catalog.invalidate_on_stock_change',
+        eventTypes: ['inventory.stock.changed'],
+        handle: () => catalog.api.invalidateCache(),
+      },
+    ],
+  };
+  const search = createSearchModule({
+    db: kernel.db,
+    logger: kernel.logger,
+    catalog: catalog.api,
+    defaultCurrency: kernel.config.defaultCurrency,
+    registry: kernel.metrics.registry,
+  });
   const payments = createPaymentsModule({ kernel });
-  return { identity, modules: [identity.module, inventory.definition, payments.module] };
+  return {
+    identity,
+    modules: [identity.module, inventory.definition, catalogDefinition, search.definition, payments.module],
+    async afterMigrations() {
+      if (kernel.config.demoData) {
+        const products = await catalog.seed(DEMO_CATALOG);
+        if (products) {
+          const levels = await inventory.seedDemo(await catalog.variantIds());
+          kernel.logger.info({ products, stockLevels: levels }, 'demo catalog seeded');
+        }
+      }
+      const indexed = await search.api.reindexIfEmpty();
+      if (indexed) kernel.logger.info({ products: indexed }, 'search index rebuilt');
+    },
+  };
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<EmporiumApp> {
   const kernel = await createKernel(config, options);
   try {
-    const { identity, modules: coreModules } = createModules(kernel);
+    const { identity, modules: coreModules, afterMigrations } = createModules(kernel, options);
     const modules = [...coreModules, ...(options.extraModules ?? [])];
     const migrationSources = [PLATFORM_MIGRATIONS, ...modules.flatMap((m) => (m.migrations ? [m.migrations] : []))];
     const { applied } = await migrate(kernel.db, migrationSources);
     if (applied.length) kernel.logger.info({ applied }, 'migrations applied');
+    await afterMigrations();
     const allMigrations = migrationSources.flatMap(readMigrations);
     await identity.ensureConfiguredAdmin();
 

@@ -26,6 +26,14 @@ describe('configuration [REQ-KER-004]', () => {
     expect(c.defaultCurrency).toBe('EUR');
   });
 
+  it('[REQ-CAT-020] DEMO_DATA=auto seeds only the embedded database outside tests', () => {
+    expect(loadConfig({}).demoData).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).demoData).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://h/db' }).demoData).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://h/db', DEMO_DATA: 'on' }).demoData).toBe(true);
+    expect(loadConfig({ DEMO_DATA: 'off' }).demoData).toBe(false);
+  });
+
   it('[REQ-KER-004] memory:// selects in-memory PGlite', () => {
     const c = loadConfig({ DATABASE_URL: 'memory://' });
     expect(c.databaseUrl).toBeUndefined();
@@ -45,6 +53,7 @@ describe('configuration [REQ-KER-004]', () => {
     [{ DEFAULT_CURRENCY: 'euro' }, 'DEFAULT_CURRENCY', 'ISO 4217'],
     [{ CORS_ORIGINS: 'shop.example.com' }, 'CORS_ORIGINS', 'origins like'],
     [{ ADMIN_EMAIL: 'a@b.example' }, 'ADMIN_PASSWORD', 'set together'],
+    [{ DEMO_DATA: 'maybe' }, 'DEMO_DATA', 'one of auto, on, off'],
   ])('[REQ-KER-004] %o stops start-up naming %s', (env, variable, expected) => {
     const e = fails(env as Record<string, string>);
     expect(e.variable).toBe(variable);

@@ -71,6 +71,8 @@ export interface Config {
   reservationTtlSeconds: number;
   /** Port of the internal gRPC server (inventory); undefined = gRPC off. */
   grpcPort: number | undefined;
+  /** Seed the demo catalog when it is empty (DEMO_DATA=auto: embedded database outside tests). */
+  demoData: boolean;
 }
 
 export class ConfigError extends Error {
@@ -263,7 +265,10 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
     reservationTtlSeconds: int(env, 'RESERVATION_TTL_SECONDS', 900, 1, 604_800),
     grpcPort: str(env, 'GRPC_PORT') === undefined ? undefined : int(env, 'GRPC_PORT', 0, 0, 65535),
+    demoData: false,
   };
+  const demo = oneOf(env, 'DEMO_DATA', ['auto', 'on', 'off'] as const, 'auto');
+  config.demoData = demo === 'on' || (demo === 'auto' && !config.databaseUrl && config.env !== 'test');
   if (config.paymentProvider === 'stripe' && !config.stripe.secretKey) {
     throw new ConfigError('STRIPE_SECRET_KEY', 'set when PAYMENT_PROVIDER=stripe', undefined);
   }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { DestinationStream } from 'pino';
 import { createApp, type EmporiumApp } from '../../src/app.ts';
+import type { AvailabilityPort } from '../../src/modules/catalog/index.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import type { Authenticator } from '../../src/platform/http/auth.ts';
 import type { App } from '../../src/platform/http/server.ts';
@@ -27,6 +28,8 @@ export interface TestAppOptions {
   extraModules?: ModuleDefinition[];
   /** Start the event relay and job scheduler (default true). */
   workers?: boolean;
+  /** A fake of inventory's availability contract for the catalog. */
+  catalogAvailability?: AvailabilityPort;
 }
 
 export interface TestApp extends EmporiumApp {
@@ -58,6 +61,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.authenticate ? { authenticate: options.authenticate } : {}),
     ...(options.workers === false ? { workers: false } : {}),
     ...(options.extraModules ? { extraModules: options.extraModules } : {}),
+    ...(options.catalogAvailability ? { catalogAvailability: options.catalogAvailability } : {}),
   });
   return {
     ...app,

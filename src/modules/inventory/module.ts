@@ -5,6 +5,7 @@ import type { Db } from '../../platform/db/db.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
 import type { InventoryApi } from './contract.ts';
+import { seedDemoStock } from './demo-stock.ts';
 import { type RunningGrpcServer, startInventoryGrpcServer, type VerifyApiKey } from './inventory.grpc.ts';
 import { registerInventoryRoutes } from './inventory.http.ts';
 import { createReservationService } from './reservation.service.ts';
@@ -72,7 +73,8 @@ export function createInventoryModule(deps: InventoryModuleDeps) {
     },
   };
 
-  return { definition, api, reservations, stock, grpcServer: grpc };
+  const seedDemo = (variantIds: string[]) => seedDemoStock(deps.db, variantIds);
+  return { definition, api, reservations, stock, seedDemo, grpcServer: grpc };
 }
 
 export type InventoryModule = ReturnType<typeof createInventoryModule>;

@@ -223,7 +223,7 @@ describe('reservations', () => {
     await new Promise((res) => setTimeout(res, 200));
     const job = t.inventory.definition.jobs?.find((j) => j.name === 'inventory.release_expired');
     expect(job?.intervalMs).toBe(15_000);
-    await job?.run(ctx);
+    await job?.run(ctx, { scheduledAt: new Date(), attempt: 1 });
     expect(await level(t.db, v, whA)).toEqual({ onHand: 2, reserved: 0 });
   });
 

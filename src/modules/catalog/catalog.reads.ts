@@ -1,0 +1,262 @@
+// Storefront reads over the read model: a list page is one indexed SQL statement, a detail one;
+// availability comes from inventory through the AvailabilityPort (one batch call per response).
+// Results of the SQL part are cached in kernel.cache and dropped on every catalog change.
+import { type RawBuilder, sql } from 'kysely';
+import type { Cache } from '../../platform/cache/cache.ts';
+import type { Db } from '../../platform/db/db.ts';
+import { AppError, errors } from '../../platform/errors.ts';
+import { CURRENCY_CODE, parseMajorUnits } from '../../platform/money.ts';
+import { type AvailabilityMap, toProduct, type ViewDoc } from './catalog.views.ts';
+import { type AvailabilityPort, CATALOG_ERRORS, type Product } from './contract.ts';
+
+export type ProductSort = 'newest' | 'name' | 'price-asc' | 'price-desc';
+
+export interface ListQuery {
+  category?: string | undefined;
+  brand?: string | undefined;
+  minPrice?: string | undefined;
+  maxPrice?: string | undefined;
+  inStock?: boolean | undefined;
+  sort?: ProductSort | undefined;
+  page?: number | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+  currency?: string | undefined;
+}
+
+export interface ProductPage {
+  items: Product[];
+  page?: number;
+  limit: number;
+  total?: number;
+  nextCursor?: string;
+}
+
+interface Row {
+  doc: ViewDoc;
+  product_id: string;
+  sort_key: string | number | Date;
+  total?: number;
+}
+
+interface Cursor {
+  s: ProductSort;
+  k: string | number;
+  id: string;
+}
+
+export const CACHE_PREFIX = 'catalog:';
+const CACHE_TTL_SECONDS = 300;
+
+function badFilter(field: string, message: string): AppError {
+  return new AppError(400, CATALOG_ERRORS.invalidFilter, 'Bad request', {
+    detail: `${field}: ${message}`,
+    errors: [{ field: `querystring/${field}`, message }],
+  });
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(text: string, sort: ProductSort): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+    if (c.s === sort && typeof c.id === 'string' && (typeof c.k === 'string' || typeof c.k === 'number')) return c;
+  } catch {}
+  throw errors.badRequest(CATALOG_ERRORS.invalidCursor, 'The cursor is invalid or belongs to another sort order.');
+}
+
+const SORTS: Record<ProductSort, { key: RawBuilder<unknown>; dir: 'asc' | 'desc' }> = {
+  newest: { key: sql`v.created_at`, dir: 'desc' },
+  name: { key: sql`v.name`, dir: 'asc' },
+  'price-asc': { key: sql`p.min_amount`, dir: 'asc' },
+  'price-desc': { key: sql`p.min_amount`, dir: 'desc' },
+};
+
+export interface ReadDeps {
+  db: Db;
+  cache: Cache;
+  availability: AvailabilityPort;
+  defaultCurrency: string;
+}
+
+export function createCatalogReads(deps: ReadDeps) {
+  const { db, cache } = deps;
+
+  function currencyOf(q: { currency?: string | undefined }): string {
+    const c = q.currency ?? deps.defaultCurrency;
+    if (!CURRENCY_CODE.test(c)) throw badFilter('currency', 'must be an ISO 4217 code such as EUR');
+    return c;
+  }
+
+  async function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = await cache.get(CACHE_PREFIX + key);
+    if (hit !== undefined) return JSON.parse(hit) as T;
+    const value = await load();
+    await cache.set(CACHE_PREFIX + key, JSON.stringify(value), CACHE_TTL_SECONDS);
+    return value;
+  }
+
+  async function availabilityOf(docs: ViewDoc[]): Promise<AvailabilityMap> {
+    const ids = docs.flatMap((d) => d.variants.map((v) => v.id));
+    return ids.length ? deps.availability(ids) : new Map();
+  }
+
+  /** One SQL statement: a page of published documents in sort order after an optional keyset. */
+  async function fetchRows(
+    q: ListQuery,
+    currency: string,
+    sort: ProductSort,
+    after: Cursor | undefined,
+    limit: number,
+    offset: number,
+    withTotal: boolean,
+  ): Promise<Row[]> {
+    const { key, dir } = SORTS[sort];
+    const where: RawBuilder<unknown>[] = [sql`v.status = 'published'`];
+    if (q.category) where.push(sql`v.category_keys @> array[${q.category}]::text[]`);
+    if (q.brand) {
+      const brands = q.brand.split(',').map((b) => b.trim());
+      where.push(sql`v.brand = any(${brands}::text[])`);
+    }
+    if (q.minPrice !== undefined) {
+      const n = parseMajorUnits(q.minPrice, currency);
+      if (n === undefined) throw badFilter('minPrice', `must be a decimal amount in ${currency}, e.g. 49.99`);
+      where.push(sql`p.min_amount >= ${n}`);
+    }
+    if (q.maxPrice !== undefined) {
+      const n = parseMajorUnits(q.maxPrice, currency);
+      if (n === undefined) throw badFilter('maxPrice', `must be a decimal amount in ${currency}, e.g. 49.99`);
+      where.push(sql`p.min_amount <= ${n}`);
+    }
+    if (after) {
+      const k = sort === 'newest' ? new Date(String(after.k)) : after.k;
+      where.push(
+        dir === 'asc'
+          ? sql`(${key}, v.product_id) > (${k}, ${after.id})`
+          : sql`(${key}, v.product_id) < (${k}, ${after.id})`,
+      );
+    }
+    const order = dir === 'asc' ? sql`${key} asc, v.product_id asc` : sql`${key} desc, v.product_id desc`;
+    const res = await sql<Row>`
+      select v.doc, v.product_id, ${key} as sort_key ${withTotal ? sql`, count(*) over ()::int as total` : sql``}
+      from catalog.product_views v
+      join catalog.product_view_prices p on p.product_id = v.product_id and p.currency = ${currency}
+      where ${sql.join(where, sql` and `)}
+      order by ${order}
+      limit ${limit} offset ${offset}`.execute(db.k);
+    return res.rows;
+  }
+
+  function cursorOf(sort: ProductSort, row: Row): string {
+    const k = row.sort_key instanceof Date ? row.sort_key.toISOString() : row.sort_key;
+    return encodeCursor({ s: sort, k, id: row.product_id });
+  }
+
+  async function listProducts(q: ListQuery): Promise<ProductPage> {
+    const currency = currencyOf(q);
+    const sort = q.sort ?? 'newest';
+    const limit = q.limit ?? 20;
+    const after = q.cursor ? decodeCursor(q.cursor, sort) : undefined;
+    if (after && q.page !== undefined) throw badFilter('cursor', 'use either page or cursor, not both');
+    const page = q.page ?? 1;
+
+    if (q.inStock) return listInStock(q, currency, sort, after, page, limit);
+
+    const withTotal = !after;
+    const key = `list:${JSON.stringify([currency, sort, q.category, q.brand, q.minPrice, q.maxPrice, after, page, limit])}`;
+    const result = await cached(key, async () => {
+      const rows = await fetchRows(q, currency, sort, after, limit + 1, after ? 0 : (page - 1) * limit, withTotal);
+      const more = rows.length > limit;
+      const pageRows = rows.slice(0, limit);
+      const last = pageRows[pageRows.length - 1];
+      return {
+        docs: pageRows.map((r) => r.doc),
+        total: withTotal ? (rows[0]?.total ?? 0) : undefined,
+        nextCursor: more && last ? cursorOf(sort, last) : undefined,
+      };
+    });
+    const availability = await availabilityOf(result.docs);
+    return {
+      items: result.docs.map((d) => toProduct(d, currency, availability)),
+      ...(after ? {} : { page }),
+      limit,
+      ...(result.total !== undefined ? { total: result.total } : {}),
+      ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}),
+    };
+  }
+
+  /** inStock needs availability per product: scan in sort order in batches, keep in-stock ones. */
+  async function listInStock(
+    q: ListQuery,
+    currency: string,
+    sort: ProductSort,
+    after: Cursor | undefined,
+    page: number,
+    limit: number,
+  ): Promise<ProductPage> {
+    const skip = after ? 0 : (page - 1) * limit;
+    const batch = Math.max(50, limit * 2);
+    const kept: { row: Row; availability: AvailabilityMap }[] = [];
+    let cursor = after;
+    let skipped = 0;
+    for (;;) {
+      const rows = await fetchRows(q, currency, sort, cursor, batch, 0, false);
+      const availability = await availabilityOf(rows.map((r) => r.doc));
+      for (const row of rows) {
+        if (!row.doc.variants.some((v) => availability.get(v.id)?.inStock)) continue;
+        if (skipped < skip) skipped++;
+        else kept.push({ row, availability });
+      }
+      const last = rows[rows.length - 1];
+      if (rows.length < batch || kept.length > limit || !last) break;
+      cursor = { s: sort, k: cursorKey(last), id: last.product_id };
+    }
+    const items = kept.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(({ row, availability }) => toProduct(row.doc, currency, availability)),
+      ...(after ? {} : { page }),
+      limit,
+      ...(kept.length > limit && last ? { nextCursor: cursorOf(sort, last.row) } : {}),
+    };
+  }
+
+  function cursorKey(row: Row): string | number {
+    return row.sort_key instanceof Date ? row.sort_key.toISOString() : row.sort_key;
+  }
+
+  async function getProduct(idOrSlug: string, q: { currency?: string | undefined }): Promise<Product> {
+    const currency = currencyOf(q);
+    const doc = await cached(`detail:${idOrSlug}`, async () => {
+      const res = await sql<{ doc: ViewDoc }>`
+        select doc from catalog.product_views
+        where (product_id = ${idOrSlug} or slug = ${idOrSlug}) and status = 'published'
+        limit 1`.execute(db.k);
+      return res.rows[0]?.doc ?? null;
+    });
+    if (!doc) throw errors.notFound(CATALOG_ERRORS.productNotFound, `No product ${idOrSlug}.`);
+    return toProduct(doc, currency, await availabilityOf([doc]));
+  }
+
+  /** Storefront products by id (any status except archived is the caller's concern): one statement. */
+  async function getProducts(ids: string[], currency: string): Promise<Product[]> {
+    if (!ids.length) return [];
+    const res = await sql<{ doc: ViewDoc }>`
+      select doc from catalog.product_views where product_id = any(${ids}::text[]) and status = 'published'`.execute(
+      db.k,
+    );
+    const byId = new Map(res.rows.map((r) => [r.doc.id, r.doc]));
+    const docs = ids.flatMap((id) => {
+      const d = byId.get(id);
+      return d ? [d] : [];
+    });
+    const availability = await availabilityOf(docs);
+    return docs.map((d) => toProduct(d, currency, availability));
+  }
+
+  return { listProducts, getProduct, getProducts, invalidate: () => cache.delPrefix(CACHE_PREFIX) };
+}
+
+export type CatalogReads = ReturnType<typeof createCatalogReads>;

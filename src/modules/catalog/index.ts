@@ -1,0 +1,17 @@
+// The catalog's front door: the only file other modules and the composition root may import.
+
+export { BENCH_CATALOG, DEMO_CATALOG } from './catalog.demo-data.ts';
+export type {
+  AvailabilityPort,
+  CatalogApi,
+  CatalogChangeListener,
+  Category,
+  Product,
+  ProductInput,
+  SearchSource,
+  StaffProduct,
+} from './contract.ts';
+export { CATALOG_ERRORS } from './contract.ts';
+export { CATALOG_EVENTS } from './events.ts';
+export { type CatalogModule, type CatalogModuleDeps, createCatalogModule } from './module.ts';
+export { createFakeAvailability, type FakeAvailability } from './testing.ts';

@@ -1,0 +1,84 @@
+// Builds the catalog module: service, reads, routes and the public API other modules call.
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import type { Cache } from '../../platform/cache/cache.ts';
+import type { Db } from '../../platform/db/db.ts';
+import type { ModuleDefinition } from '../../platform/module.ts';
+import type { Logger } from '../../platform/observability/logger.ts';
+import type { GeneratorOptions } from './catalog.demo-data.ts';
+import { registerCatalogRoutes } from './catalog.http.ts';
+import { registerImportRoutes } from './catalog.import.http.ts';
+import { createImporter } from './catalog.import.ts';
+import { createCatalogReads } from './catalog.reads.ts';
+import { seedCatalog } from './catalog.seed.ts';
+import { createCatalogService } from './catalog.service.ts';
+import { toSearchSource, type ViewDoc } from './catalog.views.ts';
+import type { AvailabilityPort, CatalogApi, CatalogChangeListener } from './contract.ts';
+
+export interface CatalogModuleDeps {
+  db: Db;
+  cache: Cache;
+  logger: Logger;
+  defaultCurrency: string;
+  /** Inventory's batch availability contract (wired in app.ts; a documented fake in tests). */
+  availability: AvailabilityPort;
+  /** Rows per import transaction (default 500). */
+  importBatchSize?: number;
+}
+
+export function createCatalogModule(deps: CatalogModuleDeps) {
+  const listeners: CatalogChangeListener[] = [];
+  const reads = createCatalogReads(deps);
+  async function afterCommit(productIds: string[]): Promise<void> {
+    await reads.invalidate();
+    for (const listener of listeners) {
+      try {
+        await listener(productIds);
+      } catch (e) {
+        deps.logger.error({ err: e, productIds }, 'catalog change listener failed');
+      }
+    }
+  }
+  const service = createCatalogService({ db: deps.db, afterCommit });
+
+  const importer = createImporter(deps.db, afterCommit, deps.importBatchSize);
+
+  const api: CatalogApi = {
+    getProducts: (_ctx, ids, currency) => reads.getProducts(ids, currency),
+    async searchSources(productIds) {
+      if (!productIds.length) return [];
+      const res = await sql<{ doc: ViewDoc }>`
+        select doc from catalog.product_views where product_id = any(${productIds}::text[])`.execute(deps.db.k);
+      return res.rows.map((r) => toSearchSource(r.doc));
+    },
+    async productIdsAfter(afterId, limit) {
+      const res = await sql<{ product_id: string }>`
+        select product_id from catalog.product_views where product_id > ${afterId ?? ''}
+        order by product_id limit ${limit}`.execute(deps.db.k);
+      return res.rows.map((r) => r.product_id);
+    },
+    onChange(listener) {
+      listeners.push(listener);
+    },
+    invalidateCache: () => reads.invalidate(),
+  };
+
+  const definition: ModuleDefinition = {
+    name: 'catalog',
+    migrations: { module: 'catalog', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
+    registerRoutes: (http) => {
+      registerCatalogRoutes(http, service, reads);
+      registerImportRoutes(http, importer);
+    },
+  };
+  /** Seeds a generated catalog when there are no products yet (embedded demo, benchmarks). */
+  const seed = (options: GeneratorOptions) => seedCatalog(deps.db, options);
+  /** Every variant id (demo stock seeding). */
+  const variantIds = async (): Promise<string[]> =>
+    (await deps.db.k.selectFrom('catalog.variants').select('id').orderBy('id').execute()).map(
+      (r: { id: string }) => r.id,
+    );
+  return { definition, api, service, reads, seed, importer, variantIds };
+}
+
+export type CatalogModule = ReturnType<typeof createCatalogModule>;
