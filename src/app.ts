@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { type AvailabilityPort, createCatalogModule, DEMO_CATALOG } from './modules/catalog/index.ts';
 import { createIdentityModule, type IdentityModule, type PersonalDataContributor } from './modules/identity/index.ts';
-import { createInventoryModule } from './modules/inventory/index.ts';
+import { createInventoryModule, type InventoryModule } from './modules/inventory/index.ts';
 import { createPaymentsModule } from './modules/payments/index.ts';
 import { createSearchModule } from './modules/search/index.ts';
 import type { Config } from './platform/config.ts';
@@ -31,6 +31,7 @@ export interface EmporiumApp {
   kernel: Kernel;
   modules: ModuleDefinition[];
   identity: IdentityModule;
+  inventory: InventoryModule;
   routes: RouteInfo[];
   /** Delivers outbox events to the modules' subscribers (started unless `workers: false`). */
   relay: Relay;
@@ -61,6 +62,7 @@ export const PLATFORM_MIGRATIONS: MigrationSource = { module: 'platform', dir: h
 /** Builds every module from the kernel, in dependency order (src/modules/module-graph.ts). */
 interface Modules {
   identity: IdentityModule;
+  inventory: InventoryModule;
   modules: ModuleDefinition[];
   /** Runs once the migrations are applied (demo data, index rebuilds). */
   afterMigrations(): Promise<void>;
@@ -81,8 +83,13 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
   // GDPR registry: modules that hold personal data push a contributor here as they are created.
   const personalData: PersonalDataContributor[] = [];
   const identity = createIdentityModule({ kernel, personalData });
-  // gRPC API keys: identity does not yet expose a key check for gRPC, so gRPC (off unless GRPC_PORT) refuses every key.
-  const inventory = createInventoryModule({ db: kernel.db, config: kernel.config, logger: kernel.logger });
+  // gRPC (off unless GRPC_PORT) accepts identity's API keys and access tokens in `authorization` metadata.
+  const inventory = createInventoryModule({
+    db: kernel.db,
+    config: kernel.config,
+    logger: kernel.logger,
+    verifyApiKey: identity.verifyBearer,
+  });
   const catalog = createCatalogModule({
     db: kernel.db,
     cache: kernel.cache,
@@ -112,6 +119,7 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
   const payments = createPaymentsModule({ kernel });
   return {
     identity,
+    inventory,
     modules: [identity.module, inventory.definition, catalogDefinition, search.definition, payments.module],
     async afterMigrations() {
       if (kernel.config.demoData) {
@@ -130,7 +138,7 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<EmporiumApp> {
   const kernel = await createKernel(config, options);
   try {
-    const { identity, modules: coreModules, afterMigrations } = createModules(kernel, options);
+    const { identity, inventory, modules: coreModules, afterMigrations } = createModules(kernel, options);
     const modules = [...coreModules, ...(options.extraModules ?? [])];
     const migrationSources = [PLATFORM_MIGRATIONS, ...modules.flatMap((m) => (m.migrations ? [m.migrations] : []))];
     const { applied } = await migrate(kernel.db, migrationSources);
@@ -212,7 +220,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         throw e;
       }
     }
-    return { http, kernel, modules, identity, routes, relay, scheduler, close: () => http.close() };
+    return { http, kernel, modules, identity, inventory, routes, relay, scheduler, close: () => http.close() };
   } catch (e) {
     await kernel.close();
     throw e;

@@ -1,12 +1,13 @@
 // createIdentityModule: wires the identity services from the kernel and returns the module
 // definition for app.ts plus the identity API (authenticator, users) for other modules.
 import { fileURLToPath } from 'node:url';
-import { systemCtx } from '../../platform/context.ts';
+import { type Actor, systemCtx } from '../../platform/context.ts';
+import { isAppError } from '../../platform/errors.ts';
 import type { Kernel } from '../../platform/kernel.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import { createAccountsService } from './accounts.service.ts';
 import { registerAdminRoutes } from './admin.http.ts';
-import { createAuthenticator } from './authenticator.ts';
+import { createAuthenticator, resolveBearer } from './authenticator.ts';
 import type { IdentityApi, PersonalDataContributor } from './contract.ts';
 import { DEFAULT_THROTTLE, type IdentityDeps, type ThrottlePolicy } from './identity.deps.ts';
 import { registerIdentityRoutes } from './identity.http.ts';
@@ -72,6 +73,15 @@ export function createIdentityModule(input: IdentityModuleDeps) {
     module,
     api,
     authenticate,
+    /** For transports other than HTTP (inventory's gRPC): a Bearer token or API key → its Actor, undefined when invalid. */
+    async verifyBearer(token: string): Promise<Actor | undefined> {
+      try {
+        return await resolveBearer(deps, token);
+      } catch (e) {
+        if (isAppError(e) && e.status === 401) return undefined;
+        throw e;
+      }
+    },
     services: { accounts, profile, staff },
     deps,
     /** Start-up: the first admin from ADMIN_EMAIL / ADMIN_PASSWORD (idempotent). */

@@ -16,7 +16,7 @@ export type {
 export { INVENTORY_ERRORS } from './contract.ts';
 export type { ReservationExpiredPayload, StockChangedPayload, StockLowPayload } from './events.ts';
 export { INVENTORY_EVENTS } from './events.ts';
-export type { VerifyApiKey } from './inventory.grpc.ts';
+export { inventoryServiceClient, type VerifyApiKey } from './inventory.grpc.ts';
 export { createInventoryModule, type InventoryModule, type InventoryModuleDeps } from './module.ts';
 /** An in-memory InventoryApi with the same codes and rules, for other modules' tests. */
 export { createFakeInventory, type FakeInventory } from './testing.ts';
