@@ -20,6 +20,12 @@ const PUBLIC_ROUTES = new Set([
   'POST /v1/auth/password-reset',
   'POST /v1/auth/password-reset/confirm',
   'POST /v1/auth/verify-email',
+  // Storefront reads: published catalog data only.
+  'GET /v1/categories',
+  'GET /v1/products',
+  'GET /v1/products/:id',
+  'GET /v1/search',
+  'GET /v1/search/suggest',
   // Authenticated by the provider's signature on the raw body, not by a token.
   'POST /v1/payments/webhooks/:provider',
 ]);
