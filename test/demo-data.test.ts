@@ -49,4 +49,28 @@ describe('demo data with stock [REQ-INV-018]', () => {
       expect([v.id, v.available, v.inStock]).toEqual([v.id, total, total > 0]);
     }
   });
+
+  it('[REQ-INV-018] a stock adjustment shows on the next product read (the cached page is dropped by the stock event)', async () => {
+    const admin = await createStaff(t, 'admin');
+    const id = (await t.http.inject({ method: 'GET', url: '/v1/products?limit=1' })).json().items[0].id as string;
+    const before = (await t.http.inject({ method: 'GET', url: `/v1/products/${id}` })).json();
+    const variant = before.variants[0] as { id: string; available: number };
+    const warehouseId = (
+      await t.http.inject({ method: 'GET', url: '/v1/admin/warehouses', headers: admin.headers })
+    ).json().items[0].id as string;
+    const adj = await t.http.inject({
+      method: 'POST',
+      url: '/v1/admin/inventory/adjustments',
+      headers: admin.headers,
+      payload: { variantId: variant.id, warehouseId, quantity: 7, reason: 'found in back room' },
+    });
+    expect(adj.statusCode).toBe(201);
+    let seen = variant.available;
+    for (let i = 0; i < 50 && seen !== variant.available + 7; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = (await t.http.inject({ method: 'GET', url: `/v1/products/${id}` })).json();
+      seen = now.variants.find((v: { id: string }) => v.id === variant.id).available;
+    }
+    expect(seen).toBe(variant.available + 7);
+  });
 });

@@ -165,26 +165,26 @@ export function createCatalogReads(deps: ReadDeps) {
     if (q.inStock) return listInStock(q, currency, sort, after, page, limit);
 
     const withTotal = !after;
+    // The whole page, availability included, is cached: catalog writes and inventory's stock.changed
+    // events both drop the cache (app.ts), so a hit costs no SQL at all.
     const key = `list:${JSON.stringify([currency, sort, q.category, q.brand, q.minPrice, q.maxPrice, after, page, limit])}`;
-    const result = await cached(key, async () => {
+    return cached(key, async () => {
       const rows = await fetchRows(q, currency, sort, after, limit + 1, after ? 0 : (page - 1) * limit, withTotal);
       const more = rows.length > limit;
       const pageRows = rows.slice(0, limit);
       const last = pageRows[pageRows.length - 1];
+      const docs = pageRows.map((r) => r.doc);
+      const availability = await availabilityOf(docs);
+      const total = withTotal ? (rows[0]?.total ?? 0) : undefined;
+      const nextCursor = more && last ? cursorOf(sort, last) : undefined;
       return {
-        docs: pageRows.map((r) => r.doc),
-        total: withTotal ? (rows[0]?.total ?? 0) : undefined,
-        nextCursor: more && last ? cursorOf(sort, last) : undefined,
+        items: docs.map((d) => toProduct(d, currency, availability)),
+        ...(after ? {} : { page }),
+        limit,
+        ...(total !== undefined ? { total } : {}),
+        ...(nextCursor ? { nextCursor } : {}),
       };
     });
-    const availability = await availabilityOf(result.docs);
-    return {
-      items: result.docs.map((d) => toProduct(d, currency, availability)),
-      ...(after ? {} : { page }),
-      limit,
-      ...(result.total !== undefined ? { total: result.total } : {}),
-      ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}),
-    };
   }
 
   /** inStock needs availability per product: scan in sort order in batches, keep in-stock ones. */
@@ -229,15 +229,16 @@ export function createCatalogReads(deps: ReadDeps) {
 
   async function getProduct(idOrSlug: string, q: { currency?: string | undefined }): Promise<Product> {
     const currency = currencyOf(q);
-    const doc = await cached(`detail:${idOrSlug}`, async () => {
+    const product = await cached(`detail:${currency}:${idOrSlug}`, async () => {
       const res = await sql<{ doc: ViewDoc }>`
         select doc from catalog.product_views
         where (product_id = ${idOrSlug} or slug = ${idOrSlug}) and status = 'published'
         limit 1`.execute(db.k);
-      return res.rows[0]?.doc ?? null;
+      const doc = res.rows[0]?.doc;
+      return doc ? toProduct(doc, currency, await availabilityOf([doc])) : null;
     });
-    if (!doc) throw errors.notFound(CATALOG_ERRORS.productNotFound, `No product ${idOrSlug}.`);
-    return toProduct(doc, currency, await availabilityOf([doc]));
+    if (!product) throw errors.notFound(CATALOG_ERRORS.productNotFound, `No product ${idOrSlug}.`);
+    return product;
   }
 
   /** Storefront products by id (any status except archived is the caller's concern): one statement. */
