@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { errors } from '../../platform/errors.ts';
 import { access } from '../../platform/http/auth.ts';
-import { sendWithEtag } from '../../platform/http/etag.ts';
+import { sendJsonWithEtag } from '../../platform/http/etag.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
 import type { App } from '../../platform/http/server.ts';
 import type { CatalogReads } from './catalog.reads.ts';
@@ -63,7 +63,8 @@ export function registerCatalogRoutes(http: App, service: CatalogService, reads:
         response: { 200: ProductPageSchema, 304: Type.Null({ description: 'Not modified' }) },
       },
     },
-    async (req, reply) => sendWithEtag(req, reply, await reads.listProducts(req.query), STOREFRONT_CACHE_CONTROL),
+    async (req, reply) =>
+      sendJsonWithEtag(req, reply, await reads.listProductsJson(req.query), STOREFRONT_CACHE_CONTROL),
   );
 
   http.get(
@@ -83,7 +84,7 @@ export function registerCatalogRoutes(http: App, service: CatalogService, reads:
       },
     },
     async (req, reply) =>
-      sendWithEtag(req, reply, await reads.getProduct(req.params.id, req.query), STOREFRONT_CACHE_CONTROL),
+      sendJsonWithEtag(req, reply, await reads.getProductJson(req.params.id, req.query), STOREFRONT_CACHE_CONTROL),
   );
 
   http.get(

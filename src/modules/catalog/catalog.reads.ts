@@ -5,6 +5,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { AppError, errors } from '../../platform/errors.ts';
+import { type TaggedJson, tagJson } from '../../platform/http/etag.ts';
 import { CURRENCY_CODE, parseMajorUnits } from '../../platform/money.ts';
 import { type AvailabilityMap, toProduct, type ViewDoc } from './catalog.views.ts';
 import { type AvailabilityPort, CATALOG_ERRORS, type Product } from './contract.ts';
@@ -90,7 +91,19 @@ export function createCatalogReads(deps: ReadDeps) {
     return c;
   }
 
-  async function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  /** The HTTP representation, serialised and tagged once and kept so: a cache hit costs no SQL and no JSON work. */
+  async function cachedJson(key: string, load: () => Promise<unknown>): Promise<TaggedJson> {
+    const hit = await cache.get(`${CACHE_PREFIX}json:${key}`);
+    if (hit !== undefined) {
+      const nl = hit.indexOf('\n');
+      return { etag: hit.slice(0, nl), json: hit.slice(nl + 1) };
+    }
+    const tagged = tagJson(await load());
+    await cache.set(`${CACHE_PREFIX}json:${key}`, `${tagged.etag}\n${tagged.json}`, CACHE_TTL_SECONDS);
+    return tagged;
+  }
+
+  async function _cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const hit = await cache.get(CACHE_PREFIX + key);
     if (hit !== undefined) return JSON.parse(hit) as T;
     const value = await load();
@@ -165,26 +178,23 @@ export function createCatalogReads(deps: ReadDeps) {
     if (q.inStock) return listInStock(q, currency, sort, after, page, limit);
 
     const withTotal = !after;
-    // The whole page, availability included, is cached: catalog writes and inventory's stock.changed
-    // events both drop the cache (app.ts), so a hit costs no SQL at all.
-    const key = `list:${JSON.stringify([currency, sort, q.category, q.brand, q.minPrice, q.maxPrice, after, page, limit])}`;
-    return cached(key, async () => {
-      const rows = await fetchRows(q, currency, sort, after, limit + 1, after ? 0 : (page - 1) * limit, withTotal);
-      const more = rows.length > limit;
-      const pageRows = rows.slice(0, limit);
-      const last = pageRows[pageRows.length - 1];
-      const docs = pageRows.map((r) => r.doc);
-      const availability = await availabilityOf(docs);
-      const total = withTotal ? (rows[0]?.total ?? 0) : undefined;
-      const nextCursor = more && last ? cursorOf(sort, last) : undefined;
-      return {
-        items: docs.map((d) => toProduct(d, currency, availability)),
-        ...(after ? {} : { page }),
-        limit,
-        ...(total !== undefined ? { total } : {}),
-        ...(nextCursor ? { nextCursor } : {}),
-      };
-    });
+    // Uncached here: the HTTP path caches the serialised page (listProductsJson), availability included;
+    // catalog writes and inventory's stock.changed events both drop that cache (app.ts).
+    const rows = await fetchRows(q, currency, sort, after, limit + 1, after ? 0 : (page - 1) * limit, withTotal);
+    const more = rows.length > limit;
+    const pageRows = rows.slice(0, limit);
+    const last = pageRows[pageRows.length - 1];
+    const docs = pageRows.map((r) => r.doc);
+    const availability = await availabilityOf(docs);
+    const total = withTotal ? (rows[0]?.total ?? 0) : undefined;
+    const nextCursor = more && last ? cursorOf(sort, last) : undefined;
+    return {
+      items: docs.map((d) => toProduct(d, currency, availability)),
+      ...(after ? {} : { page }),
+      limit,
+      ...(total !== undefined ? { total } : {}),
+      ...(nextCursor ? { nextCursor } : {}),
+    };
   }
 
   /** inStock needs availability per product: scan in sort order in batches, keep in-stock ones. */
@@ -229,16 +239,13 @@ export function createCatalogReads(deps: ReadDeps) {
 
   async function getProduct(idOrSlug: string, q: { currency?: string | undefined }): Promise<Product> {
     const currency = currencyOf(q);
-    const product = await cached(`detail:${currency}:${idOrSlug}`, async () => {
-      const res = await sql<{ doc: ViewDoc }>`
-        select doc from catalog.product_views
-        where (product_id = ${idOrSlug} or slug = ${idOrSlug}) and status = 'published'
-        limit 1`.execute(db.k);
-      const doc = res.rows[0]?.doc;
-      return doc ? toProduct(doc, currency, await availabilityOf([doc])) : null;
-    });
-    if (!product) throw errors.notFound(CATALOG_ERRORS.productNotFound, `No product ${idOrSlug}.`);
-    return product;
+    const res = await sql<{ doc: ViewDoc }>`
+      select doc from catalog.product_views
+      where (product_id = ${idOrSlug} or slug = ${idOrSlug}) and status = 'published'
+      limit 1`.execute(db.k);
+    const doc = res.rows[0]?.doc;
+    if (!doc) throw errors.notFound(CATALOG_ERRORS.productNotFound, `No product ${idOrSlug}.`);
+    return toProduct(doc, currency, await availabilityOf([doc]));
   }
 
   /** Storefront products by id (any status except archived is the caller's concern): one statement. */
@@ -257,7 +264,38 @@ export function createCatalogReads(deps: ReadDeps) {
     return docs.map((d) => toProduct(d, currency, availability));
   }
 
-  return { listProducts, getProduct, getProducts, invalidate: () => cache.delPrefix(CACHE_PREFIX) };
+  /** listProducts for HTTP: the page serialised and tagged once per cache lifetime. */
+  function listProductsJson(q: ListQuery): Promise<TaggedJson> {
+    const key = JSON.stringify([
+      'list',
+      q.currency ?? deps.defaultCurrency,
+      q.sort,
+      q.category,
+      q.brand,
+      q.minPrice,
+      q.maxPrice,
+      q.inStock,
+      q.cursor,
+      q.page,
+      q.limit,
+    ]);
+    return cachedJson(key, () => listProducts(q));
+  }
+
+  function getProductJson(idOrSlug: string, q: { currency?: string | undefined }): Promise<TaggedJson> {
+    return cachedJson(JSON.stringify(['detail', q.currency ?? deps.defaultCurrency, idOrSlug]), () =>
+      getProduct(idOrSlug, q),
+    );
+  }
+
+  return {
+    listProducts,
+    listProductsJson,
+    getProduct,
+    getProductJson,
+    getProducts,
+    invalidate: () => cache.delPrefix(CACHE_PREFIX),
+  };
 }
 
 export type CatalogReads = ReturnType<typeof createCatalogReads>;

@@ -24,7 +24,26 @@ export function sendWithEtag(
   cacheControl = 'no-cache',
 ): FastifyReply {
   const json = JSON.stringify(body);
-  const etag = strongEtag(json);
+  return sendJsonWithEtag(request, reply, { json, etag: strongEtag(json) }, cacheControl);
+}
+
+/** A JSON document serialised once (e.g. kept in a cache with its tag): sent as is, or 304. */
+export interface TaggedJson {
+  json: string;
+  etag: string;
+}
+
+export function tagJson(body: unknown): TaggedJson {
+  const json = JSON.stringify(body);
+  return { json, etag: strongEtag(json) };
+}
+
+export function sendJsonWithEtag(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { json, etag }: TaggedJson,
+  cacheControl = 'no-cache',
+): FastifyReply {
   reply.header('etag', etag).header('cache-control', cacheControl);
   if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
   return reply
