@@ -115,6 +115,7 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
     catalog: catalog.api,
     defaultCurrency: kernel.config.defaultCurrency,
     registry: kernel.metrics.registry,
+    cache: kernel.cache,
   });
   const payments = createPaymentsModule({ kernel });
   return {

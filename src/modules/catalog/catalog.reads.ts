@@ -3,9 +3,10 @@
 // Results of the SQL part are cached in kernel.cache and dropped on every catalog change.
 import { type RawBuilder, sql } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.ts';
+import { cachedJson } from '../../platform/cache/cached-json.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { AppError, errors } from '../../platform/errors.ts';
-import { type TaggedJson, tagJson } from '../../platform/http/etag.ts';
+import type { TaggedJson } from '../../platform/http/etag.ts';
 import { CURRENCY_CODE, parseMajorUnits } from '../../platform/money.ts';
 import { type AvailabilityMap, toProduct, type ViewDoc } from './catalog.views.ts';
 import { type AvailabilityPort, CATALOG_ERRORS, type Product } from './contract.ts';
@@ -92,24 +93,8 @@ export function createCatalogReads(deps: ReadDeps) {
   }
 
   /** The HTTP representation, serialised and tagged once and kept so: a cache hit costs no SQL and no JSON work. */
-  async function cachedJson(key: string, load: () => Promise<unknown>): Promise<TaggedJson> {
-    const hit = await cache.get(`${CACHE_PREFIX}json:${key}`);
-    if (hit !== undefined) {
-      const nl = hit.indexOf('\n');
-      return { etag: hit.slice(0, nl), json: hit.slice(nl + 1) };
-    }
-    const tagged = tagJson(await load());
-    await cache.set(`${CACHE_PREFIX}json:${key}`, `${tagged.etag}\n${tagged.json}`, CACHE_TTL_SECONDS);
-    return tagged;
-  }
-
-  async function _cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const hit = await cache.get(CACHE_PREFIX + key);
-    if (hit !== undefined) return JSON.parse(hit) as T;
-    const value = await load();
-    await cache.set(CACHE_PREFIX + key, JSON.stringify(value), CACHE_TTL_SECONDS);
-    return value;
-  }
+  const cachedPage = (key: string, load: () => Promise<unknown>) =>
+    cachedJson(cache, `${CACHE_PREFIX}json:${key}`, CACHE_TTL_SECONDS, load);
 
   async function availabilityOf(docs: ViewDoc[]): Promise<AvailabilityMap> {
     const ids = docs.flatMap((d) => d.variants.map((v) => v.id));
@@ -279,11 +264,11 @@ export function createCatalogReads(deps: ReadDeps) {
       q.page,
       q.limit,
     ]);
-    return cachedJson(key, () => listProducts(q));
+    return cachedPage(key, () => listProducts(q));
   }
 
   function getProductJson(idOrSlug: string, q: { currency?: string | undefined }): Promise<TaggedJson> {
-    return cachedJson(JSON.stringify(['detail', q.currency ?? deps.defaultCurrency, idOrSlug]), () =>
+    return cachedPage(JSON.stringify(['detail', q.currency ?? deps.defaultCurrency, idOrSlug]), () =>
       getProduct(idOrSlug, q),
     );
   }

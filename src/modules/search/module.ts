@@ -2,12 +2,15 @@
 // event relay lands) re-reads changed products through catalog's public API and updates the index.
 import { fileURLToPath } from 'node:url';
 import { Histogram, type Registry } from 'prom-client';
+import type { Cache } from '../../platform/cache/cache.ts';
+import { cachedJson } from '../../platform/cache/cached-json.ts';
 import type { Db } from '../../platform/db/db.ts';
+import { tagJson } from '../../platform/http/etag.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
 import type { CatalogApi } from '../catalog/index.ts';
 import type { SearchApi } from './contract.ts';
-import { registerSearchRoutes } from './search.http.ts';
+import { type CachedSearchQueries, registerSearchRoutes } from './search.http.ts';
 import { createIndexer } from './search.indexer.ts';
 import { createSearchQueries } from './search.query.ts';
 
@@ -18,7 +21,12 @@ export interface SearchModuleDeps {
   defaultCurrency: string;
   /** Where `search_index_lag_seconds` is registered (the kernel's registry). */
   registry?: Registry;
+  /** Caches search and suggest answers; dropped whenever the index changes. */
+  cache?: Cache;
 }
+
+const CACHE_PREFIX = 'search:';
+const CACHE_TTL_SECONDS = 300;
 
 export function createSearchModule(deps: SearchModuleDeps) {
   const indexer = createIndexer(deps.db, deps.catalog);
@@ -33,20 +41,37 @@ export function createSearchModule(deps: SearchModuleDeps) {
     if (!productIds.length) return;
     const started = performance.now();
     await indexer.indexProducts(productIds);
+    await deps.cache?.delPrefix(CACHE_PREFIX);
     lag.observe((performance.now() - started) / 1000);
   });
+  const cache = deps.cache;
+  const cachedQueries: CachedSearchQueries = {
+    search: (q) =>
+      cache
+        ? cachedJson(cache, `${CACHE_PREFIX}${JSON.stringify(q)}`, CACHE_TTL_SECONDS, () => queries.search(q))
+        : queries.search(q).then(tagJson),
+    suggest: (q, limit) =>
+      cache
+        ? cachedJson(cache, `${CACHE_PREFIX}suggest:${JSON.stringify([q, limit])}`, CACHE_TTL_SECONDS, () =>
+            queries.suggest(q, limit),
+          )
+        : queries.suggest(q, limit).then(tagJson),
+  };
 
   const api: SearchApi & { reindexIfEmpty(): Promise<number> } = {
     indexProducts: indexer.indexProducts,
     reindexAll: indexer.reindexAll,
     async reindexIfEmpty() {
-      return (await indexer.isEmpty()) ? indexer.reindexAll() : 0;
+      if (!(await indexer.isEmpty())) return 0;
+      const n = await indexer.reindexAll();
+      await deps.cache?.delPrefix(CACHE_PREFIX);
+      return n;
     },
   };
   const definition: ModuleDefinition = {
     name: 'search',
     migrations: { module: 'search', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
-    registerRoutes: (http) => registerSearchRoutes(http, queries),
+    registerRoutes: (http) => registerSearchRoutes(http, cachedQueries),
   };
   return { definition, api, queries };
 }

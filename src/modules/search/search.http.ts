@@ -1,14 +1,20 @@
 // Search routes (public).
 import { access } from '../../platform/http/auth.ts';
-import { sendWithEtag } from '../../platform/http/etag.ts';
+import { sendJsonWithEtag, type TaggedJson } from '../../platform/http/etag.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
 import type { App } from '../../platform/http/server.ts';
-import type { SearchQueries } from './search.query.ts';
+import type { SearchQuery } from './contract.ts';
 import { SearchQuerySchema, SearchResultSchema, SuggestQuerySchema, SuggestResultSchema } from './search.schemas.ts';
 
 const tags = ['search'];
 
-export function registerSearchRoutes(http: App, queries: SearchQueries): void {
+/** Search answers already serialised and tagged (cached by the module until the index changes). */
+export interface CachedSearchQueries {
+  search(q: SearchQuery): Promise<TaggedJson>;
+  suggest(q: string, limit: number | undefined): Promise<TaggedJson>;
+}
+
+export function registerSearchRoutes(http: App, queries: CachedSearchQueries): void {
   http.get(
     '/v1/search',
     {
@@ -20,7 +26,7 @@ export function registerSearchRoutes(http: App, queries: SearchQueries): void {
         response: { 200: SearchResultSchema, 400: problemResponse('Bad facet, price or cursor') },
       },
     },
-    async (req, reply) => sendWithEtag(req, reply, await queries.search(req.query), 'public, no-cache'),
+    async (req, reply) => sendJsonWithEtag(req, reply, await queries.search(req.query), 'public, no-cache'),
   );
 
   http.get(
@@ -34,6 +40,7 @@ export function registerSearchRoutes(http: App, queries: SearchQueries): void {
         response: { 200: SuggestResultSchema },
       },
     },
-    async (req) => queries.suggest(req.query.q, req.query.limit),
+    async (req, reply) =>
+      sendJsonWithEtag(req, reply, await queries.suggest(req.query.q, req.query.limit), 'public, no-cache'),
   );
 }

@@ -1,0 +1,20 @@
+// A read-through cache of HTTP representations: the value is serialised and tagged once (strong ETag),
+// kept as `<etag>\n<json>`, and served from the cache without SQL or JSON work until it is dropped.
+import { type TaggedJson, tagJson } from '../http/etag.ts';
+import type { Cache } from './cache.ts';
+
+export async function cachedJson(
+  cache: Cache,
+  key: string,
+  ttlSeconds: number,
+  load: () => Promise<unknown>,
+): Promise<TaggedJson> {
+  const hit = await cache.get(key);
+  if (hit !== undefined) {
+    const nl = hit.indexOf('\n');
+    return { etag: hit.slice(0, nl), json: hit.slice(nl + 1) };
+  }
+  const tagged = tagJson(await load());
+  await cache.set(key, `${tagged.etag}\n${tagged.json}`, ttlSeconds);
+  return tagged;
+}
