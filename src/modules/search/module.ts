@@ -5,10 +5,11 @@ import { Histogram, type Registry } from 'prom-client';
 import type { Cache } from '../../platform/cache/cache.ts';
 import { cachedJson } from '../../platform/cache/cached-json.ts';
 import type { Db } from '../../platform/db/db.ts';
+import type { Subscriber } from '../../platform/events/subscriber.ts';
 import { tagJson } from '../../platform/http/etag.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
-import type { CatalogApi } from '../catalog/index.ts';
+import { CATALOG_EVENTS, type CatalogApi } from '../catalog/index.ts';
 import type { SearchApi } from './contract.ts';
 import { type CachedSearchQueries, registerSearchRoutes } from './search.http.ts';
 import { createIndexer } from './search.indexer.ts';
@@ -68,8 +69,27 @@ export function createSearchModule(deps: SearchModuleDeps) {
       return n;
     },
   };
+  // The durable feed: catalog's outbox events (at least once, across processes and crashes). The in-process
+  // onChange above is only the fast path; re-indexing a product is idempotent, so both may run.
+  const indexOnEvent: Subscriber = {
+    name: 'search.index_catalog_changes',
+    eventTypes: [
+      CATALOG_EVENTS.productCreated,
+      CATALOG_EVENTS.productUpdated,
+      CATALOG_EVENTS.productArchived,
+      CATALOG_EVENTS.variantCreated,
+      CATALOG_EVENTS.variantUpdated,
+      CATALOG_EVENTS.variantDeleted,
+    ],
+    async handle(event) {
+      await indexer.indexProducts([event.aggregateId]);
+      await deps.cache?.delPrefix(CACHE_PREFIX);
+      lag.observe(Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000);
+    },
+  };
   const definition: ModuleDefinition = {
     name: 'search',
+    subscribers: [indexOnEvent],
     migrations: { module: 'search', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
     registerRoutes: (http) => registerSearchRoutes(http, cachedQueries),
   };
