@@ -33,7 +33,11 @@ export interface OrdersHarness {
   orders: OrdersModule;
   warehouseId: string;
   /** Mutable: tests set it to simulate a process death after a step. */
-  hooks: { afterStep?: OrdersModuleDeps['afterStep'] };
+  hooks: {
+    afterStep?: OrdersModuleDeps['afterStep'];
+    /** Runs after the real authorize; throwing there imitates a lost answer (the provider may have authorized). */
+    afterAuthorize?: () => void;
+  };
   close(): Promise<void>;
 }
 
@@ -77,7 +81,14 @@ export async function startOrdersHarness(
     cart,
     pricing,
     inventory: inventory.api,
-    payments: payments.api,
+    payments: {
+      ...payments.api,
+      authorize: async (c, input) => {
+        const p = await payments.api.authorize(c, input);
+        hooks.afterAuthorize?.();
+        return p;
+      },
+    },
     settings: { leaseMs: options.leaseMs ?? 30_000, deadlineMs: options.deadlineMs ?? 15 * 60_000 },
     afterStep: (step, id) => hooks.afterStep?.(step, id),
   };

@@ -12,6 +12,7 @@ import {
   OrderQuery,
   OrderSchema,
   PlaceOrderBody,
+  PlaceOrderHeaders,
 } from './orders.schemas.ts';
 import type { OrdersService } from './orders.service.ts';
 
@@ -25,15 +26,19 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
   http.post(
     '/v1/orders',
     {
-      config: { access: access.public, idempotency: { required: true } },
+      // The Idempotency-Key is required and maps to the checkout attempt (not to the generic stored-response
+      // middleware): a replay follows the attempt, so a 202 later becomes the 201 of the order it placed.
+      config: { access: access.public },
       schema: {
         tags,
         summary: 'Place an order from a cart (Idempotency-Key required; guests send X-Cart-Token)',
+        headers: PlaceOrderHeaders,
         body: PlaceOrderBody,
         response: {
           201: OrderSchema,
           202: ActionRequiredSchema,
           402: problemResponse('payments.declined: the payment was declined; stock and coupons were released'),
+          400: problemResponse('idempotency.key_required'),
           404: problemResponse('cart.not_found'),
           409: problemResponse(
             'inventory.insufficient_stock, promotions.limit_reached (nothing charged), or a checkout in progress (Retry-After)',

@@ -79,3 +79,10 @@ export const CancelBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 500 })) },
   { additionalProperties: false },
 );
+
+export const PlaceOrderHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 255, description: 'Required: a unique key per checkout (e.g. a UUID)' }),
+  ),
+  'x-cart-token': Type.Optional(Type.String({ maxLength: 200, description: "A guest cart's token" })),
+});
