@@ -57,7 +57,7 @@ export function checkoutSubscribers(d: () => WorkerDeps): Subscriber[] {
         const { orderId, paymentId } = placed(e);
         const deps = d();
         const order = await deps.orders.row(orderId);
-        if (!order || order.status !== 'pending') return; // cancelled first (its subscriber voids)
+        if (order?.status !== 'pending') return; // cancelled first (its subscriber voids)
         await deps.payments.capture(ctx, paymentId);
         // The guarded transition makes a redelivery a no-op.
         await deps.db.transaction((tx) =>
