@@ -166,6 +166,29 @@ describe('checkout failure matrix', () => {
     expect(await orderCount(cartId)).toBe(0);
   });
 
+  it('[REQ-CHK-023] placing the order fails → void, release, 500 orders.place_failed; a retry with the same key is safe', async () => {
+    const v = uid('var');
+    await stock(h, v, 5);
+    const s = snapshot({ variantId: v });
+    // A line the order table refuses (sku is NOT NULL): the placing transaction rolls back.
+    (s.lines[0] as { sku: string | null }).sku = null;
+    const { cartId, token } = guestCart(h, s);
+    const key = uid('key');
+    const res = await placeOrder(h, cartId, { token, key });
+    expect(res.statusCode).toBe(500);
+    expect(res.json().code).toBe('orders.place_failed');
+    const a = await attempt(cartId);
+    expect(a?.status).toBe('failed');
+    expect((await paymentOf(h, a?.id as string))?.status).toBe('voided');
+    expect(await level(h, v)).toEqual({ onHand: 5, reserved: 0 });
+    expect(await orderCount(cartId)).toBe(0);
+    s.lines[0] = { ...(s.lines[0] as (typeof s.lines)[number]), sku: 'SKU-OK' };
+    h.cart.put(s, token);
+    const retry = await placeOrder(h, cartId, { token, key });
+    expect(retry.statusCode).toBe(201);
+    expect(await orderCount(cartId)).toBe(1);
+  });
+
   for (const step of ['reserved', 'authorized'] as const) {
     it(`[REQ-CHK-018] the process dies after "${step}" → the sweeper compensates; a retry with the same key places the order`, async () => {
       const v = uid('var');

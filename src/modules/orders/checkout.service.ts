@@ -140,7 +140,6 @@ export function createCheckoutService(deps: CheckoutDeps) {
       await appendEvents(tx, ctx, [{ type: ORDER_EVENTS.placed, aggregateId: a.id, payload: { ...payload } }]);
       return answer as CheckoutResult;
     });
-    deps.afterStep?.('placed', a.id);
     return placed;
   }
 
@@ -221,7 +220,22 @@ export function createCheckoutService(deps: CheckoutDeps) {
     if (reservation.status !== 'active') {
       return compensate(a, owner, errors.conflict('inventory.reservation_expired', 'The stock reservation expired.'));
     }
-    return place(ctx, a, owner, paymentId as string);
+    let placed: CheckoutResult;
+    try {
+      placed = await place(ctx, a, owner, paymentId as string);
+    } catch (e) {
+      if (isAppError(e) && e.code === ORDER_ERRORS.checkoutInProgress) throw e;
+      // The placing transaction rolled back: nothing was placed, so void and release (a retry is safe).
+      return compensate(
+        a,
+        owner,
+        new AppError(500, ORDER_ERRORS.placeFailed, 'Internal Server Error', {
+          detail: 'The order could not be placed; nothing was charged. Retry with the same Idempotency-Key.',
+        }),
+      );
+    }
+    deps.afterStep?.('placed', a.id);
+    return placed;
   }
 
   /** POST /v1/orders. */
