@@ -10,8 +10,9 @@ import { appendEvents } from '../../platform/events/outbox.ts';
 import { newId, newSecret } from '../../platform/ids.ts';
 import type { InventoryApi } from '../inventory/index.ts';
 import type { PaymentsApi } from '../payments/index.ts';
-import { attemptsRepo as A, type Answer, type Attempt, type Step } from './checkout.repo.ts';
-import { type CartApi, type CheckoutSnapshot, ORDER_ERRORS, type PricingApi } from './contract.ts';
+import { fromAnswer, inProgress, missingParts, problemAnswer } from './checkout.answers.ts';
+import { attemptsRepo as A, type Attempt, type Step } from './checkout.repo.ts';
+import { type CartApi, ORDER_ERRORS, type PricingApi } from './contract.ts';
 import { ORDER_EVENTS, type OrderPlacedPayload } from './events.ts';
 import { ordersRepo, toView } from './orders.repo.ts';
 
@@ -41,31 +42,6 @@ export interface CheckoutInput {
 
 export const reservationKey = (orderId: string) => `checkout:${orderId}`;
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
-function missingParts(s: CheckoutSnapshot): string[] {
-  const missing: string[] = [];
-  if (s.lines.length === 0) missing.push('lines');
-  if (!s.email) missing.push('email');
-  if (!s.shippingAddress) missing.push('shippingAddress');
-  if (!s.shippingMethod) missing.push('shippingMethod');
-  return missing;
-}
-
-const problemAnswer = (e: AppError): Answer => ({
-  status: e.status,
-  body: { code: e.code, title: e.title, detail: e.detail ?? e.title, ...(e.extra ?? {}) },
-});
-
-function fromAnswer(a: Answer): AppError {
-  const { code, title, detail, ...extra } = a.body as { code: string; title: string; detail: string };
-  return new AppError(a.status, code, title, { detail, extra });
-}
-
-const inProgress = () =>
-  new AppError(409, ORDER_ERRORS.checkoutInProgress, 'Conflict', {
-    detail: 'A checkout for this cart is in progress; retry shortly.',
-    headers: { 'retry-after': '1' },
-  });
 
 export interface CheckoutResult {
   status: 201 | 202;
@@ -206,6 +182,13 @@ export function createCheckoutService(deps: CheckoutDeps) {
       }
       if (p.status === 'requires_action' || p.status === 'pending') {
         if (!(await A.wait(db.k, a.id, owner, p.id, p.nextActionUrl))) throw inProgress();
+        // A webhook that settled the payment before the attempt was marked waiting found nothing to resume:
+        // look once more, so the order is not left waiting for a webhook that already came.
+        const settled = await deps.payments.getByOrderId(sys, a.id);
+        if (settled?.status === 'authorized') {
+          const again = await A.claim(db.k, a.id, owner, ['waiting'], 'running', lease);
+          if (again) return run(ctx, again, owner);
+        }
         return waitingAnswer({ ...a, nextActionUrl: p.nextActionUrl });
       }
       if (p.status !== 'authorized') {
