@@ -80,6 +80,28 @@ describe('POST /v1/orders', () => {
     expect((await q(h, sql`select id from orders.orders where cart_id = ${cartId}`)).length).toBe(1);
   });
 
+  it('[REQ-CHK-002] a replay after the cart was completed (and refuses reads) still returns the original answer', async () => {
+    const v = uid('var');
+    await stock(h, v, 5);
+    const { cartId, token } = guestCart(h, snapshot({ variantId: v }));
+    const key = uid('key');
+    const first = await placeOrder(h, cartId, { token, key });
+    await waitFor(async () => h.cart.completed(cartId) === first.json().id);
+    h.cart.refuseCompletedReads(true);
+    try {
+      const again = await placeOrder(h, cartId, { token, key });
+      expect(again.statusCode).toBe(201);
+      expect(again.json().id).toBe(first.json().id);
+      const stranger = await placeOrder(h, cartId, { token: 'wrong', key });
+      expect(stranger.statusCode).toBe(404);
+      const otherKey = await placeOrder(h, cartId, { token });
+      expect(otherKey.statusCode).toBe(409);
+      expect(otherKey.json().code).toBe('cart.completed');
+    } finally {
+      h.cart.refuseCompletedReads(false);
+    }
+  });
+
   it('[REQ-CHK-003] an incomplete cart → 422 orders.cart_incomplete naming what is missing; nothing changed', async () => {
     const v = uid('var');
     await stock(h, v, 5);

@@ -23,6 +23,7 @@ export interface Attempt {
   expiresAt: Date;
   snapshot: CheckoutSnapshot;
   paymentToken: string;
+  callerHash: string;
   paymentId: string | null;
   nextActionUrl: string | null;
   answer: Answer | null;
@@ -31,7 +32,7 @@ export interface Attempt {
 type Q = Db['k'] | Tx;
 
 const COLUMNS = sql`id, cart_id, idempotency_key, status, steps, claimed_by, claimed_until <= now() as lease_expired,
-  expires_at <= now() as deadline_passed, expires_at, snapshot, payment_token, payment_id, next_action_url,
+  expires_at <= now() as deadline_passed, caller_hash, expires_at, snapshot, payment_token, payment_id, next_action_url,
   answer_status, answer`;
 
 // biome-ignore lint/suspicious/noExplicitAny: raw row from the driver
@@ -48,6 +49,7 @@ function toAttempt(r: any): Attempt {
     expiresAt: new Date(r.expires_at),
     snapshot: typeof r.snapshot === 'string' ? JSON.parse(r.snapshot) : r.snapshot,
     paymentToken: r.payment_token,
+    callerHash: r.caller_hash,
     paymentId: r.payment_id,
     nextActionUrl: r.next_action_url,
     answer:
@@ -75,14 +77,15 @@ export const attemptsRepo = {
       deadlineMs: number;
       snapshot: CheckoutSnapshot;
       token: string;
+      callerHash: string;
     },
   ): Promise<Attempt | undefined> {
     return one(
       q,
       sql`insert into orders.checkout_attempts
-        (id, cart_id, idempotency_key, status, claimed_by, claimed_until, expires_at, snapshot, payment_token)
+        (id, cart_id, idempotency_key, status, claimed_by, claimed_until, expires_at, snapshot, payment_token, caller_hash)
         values (${a.id}, ${a.cartId}, ${a.key}, 'running', ${a.owner}, now() + ${a.leaseMs} * interval '1 millisecond',
-          now() + ${a.deadlineMs} * interval '1 millisecond', ${JSON.stringify(a.snapshot)}, ${a.token})
+          now() + ${a.deadlineMs} * interval '1 millisecond', ${JSON.stringify(a.snapshot)}, ${a.token}, ${a.callerHash})
         on conflict (cart_id) where status <> 'failed' do nothing
         returning ${COLUMNS}`,
     );

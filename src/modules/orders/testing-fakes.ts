@@ -12,13 +12,19 @@ export interface FakeCart extends CartApi {
   /** Makes the next `n` markCompleted calls throw (a failing post-pivot subscriber). */
   failNextCompletions(n: number): void;
   completionCalls(): number;
+  /** Makes reads of completed carts fail with 409 `cart.completed` (a stricter real cart). */
+  refuseCompletedReads(on: boolean): void;
 }
 
 export function createFakeCart(): FakeCart {
   const carts = new Map<string, { snapshot: CheckoutSnapshot; token: string | undefined; orderId?: string }>();
   let failures = 0;
   let calls = 0;
+  let refuseCompleted = false;
   return {
+    refuseCompletedReads(on) {
+      refuseCompleted = on;
+    },
     put(snapshot, token) {
       carts.set(snapshot.cartId, { snapshot, token });
     },
@@ -32,6 +38,7 @@ export function createFakeCart(): FakeCart {
       const owner = ctx.actor.kind === 'customer' && c?.snapshot.userId === ctx.actor.userId;
       const guest = c?.token !== undefined && c.token === cartToken;
       if (!c || !(owner || guest)) throw errors.notFound('cart.not_found', `No cart ${cartId}.`);
+      if (refuseCompleted && c.orderId) throw errors.conflict('cart.completed', `Cart ${cartId} is completed.`);
       return structuredClone(c.snapshot);
     },
     async markCompleted(_ctx: Ctx, cartId: string, orderId: string) {

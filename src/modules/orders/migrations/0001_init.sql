@@ -12,6 +12,7 @@ create table orders.checkout_attempts (
   expires_at timestamptz not null,
   snapshot jsonb not null,
   payment_token text not null,
+  caller_hash text not null,               -- who may replay once the cart refuses reads (customer id or cart token)
   payment_id text,
   next_action_url text,
   answer_status int,
