@@ -235,6 +235,18 @@ describe('checkout failure matrix', () => {
     await waitFor(async () => (await paymentOf(h, a?.id as string))?.status === 'captured');
   });
 
+  it('[REQ-CHK-019] the module declares the post-pivot subscribers and the sweeper job', () => {
+    expect(h.orders.definition.subscribers?.map((x) => x.name)).toEqual([
+      'orders.commit_reservation',
+      'orders.commit_redemptions',
+      'orders.complete_cart',
+      'orders.capture_payment',
+      'orders.settle_cancelled',
+      'orders.payment_settled',
+    ]);
+    expect(h.orders.definition.jobs?.map((j) => [j.name, j.intervalMs])).toEqual([['orders.checkout_sweeper', 60_000]]);
+  });
+
   it('[REQ-CHK-019] a post-pivot subscriber failing twice is retried until it succeeds', async () => {
     const v = uid('var');
     await stock(h, v, 5);
