@@ -1,0 +1,29 @@
+// Answers of the checkout: stored per attempt (so a replay gets the original one) and rebuilt as errors.
+import { AppError } from '../../platform/errors.ts';
+import type { Answer } from './checkout.repo.ts';
+import { type CheckoutSnapshot, ORDER_ERRORS } from './contract.ts';
+
+export function missingParts(s: CheckoutSnapshot): string[] {
+  const missing: string[] = [];
+  if (s.lines.length === 0) missing.push('lines');
+  if (!s.email) missing.push('email');
+  if (!s.shippingAddress) missing.push('shippingAddress');
+  if (!s.shippingMethod) missing.push('shippingMethod');
+  return missing;
+}
+
+export const problemAnswer = (e: AppError): Answer => ({
+  status: e.status,
+  body: { code: e.code, title: e.title, detail: e.detail ?? e.title, ...(e.extra ?? {}) },
+});
+
+export function fromAnswer(a: Answer): AppError {
+  const { code, title, detail, ...extra } = a.body as { code: string; title: string; detail: string };
+  return new AppError(a.status, code, title, { detail, extra });
+}
+
+export const inProgress = () =>
+  new AppError(409, ORDER_ERRORS.checkoutInProgress, 'Conflict', {
+    detail: 'A checkout for this cart is in progress; retry shortly.',
+    headers: { 'retry-after': '1' },
+  });

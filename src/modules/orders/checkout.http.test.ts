@@ -1,0 +1,140 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  guestCart,
+  level,
+  type OrdersHarness,
+  paymentOf,
+  placeOrder,
+  q,
+  snapshot,
+  startOrdersHarness,
+  stock,
+  uid,
+  waitFor,
+} from '../../../test/support/orders-harness.ts';
+
+let h: OrdersHarness;
+beforeAll(async () => {
+  h = await startOrdersHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const attempts = (cartId: string) =>
+  q<{ status: string; steps: string[] }>(
+    h,
+    sql`select status, steps from orders.checkout_attempts where cart_id = ${cartId}`,
+  );
+
+describe('POST /v1/orders', () => {
+  it('[REQ-CHK-001] a guest places an order: 201 with the order, its token, and the saga completes after the pivot', async () => {
+    const v = uid('var');
+    await stock(h, v, 5);
+    const { cartId, token } = guestCart(h, snapshot({ variantId: v, qty: 2 }));
+    const res = await placeOrder(h, cartId, { token });
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body.status).toBe('pending');
+    expect(body.number).toMatch(/^\d+$/);
+    expect(body.items).toHaveLength(1);
+    expect(body.items[0].quantity).toBe(2);
+    expect(body.totals.total).toEqual({ amount: 2000 + 500 + 380, currency: 'EUR' });
+    expect(body.payment).toEqual({ status: 'authorized' });
+    expect(typeof body.orderToken).toBe('string');
+    expect(res.headers.location).toBe(`/v1/orders/${body.id}`);
+    // [REQ-CHK-010] amount authorized = order total
+    const p = await paymentOf(h, body.id);
+    expect(p?.amount).toBe(2880);
+    // Post-pivot: captured, reservation committed, cart completed, order paid.
+    await waitFor(async () => (await paymentOf(h, body.id))?.status === 'captured');
+    await waitFor(async () => h.cart.completed(cartId) === body.id);
+    await waitFor(async () => (await level(h, v))?.onHand === 3);
+    expect(await level(h, v)).toEqual({ onHand: 3, reserved: 0 });
+    const read = await waitFor(async () => {
+      const r = await h.t.http.inject({
+        method: 'GET',
+        url: `/v1/orders/${body.id}`,
+        headers: { 'x-order-token': body.orderToken },
+      });
+      return r.json().status === 'paid' && r;
+    });
+    expect(read.json().payment).toEqual({ status: 'captured' });
+    expect(await attempts(cartId)).toEqual([{ status: 'placed', steps: ['reserved', 'authorized', 'placed'] }]);
+  });
+
+  it('[REQ-CHK-002] a replay with the same key returns the original answer; another key names the same order', async () => {
+    const v = uid('var');
+    await stock(h, v, 5);
+    const { cartId, token } = guestCart(h, snapshot({ variantId: v }));
+    const key = uid('key');
+    const first = await placeOrder(h, cartId, { token, key });
+    expect(first.statusCode).toBe(201);
+    const again = await placeOrder(h, cartId, { token, key });
+    expect(again.statusCode).toBe(201);
+    expect(again.json().id).toBe(first.json().id);
+    const other = await placeOrder(h, cartId, { token });
+    expect(other.statusCode).toBe(201);
+    expect(other.json().id).toBe(first.json().id);
+    expect((await q(h, sql`select id from orders.orders where cart_id = ${cartId}`)).length).toBe(1);
+  });
+
+  it('[REQ-CHK-002] a replay after the cart was completed (and refuses reads) still returns the original answer', async () => {
+    const v = uid('var');
+    await stock(h, v, 5);
+    const { cartId, token } = guestCart(h, snapshot({ variantId: v }));
+    const key = uid('key');
+    const first = await placeOrder(h, cartId, { token, key });
+    await waitFor(async () => h.cart.completed(cartId) === first.json().id);
+    h.cart.refuseCompletedReads(true);
+    try {
+      const again = await placeOrder(h, cartId, { token, key });
+      expect(again.statusCode).toBe(201);
+      expect(again.json().id).toBe(first.json().id);
+      const stranger = await placeOrder(h, cartId, { token: 'wrong', key });
+      expect(stranger.statusCode).toBe(404);
+      const otherKey = await placeOrder(h, cartId, { token });
+      expect(otherKey.statusCode).toBe(409);
+      expect(otherKey.json().code).toBe('cart.completed');
+    } finally {
+      h.cart.refuseCompletedReads(false);
+    }
+  });
+
+  it('[REQ-CHK-003] an incomplete cart → 422 orders.cart_incomplete naming what is missing; nothing changed', async () => {
+    const v = uid('var');
+    await stock(h, v, 5);
+    const { cartId, token } = guestCart(h, snapshot({ variantId: v, lines: [], email: null, shippingMethod: null }));
+    const res = await placeOrder(h, cartId, { token });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe('orders.cart_incomplete');
+    expect(res.json().errors.map((e: { field: string }) => e.field)).toEqual([
+      '/cart/lines',
+      '/cart/email',
+      '/cart/shippingMethod',
+    ]);
+    expect(await attempts(cartId)).toEqual([]);
+    expect(await level(h, v)).toEqual({ onHand: 5, reserved: 0 });
+  });
+
+  it('[REQ-CHK-004] another shopper’s cart, or a wrong cart token → 404 cart.not_found', async () => {
+    const { cartId } = guestCart(h, snapshot({ variantId: uid('var') }));
+    const res = await placeOrder(h, cartId, { token: 'wrong' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe('cart.not_found');
+    expect(await attempts(cartId)).toEqual([]);
+  });
+
+  it('[REQ-CHK-005] without Idempotency-Key → 400', async () => {
+    const { cartId, token } = guestCart(h, snapshot({ variantId: uid('var') }));
+    const res = await h.t.http.inject({
+      method: 'POST',
+      url: '/v1/orders',
+      headers: { 'x-cart-token': token },
+      payload: { cartId, payment: { provider: 'sandbox', token: 'tok_visa' } },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('idempotency.key_required');
+  });
+});

@@ -1,0 +1,154 @@
+// SQL for checkout attempts. Every state change is a conditional update guarded by the owner of the lease.
+import { sql } from 'kysely';
+import type { Db, Tx } from '../../platform/db/db.ts';
+import type { CheckoutSnapshot } from './contract.ts';
+
+export type AttemptStatus = 'running' | 'waiting' | 'compensating' | 'placed' | 'failed';
+export type Step = 'reserved' | 'redeemed' | 'authorized' | 'placed';
+
+export interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface Attempt {
+  id: string;
+  cartId: string;
+  idempotencyKey: string;
+  status: AttemptStatus;
+  steps: Step[];
+  claimedBy: string | null;
+  leaseExpired: boolean;
+  deadlinePassed: boolean;
+  expiresAt: Date;
+  snapshot: CheckoutSnapshot;
+  paymentToken: string;
+  callerHash: string;
+  paymentId: string | null;
+  nextActionUrl: string | null;
+  answer: Answer | null;
+}
+
+type Q = Db['k'] | Tx;
+
+const COLUMNS = sql`id, cart_id, idempotency_key, status, steps, claimed_by, claimed_until <= now() as lease_expired,
+  expires_at <= now() as deadline_passed, caller_hash, expires_at, snapshot, payment_token, payment_id, next_action_url,
+  answer_status, answer`;
+
+// biome-ignore lint/suspicious/noExplicitAny: raw row from the driver
+function toAttempt(r: any): Attempt {
+  return {
+    id: r.id,
+    cartId: r.cart_id,
+    idempotencyKey: r.idempotency_key,
+    status: r.status,
+    steps: r.steps,
+    claimedBy: r.claimed_by,
+    leaseExpired: r.lease_expired,
+    deadlinePassed: r.deadline_passed,
+    expiresAt: new Date(r.expires_at),
+    snapshot: typeof r.snapshot === 'string' ? JSON.parse(r.snapshot) : r.snapshot,
+    paymentToken: r.payment_token,
+    callerHash: r.caller_hash,
+    paymentId: r.payment_id,
+    nextActionUrl: r.next_action_url,
+    answer:
+      r.answer_status === null
+        ? null
+        : { status: r.answer_status, body: typeof r.answer === 'string' ? JSON.parse(r.answer) : r.answer },
+  };
+}
+
+async function one(q: Q, query: ReturnType<typeof sql>): Promise<Attempt | undefined> {
+  const r = await query.execute(q);
+  const row = r.rows[0];
+  return row ? toAttempt(row) : undefined;
+}
+
+export const attemptsRepo = {
+  async insert(
+    q: Q,
+    a: {
+      id: string;
+      cartId: string;
+      key: string;
+      owner: string;
+      leaseMs: number;
+      deadlineMs: number;
+      snapshot: CheckoutSnapshot;
+      token: string;
+      callerHash: string;
+    },
+  ): Promise<Attempt | undefined> {
+    return one(
+      q,
+      sql`insert into orders.checkout_attempts
+        (id, cart_id, idempotency_key, status, claimed_by, claimed_until, expires_at, snapshot, payment_token, caller_hash)
+        values (${a.id}, ${a.cartId}, ${a.key}, 'running', ${a.owner}, now() + ${a.leaseMs} * interval '1 millisecond',
+          now() + ${a.deadlineMs} * interval '1 millisecond', ${JSON.stringify(a.snapshot)}, ${a.token}, ${a.callerHash})
+        on conflict (cart_id) where status <> 'failed' do nothing
+        returning ${COLUMNS}`,
+    );
+  },
+  get: (q: Q, id: string) => one(q, sql`select ${COLUMNS} from orders.checkout_attempts where id = ${id}`),
+  byKey: (q: Q, cartId: string, key: string) =>
+    one(
+      q,
+      sql`select ${COLUMNS} from orders.checkout_attempts where cart_id = ${cartId} and idempotency_key = ${key}
+        order by created_at desc, id desc limit 1`,
+    ),
+  liveByCart: (q: Q, cartId: string) =>
+    one(q, sql`select ${COLUMNS} from orders.checkout_attempts where cart_id = ${cartId} and status <> 'failed'`),
+  /** Takes the lease: a running/compensating attempt whose lease expired, or a waiting one. */
+  claim: (q: Q, id: string, owner: string, from: AttemptStatus[], to: AttemptStatus, leaseMs: number) =>
+    one(
+      q,
+      sql`update orders.checkout_attempts set claimed_by = ${owner}, status = ${to},
+          claimed_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
+        where id = ${id} and status = any(${from}::text[])
+          and (status = 'waiting' or claimed_until <= now() or claimed_by = ${owner})
+        returning ${COLUMNS}`,
+    ),
+  /** Records a completed step and extends the lease; false when the lease was lost. */
+  async step(q: Q, id: string, owner: string, step: Step, leaseMs: number, paymentId?: string): Promise<boolean> {
+    const r = await sql`update orders.checkout_attempts set steps = array_append(steps, ${step}),
+        payment_id = coalesce(${paymentId ?? null}, payment_id),
+        claimed_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
+      where id = ${id} and claimed_by = ${owner} and status = 'running' and not (${step} = any(steps))`.execute(q);
+    return Number(r.numAffectedRows ?? 0) === 1;
+  },
+  async wait(q: Q, id: string, owner: string, paymentId: string, nextActionUrl: string | null): Promise<boolean> {
+    const r = await sql`update orders.checkout_attempts set status = 'waiting', payment_id = ${paymentId},
+        next_action_url = ${nextActionUrl}, claimed_by = null, claimed_until = now(), updated_at = now()
+      where id = ${id} and claimed_by = ${owner} and status = 'running'`.execute(q);
+    return Number(r.numAffectedRows ?? 0) === 1;
+  },
+  async compensating(q: Q, id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const r = await sql`update orders.checkout_attempts set status = 'compensating',
+        claimed_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
+      where id = ${id} and claimed_by = ${owner} and status in ('running', 'compensating')`.execute(q);
+    return Number(r.numAffectedRows ?? 0) === 1;
+  },
+  async fail(q: Q, id: string, owner: string, answer: Answer): Promise<boolean> {
+    const r = await sql`update orders.checkout_attempts set status = 'failed', answer_status = ${answer.status},
+        answer = ${JSON.stringify(answer.body)}, claimed_by = null, claimed_until = now(), updated_at = now()
+      where id = ${id} and claimed_by = ${owner} and status = 'compensating'`.execute(q);
+    return Number(r.numAffectedRows ?? 0) === 1;
+  },
+  /** The pivot's guard, inside the placing transaction. */
+  async place(tx: Tx, id: string, owner: string, answer: Answer): Promise<boolean> {
+    const r = await sql`update orders.checkout_attempts set status = 'placed', steps = array_append(steps, 'placed'),
+        answer_status = ${answer.status}, answer = ${JSON.stringify(answer.body)}, claimed_by = null,
+        claimed_until = now(), updated_at = now()
+      where id = ${id} and claimed_by = ${owner} and status = 'running' and claimed_until > now()`.execute(tx);
+    return Number(r.numAffectedRows ?? 0) === 1;
+  },
+  /** Attempts the sweeper must handle: expired leases before the pivot, waiting past the deadline. */
+  async due(q: Q, limit: number): Promise<{ id: string; status: AttemptStatus }[]> {
+    const r = await sql<{ id: string; status: AttemptStatus }>`select id, status from orders.checkout_attempts
+      where (status in ('running', 'compensating') and claimed_until <= now())
+         or (status = 'waiting' and expires_at <= now())
+      order by updated_at limit ${limit}`.execute(q);
+    return r.rows;
+  },
+};

@@ -1,0 +1,310 @@
+// The checkout saga: attempt record → reserve stock → reserve redemptions → authorize → place (pivot).
+// No transaction is open while another module or the provider is called; each step is recorded on the
+// attempt with a conditional update guarded by the lease. The client's POST, the payment webhook and the
+// sweeper all go through `run`/`compensate`, so whichever comes first moves the attempt; the others find it done.
+import { createHash } from 'node:crypto';
+import type { Ctx } from '../../platform/context.ts';
+import type { Db } from '../../platform/db/db.ts';
+import { AppError, errors, isAppError } from '../../platform/errors.ts';
+import { appendEvents } from '../../platform/events/outbox.ts';
+import { newId, newSecret } from '../../platform/ids.ts';
+import type { InventoryApi } from '../inventory/index.ts';
+import type { PaymentsApi } from '../payments/index.ts';
+import { fromAnswer, inProgress, missingParts, problemAnswer } from './checkout.answers.ts';
+import { attemptsRepo as A, type Attempt, type Step } from './checkout.repo.ts';
+import { type CartApi, type CheckoutSnapshot, ORDER_ERRORS, type PricingApi } from './contract.ts';
+import { ORDER_EVENTS, type OrderPlacedPayload } from './events.ts';
+import { ordersRepo, toView } from './orders.repo.ts';
+
+export interface CheckoutSettings {
+  /** How long one process holds an attempt before the sweeper may take it over. */
+  leaseMs: number;
+  /** How long an attempt may wait for customer action before it is compensated. */
+  deadlineMs: number;
+}
+
+export interface CheckoutDeps {
+  db: Db;
+  cart: CartApi;
+  pricing: PricingApi;
+  inventory: InventoryApi;
+  payments: PaymentsApi;
+  settings: CheckoutSettings;
+  /** Tests: called after each recorded step; throwing simulates the process dying there. */
+  afterStep?: (step: Step, attemptId: string) => void;
+}
+
+export interface CheckoutInput {
+  cartId: string;
+  cartToken: string | undefined;
+  payment: { provider: string; token: string; returnUrl?: string | undefined };
+}
+
+export const reservationKey = (orderId: string) => `checkout:${orderId}`;
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface CheckoutResult {
+  status: 201 | 202;
+  body: Record<string, unknown>;
+}
+
+export function createCheckoutService(deps: CheckoutDeps) {
+  const { db, settings } = deps;
+  const lease = settings.leaseMs;
+  const sys: Ctx = { requestId: 'orders.checkout', actor: { kind: 'system', name: 'orders.checkout' } };
+
+  const waitingAnswer = (a: Attempt): CheckoutResult => ({
+    status: 202,
+    body: {
+      id: a.id,
+      status: 'requires_action',
+      nextAction: a.nextActionUrl ? { type: 'redirect', url: a.nextActionUrl } : { type: 'wait' },
+    },
+  });
+
+  /** What a request that finds this attempt gets. Undefined: the attempt failed retryably (start a new one). */
+  function answerFor(a: Attempt): CheckoutResult | undefined {
+    if (a.status === 'placed' && a.answer) return a.answer as CheckoutResult;
+    if (a.status === 'waiting') return waitingAnswer(a);
+    if (a.status === 'failed' && a.answer) {
+      if (a.answer.status >= 500) return undefined;
+      throw fromAnswer(a.answer);
+    }
+    throw inProgress();
+  }
+
+  async function compensate(a: Attempt, owner: string, cause: AppError): Promise<never> {
+    if (!(await A.compensating(db.k, a.id, owner, lease))) throw inProgress();
+    const payment = await deps.payments.getByOrderId(sys, a.id);
+    if (payment && ['pending', 'requires_action', 'authorized'].includes(payment.status)) {
+      await deps.payments.void(sys, payment.id);
+    }
+    if (a.snapshot.promotions.length) await deps.pricing.releaseRedemptions(sys, reservationKey(a.id));
+    await deps.inventory.release(sys, reservationKey(a.id)).catch((e: unknown) => {
+      if (!isAppError(e) || e.status !== 404) throw e;
+    });
+    await A.fail(db.k, a.id, owner, problemAnswer(cause));
+    throw cause;
+  }
+
+  async function place(ctx: Ctx, a: Attempt, owner: string, paymentId: string): Promise<CheckoutResult> {
+    const s = a.snapshot;
+    const token = s.userId ? undefined : newSecret(24);
+    const placed = await db.transaction(async (tx) => {
+      const order = await ordersRepo.insert(tx, {
+        id: a.id,
+        snapshot: s,
+        paymentId,
+        tokenHash: token ? hashToken(token) : null,
+        actor: s.userId ? `customer:${s.userId}` : 'guest',
+      });
+      const view = toView(order, await ordersRepo.lines(tx, a.id));
+      const answer = { status: 201, body: { ...view, ...(token ? { orderToken: token } : {}) } };
+      if (!(await A.place(tx, a.id, owner, answer))) throw inProgress();
+      const payload: OrderPlacedPayload = {
+        orderId: a.id,
+        number: view.number,
+        cartId: s.cartId,
+        userId: s.userId,
+        email: s.email,
+        reservationKey: reservationKey(a.id),
+        redemptionKey: s.promotions.length ? reservationKey(a.id) : null,
+        paymentId,
+        total: s.totals.total,
+        snapshot: s as unknown as Record<string, unknown>,
+      };
+      await appendEvents(tx, ctx, [{ type: ORDER_EVENTS.placed, aggregateId: a.id, payload: { ...payload } }]);
+      return answer as CheckoutResult;
+    });
+    return placed;
+  }
+
+  /** Moves a claimed attempt forward from its recorded steps. */
+  async function run(ctx: Ctx, a: Attempt, owner: string): Promise<CheckoutResult> {
+    const s = a.snapshot;
+    const key = reservationKey(a.id);
+    const record = async (step: Step, paymentId?: string) => {
+      if (!(await A.step(db.k, a.id, owner, step, lease, paymentId))) throw inProgress();
+      deps.afterStep?.(step, a.id);
+    };
+    if (!a.steps.includes('reserved')) {
+      try {
+        await deps.inventory.reserve(ctx, {
+          key,
+          lines: s.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity })),
+          // Outlives the attempt: orders compensates a stuck attempt before inventory expires the reservation.
+          expiresAt: new Date(a.expiresAt.getTime() + settings.deadlineMs),
+        });
+      } catch (e) {
+        if (isAppError(e) && e.status < 500) return compensate(a, owner, e);
+        throw e;
+      }
+      await record('reserved');
+    }
+    if (s.promotions.length && !a.steps.includes('redeemed')) {
+      try {
+        await deps.pricing.reserveRedemptions(ctx, {
+          key,
+          promotionIds: s.promotions.map((p) => p.promotionId),
+          customerId: s.userId,
+          email: s.email,
+        });
+      } catch (e) {
+        if (isAppError(e) && e.status < 500) return compensate(a, owner, e);
+        throw e;
+      }
+      await record('redeemed');
+    }
+    let paymentId = a.paymentId;
+    if (!a.steps.includes('authorized')) {
+      let p: Awaited<ReturnType<PaymentsApi['authorize']>>;
+      try {
+        p = await deps.payments.authorize(ctx, {
+          orderId: a.id,
+          amount: s.totals.total.amount,
+          currency: s.currency,
+          token: a.paymentToken,
+        });
+      } catch (e) {
+        if (isAppError(e)) return compensate(a, owner, e);
+        throw e;
+      }
+      paymentId = p.id;
+      if (p.status === 'failed') {
+        return compensate(
+          a,
+          owner,
+          new AppError(402, 'payments.declined', 'Payment declined', {
+            detail: `The payment was declined (${p.failureCode ?? 'declined'}).`,
+            extra: { declineCode: p.failureCode ?? 'declined' },
+          }),
+        );
+      }
+      if (p.status === 'requires_action' || p.status === 'pending') {
+        if (!(await A.wait(db.k, a.id, owner, p.id, p.nextActionUrl))) throw inProgress();
+        // A webhook that settled the payment before the attempt was marked waiting found nothing to resume:
+        // look once more, so the order is not left waiting for a webhook that already came.
+        const settled = await deps.payments.getByOrderId(sys, a.id);
+        if (settled?.status === 'authorized') {
+          const again = await A.claim(db.k, a.id, owner, ['waiting'], 'running', lease);
+          if (again) return run(ctx, again, owner);
+        }
+        return waitingAnswer({ ...a, nextActionUrl: p.nextActionUrl });
+      }
+      if (p.status !== 'authorized') {
+        return compensate(a, owner, errors.unavailable('payments.unavailable', `Payment is ${p.status}.`, 1));
+      }
+      await record('authorized', p.id);
+    }
+    const reservation = await deps.inventory.reserve(ctx, {
+      key,
+      lines: s.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity })),
+    });
+    if (reservation.status !== 'active') {
+      return compensate(a, owner, errors.conflict('inventory.reservation_expired', 'The stock reservation expired.'));
+    }
+    let placed: CheckoutResult;
+    try {
+      placed = await place(ctx, a, owner, paymentId as string);
+    } catch (e) {
+      if (isAppError(e) && e.code === ORDER_ERRORS.checkoutInProgress) throw e;
+      // The placing transaction rolled back: nothing was placed, so void and release (a retry is safe).
+      return compensate(
+        a,
+        owner,
+        new AppError(500, ORDER_ERRORS.placeFailed, 'Internal Server Error', {
+          detail: 'The order could not be placed; nothing was charged. Retry with the same Idempotency-Key.',
+        }),
+      );
+    }
+    deps.afterStep?.('placed', a.id);
+    return placed;
+  }
+
+  /** POST /v1/orders. */
+  async function checkout(ctx: Ctx, input: CheckoutInput): Promise<CheckoutResult> {
+    const key = ctx.idempotencyKey;
+    if (!key) throw errors.badRequest('idempotency.key_required', 'Idempotency-Key is required.');
+    // Reads the cart as the caller (404 for someone else's cart); no side effect yet.
+    const callerHash = hashToken(
+      ctx.actor.kind === 'customer' ? `user:${ctx.actor.userId}` : `cart:${input.cartToken}`,
+    );
+    let snapshot: CheckoutSnapshot;
+    try {
+      snapshot = await deps.cart.getCheckoutSnapshot(ctx, input.cartId, input.cartToken);
+    } catch (e) {
+      // A completed cart may refuse reads: a replay by the same caller still gets the original answer.
+      const a = isAppError(e) && e.status === 409 ? await A.byKey(db.k, input.cartId, key) : undefined;
+      const answer = a && a.callerHash === callerHash ? answerFor(a) : undefined;
+      if (answer) return answer;
+      throw e;
+    }
+    const owner = newId('own');
+    const existing = async (a: Attempt): Promise<CheckoutResult | undefined> => {
+      if (a.status === 'running' && a.leaseExpired) {
+        // The process that held it died: take it over and move it forward.
+        const claimed = await A.claim(db.k, a.id, owner, ['running'], 'running', lease);
+        if (claimed) return run(ctx, claimed, owner);
+      }
+      return answerFor(a);
+    };
+    for (let round = 0; round < 3; round++) {
+      const byKey = await A.byKey(db.k, input.cartId, key);
+      if (byKey) {
+        const answer = await existing(byKey);
+        if (answer) return answer;
+      }
+      const live = await A.liveByCart(db.k, input.cartId);
+      if (live) {
+        const answer = await existing(live);
+        if (answer) return answer;
+      }
+      const missing = missingParts(snapshot);
+      if (missing.length) {
+        throw errors.unprocessable(
+          ORDER_ERRORS.cartIncomplete,
+          `The cart is missing: ${missing.join(', ')}.`,
+          missing.map((m) => ({ field: `/cart/${m}`, message: m === 'lines' ? 'The cart is empty.' : 'Required.' })),
+        );
+      }
+      const created = await A.insert(db.k, {
+        id: newId('ord'),
+        cartId: input.cartId,
+        key,
+        owner,
+        leaseMs: lease,
+        deadlineMs: settings.deadlineMs,
+        snapshot,
+        token: input.payment.token,
+        callerHash,
+      });
+      if (created) return run(ctx, created, owner);
+    }
+    throw inProgress();
+  }
+
+  /** Webhook path: the payment settled for a waiting attempt. */
+  async function resume(orderId: string): Promise<void> {
+    const owner = newId('own');
+    const a = await A.claim(db.k, orderId, owner, ['waiting'], 'running', lease);
+    if (!a) return;
+    await run(sys, a, owner).catch((e: unknown) => {
+      if (!isAppError(e) || e.status >= 500) throw e;
+    });
+  }
+
+  /** Sweeper and the payment-failed path: compensate an attempt that never reached the pivot. */
+  async function abandon(orderId: string, from: ('running' | 'waiting' | 'compensating')[], reason: AppError) {
+    const owner = newId('own');
+    const a = await A.claim(db.k, orderId, owner, from, 'compensating', lease);
+    if (!a) return false;
+    await compensate(a, owner, reason).catch((e: unknown) => {
+      if (e !== reason) throw e;
+    });
+    return true;
+  }
+
+  return { checkout, resume, abandon };
+}
+
+export type CheckoutService = ReturnType<typeof createCheckoutService>;

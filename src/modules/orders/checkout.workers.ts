@@ -1,0 +1,135 @@
+// After the pivot nothing is undone: subscribers of `orders.order.placed` commit the reservation and the
+// redemptions, complete the cart and capture, each retried by the relay until it succeeds (dead letter after
+// EVENTS_MAX_ATTEMPTS). Payment webhooks resume or compensate waiting attempts; a sweeper handles dead processes.
+import { systemCtx } from '../../platform/context.ts';
+import type { Db } from '../../platform/db/db.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { EventEnvelope } from '../../platform/events/envelope.ts';
+import type { Subscriber } from '../../platform/events/subscriber.ts';
+import type { ScheduledJob } from '../../platform/jobs/job.ts';
+import type { InventoryApi } from '../inventory/index.ts';
+import type { PaymentEventPayload, PaymentsApi } from '../payments/index.ts';
+import { attemptsRepo } from './checkout.repo.ts';
+import { type CheckoutService, reservationKey } from './checkout.service.ts';
+import type { CartApi, PricingApi } from './contract.ts';
+import { ORDER_EVENTS, type OrderPlacedPayload } from './events.ts';
+import type { OrdersService } from './orders.service.ts';
+
+interface WorkerDeps {
+  db: Db;
+  cart: CartApi;
+  pricing: PricingApi;
+  inventory: InventoryApi;
+  payments: PaymentsApi;
+  checkout: CheckoutService;
+  orders: OrdersService;
+}
+
+const placed = (e: EventEnvelope) => e.payload as unknown as OrderPlacedPayload;
+
+export function checkoutSubscribers(d: () => WorkerDeps): Subscriber[] {
+  const ctx = systemCtx('orders.after_placed');
+  return [
+    {
+      name: 'orders.commit_reservation',
+      eventTypes: [ORDER_EVENTS.placed],
+      handle: async (e) => {
+        await d().inventory.commit(ctx, placed(e).reservationKey);
+      },
+    },
+    {
+      name: 'orders.commit_redemptions',
+      eventTypes: [ORDER_EVENTS.placed],
+      handle: async (e) => {
+        const key = placed(e).redemptionKey;
+        if (key) await d().pricing.commitRedemptions(ctx, key);
+      },
+    },
+    {
+      name: 'orders.complete_cart',
+      eventTypes: [ORDER_EVENTS.placed],
+      handle: async (e) => d().cart.markCompleted(ctx, placed(e).cartId, placed(e).orderId),
+    },
+    {
+      name: 'orders.capture_payment',
+      eventTypes: [ORDER_EVENTS.placed],
+      handle: async (e) => {
+        const { orderId, paymentId } = placed(e);
+        const deps = d();
+        const order = await deps.orders.row(orderId);
+        if (order?.status !== 'pending') return; // cancelled first (its subscriber voids)
+        await deps.payments.capture(ctx, paymentId);
+        // The guarded transition makes a redelivery a no-op.
+        await deps.db.transaction((tx) =>
+          deps.orders.transition(tx, ctx, orderId, 'paid', {
+            from: ['pending'],
+            paymentStatus: 'captured',
+            event: ORDER_EVENTS.paid,
+            reason: 'payment captured',
+          }),
+        );
+      },
+    },
+    {
+      name: 'orders.settle_cancelled',
+      eventTypes: [ORDER_EVENTS.cancelled],
+      handle: async (e) => {
+        const orderId = String(e.payload.orderId);
+        const deps = d();
+        const p = await deps.payments.getByOrderId(ctx, orderId);
+        if (p && ['pending', 'requires_action', 'authorized'].includes(p.status)) await deps.payments.void(ctx, p.id);
+        else if (p && p.capturedAmount > p.refundedAmount) {
+          await deps.payments.refund(ctx, p.id, p.capturedAmount - p.refundedAmount, `cancel:${orderId}`, 'cancelled');
+        }
+        // Stock still reserved goes back; committed stock needs a restock movement (inventory API: not yet).
+        await deps.inventory.release(ctx, reservationKey(orderId)).catch(() => undefined);
+      },
+    },
+    {
+      name: 'orders.payment_settled',
+      eventTypes: ['payments.payment.authorized', 'payments.payment.failed'],
+      handle: async (e) => {
+        const p = e.payload as unknown as PaymentEventPayload;
+        const deps = d();
+        if (e.type === 'payments.payment.authorized') return deps.checkout.resume(p.orderId);
+        await deps.checkout.abandon(
+          p.orderId,
+          ['waiting'],
+          new AppError(402, 'payments.declined', 'Payment declined', {
+            detail: `The payment failed (${p.failureCode ?? 'failed'}).`,
+            extra: { declineCode: p.failureCode ?? 'failed' },
+          }),
+        );
+      },
+    },
+  ];
+}
+
+export function checkoutSweeper(d: () => WorkerDeps, intervalMs: number): ScheduledJob {
+  return {
+    name: 'orders.checkout_sweeper',
+    intervalMs,
+    run: async () => {
+      await sweep(d());
+    },
+  };
+}
+
+/** One pass: compensates attempts whose process died before the pivot and waiting ones past their deadline. */
+export async function sweep(deps: WorkerDeps): Promise<number> {
+  const due = await attemptsRepo.due(deps.db.k, 50);
+  let handled = 0;
+  for (const a of due) {
+    const reason =
+      a.status === 'waiting'
+        ? new AppError(409, 'orders.payment_action_expired', 'Conflict', {
+            detail: 'The payment was not completed in time; the checkout was cancelled.',
+          })
+        : new AppError(503, 'orders.checkout_interrupted', 'Service unavailable', {
+            detail: 'The checkout was interrupted; retry with the same Idempotency-Key.',
+          });
+    const from = a.status === 'waiting' ? (['waiting'] as const) : (['running', 'compensating'] as const);
+    if (await deps.checkout.abandon(a.id, [...from], reason)) handled++;
+  }
+  return handled;
+}

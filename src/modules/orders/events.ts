@@ -1,0 +1,21 @@
+// Events the orders module appends to the outbox.
+export const ORDER_EVENTS = {
+  placed: 'orders.order.placed',
+  paid: 'orders.order.paid',
+  cancelled: 'orders.order.cancelled',
+} as const;
+
+export interface OrderPlacedPayload {
+  orderId: string;
+  number: string;
+  cartId: string;
+  userId: string | null;
+  email: string | null;
+  /** Inventory reservation key and pricing redemption key. */
+  reservationKey: string;
+  redemptionKey: string | null;
+  paymentId: string;
+  total: { amount: number; currency: string };
+  /** The checkout snapshot the order was placed from. */
+  snapshot: Record<string, unknown>;
+}

@@ -1,0 +1,22 @@
+// The orders module's front door: the only file other modules may import.
+export type {
+  Address,
+  CartApi,
+  CheckoutLine,
+  CheckoutSnapshot,
+  OrderStatus,
+  OrderView,
+  PricingApi,
+  RedemptionRequest,
+} from './contract.ts';
+export { ORDER_ERRORS, ORDER_STATUSES } from './contract.ts';
+export type { OrderPlacedPayload } from './events.ts';
+export { ORDER_EVENTS } from './events.ts';
+export {
+  createLateOrdersModule,
+  createOrdersModule,
+  type OrdersModule,
+  type OrdersModuleDeps,
+  ordersModuleFor,
+} from './module.ts';
+export { TRANSITIONS } from './state.ts';

@@ -1,0 +1,105 @@
+// createOrdersModule: the checkout saga, orders, their routes, post-pivot subscribers and the sweeper.
+import { fileURLToPath } from 'node:url';
+import type { Db } from '../../platform/db/db.ts';
+import type { Kernel } from '../../platform/kernel.ts';
+import type { ModuleDefinition } from '../../platform/module.ts';
+import type { InventoryApi } from '../inventory/index.ts';
+import type { PaymentsApi } from '../payments/index.ts';
+import type { Step } from './checkout.repo.ts';
+import { type CheckoutService, type CheckoutSettings, createCheckoutService } from './checkout.service.ts';
+import { checkoutSubscribers, checkoutSweeper, sweep } from './checkout.workers.ts';
+import type { CartApi, PricingApi } from './contract.ts';
+import { registerOrdersRoutes } from './orders.http.ts';
+import { createOrdersService, type OrdersService } from './orders.service.ts';
+
+export interface OrdersModuleDeps {
+  kernel: Pick<Kernel, 'db'>;
+  cart: CartApi;
+  pricing: PricingApi;
+  inventory: InventoryApi;
+  payments: PaymentsApi;
+  /** Defaults: 30 s lease, 15 min deadline, sweeper every 10 s. */
+  settings?: Partial<CheckoutSettings & { sweepIntervalMs: number }>;
+  /** Tests: throwing here simulates the process dying right after that step. */
+  afterStep?: (step: Step, attemptId: string) => void;
+}
+
+export interface OrdersModule {
+  definition: ModuleDefinition;
+  checkout: CheckoutService;
+  orders: OrdersService;
+  /** One sweeper pass (tests, ops). */
+  sweep(): Promise<number>;
+}
+
+export const ORDERS_MIGRATIONS = { module: 'orders', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) };
+
+/**
+ * Builds the module from dependencies resolved on first use. The definition's static parts (migrations,
+ * subscriber and job names) do not need them, so a test can build the definition before the app's kernel
+ * exists and bind the dependencies afterwards.
+ */
+export function createLateOrdersModule(
+  resolveDeps: () => OrdersModuleDeps,
+  sweepIntervalMs = 10_000,
+): OrdersModule & { bound: () => boolean } {
+  let built: { checkout: CheckoutService; orders: OrdersService; db: Db; deps: OrdersModuleDeps } | undefined;
+  const get = () => {
+    if (built) return built;
+    const deps = resolveDeps();
+    const db = deps.kernel.db;
+    const checkout = createCheckoutService({
+      db,
+      cart: deps.cart,
+      pricing: deps.pricing,
+      inventory: deps.inventory,
+      payments: deps.payments,
+      settings: { leaseMs: deps.settings?.leaseMs ?? 30_000, deadlineMs: deps.settings?.deadlineMs ?? 15 * 60_000 },
+      ...(deps.afterStep ? { afterStep: deps.afterStep } : {}),
+    });
+    built = { checkout, orders: createOrdersService({ db }), db, deps };
+    return built;
+  };
+  const workerDeps = () => {
+    const b = get();
+    return { ...b.deps, db: b.db, checkout: b.checkout, orders: b.orders };
+  };
+  const definition: ModuleDefinition = {
+    name: 'orders',
+    migrations: ORDERS_MIGRATIONS,
+    registerRoutes: (http) =>
+      registerOrdersRoutes(http, {
+        checkout: {
+          checkout: (...a) => get().checkout.checkout(...a),
+          resume: (...a) => get().checkout.resume(...a),
+          abandon: (...a) => get().checkout.abandon(...a),
+        },
+        orders: new Proxy({} as OrdersService, { get: (_t, p) => get().orders[p as keyof OrdersService] }),
+      }),
+    subscribers: checkoutSubscribers(workerDeps),
+    jobs: [checkoutSweeper(workerDeps, sweepIntervalMs)],
+  };
+  return {
+    definition,
+    get checkout() {
+      return get().checkout;
+    },
+    get orders() {
+      return get().orders;
+    },
+    sweep: () => sweep(workerDeps()),
+    bound: () => built !== undefined,
+  };
+}
+
+export function createOrdersModule(deps: OrdersModuleDeps): OrdersModule {
+  return createLateOrdersModule(() => deps, deps.settings?.sweepIntervalMs);
+}
+
+/** For app.ts: the orders module over the kernel and the other modules' APIs. */
+export function ordersModuleFor(
+  kernel: Kernel,
+  deps: { cart: CartApi; pricing: PricingApi; inventory: InventoryApi; payments: PaymentsApi },
+): OrdersModule {
+  return createOrdersModule({ kernel, ...deps });
+}

@@ -1,0 +1,114 @@
+// Orders API: place an order from a cart (the checkout saga), read, list and cancel orders.
+import type { FastifyRequest } from 'fastify';
+import { access } from '../../platform/http/auth.ts';
+import { problemResponse } from '../../platform/http/problem.ts';
+import type { App } from '../../platform/http/server.ts';
+import type { CheckoutService } from './checkout.service.ts';
+import {
+  ActionRequiredSchema,
+  CancelBody,
+  OrderListSchema,
+  OrderParams,
+  OrderQuery,
+  OrderSchema,
+  PlaceOrderBody,
+  PlaceOrderHeaders,
+} from './orders.schemas.ts';
+import type { OrdersService } from './orders.service.ts';
+
+const tags = ['orders'];
+const header = (req: FastifyRequest, name: string) => {
+  const v = req.headers[name];
+  return typeof v === 'string' && v ? v : undefined;
+};
+
+export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; orders: OrdersService }): void {
+  http.post(
+    '/v1/orders',
+    {
+      // The Idempotency-Key is required and maps to the checkout attempt (not to the generic stored-response
+      // middleware): a replay follows the attempt, so a 202 later becomes the 201 of the order it placed.
+      config: { access: access.public },
+      schema: {
+        tags,
+        summary: 'Place an order from a cart (Idempotency-Key required; guests send X-Cart-Token)',
+        headers: PlaceOrderHeaders,
+        body: PlaceOrderBody,
+        response: {
+          201: OrderSchema,
+          202: ActionRequiredSchema,
+          402: problemResponse('payments.declined: the payment was declined; stock and coupons were released'),
+          400: problemResponse('idempotency.key_required'),
+          404: problemResponse('cart.not_found'),
+          409: problemResponse(
+            'inventory.insufficient_stock, promotions.limit_reached (nothing charged), or a checkout in progress (Retry-After)',
+          ),
+          422: problemResponse('orders.cart_incomplete: empty cart, missing email, address or shipping method'),
+          503: problemResponse('payments.unavailable: safe to retry with the same Idempotency-Key'),
+        },
+      },
+    },
+    async (req, reply) => {
+      const ctx = { ...req.ctx, idempotencyKey: header(req, 'idempotency-key') };
+      const r = await s.checkout.checkout(ctx, {
+        cartId: req.body.cartId,
+        cartToken: header(req, 'x-cart-token'),
+        payment: req.body.payment,
+      });
+      if (r.status === 201) reply.header('location', `/v1/orders/${String(r.body.id)}`);
+      return reply.code(r.status).send(r.body as never);
+    },
+  );
+
+  http.get(
+    '/v1/orders/:id',
+    {
+      config: { access: access.public },
+      schema: {
+        tags,
+        summary: 'An order (its owner, a guest with X-Order-Token, or staff with orders:read)',
+        params: OrderParams,
+        response: { 200: OrderSchema, 404: problemResponse('orders.not_found') },
+      },
+    },
+    async (req) => s.orders.get(req.ctx, req.params.id, header(req, 'x-order-token')),
+  );
+
+  http.get(
+    '/v1/orders',
+    {
+      config: { access: access.authenticated },
+      schema: {
+        tags,
+        summary: 'List orders (customers: their own; staff with orders:read: any, filtered)',
+        querystring: OrderQuery,
+        response: {
+          200: OrderListSchema,
+          401: problemResponse('Not authenticated'),
+          403: problemResponse('Not a customer or staff'),
+        },
+      },
+    },
+    async (req) => s.orders.list(req.ctx, req.query),
+  );
+
+  http.post(
+    '/v1/orders/:id/cancel',
+    {
+      config: { access: access.public },
+      schema: {
+        tags,
+        summary: 'Cancel an order (customer before shipment; staff with orders:manage any time)',
+        params: OrderParams,
+        body: CancelBody,
+        response: {
+          200: OrderSchema,
+          404: problemResponse('orders.not_found'),
+          409: problemResponse('orders.invalid_transition'),
+        },
+      },
+    },
+    async (req) =>
+      s.orders.cancel(req.ctx, req.params.id, header(req, 'x-order-token'), req.body?.reason ?? 'requested'),
+  );
+}

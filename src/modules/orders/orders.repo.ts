@@ -1,0 +1,170 @@
+// SQL for orders, their lines and their append-only event log.
+import { sql } from 'kysely';
+import type { Db, Tx } from '../../platform/db/db.ts';
+import type { Address, CheckoutSnapshot, OrderStatus, OrderView } from './contract.ts';
+
+type Q = Db['k'] | Tx;
+
+export interface OrderRow {
+  id: string;
+  number: string;
+  cart_id: string;
+  user_id: string | null;
+  email: string | null;
+  status: OrderStatus;
+  currency: string;
+  subtotal: string | number;
+  discount: string | number;
+  shipping: string | number;
+  tax: string | number;
+  total: string | number;
+  shipping_address: Address;
+  payment_id: string | null;
+  payment_status: string;
+  order_token_hash: string | null;
+  created_at: Date | string;
+}
+
+interface LineRow {
+  variant_id: string;
+  product_id: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price: string | number;
+  line_total: string | number;
+  discount: string | number;
+  tax: string | number;
+}
+
+const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+
+export function toView(o: OrderRow, lines: LineRow[]): OrderView {
+  const m = (amount: string | number) => ({ amount: Number(amount), currency: o.currency });
+  return {
+    id: o.id,
+    number: String(o.number),
+    status: o.status,
+    email: o.email,
+    userId: o.user_id,
+    items: lines.map((l) => ({
+      variantId: l.variant_id,
+      productId: l.product_id,
+      sku: l.sku,
+      name: l.name,
+      quantity: Number(l.quantity),
+      unitPrice: m(l.unit_price),
+      lineTotal: m(l.line_total),
+      discount: m(l.discount),
+      tax: m(l.tax),
+    })),
+    totals: {
+      subtotal: m(o.subtotal),
+      discount: m(o.discount),
+      shipping: m(o.shipping),
+      tax: m(o.tax),
+      total: m(o.total),
+    },
+    shippingAddress: parse(o.shipping_address),
+    payment: { status: o.payment_status },
+    createdAt: new Date(o.created_at).toISOString(),
+  };
+}
+
+export const ordersRepo = {
+  /** Inserts the order, its lines and the `placed` log entry; returns the number. */
+  async insert(
+    tx: Tx,
+    o: { id: string; snapshot: CheckoutSnapshot; paymentId: string; tokenHash: string | null; actor: string },
+  ): Promise<OrderRow> {
+    const s = o.snapshot;
+    const r = await sql<OrderRow>`insert into orders.orders (id, number, cart_id, user_id, email, status, currency,
+        subtotal, discount, shipping, tax, total, shipping_address, billing_address, shipping_method, promotions,
+        payment_id, payment_status, order_token_hash)
+      values (${o.id}, nextval('orders.order_number_seq'), ${s.cartId}, ${s.userId}, ${s.email}, 'pending', ${s.currency},
+        ${s.totals.subtotal.amount}, ${s.totals.discount.amount}, ${s.totals.shipping.amount}, ${s.totals.tax.amount},
+        ${s.totals.total.amount}, ${JSON.stringify(s.shippingAddress)}, ${JSON.stringify(s.billingAddress)},
+        ${JSON.stringify(s.shippingMethod)}, ${JSON.stringify(s.promotions)}, ${o.paymentId}, 'authorized', ${o.tokenHash})
+      returning *`.execute(tx);
+    const order = r.rows[0] as OrderRow;
+    await tx
+      .insertInto('orders.order_lines')
+      .values(
+        s.lines.map((l, i) => ({
+          order_id: o.id,
+          line_no: i + 1,
+          variant_id: l.variantId,
+          product_id: l.productId,
+          sku: l.sku,
+          name: l.name,
+          quantity: l.quantity,
+          unit_price: l.unitPrice.amount,
+          line_total: l.lineTotal.amount,
+          discount: l.discount.amount,
+          tax: l.tax.amount,
+        })),
+      )
+      .execute();
+    await ordersRepo.log(tx, o.id, 'placed', null, 'pending', o.actor, null, { cartId: s.cartId });
+    return order;
+  },
+  async log(
+    tx: Tx,
+    orderId: string,
+    type: string,
+    from: OrderStatus | null,
+    to: OrderStatus | null,
+    actor: string,
+    reason: string | null,
+    data: Record<string, unknown> = {},
+  ): Promise<void> {
+    await sql`insert into orders.order_events (order_id, type, from_status, to_status, actor, reason, data)
+      values (${orderId}, ${type}, ${from}, ${to}, ${actor}, ${reason}, ${JSON.stringify(data)})`.execute(tx);
+  },
+  async get(q: Q, id: string): Promise<OrderRow | undefined> {
+    const r = await sql<OrderRow>`select * from orders.orders where id = ${id}`.execute(q);
+    return r.rows[0];
+  },
+  async lines(q: Q, id: string): Promise<LineRow[]> {
+    const r = await sql<LineRow>`select * from orders.order_lines where order_id = ${id} order by line_no`.execute(q);
+    return r.rows;
+  },
+  /** Guarded transition: only from the given statuses. Returns the previous status, or undefined. */
+  async transition(
+    tx: Tx,
+    id: string,
+    from: OrderStatus[],
+    to: OrderStatus,
+    paymentStatus?: string,
+  ): Promise<OrderStatus | undefined> {
+    const r = await sql<{ prev: OrderStatus }>`update orders.orders o set status = ${to},
+        payment_status = coalesce(${paymentStatus ?? null}, o.payment_status), version = o.version + 1, updated_at = now()
+      from (select id, status as prev from orders.orders where id = ${id} for update) p
+      where o.id = p.id and o.status = any(${from}::text[]) returning p.prev`.execute(tx);
+    return r.rows[0]?.prev;
+  },
+  async list(
+    q: Q,
+    f: { userId?: string | undefined; status?: string | undefined; cursor?: string | undefined; limit: number },
+  ): Promise<OrderRow[]> {
+    const r = await sql<OrderRow>`select * from orders.orders
+      where (${f.userId ?? null}::text is null or user_id = ${f.userId ?? null})
+        and (${f.status ?? null}::text is null or status = ${f.status ?? null})
+        and (${f.cursor ?? null}::text is null or id < ${f.cursor ?? null})
+      order by id desc limit ${f.limit}`.execute(q);
+    return r.rows;
+  },
+  async events(q: Q, id: string) {
+    const r = await sql<{
+      type: string;
+      from_status: string | null;
+      to_status: string | null;
+      actor: string;
+      reason: string | null;
+    }>`
+      select type, from_status, to_status, actor, reason from orders.order_events where order_id = ${id} order by seq`.execute(
+      q,
+    );
+    return r.rows;
+  },
+};

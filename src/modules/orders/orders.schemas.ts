@@ -1,0 +1,88 @@
+// TypeBox schemas of the orders routes.
+import { Type } from 'typebox';
+
+const Money = Type.Object({ amount: Type.Integer(), currency: Type.String() });
+const Address = Type.Object(
+  {
+    name: Type.String(),
+    line1: Type.String(),
+    line2: Type.Optional(Type.String()),
+    city: Type.String(),
+    region: Type.Optional(Type.String()),
+    postalCode: Type.String(),
+    country: Type.String(),
+    phone: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const OrderSchema = Type.Object({
+  id: Type.String({ examples: ['ord_01J9Z3Q7K2M4N6P8R0S2T4V6W8'] }),
+  number: Type.String({ description: 'Sequential, human-readable', examples: ['1000'] }),
+  status: Type.String({ examples: ['pending'] }),
+  email: Type.Union([Type.String(), Type.Null()]),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  items: Type.Array(
+    Type.Object({
+      variantId: Type.String(),
+      productId: Type.String(),
+      sku: Type.String(),
+      name: Type.String(),
+      quantity: Type.Integer(),
+      unitPrice: Money,
+      lineTotal: Money,
+      discount: Money,
+      tax: Money,
+    }),
+  ),
+  totals: Type.Object({ subtotal: Money, discount: Money, shipping: Money, tax: Money, total: Money }),
+  shippingAddress: Address,
+  payment: Type.Object({ status: Type.String() }),
+  createdAt: Type.String({ format: 'date-time' }),
+  orderToken: Type.Optional(
+    Type.String({ description: 'Guests only, returned once: read the order with the X-Order-Token header' }),
+  ),
+});
+
+export const PlaceOrderBody = Type.Object(
+  {
+    cartId: Type.String({ minLength: 1, maxLength: 100 }),
+    payment: Type.Object(
+      {
+        provider: Type.Union([Type.Literal('sandbox'), Type.Literal('stripe')]),
+        token: Type.String({ minLength: 1, maxLength: 200, examples: ['tok_visa'] }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ActionRequiredSchema = Type.Object({
+  id: Type.String(),
+  status: Type.Literal('requires_action'),
+  nextAction: Type.Object({ type: Type.String(), url: Type.Optional(Type.String()) }),
+});
+
+export const OrderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+export const OrderQuery = Type.Object({
+  userId: Type.Optional(Type.String({ maxLength: 100 })),
+  status: Type.Optional(Type.String({ maxLength: 40 })),
+  cursor: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+});
+export const OrderListSchema = Type.Object({
+  items: Type.Array(OrderSchema),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+export const CancelBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+
+export const PlaceOrderHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 255, description: 'Required: a unique key per checkout (e.g. a UUID)' }),
+  ),
+  'x-cart-token': Type.Optional(Type.String({ maxLength: 200, description: "A guest cart's token" })),
+});

@@ -1,0 +1,103 @@
+// Order reads, cancellation and status transitions (each one logged and, where consumers care, published).
+import type { Actor, Ctx } from '../../platform/context.ts';
+import type { Db, Tx } from '../../platform/db/db.ts';
+import { errors } from '../../platform/errors.ts';
+import { appendEvents } from '../../platform/events/outbox.ts';
+import { hasPermission } from '../../platform/http/auth.ts';
+import { hashToken } from './checkout.service.ts';
+import { ORDER_ERRORS, type OrderStatus, type OrderView } from './contract.ts';
+import { ORDER_EVENTS } from './events.ts';
+import { type OrderRow, ordersRepo, toView } from './orders.repo.ts';
+import { CUSTOMER_CANCELLABLE, sourcesOf } from './state.ts';
+
+export const actorName = (a: Actor): string => {
+  switch (a.kind) {
+    case 'customer':
+    case 'staff':
+      return `${a.kind}:${a.userId}`;
+    case 'api_key':
+      return `api_key:${a.keyId}`;
+    case 'system':
+      return `system:${a.name}`;
+    default:
+      return 'guest';
+  }
+};
+
+const notFound = (id: string) => errors.notFound(ORDER_ERRORS.notFound, `No order ${id}.`);
+
+function canSee(ctx: Ctx, o: OrderRow, orderToken: string | undefined): boolean {
+  if (hasPermission(ctx.actor, 'orders:read')) return true;
+  if (ctx.actor.kind === 'customer' && o.user_id === ctx.actor.userId) return true;
+  return !!orderToken && !!o.order_token_hash && hashToken(orderToken) === o.order_token_hash;
+}
+
+export function createOrdersService(deps: { db: Db }) {
+  const { db } = deps;
+
+  async function get(ctx: Ctx, id: string, orderToken: string | undefined): Promise<OrderView> {
+    const o = await ordersRepo.get(db.k, id);
+    if (!o || !canSee(ctx, o, orderToken)) throw notFound(id);
+    return toView(o, await ordersRepo.lines(db.k, id));
+  }
+
+  async function list(ctx: Ctx, f: { userId?: string; status?: string; cursor?: string; limit?: number }) {
+    const limit = Math.min(f.limit ?? 20, 100);
+    let userId = f.userId;
+    if (!hasPermission(ctx.actor, 'orders:read')) {
+      if (ctx.actor.kind !== 'customer') throw errors.forbidden();
+      userId = ctx.actor.userId; // customers only ever see their own
+    }
+    const rows = await ordersRepo.list(db.k, { userId, status: f.status, cursor: f.cursor, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const items = await Promise.all(page.map(async (o) => toView(o, await ordersRepo.lines(db.k, o.id))));
+    return { items, nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+  }
+
+  /** A guarded status change with its log entry (and event); false when the order is not in a source status. */
+  async function transition(
+    tx: Tx,
+    ctx: Ctx,
+    id: string,
+    to: OrderStatus,
+    opts: { from?: OrderStatus[]; reason?: string; paymentStatus?: string; event?: string } = {},
+  ): Promise<boolean> {
+    const prev = await ordersRepo.transition(tx, id, opts.from ?? sourcesOf(to), to, opts.paymentStatus);
+    if (!prev) return false;
+    await ordersRepo.log(tx, id, to, prev, to, actorName(ctx.actor), opts.reason ?? null);
+    if (opts.event) {
+      await appendEvents(tx, ctx, [{ type: opts.event, aggregateId: id, payload: { orderId: id, from: prev, to } }]);
+    }
+    return true;
+  }
+
+  async function cancel(ctx: Ctx, id: string, orderToken: string | undefined, reason: string): Promise<OrderView> {
+    const o = await ordersRepo.get(db.k, id);
+    if (!o || !canSee(ctx, o, orderToken)) throw notFound(id);
+    const staff = hasPermission(ctx.actor, 'orders:manage');
+    const from = staff
+      ? sourcesOf('cancelled')
+      : CUSTOMER_CANCELLABLE.filter((s) => sourcesOf('cancelled').includes(s));
+    const ok = await db.transaction((tx) =>
+      transition(tx, ctx, id, 'cancelled', { from, reason, event: ORDER_EVENTS.cancelled }),
+    );
+    if (!ok) {
+      throw errors.conflict(
+        ORDER_ERRORS.invalidTransition,
+        `Order ${id} is ${o.status} and cannot be cancelled by you.`,
+      );
+    }
+    return get(ctx, id, orderToken);
+  }
+
+  return {
+    get,
+    list,
+    cancel,
+    transition,
+    events: (id: string) => ordersRepo.events(db.k, id),
+    row: (id: string) => ordersRepo.get(db.k, id),
+  };
+}
+
+export type OrdersService = ReturnType<typeof createOrdersService>;
