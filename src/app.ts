@@ -1,9 +1,11 @@
 // The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
 import { fileURLToPath } from 'node:url';
+import { createCartModule } from './modules/cart/index.ts';
 import { type AvailabilityPort, createCatalogModule, DEMO_CATALOG } from './modules/catalog/index.ts';
 import { createIdentityModule, type IdentityModule, type PersonalDataContributor } from './modules/identity/index.ts';
 import { createInventoryModule } from './modules/inventory/index.ts';
 import { createPaymentsModule } from './modules/payments/index.ts';
+import { createPricingModule } from './modules/pricing/index.ts';
 import { createSearchModule } from './modules/search/index.ts';
 import type { Config } from './platform/config.ts';
 import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
@@ -109,10 +111,26 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
     defaultCurrency: kernel.config.defaultCurrency,
     registry: kernel.metrics.registry,
   });
+  const pricing = createPricingModule({ db: kernel.db });
+  const cart = createCartModule({
+    db: kernel.db,
+    catalog: catalog.api,
+    pricing: pricing.quotes,
+    availability: inventory.api.getAvailability,
+    defaultCurrency: kernel.config.defaultCurrency,
+  });
   const payments = createPaymentsModule({ kernel });
   return {
     identity,
-    modules: [identity.module, inventory.definition, catalogDefinition, search.definition, payments.module],
+    modules: [
+      identity.module,
+      inventory.definition,
+      catalogDefinition,
+      search.definition,
+      pricing.definition,
+      cart.definition,
+      payments.module,
+    ],
     async afterMigrations() {
       if (kernel.config.demoData) {
         const products = await catalog.seed(DEMO_CATALOG);
