@@ -31,7 +31,9 @@ afterAll(async () => {
 });
 
 async function cartWith(lines: [TestVariant, number][], country = 'DE'): Promise<Cart> {
-  const c = (await t.http.inject({ method: 'POST', url: '/v1/carts', payload: { currency: 'EUR', country } })).json() as Cart;
+  const c = (
+    await t.http.inject({ method: 'POST', url: '/v1/carts', payload: { currency: 'EUR', country } })
+  ).json() as Cart;
   for (const [v, quantity] of lines) {
     await t.http.inject({
       method: 'POST',
@@ -71,7 +73,11 @@ describe('tax, shipping and promotions in the cart', () => {
 
   it('[REQ-PRC-011] shipping options by zone: flat, by weight, free above a subtotal; choosing one adds it', async () => {
     const c = await cartWith([[tee, 1]], 'DE');
-    const opts = await t.http.inject({ method: 'GET', url: `/v1/carts/${c.id}/shipping-options`, headers: { 'x-cart-token': c.token } });
+    const opts = await t.http.inject({
+      method: 'GET',
+      url: `/v1/carts/${c.id}/shipping-options`,
+      headers: { 'x-cart-token': c.token },
+    });
     expect((opts.json() as { items: unknown[] }).items).toEqual([
       { id: 'shm_eu_standard', name: 'Standard (EU)', price: { amount: 495, currency: 'EUR' } },
       { id: 'shm_eu_express', name: 'Express (EU)', price: { amount: 995 + 3 * 200, currency: 'EUR' } },
@@ -80,20 +86,59 @@ describe('tax, shipping and promotions in the cart', () => {
     expect([res.statusCode, (res.json() as { code: string }).code]).toEqual([422, 'cart.invalid_shipping_method']);
     res = await patch(c, { shippingMethodId: 'shm_eu_standard' });
     expect(amounts(res.json() as Cart)).toMatchObject({ subtotal: 2000, shipping: 495, tax: 380, total: 2875 });
-    await t.http.inject({ method: 'POST', url: `/v1/carts/${c.id}/items`, headers: { 'x-cart-token': c.token }, payload: { variantId: bag.variantId, quantity: 1 } });
-    const body = (await t.http.inject({ method: 'GET', url: `/v1/carts/${c.id}`, headers: { 'x-cart-token': c.token } })).json() as Cart;
+    await t.http.inject({
+      method: 'POST',
+      url: `/v1/carts/${c.id}/items`,
+      headers: { 'x-cart-token': c.token },
+      payload: { variantId: bag.variantId, quantity: 1 },
+    });
+    const body = (
+      await t.http.inject({ method: 'GET', url: `/v1/carts/${c.id}`, headers: { 'x-cart-token': c.token } })
+    ).json() as Cart;
     expect(amounts(body)).toMatchObject({ subtotal: 6000, shipping: 0, tax: 1140, total: 7140 });
   });
 
   it('[REQ-PRC-012] coupons apply in the documented order; rejected ones say why', async () => {
-    const ten = await staffPost('/v1/admin/promotions', { name: '10 %', kind: 'percentage', value: 1000, codes: ['TEN'] });
+    const ten = await staffPost('/v1/admin/promotions', {
+      name: '10 %',
+      kind: 'percentage',
+      value: 1000,
+      codes: ['TEN'],
+    });
     expect(ten.statusCode).toBe(201);
-    await staffPost('/v1/admin/promotions', { name: 'Big spender', kind: 'fixed', value: 1000, currency: 'EUR', minSubtotal: 100000, codes: ['BIG'] });
-    await staffPost('/v1/admin/promotions', { name: 'Old', kind: 'free_shipping', endsAt: '2020-01-01T00:00:00Z', codes: ['OLD'] });
-    await staffPost('/v1/admin/promotions', { name: 'Bag sale', kind: 'fixed', value: 500, currency: 'EUR', automatic: true, productIds: [bag.productId] });
-    const c = await cartWith([[tee, 1], [bag, 1]], 'DE');
+    await staffPost('/v1/admin/promotions', {
+      name: 'Big spender',
+      kind: 'fixed',
+      value: 1000,
+      currency: 'EUR',
+      minSubtotal: 100000,
+      codes: ['BIG'],
+    });
+    await staffPost('/v1/admin/promotions', {
+      name: 'Old',
+      kind: 'free_shipping',
+      endsAt: '2020-01-01T00:00:00Z',
+      codes: ['OLD'],
+    });
+    await staffPost('/v1/admin/promotions', {
+      name: 'Bag sale',
+      kind: 'fixed',
+      value: 500,
+      currency: 'EUR',
+      automatic: true,
+      productIds: [bag.productId],
+    });
+    const c = await cartWith(
+      [
+        [tee, 1],
+        [bag, 1],
+      ],
+      'DE',
+    );
     for (const code of ['ten', 'BIG', 'OLD', 'NOPE']) await patch(c, { couponCode: code });
-    const body = (await t.http.inject({ method: 'GET', url: `/v1/carts/${c.id}`, headers: { 'x-cart-token': c.token } })).json() as Cart;
+    const body = (
+      await t.http.inject({ method: 'GET', url: `/v1/carts/${c.id}`, headers: { 'x-cart-token': c.token } })
+    ).json() as Cart;
     // sale: 500 off the bag (4000 → 3500); then 10 % of 5500 = 550, split 200 / 350
     expect(body.promotions.map((p) => [p.code, p.amount.amount])).toEqual([
       [null, 500],
@@ -113,9 +158,15 @@ describe('tax, shipping and promotions in the cart', () => {
 
   it('[REQ-PRC-006] staff pricing API: pricing:write required; invalid rules refused with pricing.invalid and nothing stored', async () => {
     const customer = await registerCustomer(t);
-    const denied = await staffPost('/v1/admin/promotions', { name: 'x', kind: 'percentage', value: 10, codes: ['XX'] }, customer.headers);
+    const denied = await staffPost(
+      '/v1/admin/promotions',
+      { name: 'x', kind: 'percentage', value: 10, codes: ['XX'] },
+      customer.headers,
+    );
     expect(denied.statusCode).toBe(403);
-    const before = (await t.http.inject({ method: 'GET', url: '/v1/admin/promotions', headers: staff.headers })).json() as { items: unknown[] };
+    const before = (
+      await t.http.inject({ method: 'GET', url: '/v1/admin/promotions', headers: staff.headers })
+    ).json() as { items: unknown[] };
     for (const [payload, status, code] of [
       [{ name: 'x', kind: 'percentage', value: 20000, codes: ['BAD1'] }, 422, 'pricing.invalid'],
       [{ name: 'x', kind: 'fixed', value: 100, codes: ['BAD2'] }, 422, 'pricing.invalid'],
@@ -126,11 +177,25 @@ describe('tax, shipping and promotions in the cart', () => {
       const res = await staffPost('/v1/admin/promotions', payload);
       expect([res.statusCode, (res.json() as { code: string }).code]).toEqual([status, code]);
     }
-    const after = (await t.http.inject({ method: 'GET', url: '/v1/admin/promotions', headers: staff.headers })).json() as { items: unknown[] };
+    const after = (
+      await t.http.inject({ method: 'GET', url: '/v1/admin/promotions', headers: staff.headers })
+    ).json() as { items: unknown[] };
     expect(after.items).toHaveLength(before.items.length);
-    const sm = await staffPost('/v1/admin/shipping-methods', { name: 'Pickup', countries: ['DE'], currency: 'EUR', kind: 'flat', price: 0 });
+    const sm = await staffPost('/v1/admin/shipping-methods', {
+      name: 'Pickup',
+      countries: ['DE'],
+      currency: 'EUR',
+      kind: 'flat',
+      price: 0,
+    });
     expect(sm.statusCode).toBe(201);
-    const badSm = await staffPost('/v1/admin/shipping-methods', { name: 'X', countries: ['germany'], currency: 'EUR', kind: 'flat', price: -1 });
+    const badSm = await staffPost('/v1/admin/shipping-methods', {
+      name: 'X',
+      countries: ['germany'],
+      currency: 'EUR',
+      kind: 'flat',
+      price: -1,
+    });
     expect(badSm.statusCode).toBe(400);
   });
 });

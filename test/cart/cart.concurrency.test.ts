@@ -27,17 +27,25 @@ describe.skipIf(!TEST_DATABASE_URL)(`cart under concurrency ${needsPostgres}`, (
 
   const newCart = async (headers = {}) =>
     (await t.http.inject({ method: 'POST', url: '/v1/carts', payload: { currency: 'EUR' }, headers })).json() as Cart;
-  const add = (c: Cart, variantId: string, quantity: number, headers: Record<string, string> = { 'x-cart-token': c.token }) =>
-    t.http.inject({ method: 'POST', url: `/v1/carts/${c.id}/items`, headers, payload: { variantId, quantity } });
+  const add = (
+    c: Cart,
+    variantId: string,
+    quantity: number,
+    headers: Record<string, string> = { 'x-cart-token': c.token },
+  ) => t.http.inject({ method: 'POST', url: `/v1/carts/${c.id}/items`, headers, payload: { variantId, quantity } });
   const get = async (c: Cart) =>
-    (await t.http.inject({ method: 'GET', url: `/v1/carts/${c.id}`, headers: { 'x-cart-token': c.token } })).json() as Cart;
+    (
+      await t.http.inject({ method: 'GET', url: `/v1/carts/${c.id}`, headers: { 'x-cart-token': c.token } })
+    ).json() as Cart;
 
   it('[REQ-CRT-008] 20 parallel add-item calls of 20 variants, and 20 of one variant: every line and quantity is there', async () => {
     const c = await newCart();
     const res = await Promise.all(variants.map((v) => add(c, v.variantId, 2)));
     expect(res.map((r) => r.statusCode)).toEqual(variants.map(() => 200));
     const body = await get(c);
-    expect(body.items.map((i) => [i.variantId, i.quantity]).sort()).toEqual(variants.map((v) => [v.variantId, 2]).sort());
+    expect(body.items.map((i) => [i.variantId, i.quantity]).sort()).toEqual(
+      variants.map((v) => [v.variantId, 2]).sort(),
+    );
     const one = variants[0]?.variantId ?? '';
     const same = await Promise.all(Array.from({ length: 20 }, () => add(c, one, 1)));
     expect(same.every((r) => r.statusCode === 200)).toBe(true);
@@ -55,17 +63,27 @@ describe.skipIf(!TEST_DATABASE_URL)(`cart under concurrency ${needsPostgres}`, (
     const mine = await newCart(me.headers);
     const guest = await newCart();
     for (const v of variants.slice(0, 10)) await add(guest, v.variantId, 1);
-    const [a, b, c] = [variants[0], variants[10], variants[11]].map((v) => v?.variantId ?? '');
+    const [a, b, c] = [variants[0], variants[10], variants[11]].map((v) => v?.variantId ?? '') as [
+      string,
+      string,
+      string,
+    ];
     const res = await Promise.all([
       ...Array.from({ length: 5 }, () =>
-        t.http.inject({ method: 'POST', url: `/v1/carts/${guest.id}/merge`, headers: { 'x-cart-token': guest.token, ...me.headers } }),
+        t.http.inject({
+          method: 'POST',
+          url: `/v1/carts/${guest.id}/merge`,
+          headers: { 'x-cart-token': guest.token, ...me.headers },
+        }),
       ),
       add(mine, a, 3, me.headers),
       add(mine, b, 1, me.headers),
       add(mine, c, 1, me.headers),
     ]);
     expect(res.map((r) => r.statusCode)).toEqual(res.map(() => 200));
-    const body = (await t.http.inject({ method: 'GET', url: `/v1/carts/${mine.id}`, headers: me.headers })).json() as Cart;
+    const body = (
+      await t.http.inject({ method: 'GET', url: `/v1/carts/${mine.id}`, headers: me.headers })
+    ).json() as Cart;
     const q = Object.fromEntries(body.items.map((i) => [i.variantId, i.quantity]));
     expect(body.items).toHaveLength(12);
     expect(q[a]).toBe(4);
@@ -89,7 +107,9 @@ describe.skipIf(!TEST_DATABASE_URL)(`cart under concurrency ${needsPostgres}`, (
     }
     const secs = (performance.now() - started) / 1000;
     lat.sort((x, y) => x - y);
-    console.log(`add-to-cart: ${(n / secs).toFixed(0)} req/s, p99 ${lat[Math.floor(n * 0.99) - 1]?.toFixed(1)} ms (one cart, 10 in flight)`);
+    console.log(
+      `add-to-cart: ${(n / secs).toFixed(0)} req/s, p99 ${lat[Math.floor(n * 0.99) - 1]?.toFixed(1)} ms (one cart, 10 in flight)`,
+    );
     expect(lat).toHaveLength(n);
   });
 });

@@ -43,7 +43,9 @@ describe('redemptions', () => {
     await pricing.api.reserveRedemptions(ctx, { key: k, promotionIds: [p.id], customerId: null, email: null });
     await pricing.api.reserveRedemptions(ctx, { key: k, promotionIds: [p.id], customerId: null, email: null });
     expect(await count(p.id)).toBe(1);
-    const second = await outcome(pricing.api.reserveRedemptions(ctx, { key: key(), promotionIds: [p.id], customerId: null, email: null }));
+    const second = await outcome(
+      pricing.api.reserveRedemptions(ctx, { key: key(), promotionIds: [p.id], customerId: null, email: null }),
+    );
     expect(second).toBe('promotions.limit_reached');
     await pricing.api.releaseRedemptions(ctx, k);
     await pricing.api.releaseRedemptions(ctx, k);
@@ -60,7 +62,9 @@ describe('redemptions', () => {
   it('[REQ-PRC-007] all or nothing: one exhausted promotion leaves the others uncounted', async () => {
     const a = await coupon();
     const b = await coupon({ usageLimit: 0 });
-    const res = await outcome(pricing.api.reserveRedemptions(ctx, { key: key(), promotionIds: [a.id, b.id], customerId: null, email: null }));
+    const res = await outcome(
+      pricing.api.reserveRedemptions(ctx, { key: key(), promotionIds: [a.id, b.id], customerId: null, email: null }),
+    );
     expect(res).toBe('promotions.limit_reached');
     expect(await count(a.id)).toBe(0);
   });
@@ -79,35 +83,44 @@ describe('redemptions', () => {
     const codes = await Promise.all([1, 2, 3].map(() => coupon({ campaignId: campaign.id })));
     const results: string[] = [];
     for (const c of codes) {
-      results.push(await outcome(pricing.api.reserveRedemptions(ctx, { key: key(), promotionIds: [c.id], customerId: null, email: null })));
+      results.push(
+        await outcome(
+          pricing.api.reserveRedemptions(ctx, { key: key(), promotionIds: [c.id], customerId: null, email: null }),
+        ),
+      );
     }
     expect(results).toEqual(['ok', 'ok', 'promotions.limit_reached']);
   });
 
-  it.skipIf(!TEST_DATABASE_URL)(`[REQ-PRC-009] limit 3, 50 parallel reservations: exactly 3 succeed ${needsPostgres}`, async () => {
-    const p = await coupon({ usageLimit: 3 });
-    const campaign = await pricing.admin.createCampaign({ name: 'Shared', usageLimit: 3 });
-    const shared = await Promise.all([1, 2, 3, 4, 5].map(() => coupon({ campaignId: campaign.id })));
-    const res = await Promise.all(
-      Array.from({ length: 50 }, () =>
-        outcome(pricing.api.reserveRedemptions(ctx, { key: key(), promotionIds: [p.id], customerId: null, email: null })),
-      ),
-    );
-    expect(res.filter((r) => r === 'ok')).toHaveLength(3);
-    expect(res.filter((r) => r === 'promotions.limit_reached')).toHaveLength(47);
-    expect(await count(p.id)).toBe(3);
-    const res2 = await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
-        outcome(
-          pricing.api.reserveRedemptions(ctx, {
-            key: key(),
-            promotionIds: [shared[i % 5]?.id ?? ''],
-            customerId: null,
-            email: null,
-          }),
+  it.skipIf(!TEST_DATABASE_URL)(
+    `[REQ-PRC-009] limit 3, 50 parallel reservations: exactly 3 succeed ${needsPostgres}`,
+    async () => {
+      const p = await coupon({ usageLimit: 3 });
+      const campaign = await pricing.admin.createCampaign({ name: 'Shared', usageLimit: 3 });
+      const shared = await Promise.all([1, 2, 3, 4, 5].map(() => coupon({ campaignId: campaign.id })));
+      const res = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          outcome(
+            pricing.api.reserveRedemptions(ctx, { key: key(), promotionIds: [p.id], customerId: null, email: null }),
+          ),
         ),
-      ),
-    );
-    expect(res2.filter((r) => r === 'ok')).toHaveLength(3);
-  });
+      );
+      expect(res.filter((r) => r === 'ok')).toHaveLength(3);
+      expect(res.filter((r) => r === 'promotions.limit_reached')).toHaveLength(47);
+      expect(await count(p.id)).toBe(3);
+      const res2 = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          outcome(
+            pricing.api.reserveRedemptions(ctx, {
+              key: key(),
+              promotionIds: [shared[i % 5]?.id ?? ''],
+              customerId: null,
+              email: null,
+            }),
+          ),
+        ),
+      );
+      expect(res2.filter((r) => r === 'ok')).toHaveLength(3);
+    },
+  );
 });

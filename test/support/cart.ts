@@ -13,7 +13,14 @@ export interface TestVariant {
 export async function createVariant(
   t: TestApp,
   staff: TestIdentity,
-  opts: { price: number; usd?: number; status?: 'published' | 'draft'; weightGrams?: number; stock?: number; categoryIds?: string[] },
+  opts: {
+    price: number;
+    usd?: number;
+    status?: 'published' | 'draft';
+    weightGrams?: number;
+    stock?: number;
+    categoryIds?: string[];
+  },
 ): Promise<TestVariant> {
   const tag = randomBytes(4).toString('hex');
   const sku = `SKU-${tag}`;

@@ -27,7 +27,7 @@ export async function mergeGuestCart(db: Db, ctx: Ctx, guestId: string, token: s
         if (guest.user_id === user && guest.status === 'active') return guest.id;
         if (guest.status !== 'active') throw errors.conflict(E.completed, `Cart ${guestId} is ${guest.status}.`);
         const into = target ? locked.rows.find((c) => c.id === target.id) : undefined;
-        if (!into || into.status !== 'active') {
+        if (into?.status !== 'active') {
           await sql`update cart.carts set user_id = ${user}, version = version + 1, updated_at = now()
             where id = ${guestId}`.execute(tx);
           return guestId;

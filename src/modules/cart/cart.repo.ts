@@ -66,11 +66,7 @@ export async function bump(k: Ex, cartId: string): Promise<void> {
   await sql`update cart.carts set version = version + 1, updated_at = now() where id = ${cartId}`.execute(k);
 }
 
-export async function upsertItem(
-  k: Ex,
-  cartId: string,
-  i: Omit<ItemRow, 'cart_id'>,
-): Promise<void> {
+export async function upsertItem(k: Ex, cartId: string, i: Omit<ItemRow, 'cart_id'>): Promise<void> {
   await sql`insert into cart.items (id, cart_id, variant_id, product_id, sku, name, quantity, unit_price, weight_grams, category_ids)
     values (${i.id}, ${cartId}, ${i.variant_id}, ${i.product_id}, ${i.sku}, ${i.name}, ${i.quantity}, ${i.unit_price},
       ${i.weight_grams}, ${i.category_ids}::text[])

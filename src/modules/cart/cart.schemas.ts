@@ -58,7 +58,12 @@ export const CartSchema = Type.Object({
   }),
   pricesIncludeTax: Type.Boolean(),
   promotions: Type.Array(
-    Type.Object({ promotionId: Type.String(), name: Type.String(), code: Type.Union([Type.String(), Type.Null()]), amount: Money }),
+    Type.Object({
+      promotionId: Type.String(),
+      name: Type.String(),
+      code: Type.Union([Type.String(), Type.Null()]),
+      amount: Money,
+    }),
   ),
   rejectedCoupons: Type.Array(Type.Object({ code: Type.String(), reason: Type.String() })),
   version: Type.Integer(),
@@ -95,7 +100,9 @@ export const PatchCartBody = Type.Object(
     billingAddress: Type.Optional(Type.Union([AddressSchema, Type.Null()])),
     shippingMethodId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
     couponCode: Type.Optional(
-      Type.Union([Type.String({ pattern: '^[A-Za-z0-9_-]{0,64}$' }), Type.Null()], { description: 'adds a code; null or "" removes all' }),
+      Type.Union([Type.String({ pattern: '^[A-Za-z0-9_-]{0,64}$' }), Type.Null()], {
+        description: 'adds a code; null or "" removes all',
+      }),
     ),
   },
   { additionalProperties: false },

@@ -61,7 +61,8 @@ export function createCartService(deps: CartServiceDeps) {
 
   async function readable(ctx: Ctx, cartId: string, token: string | undefined): Promise<repo.CartRow> {
     const cart = await repo.findCart(db.k, cartId);
-    if (!cart || !canAccess(ctx, cart, token) || cart.status === 'merged' || cart.status === 'expired') throw notFound();
+    if (!cart || !canAccess(ctx, cart, token) || cart.status === 'merged' || cart.status === 'expired')
+      throw notFound();
     return cart;
   }
 
@@ -104,7 +105,11 @@ export function createCartService(deps: CartServiceDeps) {
         country: input.country ?? null,
       });
       // Another request created this customer's active cart first: both answer with that one.
-      const cart = inserted ? await repo.findCart(db.k, id) : user ? await repo.findActiveCartOfUser(db.k, user) : undefined;
+      const cart = inserted
+        ? await repo.findCart(db.k, id)
+        : user
+          ? await repo.findActiveCartOfUser(db.k, user)
+          : undefined;
       if (!cart) throw new Error('cart vanished after insert');
       return view(cart, inserted ? [] : undefined);
     },
@@ -116,8 +121,11 @@ export function createCartService(deps: CartServiceDeps) {
     async addItem(ctx: Ctx, cartId: string, token: string | undefined, input: { variantId: string; quantity: number }) {
       const cart = await readable(ctx, cartId, token);
       const [variant] = await deps.catalog.getVariantsForCart([input.variantId], cart.currency);
-      if (!variant || !variant.published || !variant.price) {
-        throw errors.unprocessable(E.variantUnavailable, `Variant ${input.variantId} is not for sale in ${cart.currency}.`);
+      if (!variant?.published || !variant.price) {
+        throw errors.unprocessable(
+          E.variantUnavailable,
+          `Variant ${input.variantId} is not for sale in ${cart.currency}.`,
+        );
       }
       const stock = (await deps.availability([input.variantId])).get(input.variantId);
       return write(ctx, cartId, token, async (tx, c) => {
@@ -168,7 +176,10 @@ export function createCartService(deps: CartServiceDeps) {
     async update(ctx: Ctx, cartId: string, token: string | undefined, patch: CartPatch) {
       if (patch.shippingMethodId) {
         const cart = await readable(ctx, cartId, token);
-        const next = { ...cart, shipping_address: patch.shippingAddress !== undefined ? patch.shippingAddress : cart.shipping_address };
+        const next = {
+          ...cart,
+          shipping_address: patch.shippingAddress !== undefined ? patch.shippingAddress : cart.shipping_address,
+        };
         const options = await deps.pricing.shippingOptions(quoteInput(next, await repo.items(db.k, cartId)));
         if (!options.some((o) => o.id === patch.shippingMethodId)) {
           throw errors.unprocessable(E.invalidShippingMethod, 'This shipping method is not available for the cart.');
@@ -180,7 +191,8 @@ export function createCartService(deps: CartServiceDeps) {
         else if (patch.couponCode !== undefined) {
           const code = patch.couponCode.toUpperCase();
           if (!codes.includes(code)) codes = [...codes, code];
-          if (codes.length > MAX_COUPONS) throw errors.unprocessable(E.tooManyCoupons, `At most ${MAX_COUPONS} coupons.`);
+          if (codes.length > MAX_COUPONS)
+            throw errors.unprocessable(E.tooManyCoupons, `At most ${MAX_COUPONS} coupons.`);
         }
         const pick = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
         await sql`update cart.carts set

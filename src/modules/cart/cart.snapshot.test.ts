@@ -1,19 +1,37 @@
 // CartApi for orders: getCheckoutSnapshot and markCompleted (service level, fake catalog and inventory).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLATFORM_MIGRATIONS } from '../../app.ts';
 import { openTestDb, type TestDb } from '../../../test/support/test-db.ts';
+import { PLATFORM_MIGRATIONS } from '../../app.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { migrate } from '../../platform/db/migrate.ts';
 import { isAppError } from '../../platform/errors.ts';
 import type { CartVariant } from '../catalog/index.ts';
 import { createPricingModule } from '../pricing/index.ts';
-import { createCartModule, type CartModule } from './index.ts';
+import { type CartModule, createCartModule } from './index.ts';
 
 let t: TestDb;
 let cart: CartModule;
 const variants: CartVariant[] = [
-  { variantId: 'var_a', productId: 'prod_a', sku: 'A', name: 'Alpha', price: { amount: 1999, currency: 'EUR' }, published: true, weightGrams: 200, categoryIds: [] },
-  { variantId: 'var_b', productId: 'prod_b', sku: 'B', name: 'Beta', price: { amount: 4500, currency: 'EUR' }, published: true, weightGrams: 900, categoryIds: [] },
+  {
+    variantId: 'var_a',
+    productId: 'prod_a',
+    sku: 'A',
+    name: 'Alpha',
+    price: { amount: 1999, currency: 'EUR' },
+    published: true,
+    weightGrams: 200,
+    categoryIds: [],
+  },
+  {
+    variantId: 'var_b',
+    productId: 'prod_b',
+    sku: 'B',
+    name: 'Beta',
+    price: { amount: 4500, currency: 'EUR' },
+    published: true,
+    weightGrams: 900,
+    categoryIds: [],
+  },
 ];
 const guest: Ctx = { requestId: 'r', actor: { kind: 'anonymous' } };
 const alice: Ctx = { requestId: 'r', actor: { kind: 'customer', userId: 'usr_alice' } };
@@ -50,7 +68,11 @@ describe('CartApi', () => {
     await cart.service.addItem(guest, c.id, c.token, { variantId: 'var_a', quantity: 2 });
     await cart.service.addItem(guest, c.id, c.token, { variantId: 'var_b', quantity: 1 });
     const addr = { name: 'Ada', line1: 'Main 1', city: 'Utrecht', postalCode: '3511', country: 'NL' };
-    await cart.service.update(guest, c.id, c.token, { email: 'ada@example.com', shippingAddress: addr, shippingMethodId: 'shm_eu_standard' });
+    await cart.service.update(guest, c.id, c.token, {
+      email: 'ada@example.com',
+      shippingAddress: addr,
+      shippingMethodId: 'shm_eu_standard',
+    });
     const s = await cart.api.getCheckoutSnapshot(guest, c.id, c.token);
     const eur = (amount: number) => ({ amount, currency: 'EUR' });
     expect(s).toEqual({
@@ -59,8 +81,30 @@ describe('CartApi', () => {
       email: 'ada@example.com',
       userId: null,
       lines: [
-        { lineId: s.lines[0]?.lineId, variantId: 'var_a', productId: 'prod_a', sku: 'A', name: 'Alpha', quantity: 2, unitPrice: eur(1999), lineTotal: eur(3998), discount: eur(0), tax: eur(840) },
-        { lineId: s.lines[1]?.lineId, variantId: 'var_b', productId: 'prod_b', sku: 'B', name: 'Beta', quantity: 1, unitPrice: eur(4500), lineTotal: eur(4500), discount: eur(0), tax: eur(945) },
+        {
+          lineId: s.lines[0]?.lineId,
+          variantId: 'var_a',
+          productId: 'prod_a',
+          sku: 'A',
+          name: 'Alpha',
+          quantity: 2,
+          unitPrice: eur(1999),
+          lineTotal: eur(3998),
+          discount: eur(0),
+          tax: eur(840),
+        },
+        {
+          lineId: s.lines[1]?.lineId,
+          variantId: 'var_b',
+          productId: 'prod_b',
+          sku: 'B',
+          name: 'Beta',
+          quantity: 1,
+          unitPrice: eur(4500),
+          lineTotal: eur(4500),
+          discount: eur(0),
+          tax: eur(945),
+        },
       ],
       shippingAddress: addr,
       billingAddress: null,
@@ -79,7 +123,9 @@ describe('CartApi', () => {
     const before = await cart.api.getCheckoutSnapshot(alice, c.id, undefined);
     await cart.api.markCompleted(alice, c.id, 'ord_1');
     await cart.api.markCompleted(alice, c.id, 'ord_1');
-    expect(await code(cart.service.addItem(alice, c.id, undefined, { variantId: 'var_b', quantity: 1 }))).toBe('409 cart.completed');
+    expect(await code(cart.service.addItem(alice, c.id, undefined, { variantId: 'var_b', quantity: 1 }))).toBe(
+      '409 cart.completed',
+    );
     expect(await code(cart.api.markCompleted(alice, 'cart_nope', 'ord_2'))).toBe('404 cart.not_found');
     const after = await cart.api.getCheckoutSnapshot(alice, c.id, undefined);
     expect(after.lines).toEqual(before.lines);

@@ -2,8 +2,8 @@
 import type { Money } from '../../platform/money.ts';
 import type { CartVariant } from '../catalog/index.ts';
 import type { PricingQuoteApi, Quote, QuoteInput } from '../pricing/index.ts';
-import type { Address, CheckoutSnapshot } from './contract.ts';
 import type { CartRow, ItemRow } from './cart.repo.ts';
+import type { Address, CheckoutSnapshot } from './contract.ts';
 
 export interface CartItemView {
   id: string;

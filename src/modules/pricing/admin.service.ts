@@ -91,17 +91,35 @@ export function createPricingAdmin(db: Db) {
     },
 
     async listPromotions() {
-      const r = await sql<{ id: string; name: string; kind: string; automatic: boolean; redemptions: number; usage_limit: number | null; codes: string[] }>`
+      const r = await sql<{
+        id: string;
+        name: string;
+        kind: string;
+        automatic: boolean;
+        redemptions: number;
+        usage_limit: number | null;
+        codes: string[];
+      }>`
         select p.id, p.name, p.kind, p.automatic, p.redemptions, p.usage_limit,
           coalesce(array_agg(c.code order by c.code) filter (where c.code is not null), '{}') codes
         from pricing.promotions p left join pricing.coupons c on c.promotion_id = p.id
         group by p.id order by p.id limit 500`.execute(db.k);
-      return r.rows.map((p) => ({ id: p.id, name: p.name, kind: p.kind, automatic: p.automatic, redemptions: p.redemptions, usageLimit: p.usage_limit, codes: p.codes }));
+      return r.rows.map((p) => ({
+        id: p.id,
+        name: p.name,
+        kind: p.kind,
+        automatic: p.automatic,
+        redemptions: p.redemptions,
+        usageLimit: p.usage_limit,
+        codes: p.codes,
+      }));
     },
 
     async upsertTaxRate(input: TaxRateInput) {
       const id = newId('txr');
-      const r = await sql<{ id: string }>`insert into pricing.tax_rates (id, country, province, tax_category, rate_bp, prices_include_tax)
+      const r = await sql<{
+        id: string;
+      }>`insert into pricing.tax_rates (id, country, province, tax_category, rate_bp, prices_include_tax)
         values (${id}, ${input.country}, ${input.province ?? ''}, ${input.taxCategory ?? 'standard'}, ${input.rateBp}, ${input.pricesIncludeTax ?? false})
         on conflict (country, province, tax_category) do update set rate_bp = excluded.rate_bp,
           prices_include_tax = excluded.prices_include_tax returning id`.execute(db.k);
@@ -109,9 +127,23 @@ export function createPricingAdmin(db: Db) {
     },
 
     async listTaxRates() {
-      const r = await sql<{ id: string; country: string; province: string; tax_category: string; rate_bp: number; prices_include_tax: boolean }>`
+      const r = await sql<{
+        id: string;
+        country: string;
+        province: string;
+        tax_category: string;
+        rate_bp: number;
+        prices_include_tax: boolean;
+      }>`
         select * from pricing.tax_rates order by country, province, tax_category`.execute(db.k);
-      return r.rows.map((t) => ({ id: t.id, country: t.country, province: t.province, taxCategory: t.tax_category, rateBp: t.rate_bp, pricesIncludeTax: t.prices_include_tax }));
+      return r.rows.map((t) => ({
+        id: t.id,
+        country: t.country,
+        province: t.province,
+        taxCategory: t.tax_category,
+        rateBp: t.rate_bp,
+        pricesIncludeTax: t.prices_include_tax,
+      }));
     },
 
     async createShippingMethod(input: ShippingMethodInput) {
@@ -123,9 +155,27 @@ export function createPricingAdmin(db: Db) {
     },
 
     async listShippingMethods() {
-      const r = await sql<{ id: string; name: string; countries: string[]; currency: string; kind: 'flat' | 'weight'; price: number; per_kg: number; free_above: number | null }>`
+      const r = await sql<{
+        id: string;
+        name: string;
+        countries: string[];
+        currency: string;
+        kind: 'flat' | 'weight';
+        price: number;
+        per_kg: number;
+        free_above: number | null;
+      }>`
         select * from pricing.shipping_methods where active order by id`.execute(db.k);
-      return r.rows.map((m) => ({ id: m.id, name: m.name, countries: m.countries, currency: m.currency, kind: m.kind, price: m.price, perKg: m.per_kg, freeAbove: m.free_above }));
+      return r.rows.map((m) => ({
+        id: m.id,
+        name: m.name,
+        countries: m.countries,
+        currency: m.currency,
+        kind: m.kind,
+        price: m.price,
+        perKg: m.per_kg,
+        freeAbove: m.free_above,
+      }));
     },
   };
 }

@@ -22,7 +22,13 @@ export const PromotionBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200, examples: ['Summer sale'] }),
     kind: Type.Union([Type.Literal('percentage'), Type.Literal('fixed'), Type.Literal('free_shipping')]),
-    value: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'basis points for percentage (1000 = 10 %), minor units for fixed' })),
+    value: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'basis points for percentage (1000 = 10 %), minor units for fixed',
+      }),
+    ),
     currency: Type.Optional(Type.Union([Currency, Type.Null()])),
     automatic: Type.Optional(Type.Boolean()),
     minSubtotal: Nullable(Amount),

@@ -25,7 +25,9 @@ async function adjust(tx: Tx, key: string, delta: 1 | -1): Promise<void> {
   }
   const campaigns = [...new Set(rows.rows.flatMap((r) => (r.campaign_id ? [r.campaign_id] : [])))].sort();
   for (const c of campaigns) {
-    await sql`update pricing.campaigns set redemptions = greatest(redemptions + ${delta}, 0) where id = ${c}`.execute(tx);
+    await sql`update pricing.campaigns set redemptions = greatest(redemptions + ${delta}, 0) where id = ${c}`.execute(
+      tx,
+    );
   }
   for (const r of rows.rows) {
     if (!r.customer_key) continue;

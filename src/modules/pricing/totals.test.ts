@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allocate, computeTotals, type PromotionRule, type TotalsLine } from './totals.ts';
 
-const line = (id: string, unitPrice: number, quantity: number, taxRateBp = 1900, productId = `p_${id}`): TotalsLine => ({
+const line = (
+  id: string,
+  unitPrice: number,
+  quantity: number,
+  taxRateBp = 1900,
+  productId = `p_${id}`,
+): TotalsLine => ({
   lineId: id,
   productId,
   categoryIds: [],
@@ -10,7 +16,9 @@ const line = (id: string, unitPrice: number, quantity: number, taxRateBp = 1900,
   quantity,
   taxRateBp,
 });
-const promo = (over: Partial<PromotionRule> & Pick<PromotionRule, 'promotionId' | 'kind' | 'value'>): PromotionRule => ({
+const promo = (
+  over: Partial<PromotionRule> & Pick<PromotionRule, 'promotionId' | 'kind' | 'value'>,
+): PromotionRule => ({
   code: null,
   automatic: false,
   minSubtotal: null,
