@@ -20,6 +20,20 @@ const PUBLIC_ROUTES = new Set([
   'POST /v1/auth/password-reset',
   'POST /v1/auth/password-reset/confirm',
   'POST /v1/auth/verify-email',
+  // Storefront reads (catalog, search).
+  'GET /v1/categories',
+  'GET /v1/products',
+  'GET /v1/products/:id',
+  'GET /v1/search',
+  'GET /v1/search/suggest',
+  // Carts: a guest proves access with the cart's X-Cart-Token (a customer with their Bearer); others get 404.
+  'POST /v1/carts',
+  'GET /v1/carts/:cartId',
+  'PATCH /v1/carts/:cartId',
+  'POST /v1/carts/:cartId/items',
+  'PATCH /v1/carts/:cartId/items/:itemId',
+  'DELETE /v1/carts/:cartId/items/:itemId',
+  'GET /v1/carts/:cartId/shipping-options',
   // Authenticated by the provider's signature on the raw body, not by a token.
   'POST /v1/payments/webhooks/:provider',
 ]);
