@@ -128,6 +128,15 @@ describe('tax, shipping and promotions in the cart', () => {
       automatic: true,
       productIds: [bag.productId],
     });
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    const later = await staffPost('/v1/admin/promotions', {
+      name: 'Flash sale',
+      kind: 'percentage',
+      value: 5000,
+      automatic: true,
+      startsAt: tomorrow,
+    });
+    expect(later.statusCode).toBe(201);
     const c = await cartWith(
       [
         [tee, 1],

@@ -64,7 +64,7 @@ export function registerCartRoutes(http: App, carts: CartService, db: Db): void 
   http.post(
     '/v1/carts/:cartId/items',
     {
-      config: pub,
+      config: { ...pub, idempotency: true },
       schema: {
         tags,
         summary: 'Add a variant (quantities of the same variant add up)',

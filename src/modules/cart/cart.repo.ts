@@ -62,8 +62,10 @@ export async function insertCart(
   return r.rows.length > 0;
 }
 
-export async function bump(k: Ex, cartId: string): Promise<void> {
-  await sql`update cart.carts set version = version + 1, updated_at = now() where id = ${cartId}`.execute(k);
+export async function bump(k: Ex, cartId: string): Promise<CartRow | undefined> {
+  const r = await sql<CartRow>`update cart.carts set version = version + 1, updated_at = now() where id = ${cartId}
+    returning *`.execute(k);
+  return r.rows[0];
 }
 
 export async function upsertItem(k: Ex, cartId: string, i: Omit<ItemRow, 'cart_id'>): Promise<void> {

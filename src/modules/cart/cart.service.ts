@@ -78,8 +78,7 @@ export function createCartService(deps: CartServiceDeps) {
       if (!c || !canAccess(ctx, c, token) || c.status === 'merged' || c.status === 'expired') throw notFound();
       if (c.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
       await fn(tx, c);
-      await repo.bump(tx, cartId);
-      return repo.findCart(tx, cartId);
+      return repo.bump(tx, cartId);
     });
     if (!cart) throw notFound();
     return view(cart);

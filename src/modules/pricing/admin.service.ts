@@ -9,7 +9,9 @@ import { PRICING_ERRORS as E } from './contract.ts';
 
 export interface PromotionInput {
   name: string;
-  kind: 'percentage' | 'fixed' | 'free_shipping';
+  kind: 'percentage' | 'fixed' | 'free_shipping' | 'buy_x_get_y';
+  buyQuantity?: number | null;
+  getQuantity?: number | null;
   value?: number;
   currency?: string | null;
   automatic?: boolean;
@@ -61,6 +63,8 @@ export function createPricingAdmin(db: Db) {
         throw invalid('A percentage is given in basis points, 1 to 10000.');
       if (input.kind === 'fixed' && (!input.currency || value < 1))
         throw invalid('A fixed amount needs a positive value and its currency.');
+      if (input.kind === 'buy_x_get_y' && (!input.buyQuantity || !input.getQuantity))
+        throw invalid('Buy X get Y needs buyQuantity and getQuantity.');
       if (input.startsAt && input.endsAt && new Date(input.startsAt) >= new Date(input.endsAt))
         throw invalid('startsAt must be before endsAt.');
       const codes = [...new Set((input.codes ?? []).map((c) => c.toUpperCase()))];
@@ -74,11 +78,13 @@ export function createPricingAdmin(db: Db) {
             if (!c.rows.length) throw errors.notFound(E.notFound, `Campaign ${input.campaignId} does not exist.`);
           }
           await sql`insert into pricing.promotions (id, name, kind, value, currency, automatic, min_subtotal,
-              product_ids, category_ids, starts_at, ends_at, exclusive, priority, usage_limit, per_customer_limit, campaign_id)
+              product_ids, category_ids, starts_at, ends_at, exclusive, priority, usage_limit, per_customer_limit, campaign_id,
+              buy_quantity, get_quantity)
             values (${id}, ${input.name}, ${input.kind}, ${value}, ${input.currency ?? null}, ${input.automatic ?? false},
               ${input.minSubtotal ?? null}, ${input.productIds ?? []}::text[], ${input.categoryIds ?? []}::text[],
               ${input.startsAt ?? null}, ${input.endsAt ?? null}, ${input.exclusive ?? false}, ${input.priority ?? 0},
-              ${input.usageLimit ?? null}, ${input.perCustomerLimit ?? null}, ${input.campaignId ?? null})`.execute(tx);
+              ${input.usageLimit ?? null}, ${input.perCustomerLimit ?? null}, ${input.campaignId ?? null},
+              ${input.buyQuantity ?? null}, ${input.getQuantity ?? null})`.execute(tx);
           for (const code of codes) {
             await sql`insert into pricing.coupons (code, promotion_id) values (${code}, ${id})`.execute(tx);
           }

@@ -7,7 +7,7 @@ type Ex = Kysely<AnyDb>;
 export interface PromotionRow {
   id: string;
   name: string;
-  kind: 'percentage' | 'fixed' | 'free_shipping';
+  kind: 'percentage' | 'fixed' | 'free_shipping' | 'buy_x_get_y';
   value: number;
   currency: string | null;
   automatic: boolean;
@@ -18,6 +18,8 @@ export interface PromotionRow {
   ends_at: Date | null;
   exclusive: boolean;
   priority: number;
+  buy_quantity: number | null;
+  get_quantity: number | null;
   usage_limit: number | null;
   per_customer_limit: number | null;
   campaign_id: string | null;

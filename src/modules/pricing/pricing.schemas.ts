@@ -21,7 +21,14 @@ export const CampaignSchema = Type.Object({
 export const PromotionBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200, examples: ['Summer sale'] }),
-    kind: Type.Union([Type.Literal('percentage'), Type.Literal('fixed'), Type.Literal('free_shipping')]),
+    kind: Type.Union([
+      Type.Literal('percentage'),
+      Type.Literal('fixed'),
+      Type.Literal('free_shipping'),
+      Type.Literal('buy_x_get_y'),
+    ]),
+    buyQuantity: Nullable(Type.Integer({ minimum: 1, maximum: 999 })),
+    getQuantity: Nullable(Type.Integer({ minimum: 1, maximum: 999 })),
     value: Type.Optional(
       Type.Integer({
         minimum: 0,

@@ -26,6 +26,8 @@ function toRule(p: repo.PromotionRow, code: string | null): PromotionRule {
     categoryIds: p.category_ids,
     exclusive: p.exclusive,
     priority: p.priority,
+    ...(p.buy_quantity ? { buyQuantity: p.buy_quantity } : {}),
+    ...(p.get_quantity ? { getQuantity: p.get_quantity } : {}),
   };
 }
 

@@ -42,7 +42,9 @@ const arbPromo = fc.record({
   promotionId: fc.constantFrom('pr_a', 'pr_b', 'pr_c', 'pr_d'),
   code: fc.option(fc.constantFrom('SAVE', 'MORE'), { nil: null }),
   automatic: fc.boolean(),
-  kind: fc.constantFrom('percentage', 'fixed', 'free_shipping'),
+  kind: fc.constantFrom('percentage', 'fixed', 'free_shipping', 'buy_x_get_y'),
+  buyQuantity: fc.integer({ min: 1, max: 4 }),
+  getQuantity: fc.integer({ min: 1, max: 3 }),
   value: fc.integer({ min: 1, max: 10000 }),
   minSubtotal: fc.option(fc.integer({ min: 0, max: 100000 }), { nil: null }),
   productIds: fc.subarray(['p1', 'p2']),
@@ -137,5 +139,32 @@ describe('computeTotals', () => {
       { promotionId: 'pr_min', code: 'BIG', reason: 'min_subtotal_not_met' },
       { promotionId: 'pr_t', code: 'P9', reason: 'no_eligible_items' },
     ]);
+  });
+
+  it('[REQ-PRC-013] buy X get Y: the cheapest eligible units are free; too few units are rejected with a reason', () => {
+    const b2g1 = promo({
+      promotionId: 'pr_b2g1',
+      automatic: true,
+      kind: 'buy_x_get_y',
+      value: 0,
+      productIds: ['p1'],
+      buyQuantity: 2,
+      getQuantity: 1,
+    });
+    const lines = (qa: number, qb: number) => [
+      line('a', 1000, qa, 0, 'p1'),
+      line('b', 500, qb, 0, 'p1'),
+      line('c', 100, 3, 0, 'p2'),
+    ];
+    // 5 eligible units → 1 free: one 5.00 unit of line b (line c is not targeted)
+    let t = computeTotals(lines(3, 2), [b2g1], 0, { pricesIncludeTax: false });
+    expect(t.lines.map((l) => l.discount)).toEqual([0, 500, 0]);
+    // 6 units → 2 free: both units of b
+    t = computeTotals(lines(4, 2), [b2g1], 0, { pricesIncludeTax: false });
+    expect(t.lines.map((l) => l.discount)).toEqual([0, 1000, 0]);
+    expect(t.applied).toEqual([{ promotionId: 'pr_b2g1', code: null, amount: 1000 }]);
+    t = computeTotals([line('a', 1000, 2, 0, 'p1')], [b2g1], 0, { pricesIncludeTax: false });
+    expect(t.rejected).toEqual([{ promotionId: 'pr_b2g1', code: null, reason: 'min_quantity_not_met' }]);
+    expect(t.total).toBe(2000);
   });
 });

@@ -6,12 +6,13 @@
 // eligible exclusive one applies (the others are rejected `not_stackable`); otherwise every eligible
 // stackable promotion applies in order, each on what the previous ones left of its lines.
 // Each discount is allocated to its eligible lines in proportion to their remaining amount
-// (largest remainder, ties by line order). Free shipping zeroes the shipping amount.
+// (largest remainder, ties by line order). Free shipping zeroes the shipping amount. Buy X get Y makes the
+// cheapest eligible units free (for every X + Y units, Y of them).
 // Tax per line, after its discount, rounded half away from zero per line. Net regions add it
 // (`tax`); gross regions (prices include tax) report the included share (`taxIncluded`) and add
 // nothing. Shipping is not taxed in this version. Invariant: subtotal + shipping − discount + tax = total.
 
-export type PromotionKind = 'percentage' | 'fixed' | 'free_shipping';
+export type PromotionKind = 'percentage' | 'fixed' | 'free_shipping' | 'buy_x_get_y';
 
 export interface TotalsLine {
   lineId: string;
@@ -35,6 +36,9 @@ export interface PromotionRule {
   categoryIds: readonly string[];
   exclusive: boolean;
   priority: number;
+  /** buy_x_get_y: for every buyQuantity + getQuantity eligible units, the getQuantity cheapest are free. */
+  buyQuantity?: number;
+  getQuantity?: number;
 }
 
 export interface TaxRules {
@@ -49,7 +53,7 @@ export interface LineTotals {
   taxIncluded: number;
 }
 
-export type RejectionReason = 'min_subtotal_not_met' | 'no_eligible_items' | 'not_stackable';
+export type RejectionReason = 'min_subtotal_not_met' | 'min_quantity_not_met' | 'no_eligible_items' | 'not_stackable';
 
 export interface Totals {
   lines: LineTotals[];
@@ -109,6 +113,13 @@ function eligibleIndexes(p: PromotionRule, lines: readonly TotalsLine[]): number
   return out;
 }
 
+function freeUnits(p: PromotionRule, idx: number[], lines: readonly TotalsLine[]): number {
+  const buy = Math.max(1, p.buyQuantity ?? 1);
+  const get = Math.max(1, p.getQuantity ?? 1);
+  const units = idx.reduce((a, i) => a + (lines[i]?.quantity ?? 0), 0);
+  return Math.floor(units / (buy + get)) * get;
+}
+
 export function computeTotals(
   lines: readonly TotalsLine[],
   promotions: readonly PromotionRule[],
@@ -133,6 +144,10 @@ export function computeTotals(
       rejected.push({ promotionId: p.promotionId, code: p.code, reason: 'no_eligible_items' });
       continue;
     }
+    if (p.kind === 'buy_x_get_y' && freeUnits(p, idx, lines) === 0) {
+      rejected.push({ promotionId: p.promotionId, code: p.code, reason: 'min_quantity_not_met' });
+      continue;
+    }
     candidates.push({ p, idx });
   }
   const exclusive = candidates.find((c) => c.p.exclusive);
@@ -144,6 +159,25 @@ export function computeTotals(
     if (p.kind === 'free_shipping') {
       applied.push({ promotionId: p.promotionId, code: p.code, amount: Number(shippingDue) });
       shippingDue = 0n;
+      continue;
+    }
+    if (p.kind === 'buy_x_get_y') {
+      // The cheapest eligible units are the free ones (ties by line order), capped by what is left of each line.
+      let free = freeUnits(p, idx, lines);
+      let amount = 0n;
+      const cheapest = [...idx].sort((a, b) => (lines[a]?.unitPrice ?? 0) - (lines[b]?.unitPrice ?? 0) || a - b);
+      for (const i of cheapest) {
+        if (free <= 0) break;
+        const l = lines[i];
+        if (!l) continue;
+        const n = Math.min(free, l.quantity);
+        const left = (lineTotals[i] ?? 0n) - (discounts[i] ?? 0n);
+        const d = BigInt(l.unitPrice) * BigInt(n) < left ? BigInt(l.unitPrice) * BigInt(n) : left;
+        discounts[i] = (discounts[i] ?? 0n) + d;
+        amount += d;
+        free -= n;
+      }
+      applied.push({ promotionId: p.promotionId, code: p.code, amount: Number(amount) });
       continue;
     }
     const remaining = idx.map((i) => (lineTotals[i] ?? 0n) - (discounts[i] ?? 0n));

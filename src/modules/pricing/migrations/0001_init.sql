@@ -39,7 +39,7 @@ create table pricing.campaigns (
 create table pricing.promotions (
   id text primary key,
   name text not null check (length(name) between 1 and 200),
-  kind text not null check (kind in ('percentage', 'fixed', 'free_shipping')),
+  kind text not null check (kind in ('percentage', 'fixed', 'free_shipping', 'buy_x_get_y')),
   value bigint not null default 0 check (value >= 0),
   currency text check (currency ~ '^[A-Z]{3}$'),
   automatic boolean not null default false,
@@ -50,6 +50,8 @@ create table pricing.promotions (
   ends_at timestamptz,
   exclusive boolean not null default false,
   priority integer not null default 0,
+  buy_quantity integer check (buy_quantity between 1 and 999),
+  get_quantity integer check (get_quantity between 1 and 999),
   usage_limit integer check (usage_limit >= 0),
   per_customer_limit integer check (per_customer_limit >= 0),
   campaign_id text references pricing.campaigns (id),
