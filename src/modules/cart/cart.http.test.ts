@@ -192,4 +192,26 @@ describe('cart over HTTP', () => {
     );
     expect(noToken.statusCode).toBe(404);
   });
+
+  it('[REQ-CRT-014] reading a cart costs the same number of queries with 1 line or 12 (no N+1)', async () => {
+    const small = await newCart();
+    await call('POST', `/v1/carts/${small.id}/items`, small.token, { variantId: shirt.variantId, quantity: 1 });
+    const big = await newCart();
+    for (const v of [
+      shirt,
+      mug,
+      ...(await Promise.all(Array.from({ length: 10 }, () => createVariant(t, staff, { price: 100 })))),
+    ]) {
+      await call('POST', `/v1/carts/${big.id}/items`, big.token, { variantId: v.variantId, quantity: 1 });
+    }
+    const cost = async (c: Cart) => {
+      const before = t.kernel.db.queryCount();
+      const res = await call('GET', `/v1/carts/${c.id}`, c.token);
+      expect(res.statusCode).toBe(200);
+      return t.kernel.db.queryCount() - before;
+    };
+    const one = await cost(small);
+    expect(await cost(big)).toBe(one);
+    expect(one).toBeLessThanOrEqual(6);
+  });
 });
