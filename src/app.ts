@@ -1,9 +1,12 @@
 // The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
 import { fileURLToPath } from 'node:url';
+import { createCartModule } from './modules/cart/index.ts';
 import { type AvailabilityPort, createCatalogModule, DEMO_CATALOG } from './modules/catalog/index.ts';
 import { createIdentityModule, type IdentityModule, type PersonalDataContributor } from './modules/identity/index.ts';
 import { createInventoryModule, type InventoryModule } from './modules/inventory/index.ts';
+import { ordersModuleFor } from './modules/orders/index.ts';
 import { createPaymentsModule } from './modules/payments/index.ts';
+import { createPricingModule } from './modules/pricing/index.ts';
 import { createSearchModule } from './modules/search/index.ts';
 import type { Config } from './platform/config.ts';
 import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
@@ -117,11 +120,35 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
     registry: kernel.metrics.registry,
     cache: kernel.cache,
   });
+  const pricing = createPricingModule({ db: kernel.db });
+  const cart = createCartModule({
+    db: kernel.db,
+    catalog: catalog.api,
+    pricing: pricing.quotes,
+    availability: inventory.api.getAvailability,
+    defaultCurrency: kernel.config.defaultCurrency,
+  });
   const payments = createPaymentsModule({ kernel });
+  // Orders own checkout: they call cart, pricing, inventory and payments only through these contracts.
+  const orders = ordersModuleFor(kernel, {
+    cart: cart.api,
+    pricing: pricing.api,
+    inventory: inventory.api,
+    payments: payments.api,
+  });
   return {
     identity,
     inventory,
-    modules: [identity.module, inventory.definition, catalogDefinition, search.definition, payments.module],
+    modules: [
+      identity.module,
+      inventory.definition,
+      catalogDefinition,
+      search.definition,
+      pricing.definition,
+      cart.definition,
+      payments.module,
+      orders.definition,
+    ],
     async afterMigrations() {
       if (kernel.config.demoData) {
         const products = await catalog.seed(DEMO_CATALOG);

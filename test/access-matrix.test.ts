@@ -26,6 +26,18 @@ const PUBLIC_ROUTES = new Set([
   'GET /v1/products/:id',
   'GET /v1/search',
   'GET /v1/search/suggest',
+  // Carts: a guest proves access with the cart's X-Cart-Token (a customer with their Bearer); others get 404.
+  'POST /v1/carts',
+  'GET /v1/carts/:cartId',
+  'PATCH /v1/carts/:cartId',
+  'POST /v1/carts/:cartId/items',
+  'PATCH /v1/carts/:cartId/items/:itemId',
+  'DELETE /v1/carts/:cartId/items/:itemId',
+  'GET /v1/carts/:cartId/shipping-options',
+  // Checkout and orders: guests prove access with the cart's or the order's token; ownership is checked in the service.
+  'POST /v1/orders',
+  'GET /v1/orders/:id',
+  'POST /v1/orders/:id/cancel',
   // Authenticated by the provider's signature on the raw body, not by a token.
   'POST /v1/payments/webhooks/:provider',
 ]);

@@ -35,7 +35,8 @@ const product = (slug: string, name: string, brand: string, categoryId: string, 
 });
 
 beforeAll(async () => {
-  t = await createTestApp({ authenticate: fakeCatalogAuth, catalogAvailability: stock.port });
+  // No relay or scheduler: their background statements would count against the query budget.
+  t = await createTestApp({ authenticate: fakeCatalogAuth, catalogAvailability: stock.port, workers: false });
   const electronics = await post('/v1/categories', { slug: 'electronics', name: 'Electronics' });
   const audio = await post('/v1/categories', { slug: 'audio', name: 'Audio', parentId: electronics.id });
   const headphones = await post('/v1/categories', { slug: 'headphones', name: 'Headphones', parentId: audio.id });

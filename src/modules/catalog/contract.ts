@@ -122,11 +122,25 @@ export interface SearchSource {
   variantIds: string[];
 }
 
+/** One variant as the cart needs it: identity, current price in a currency (null when unpriced), weight. */
+export interface CartVariant {
+  variantId: string;
+  productId: string;
+  sku: string;
+  name: string;
+  price: Money | null;
+  published: boolean;
+  weightGrams: number;
+  categoryIds: string[];
+}
+
 export type CatalogChangeListener = (productIds: string[]) => Promise<void> | void;
 
 export interface CatalogApi {
   getProducts(ctx: Ctx, ids: string[], currency: string): Promise<Product[]>;
   searchSources(productIds: string[]): Promise<SearchSource[]>;
+  /** Batch read for carts: unknown ids are absent from the result. */
+  getVariantsForCart(variantIds: string[], currency: string): Promise<CartVariant[]>;
   /** Ids of every product (paged by id), for full reindexing. */
   productIdsAfter(afterId: string | null, limit: number): Promise<string[]>;
   /** Called after each committed change with the product ids touched (in-process, until the relay lands). */

@@ -3,6 +3,7 @@
 export { BENCH_CATALOG, DEMO_CATALOG } from './catalog.demo-data.ts';
 export type {
   AvailabilityPort,
+  CartVariant,
   CatalogApi,
   CatalogChangeListener,
   Category,

@@ -51,6 +51,35 @@ export function createCatalogModule(deps: CatalogModuleDeps) {
         select doc from catalog.product_views where product_id = any(${productIds}::text[])`.execute(deps.db.k);
       return res.rows.map((r) => toSearchSource(r.doc));
     },
+    async getVariantsForCart(variantIds, currency) {
+      if (!variantIds.length) return [];
+      const res = await sql<{
+        id: string;
+        product_id: string;
+        sku: string;
+        name: string;
+        status: string;
+        weight_grams: number | null;
+        amount: number | null;
+        category_ids: string[];
+      }>`
+        select v.id, v.product_id, v.sku, p.name, p.status, v.weight_grams, pr.amount,
+          coalesce((select array_agg(pc.category_id order by pc.category_id) from catalog.product_categories pc
+            where pc.product_id = p.id), '{}') category_ids
+        from catalog.variants v join catalog.products p on p.id = v.product_id
+        left join catalog.prices pr on pr.variant_id = v.id and pr.currency = ${currency}
+        where v.id = any(${variantIds}::text[])`.execute(deps.db.k);
+      return res.rows.map((r) => ({
+        variantId: r.id,
+        productId: r.product_id,
+        sku: r.sku,
+        name: r.name,
+        price: r.amount === null ? null : { amount: r.amount, currency },
+        published: r.status === 'published',
+        weightGrams: r.weight_grams ?? 0,
+        categoryIds: r.category_ids,
+      }));
+    },
     async productIdsAfter(afterId, limit) {
       const res = await sql<{ product_id: string }>`
         select product_id from catalog.product_views where product_id > ${afterId ?? ''}

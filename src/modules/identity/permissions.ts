@@ -6,6 +6,7 @@ export const PERMISSIONS = [
   'catalog:write',
   'inventory:read',
   'inventory:write',
+  'pricing:write',
   'orders:read',
   'orders:manage',
   'payments:read',
@@ -26,7 +27,7 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 /** The role → permission table. `*` grants every permission, including ones added later. */
 export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, readonly string[]>> = {
   admin: ['*'],
-  catalog_manager: ['catalog:read', 'catalog:write', 'inventory:read', 'inventory:write'],
+  catalog_manager: ['catalog:read', 'catalog:write', 'inventory:read', 'inventory:write', 'pricing:write'],
   order_manager: [
     'orders:read',
     'orders:manage',

@@ -1,0 +1,155 @@
+// Cart API (DESIGN.md §5). Public routes: a guest proves access with X-Cart-Token, a customer with
+// their Bearer token; anyone else gets 404 cart.not_found.
+
+import type { Db } from '../../platform/db/db.ts';
+import { access } from '../../platform/http/auth.ts';
+import { problemResponse } from '../../platform/http/problem.ts';
+import type { App } from '../../platform/http/server.ts';
+import { mergeGuestCart } from './cart.merge.ts';
+import {
+  AddItemBody,
+  CartParams,
+  CartSchema,
+  CartTokenHeaders,
+  CreateCartBody,
+  ItemParams,
+  PatchCartBody,
+  QuantityBody,
+  ShippingOptionsSchema,
+} from './cart.schemas.ts';
+import type { CartService } from './cart.service.ts';
+
+const tags = ['cart'];
+const pub = { access: access.public };
+const p404 = { 404: problemResponse('No such cart, or not yours (cart.not_found)') };
+const p409 = { 409: problemResponse('Cart completed (cart.completed) or not enough stock (cart.insufficient_stock)') };
+const p4xx = {
+  400: problemResponse('Invalid request'),
+  ...p404,
+  ...p409,
+  422: problemResponse('Unavailable variant, limits'),
+};
+
+export function registerCartRoutes(http: App, carts: CartService, db: Db): void {
+  http.post(
+    '/v1/carts',
+    {
+      config: { ...pub, idempotency: true },
+      schema: {
+        tags,
+        summary: 'Create a cart (a customer gets their active cart)',
+        body: CreateCartBody,
+        response: { 201: CartSchema, 400: problemResponse('Invalid request') },
+      },
+    },
+    async (req, reply) => {
+      const cart = await carts.create(req.ctx, req.body ?? {});
+      return reply.code(201).header('x-cart-token', cart.token).send(cart);
+    },
+  );
+  http.get(
+    '/v1/carts/:cartId',
+    {
+      config: pub,
+      schema: {
+        tags,
+        summary: 'Read a cart with current totals',
+        params: CartParams,
+        headers: CartTokenHeaders,
+        response: { 200: CartSchema, ...p404 },
+      },
+    },
+    async (req) => carts.get(req.ctx, req.params.cartId, req.headers['x-cart-token']),
+  );
+  http.post(
+    '/v1/carts/:cartId/items',
+    {
+      config: { ...pub, idempotency: true },
+      schema: {
+        tags,
+        summary: 'Add a variant (quantities of the same variant add up)',
+        params: CartParams,
+        headers: CartTokenHeaders,
+        body: AddItemBody,
+        response: { 200: CartSchema, ...p4xx },
+      },
+    },
+    async (req) => carts.addItem(req.ctx, req.params.cartId, req.headers['x-cart-token'], req.body),
+  );
+  http.patch(
+    '/v1/carts/:cartId/items/:itemId',
+    {
+      config: pub,
+      schema: {
+        tags,
+        summary: 'Set the quantity of a line',
+        params: ItemParams,
+        headers: CartTokenHeaders,
+        body: QuantityBody,
+        response: { 200: CartSchema, ...p4xx },
+      },
+    },
+    async (req) =>
+      carts.setQuantity(req.ctx, req.params.cartId, req.headers['x-cart-token'], req.params.itemId, req.body.quantity),
+  );
+  http.delete(
+    '/v1/carts/:cartId/items/:itemId',
+    {
+      config: pub,
+      schema: {
+        tags,
+        summary: 'Remove a line',
+        params: ItemParams,
+        headers: CartTokenHeaders,
+        response: { 200: CartSchema, ...p404, ...p409 },
+      },
+    },
+    async (req) => carts.removeItem(req.ctx, req.params.cartId, req.headers['x-cart-token'], req.params.itemId),
+  );
+  http.patch(
+    '/v1/carts/:cartId',
+    {
+      config: pub,
+      schema: {
+        tags,
+        summary: 'Set email, addresses, shipping method or add a coupon (tax and shipping recomputed)',
+        params: CartParams,
+        headers: CartTokenHeaders,
+        body: PatchCartBody,
+        response: { 200: CartSchema, ...p4xx },
+      },
+    },
+    async (req) => carts.update(req.ctx, req.params.cartId, req.headers['x-cart-token'], req.body),
+  );
+  http.get(
+    '/v1/carts/:cartId/shipping-options',
+    {
+      config: pub,
+      schema: {
+        tags,
+        summary: "Shipping methods the cart's address qualifies for",
+        params: CartParams,
+        headers: CartTokenHeaders,
+        response: { 200: ShippingOptionsSchema, ...p404 },
+      },
+    },
+    async (req) => ({ items: await carts.shippingOptions(req.ctx, req.params.cartId, req.headers['x-cart-token']) }),
+  );
+  http.post(
+    '/v1/carts/:cartId/merge',
+    {
+      config: { access: access.customer },
+      schema: {
+        tags,
+        summary: "Merge a guest cart (its X-Cart-Token) into the signed-in customer's active cart; idempotent",
+        params: CartParams,
+        headers: CartTokenHeaders,
+        response: { 200: CartSchema, 401: problemResponse('Not signed in'), ...p404, ...p409 },
+      },
+    },
+    async (req) => {
+      const id = await mergeGuestCart(db, req.ctx, req.params.cartId, req.headers['x-cart-token']);
+      return carts.get(req.ctx, id, undefined);
+    },
+  );
+}

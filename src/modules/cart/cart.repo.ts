@@ -1,0 +1,81 @@
+// SQL over the cart schema. Functions take a Kysely executor (db.k or a transaction).
+import { type Kysely, sql } from 'kysely';
+import type { AnyDb } from '../../platform/db/db.ts';
+import type { Address } from './contract.ts';
+
+type Ex = Kysely<AnyDb>;
+
+export interface CartRow {
+  id: string;
+  token: string;
+  user_id: string | null;
+  currency: string;
+  country: string | null;
+  email: string | null;
+  shipping_address: Address | null;
+  billing_address: Address | null;
+  shipping_method_id: string | null;
+  coupon_codes: string[];
+  status: 'active' | 'completed' | 'merged' | 'expired';
+  merged_into: string | null;
+  order_id: string | null;
+  version: number;
+}
+
+export interface ItemRow {
+  id: string;
+  cart_id: string;
+  variant_id: string;
+  product_id: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price: number;
+  weight_grams: number;
+  category_ids: string[];
+}
+
+export async function findCart(k: Ex, id: string, lock = false): Promise<CartRow | undefined> {
+  const r = lock
+    ? await sql<CartRow>`select * from cart.carts where id = ${id} for update`.execute(k)
+    : await sql<CartRow>`select * from cart.carts where id = ${id}`.execute(k);
+  return r.rows[0];
+}
+
+export async function findActiveCartOfUser(k: Ex, userId: string): Promise<CartRow | undefined> {
+  const r = await sql<CartRow>`select * from cart.carts where user_id = ${userId} and status = 'active'`.execute(k);
+  return r.rows[0];
+}
+
+export async function items(k: Ex, cartId: string): Promise<ItemRow[]> {
+  const r = await sql<ItemRow>`select * from cart.items where cart_id = ${cartId} order by created_at, id`.execute(k);
+  return r.rows;
+}
+
+export async function insertCart(
+  k: Ex,
+  c: { id: string; token: string; userId: string | null; currency: string; country: string | null },
+): Promise<boolean> {
+  const r = await sql`insert into cart.carts (id, token, user_id, currency, country)
+    values (${c.id}, ${c.token}, ${c.userId}, ${c.currency}, ${c.country})
+    on conflict (user_id) where status = 'active' and user_id is not null do nothing returning id`.execute(k);
+  return r.rows.length > 0;
+}
+
+export async function bump(k: Ex, cartId: string): Promise<CartRow | undefined> {
+  const r = await sql<CartRow>`update cart.carts set version = version + 1, updated_at = now() where id = ${cartId}
+    returning *`.execute(k);
+  return r.rows[0];
+}
+
+export async function upsertItem(k: Ex, cartId: string, i: Omit<ItemRow, 'cart_id'>): Promise<void> {
+  await sql`insert into cart.items (id, cart_id, variant_id, product_id, sku, name, quantity, unit_price, weight_grams, category_ids)
+    values (${i.id}, ${cartId}, ${i.variant_id}, ${i.product_id}, ${i.sku}, ${i.name}, ${i.quantity}, ${i.unit_price},
+      ${i.weight_grams}, ${i.category_ids}::text[])
+    on conflict (cart_id, variant_id) do update set quantity = excluded.quantity`.execute(k);
+}
+
+export async function lineCount(k: Ex, cartId: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int n from cart.items where cart_id = ${cartId}`.execute(k);
+  return r.rows[0]?.n ?? 0;
+}

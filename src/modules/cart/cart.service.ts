@@ -1,0 +1,232 @@
+// Cart operations. Every write locks the cart row (select … for update) in one short transaction, so
+// writes to one cart are serialised; catalog, inventory and pricing are called outside transactions.
+import { timingSafeEqual } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Ctx } from '../../platform/context.ts';
+import type { Db, Tx } from '../../platform/db/db.ts';
+import { errors } from '../../platform/errors.ts';
+import { newId, newSecret } from '../../platform/ids.ts';
+import type { CatalogApi } from '../catalog/index.ts';
+import type { PricingQuoteApi, ShippingOption } from '../pricing/index.ts';
+import * as repo from './cart.repo.ts';
+import { buildView, type CartView, quoteInput } from './cart.view.ts';
+import { type Address, CART_ERRORS as E, MAX_LINES, MAX_QUANTITY } from './contract.ts';
+
+export interface CartServiceDeps {
+  db: Db;
+  catalog: Pick<CatalogApi, 'getVariantsForCart'>;
+  pricing: PricingQuoteApi;
+  availability: (variantIds: readonly string[]) => Promise<Map<string, { available: number | null }>>;
+  defaultCurrency: string;
+}
+
+export interface CartPatch {
+  email?: string | null;
+  shippingAddress?: Address | null;
+  billingAddress?: Address | null;
+  shippingMethodId?: string | null;
+  couponCode?: string | null;
+}
+
+export const notFound = () => errors.notFound(E.notFound, 'No such cart, or it is not yours.');
+const MAX_COUPONS = 5;
+export const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
+export function userOf(ctx: Ctx): string | null {
+  return ctx.actor.kind === 'customer' || ctx.actor.kind === 'staff' ? ctx.actor.userId : null;
+}
+
+function sameToken(a: string, b: string | undefined): boolean {
+  if (!b || a.length !== b.length) return false;
+  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+/** The owner (by Bearer) or the holder of the cart token may see a cart; anyone else gets 404. */
+export function canAccess(ctx: Ctx, cart: repo.CartRow, token: string | undefined): boolean {
+  const user = userOf(ctx);
+  return (cart.user_id !== null && cart.user_id === user) || sameToken(cart.token, token);
+}
+
+export function createCartService(deps: CartServiceDeps) {
+  const { db } = deps;
+
+  async function view(cart: repo.CartRow, items?: repo.ItemRow[]): Promise<CartView> {
+    const lines = items ?? (await repo.items(db.k, cart.id));
+    const current = await deps.catalog.getVariantsForCart(
+      lines.map((l) => l.variant_id),
+      cart.currency,
+    );
+    return buildView(deps.pricing, cart, lines, current);
+  }
+
+  async function readable(ctx: Ctx, cartId: string, token: string | undefined): Promise<repo.CartRow> {
+    const cart = await repo.findCart(db.k, cartId);
+    if (!cart || !canAccess(ctx, cart, token) || cart.status === 'merged' || cart.status === 'expired')
+      throw notFound();
+    return cart;
+  }
+
+  /** Locks the cart, checks access and state, runs `fn`, bumps the version. */
+  async function write(
+    ctx: Ctx,
+    cartId: string,
+    token: string | undefined,
+    fn: (tx: Tx, cart: repo.CartRow) => Promise<void>,
+  ): Promise<CartView> {
+    const cart = await db.transaction(async (tx) => {
+      const c = await repo.findCart(tx, cartId, true);
+      if (!c || !canAccess(ctx, c, token) || c.status === 'merged' || c.status === 'expired') throw notFound();
+      if (c.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
+      await fn(tx, c);
+      return repo.bump(tx, cartId);
+    });
+    if (!cart) throw notFound();
+    return view(cart);
+  }
+
+  return {
+    view,
+    readable,
+
+    async create(ctx: Ctx, input: { currency?: string; country?: string }): Promise<CartView> {
+      const user = userOf(ctx);
+      const currency = input.currency ?? deps.defaultCurrency;
+      if (user) {
+        const existing = await repo.findActiveCartOfUser(db.k, user);
+        if (existing) return view(existing, []);
+      }
+      const id = newId('cart');
+      const inserted = await repo.insertCart(db.k, {
+        id,
+        token: newSecret(),
+        userId: user,
+        currency,
+        country: input.country ?? null,
+      });
+      // Another request created this customer's active cart first: both answer with that one.
+      const cart = inserted
+        ? await repo.findCart(db.k, id)
+        : user
+          ? await repo.findActiveCartOfUser(db.k, user)
+          : undefined;
+      if (!cart) throw new Error('cart vanished after insert');
+      return view(cart, inserted ? [] : undefined);
+    },
+
+    async get(ctx: Ctx, cartId: string, token: string | undefined): Promise<CartView> {
+      return view(await readable(ctx, cartId, token));
+    },
+
+    async addItem(ctx: Ctx, cartId: string, token: string | undefined, input: { variantId: string; quantity: number }) {
+      const cart = await readable(ctx, cartId, token);
+      const [variant] = await deps.catalog.getVariantsForCart([input.variantId], cart.currency);
+      if (!variant?.published || !variant.price) {
+        throw errors.unprocessable(
+          E.variantUnavailable,
+          `Variant ${input.variantId} is not for sale in ${cart.currency}.`,
+        );
+      }
+      const stock = (await deps.availability([input.variantId])).get(input.variantId);
+      return write(ctx, cartId, token, async (tx, c) => {
+        const existing = await sql<{ quantity: number }>`select quantity from cart.items
+          where cart_id = ${c.id} and variant_id = ${input.variantId}`.execute(tx);
+        const before = existing.rows[0]?.quantity ?? 0;
+        const quantity = before + input.quantity;
+        if (quantity > MAX_QUANTITY) {
+          throw errors.unprocessable(E.quantityLimit, `A line holds at most ${MAX_QUANTITY} units.`);
+        }
+        if (stock && stock.available !== null && stock.available < quantity) {
+          throw errors.conflict(E.insufficientStock, `Only ${Math.max(0, stock.available)} available.`, {
+            available: Math.max(0, stock.available),
+          });
+        }
+        if (!before && (await repo.lineCount(tx, c.id)) >= MAX_LINES) {
+          throw errors.unprocessable(E.tooManyLines, `A cart holds at most ${MAX_LINES} lines.`);
+        }
+        await repo.upsertItem(tx, c.id, {
+          id: newId('item'),
+          variant_id: variant.variantId,
+          product_id: variant.productId,
+          sku: variant.sku,
+          name: variant.name,
+          quantity,
+          unit_price: variant.price?.amount ?? 0,
+          weight_grams: variant.weightGrams,
+          category_ids: variant.categoryIds,
+        });
+      });
+    },
+
+    async setQuantity(ctx: Ctx, cartId: string, token: string | undefined, itemId: string, quantity: number) {
+      return write(ctx, cartId, token, async (tx, c) => {
+        const r = await sql`update cart.items set quantity = ${quantity} where id = ${itemId} and cart_id = ${c.id}
+          returning id`.execute(tx);
+        if (!r.rows.length) throw errors.notFound(E.itemNotFound, `No item ${itemId} in this cart.`);
+      });
+    },
+
+    async removeItem(ctx: Ctx, cartId: string, token: string | undefined, itemId: string) {
+      return write(ctx, cartId, token, async (tx, c) => {
+        const r = await sql`delete from cart.items where id = ${itemId} and cart_id = ${c.id} returning id`.execute(tx);
+        if (!r.rows.length) throw errors.notFound(E.itemNotFound, `No item ${itemId} in this cart.`);
+      });
+    },
+
+    async update(ctx: Ctx, cartId: string, token: string | undefined, patch: CartPatch) {
+      if (patch.shippingMethodId) {
+        const cart = await readable(ctx, cartId, token);
+        const next = {
+          ...cart,
+          shipping_address: patch.shippingAddress !== undefined ? patch.shippingAddress : cart.shipping_address,
+        };
+        const options = await deps.pricing.shippingOptions(quoteInput(next, await repo.items(db.k, cartId)));
+        if (!options.some((o) => o.id === patch.shippingMethodId)) {
+          throw errors.unprocessable(E.invalidShippingMethod, 'This shipping method is not available for the cart.');
+        }
+      }
+      return write(ctx, cartId, token, async (tx, c) => {
+        let codes = c.coupon_codes;
+        if (patch.couponCode === null || patch.couponCode === '') codes = [];
+        else if (patch.couponCode !== undefined) {
+          const code = patch.couponCode.toUpperCase();
+          if (!codes.includes(code)) codes = [...codes, code];
+          if (codes.length > MAX_COUPONS)
+            throw errors.unprocessable(E.tooManyCoupons, `At most ${MAX_COUPONS} coupons.`);
+        }
+        const pick = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
+        await sql`update cart.carts set
+            email = ${pick(patch.email, c.email)},
+            shipping_address = ${json(pick(patch.shippingAddress, c.shipping_address))}::jsonb,
+            billing_address = ${json(pick(patch.billingAddress, c.billing_address))}::jsonb,
+            shipping_method_id = ${pick(patch.shippingMethodId, c.shipping_method_id)},
+            coupon_codes = ${codes}::text[]
+          where id = ${c.id}`.execute(tx);
+      });
+    },
+
+    async shippingOptions(ctx: Ctx, cartId: string, token: string | undefined): Promise<ShippingOption[]> {
+      const cart = await readable(ctx, cartId, token);
+      return deps.pricing.shippingOptions(quoteInput(cart, await repo.items(db.k, cartId)));
+    },
+
+    async markCompleted(_ctx: Ctx, cartId: string, orderId: string): Promise<void> {
+      const r = await sql<{ status: string; order_id: string | null }>`update cart.carts
+        set status = 'completed', order_id = ${orderId}, version = version + 1, updated_at = now()
+        where id = ${cartId} and status = 'active' returning status, order_id`.execute(db.k);
+      if (r.rows.length) return;
+      const c = await repo.findCart(db.k, cartId);
+      if (!c) throw notFound();
+      if (c.status === 'completed') return; // idempotent
+      throw errors.conflict(E.completed, `Cart ${cartId} is ${c.status}.`);
+    },
+
+    /** Expires active carts untouched for `olderThanMs` (the scheduled job). */
+    async expire(olderThanMs: number, batch = 500): Promise<number> {
+      const r = await sql`update cart.carts set status = 'expired', updated_at = now() where id in (
+          select id from cart.carts where status = 'active' and updated_at < now() - make_interval(secs => ${olderThanMs / 1000})
+          order by updated_at limit ${batch} for update skip locked) returning id`.execute(db.k);
+      return r.rows.length;
+    },
+  };
+}
+export type CartService = ReturnType<typeof createCartService>;

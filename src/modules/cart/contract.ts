@@ -1,0 +1,67 @@
+// The cart module's public contract (the checkout contract's CartApi and snapshot shapes).
+import type { Ctx } from '../../platform/context.ts';
+import type { Money } from '../../platform/money.ts';
+
+export interface CheckoutLine {
+  lineId: string;
+  variantId: string;
+  productId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPrice: Money;
+  lineTotal: Money; // lineTotal = unitPrice × quantity
+  discount: Money; // this line's share of all discounts
+  tax: Money; // this line's tax (added on top; 0 where prices include tax)
+}
+
+export interface Address {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postalCode: string;
+  country: string;
+  phone?: string;
+}
+
+export interface CheckoutSnapshot {
+  cartId: string;
+  currency: string;
+  email: string | null;
+  userId: string | null;
+  lines: CheckoutLine[];
+  shippingAddress: Address | null;
+  billingAddress: Address | null;
+  shippingMethod: { id: string; name: string; price: Money } | null;
+  /** Promotions applied (automatic and coupon); redemptions are reserved by orders at checkout. */
+  promotions: { promotionId: string; code: string | null; amount: Money }[];
+  totals: { subtotal: Money; discount: Money; shipping: Money; tax: Money; total: Money };
+  /** Bumped on every cart change; orders stores it with the attempt. */
+  version: number;
+}
+
+export interface CartApi {
+  /** Recomputes prices/promotions/tax/shipping and returns the snapshot. 404 `cart.not_found` when the cart does not
+   * exist or the caller may not see it (customer owner via ctx.actor, or guest via cartToken). Does not validate completeness. */
+  getCheckoutSnapshot(ctx: Ctx, cartId: string, cartToken: string | undefined): Promise<CheckoutSnapshot>;
+  /** Marks the cart completed (idempotent); a completed cart refuses further changes with 409 `cart.completed`. */
+  markCompleted(ctx: Ctx, cartId: string, orderId: string): Promise<void>;
+}
+
+export const CART_ERRORS = {
+  notFound: 'cart.not_found',
+  itemNotFound: 'cart.item_not_found',
+  completed: 'cart.completed',
+  variantUnavailable: 'cart.variant_unavailable',
+  insufficientStock: 'cart.insufficient_stock',
+  tooManyLines: 'cart.too_many_lines',
+  quantityLimit: 'cart.quantity_limit',
+  invalidShippingMethod: 'cart.invalid_shipping_method',
+  tooManyCoupons: 'cart.too_many_coupons',
+  currencyMismatch: 'cart.currency_mismatch',
+} as const;
+
+export const MAX_LINES = 250;
+export const MAX_QUANTITY = 999;

@@ -1,0 +1,117 @@
+// Cart writes under concurrency on real PostgreSQL: parallel adds lose nothing, one active cart per
+// customer, merges are atomic and idempotent.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStaff, registerCustomer, type TestIdentity } from '../support/auth.ts';
+import { createVariant, type TestVariant } from '../support/cart.ts';
+import { createTestApp, type TestApp } from '../support/create-test-app.ts';
+import { needsPostgres, TEST_DATABASE_URL } from '../support/services.ts';
+
+let t: TestApp;
+let staff: TestIdentity;
+const variants: TestVariant[] = [];
+interface Cart {
+  id: string;
+  token: string;
+  items: { variantId: string; quantity: number }[];
+}
+
+describe.skipIf(!TEST_DATABASE_URL)(`cart under concurrency ${needsPostgres}`, () => {
+  beforeAll(async () => {
+    t = await createTestApp();
+    staff = await createStaff(t, 'admin');
+    for (let i = 0; i < 20; i++) variants.push(await createVariant(t, staff, { price: 100 + i }));
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const newCart = async (headers = {}) =>
+    (await t.http.inject({ method: 'POST', url: '/v1/carts', payload: { currency: 'EUR' }, headers })).json() as Cart;
+  const add = (
+    c: Cart,
+    variantId: string,
+    quantity: number,
+    headers: Record<string, string> = { 'x-cart-token': c.token },
+  ) => t.http.inject({ method: 'POST', url: `/v1/carts/${c.id}/items`, headers, payload: { variantId, quantity } });
+  const get = async (c: Cart) =>
+    (
+      await t.http.inject({ method: 'GET', url: `/v1/carts/${c.id}`, headers: { 'x-cart-token': c.token } })
+    ).json() as Cart;
+
+  it('[REQ-CRT-008] 20 parallel add-item calls of 20 variants, and 20 of one variant: every line and quantity is there', async () => {
+    const c = await newCart();
+    const res = await Promise.all(variants.map((v) => add(c, v.variantId, 2)));
+    expect(res.map((r) => r.statusCode)).toEqual(variants.map(() => 200));
+    const body = await get(c);
+    expect(body.items.map((i) => [i.variantId, i.quantity]).sort()).toEqual(
+      variants.map((v) => [v.variantId, 2]).sort(),
+    );
+    const one = variants[0]?.variantId ?? '';
+    const same = await Promise.all(Array.from({ length: 20 }, () => add(c, one, 1)));
+    expect(same.every((r) => r.statusCode === 200)).toBe(true);
+    expect((await get(c)).items.find((i) => i.variantId === one)?.quantity).toBe(22);
+  });
+
+  it('[REQ-CRT-005] 10 concurrent first-cart creations for one customer yield one active cart', async () => {
+    const me = await registerCustomer(t);
+    const carts = await Promise.all(Array.from({ length: 10 }, () => newCart(me.headers)));
+    expect(new Set(carts.map((c) => c.id)).size).toBe(1);
+  });
+
+  it('[REQ-CRT-009] concurrent merges of one guest cart, with adds to the customer cart, lose no line', async () => {
+    const me = await registerCustomer(t);
+    const mine = await newCart(me.headers);
+    const guest = await newCart();
+    for (const v of variants.slice(0, 10)) await add(guest, v.variantId, 1);
+    const [a, b, c] = [variants[0], variants[10], variants[11]].map((v) => v?.variantId ?? '') as [
+      string,
+      string,
+      string,
+    ];
+    const res = await Promise.all([
+      ...Array.from({ length: 5 }, () =>
+        t.http.inject({
+          method: 'POST',
+          url: `/v1/carts/${guest.id}/merge`,
+          headers: { 'x-cart-token': guest.token, ...me.headers },
+        }),
+      ),
+      add(mine, a, 3, me.headers),
+      add(mine, b, 1, me.headers),
+      add(mine, c, 1, me.headers),
+    ]);
+    expect(res.map((r) => r.statusCode)).toEqual(res.map(() => 200));
+    const body = (
+      await t.http.inject({ method: 'GET', url: `/v1/carts/${mine.id}`, headers: me.headers })
+    ).json() as Cart;
+    const q = Object.fromEntries(body.items.map((i) => [i.variantId, i.quantity]));
+    expect(body.items).toHaveLength(12);
+    expect(q[a]).toBe(4);
+    expect(q[b]).toBe(1);
+    expect(Object.values(q).reduce((x, y) => x + y, 0)).toBe(4 + 9 + 2);
+  });
+
+  it('[REQ-CRT-013] add-to-cart throughput (short, in-process): reported, not asserted', async () => {
+    const measure = async (carts: Cart[], n: number) => {
+      const lat: number[] = [];
+      const started = performance.now();
+      for (let k = 0; k < n; k += 10) {
+        await Promise.all(
+          Array.from({ length: 10 }, async (_, j) => {
+            const c = carts[j % carts.length] as Cart;
+            const s = performance.now();
+            const res = await add(c, variants[(k + j) % 20]?.variantId ?? '', 1);
+            lat.push(performance.now() - s);
+            expect(res.statusCode).toBe(200);
+          }),
+        );
+      }
+      lat.sort((x, y) => x - y);
+      const p99 = lat[Math.ceil(n * 0.99) - 1] ?? 0;
+      return `${(n / ((performance.now() - started) / 1000)).toFixed(0)} req/s, p50 ${lat[n / 2]?.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`;
+    };
+    const one = await measure([await newCart()], 100);
+    const ten = await measure(await Promise.all(Array.from({ length: 10 }, () => newCart())), 100);
+    console.log(`add-to-cart, 10 in flight: one cart ${one}; ten carts ${ten}`);
+  });
+});

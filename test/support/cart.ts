@@ -1,0 +1,84 @@
+// Cart test helpers: products created over the staff catalog API, stock over the inventory API.
+import { randomBytes } from 'node:crypto';
+import type { TestIdentity } from './auth.ts';
+import type { TestApp } from './create-test-app.ts';
+
+export interface TestVariant {
+  productId: string;
+  variantId: string;
+  sku: string;
+}
+
+/** Creates a product with one variant priced in EUR (and USD); stock untracked unless `stock` is given. */
+export async function createVariant(
+  t: TestApp,
+  staff: TestIdentity,
+  opts: {
+    price: number;
+    usd?: number;
+    status?: 'published' | 'draft';
+    weightGrams?: number;
+    stock?: number;
+    categoryIds?: string[];
+  },
+): Promise<TestVariant> {
+  const tag = randomBytes(4).toString('hex');
+  const sku = `SKU-${tag}`;
+  const res = await t.http.inject({
+    method: 'POST',
+    url: '/v1/products',
+    headers: staff.headers,
+    payload: {
+      slug: `p-${tag}`,
+      name: `Product ${tag}`,
+      status: opts.status ?? 'published',
+      ...(opts.categoryIds ? { categoryIds: opts.categoryIds } : {}),
+      variants: [
+        {
+          sku,
+          weightGrams: opts.weightGrams ?? 500,
+          prices: [
+            { currency: 'EUR', amount: opts.price },
+            ...(opts.usd !== undefined ? [{ currency: 'USD', amount: opts.usd }] : []),
+          ],
+        },
+      ],
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`product: ${res.statusCode} ${res.body}`);
+  const body = res.json() as { id: string; variants: { id: string }[] };
+  const variantId = body.variants[0]?.id ?? '';
+  if (opts.stock === undefined) {
+    const p = await t.http.inject({
+      method: 'PUT',
+      url: `/v1/admin/inventory/${variantId}/policy`,
+      headers: staff.headers,
+      payload: { mode: 'untracked' },
+    });
+    if (p.statusCode >= 300) throw new Error(`policy: ${p.statusCode} ${p.body}`);
+  } else {
+    const wh = await t.http.inject({
+      method: 'POST',
+      url: '/v1/admin/warehouses',
+      headers: staff.headers,
+      payload: { name: `WH ${tag}`, country: 'DE' },
+    });
+    const adj = await t.http.inject({
+      method: 'POST',
+      url: '/v1/admin/inventory/adjustments',
+      headers: staff.headers,
+      payload: { variantId, warehouseId: (wh.json() as { id: string }).id, quantity: opts.stock, reason: 'receipt' },
+    });
+    if (adj.statusCode !== 201) throw new Error(`stock: ${adj.statusCode} ${adj.body}`);
+  }
+  return { productId: body.id, variantId, sku };
+}
+
+export const address = (country: string, region?: string) => ({
+  name: 'Ada Lovelace',
+  line1: 'Main St 1',
+  city: 'Berlin',
+  postalCode: '10115',
+  country,
+  ...(region ? { region } : {}),
+});
