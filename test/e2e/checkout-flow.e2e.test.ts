@@ -64,7 +64,7 @@ describe('checkout end to end [REQ-CHK-090]', () => {
     const method = options.body.items[0];
     const ready = await api('PATCH', `/v1/carts/${cartId}`, { shippingMethodId: method.id }, creds);
     expect(ready.status).toBe(200);
-    const totals = ready.body.totals as Record<string, M>;
+    const totals = ready.body.totals as { subtotal: M; discount: M; shipping: M; tax: M; total: M };
     expect(totals.total.amount).toBe(
       totals.subtotal.amount + totals.shipping.amount - totals.discount.amount + totals.tax.amount,
     );
