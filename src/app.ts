@@ -49,6 +49,8 @@ export interface AppOptions extends KernelOverrides {
   extraRoutes?: (http: App) => void;
   /** Replaces the identity module's authenticator (module tests that use a fake identity). */
   authenticate?: Authenticator;
+  /** Built-in modules left out by name (a test that builds its own instance of one over fakes). */
+  withoutModules?: string[];
   /** Extra modules appended after the built-in ones (tests, embedding). */
   extraModules?: ModuleDefinition[];
   /** Start the event relay and the job scheduler (default true; false for an API-only process or a test). */
@@ -167,7 +169,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const kernel = await createKernel(config, options);
   try {
     const { identity, inventory, modules: coreModules, afterMigrations } = createModules(kernel, options);
-    const modules = [...coreModules, ...(options.extraModules ?? [])];
+    const modules = [
+      ...coreModules.filter((m) => !options.withoutModules?.includes(m.name)),
+      ...(options.extraModules ?? []),
+    ];
     const migrationSources = [PLATFORM_MIGRATIONS, ...modules.flatMap((m) => (m.migrations ? [m.migrations] : []))];
     const { applied } = await migrate(kernel.db, migrationSources);
     if (applied.length) kernel.logger.info({ applied }, 'migrations applied');

@@ -24,6 +24,8 @@ export interface TestAppOptions {
   extraRoutes?: (http: App) => void;
   /** A fake identity for module tests (see AppOptions.authenticate). */
   authenticate?: Authenticator;
+  /** Built-in modules to leave out by name (the test provides its own instance, e.g. orders over fakes). */
+  withoutModules?: string[];
   /** Modules built by the test (e.g. a subscriber and a job for the event wiring tests). */
   extraModules?: ModuleDefinition[];
   /** Start the event relay and job scheduler (default true). */
@@ -61,6 +63,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.authenticate ? { authenticate: options.authenticate } : {}),
     ...(options.workers === false ? { workers: false } : {}),
     ...(options.extraModules ? { extraModules: options.extraModules } : {}),
+    ...(options.withoutModules ? { withoutModules: options.withoutModules } : {}),
     ...(options.catalogAvailability ? { catalogAvailability: options.catalogAvailability } : {}),
   });
   return {

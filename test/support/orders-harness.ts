@@ -61,6 +61,8 @@ export async function startOrdersHarness(
   const t = await createTestApp({
     authenticate: fakeOrdersAuth,
     ...options,
+    // The app's own orders module (over the real cart and pricing) is replaced by this one over fakes.
+    withoutModules: ['orders'],
     extraModules: [orders.definition, ...(options.extraModules ?? [])],
     env: {
       SANDBOX_PSP_URL: psp.url,
