@@ -20,4 +20,18 @@ describe('card number detection [REQ-PAY-009]', () => {
     expect(findCardNumber({ amount: 4242424242424242, ok: 'tok_visa' }, '/body')).toBeUndefined();
     expect(findCardNumber(undefined)).toBeUndefined();
   });
+  it('[REQ-PAY-009] barcodes and other non-card numbers are not refused', () => {
+    // EAN-13 barcodes of German products (GS1 prefix 400–440) start with 4 and some pass Luhn by chance:
+    // 4006381333924 is a valid EAN-13 and Luhn-valid, so as free text it looks like a 13-digit Visa number.
+    expect(containsCardNumber('4006381333924')).toBe(true);
+    expect(findCardNumber({ variants: [{ sku: 'A-1', barcode: '4006381333924' }] }, '/body')).toBeUndefined();
+    expect(findCardNumber({ gtin: '4006381333924', ean: '4006381333924' }, '/body')).toBeUndefined();
+    // 16 Luhn-valid digits without a card network's prefix (an order reference, say).
+    expect(containsCardNumber('9999999999999995')).toBe(false);
+    // Real test cards of each network are still found, also outside product-code fields.
+    for (const pan of ['5555555555554444', '378282246310005', '3530111333300000', '6200000000000005']) {
+      expect(containsCardNumber(pan)).toBe(true);
+    }
+    expect(findCardNumber({ note: 'my card 4242 4242 4242 4242' }, '/body')).toBe('/body/note');
+  });
 });

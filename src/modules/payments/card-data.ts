@@ -1,5 +1,7 @@
 // PCI scope: card data never reaches us. Finds something that looks like a primary account number
-// (13–19 digits, optionally grouped by spaces or dashes, passing the Luhn check) in a parsed body.
+// (digits optionally grouped by spaces or dashes, with a card network's prefix and length, passing the Luhn check)
+// in a parsed body. Product codes (EAN/GTIN/UPC/ISBN barcodes: 8–14 digits, some Luhn-valid by chance) are not
+// card numbers: fields named like them are skipped, and a number must also carry a card network's prefix.
 
 const CANDIDATE = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
 
@@ -18,13 +20,31 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** Card networks by IIN prefix and PAN lengths (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro). */
+const NETWORKS: { prefix: RegExp; lengths: number[] }[] = [
+  { prefix: /^4/, lengths: [13, 16, 19] },
+  { prefix: /^(5[1-5]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720)/, lengths: [16] },
+  { prefix: /^3[47]/, lengths: [15] },
+  { prefix: /^(6011|64[4-9]|65)/, lengths: [16, 17, 18, 19] },
+  { prefix: /^35(2[89]|[3-8]\d)/, lengths: [16, 17, 18, 19] },
+  { prefix: /^3(0[0-5]|[689])/, lengths: [14, 15, 16, 17, 18, 19] },
+  { prefix: /^62/, lengths: [16, 17, 18, 19] },
+  { prefix: /^(50|5[6-8]|6[37])/, lengths: [13, 14, 15, 16, 17, 18, 19] },
+];
+
+function looksLikePan(digits: string): boolean {
+  return NETWORKS.some((n) => n.prefix.test(digits) && n.lengths.includes(digits.length)) && luhnValid(digits);
+}
+
 export function containsCardNumber(text: string): boolean {
   for (const m of text.matchAll(CANDIDATE)) {
-    const digits = m[0].replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return true;
+    if (looksLikePan(m[0].replace(/[ -]/g, ''))) return true;
   }
   return false;
 }
+
+/** Fields that hold product codes, never card numbers. */
+const PRODUCT_CODE_KEY = /^(barcode|gtin|ean|upc|isbn|mpn)s?$/i;
 
 /** The JSON pointer of the first string value (numbers are not scanned: amounts and timestamps) that carries a card number, or undefined. */
 export function findCardNumber(value: unknown, path = '', depth = 0): string | undefined {
@@ -39,6 +59,7 @@ export function findCardNumber(value: unknown, path = '', depth = 0): string | u
   }
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
+      if (PRODUCT_CODE_KEY.test(k)) continue;
       const hit = findCardNumber(v, `${path}/${k}`, depth + 1);
       if (hit) return hit;
     }
