@@ -7,6 +7,7 @@ export const INVENTORY_ERRORS = {
   reservationNotFound: 'inventory.reservation_not_found',
   reservationReleased: 'inventory.reservation_released',
   reservationCommitted: 'inventory.reservation_committed',
+  reservationNotCommitted: 'inventory.reservation_not_committed',
   keyConflict: 'inventory.key_conflict',
   invalidQuantity: 'inventory.invalid_quantity',
   invalidReservation: 'inventory.invalid_reservation',
@@ -90,5 +91,7 @@ export interface InventoryApi {
   reserve(ctx: Ctx, input: ReserveInput): Promise<Reservation>;
   release(ctx: Ctx, key: string): Promise<Reservation>;
   commit(ctx: Ctx, key: string): Promise<Reservation>;
+  /** Puts a committed reservation's units back on hand (a cancelled order), as ledger rows; idempotent. */
+  restock(ctx: Ctx, key: string): Promise<Reservation>;
   getAvailability(variantIds: readonly string[]): Promise<Map<string, Availability>>;
 }

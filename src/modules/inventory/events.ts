@@ -5,7 +5,7 @@ export const INVENTORY_EVENTS = {
   reservationExpired: 'inventory.reservation.expired',
 } as const;
 
-export type StockChangeReason = 'reserved' | 'released' | 'committed' | 'expired' | 'movement';
+export type StockChangeReason = 'reserved' | 'released' | 'committed' | 'expired' | 'movement' | 'restocked';
 
 /** Totals over the variant's levels in active warehouses. */
 export type StockChangedPayload = {

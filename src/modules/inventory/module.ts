@@ -28,6 +28,7 @@ export function createInventoryModule(deps: InventoryModuleDeps) {
     reserve: reservations.reserve,
     release: reservations.release,
     commit: reservations.commit,
+    restock: reservations.restock,
     getAvailability: stock.getAvailability,
   };
 

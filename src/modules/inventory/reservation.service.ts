@@ -8,7 +8,7 @@ import { canonicalDemand, planAllocation, requestHash } from './allocation.ts';
 import { INVENTORY_ERRORS as E, type Reservation, type ReservationAllocation, type ReserveInput } from './contract.ts';
 import { INVENTORY_EVENTS, type ReservationExpiredPayload } from './events.ts';
 import * as repo from './inventory.repo.ts';
-import { insertMovement } from './movement.repo.ts';
+import { findMovementByKey, insertMovement, lockLevel, setOnHand } from './movement.repo.ts';
 import { actorLabel, appendStockEvents } from './stock-events.ts';
 
 export interface ReservationServiceDeps {
@@ -239,7 +239,44 @@ export function createReservationService(deps: ReservationServiceDeps) {
     }
   }
 
-  return { reserve, release, commit, releaseExpired };
+  /** A committed reservation's units go back on hand, one `adjust` ledger row per line, keyed so a retry adds nothing. */
+  async function restock(ctx: Ctx, key: string): Promise<Reservation> {
+    return db.transaction(async (tx) => {
+      const { row, lines } = await lockForChange(tx, key);
+      if (row.status !== 'committed') {
+        throw errors.conflict(
+          E.reservationNotCommitted,
+          `Reservation ${key} is ${row.status}; only committed stock is restocked.`,
+        );
+      }
+      const actor = actorLabel(ctx.actor);
+      const added: ReservationAllocation[] = [];
+      for (const l of lines) {
+        if (l.warehouseId === null) continue;
+        const idempotencyKey = `restock:${row.id}:${l.lineNo}`;
+        if (await findMovementByKey(tx, idempotencyKey)) continue;
+        const level = await lockLevel(tx, l.variantId, l.warehouseId);
+        await setOnHand(tx, l.variantId, l.warehouseId, level.onHand + l.quantity);
+        await insertMovement(tx, {
+          id: newId('mov'),
+          variantId: l.variantId,
+          warehouseId: l.warehouseId,
+          kind: 'adjust',
+          quantity: l.quantity,
+          requested: l.quantity,
+          reason: 'order cancelled: restock',
+          actor,
+          idempotencyKey,
+          reservationId: row.id,
+        });
+        added.push(l);
+      }
+      if (added.length) await appendStockEvents(tx, ctx, deltas(added, 1), 'restocked');
+      return toReservation(row, lines);
+    });
+  }
+
+  return { reserve, release, commit, restock, releaseExpired };
 }
 
 export type ReservationService = ReturnType<typeof createReservationService>;

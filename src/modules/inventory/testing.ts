@@ -17,6 +17,7 @@ export interface FakeInventory extends InventoryApi {
 export function createFakeInventory(initial: Record<string, number> = {}): FakeInventory {
   const levels = new Map<string, { onHand: number; reserved: number }>();
   const reservations = new Map<string, Reservation & { hash: string }>();
+  const restocked = new Set<string>();
   const lv = (v: string) => {
     const found = levels.get(v);
     if (found) return found;
@@ -70,6 +71,17 @@ export function createFakeInventory(initial: Record<string, number> = {}): FakeI
       if (r.status === 'active') {
         for (const a of r.allocations) lv(a.variantId).reserved -= a.quantity;
         r.status = r.expiresAt.getTime() <= Date.now() ? 'expired' : 'released';
+      }
+      return copy(r);
+    },
+    async restock(_ctx, key) {
+      const r = find(key);
+      if (r.status !== 'committed') {
+        throw errors.conflict(E.reservationNotCommitted, `Reservation ${key} is ${r.status}.`);
+      }
+      if (!restocked.has(key)) {
+        restocked.add(key);
+        for (const a of r.allocations) lv(a.variantId).onHand += a.quantity;
       }
       return copy(r);
     },

@@ -81,8 +81,14 @@ export function checkoutSubscribers(d: () => WorkerDeps): Subscriber[] {
         else if (p && p.capturedAmount > p.refundedAmount) {
           await deps.payments.refund(ctx, p.id, p.capturedAmount - p.refundedAmount, `cancel:${orderId}`, 'cancelled');
         }
-        // Stock still reserved goes back; committed stock needs a restock movement (inventory API: not yet).
-        await deps.inventory.release(ctx, reservationKey(orderId)).catch(() => undefined);
+        // Stock still reserved goes back; stock already committed is restocked (both idempotent).
+        const key = reservationKey(orderId);
+        const released = await deps.inventory.release(ctx, key).catch((e: unknown) => {
+          if ((e as { code?: string }).code === 'inventory.reservation_committed') return undefined;
+          if ((e as { code?: string }).code === 'inventory.reservation_not_found') return null;
+          throw e;
+        });
+        if (released === undefined) await deps.inventory.restock(ctx, key);
       },
     },
     {

@@ -134,6 +134,35 @@ describe('orders', () => {
     expect(again.json().code).toBe('orders.invalid_transition');
   });
 
+  it('[REQ-ORD-005] cancelling an order whose stock was committed puts the units back on hand (ledger rows, once)', async () => {
+    const user = uid('usr');
+    const { id } = await customerOrder(user);
+    const key = `checkout:${id}`;
+    const status = async () =>
+      (await q<{ status: string }>(h, sql`select status from inventory.reservations where key = ${key}`))[0]?.status;
+    await waitFor(async () => (await status()) === 'committed');
+    const res = await h.t.http.inject({
+      method: 'POST',
+      url: `/v1/orders/${id}/cancel`,
+      headers: { 'x-test-customer': user },
+      payload: { reason: 'changed my mind' },
+    });
+    expect(res.statusCode).toBe(200);
+    const ledger = () =>
+      q<{ kind: string; quantity: number }>(
+        h,
+        sql`select m.kind, m.quantity from inventory.movements m join inventory.reservations r on r.id = m.reservation_id
+            where r.key = ${key} order by m.kind`,
+      );
+    await waitFor(async () => (await ledger()).some((m) => m.kind === 'adjust'));
+    const rows = await ledger();
+    expect(rows.map((m) => m.kind)).toEqual(['adjust', 'commit']);
+    expect(rows.reduce((s, m) => s + m.quantity, 0)).toBe(0);
+    // A second restock (a redelivered event) adds nothing.
+    await h.t.inventory.api.restock({ requestId: 't', actor: { kind: 'system', name: 'test' } }, key);
+    expect(await ledger()).toEqual(rows);
+  });
+
   it('[REQ-ORD-006] a customer cannot cancel after shipment; staff can; strangers get 404 and nothing changes', async () => {
     const user = uid('usr');
     const { id } = await customerOrder(user);
