@@ -34,7 +34,12 @@ export function checkoutSubscribers(d: () => WorkerDeps): Subscriber[] {
       name: 'orders.commit_reservation',
       eventTypes: [ORDER_EVENTS.placed],
       handle: async (e) => {
-        await d().inventory.commit(ctx, placed(e).reservationKey);
+        // A customer may cancel before this runs: the cancel released the stock, and there is nothing to commit.
+        await d()
+          .inventory.commit(ctx, placed(e).reservationKey)
+          .catch((err: unknown) => {
+            if ((err as { code?: string }).code !== 'inventory.reservation_released') throw err;
+          });
       },
     },
     {

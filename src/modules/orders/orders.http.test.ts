@@ -163,6 +163,20 @@ describe('orders', () => {
     expect(await ledger()).toEqual(rows);
   });
 
+  it('[REQ-ORD-005] a cancel that released the stock before the commit subscriber ran leaves nothing to commit', async () => {
+    const v = uid('var');
+    await stock(h, v, 3);
+    const sys = { requestId: 't', actor: { kind: 'system' as const, name: 'test' } };
+    const key = `race:${v}`;
+    await h.inventory.api.reserve(sys, { key, lines: [{ variantId: v, quantity: 2 }] });
+    await h.inventory.api.release(sys, key);
+    const commit = h.orders.definition.subscribers?.find((x) => x.name === 'orders.commit_reservation');
+    const event = { type: 'orders.order.placed', aggregateId: 'ord_x', payload: { reservationKey: key } };
+    await expect(commit?.handle(event as never)).resolves.toBeUndefined();
+    const r = await q<{ status: string }>(h, sql`select status from inventory.reservations where key = ${key}`);
+    expect(r).toEqual([{ status: 'released' }]);
+  });
+
   it('[REQ-ORD-006] a customer cannot cancel after shipment; staff can; strangers get 404 and nothing changes', async () => {
     const user = uid('usr');
     const { id } = await customerOrder(user);
