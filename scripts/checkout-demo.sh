@@ -24,6 +24,6 @@ ORDER_JSON=$(curl -s -X POST "$API/v1/orders" -H 'content-type: application/json
 ORDER=$(echo "$ORDER_JSON" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0)).id)')
 ORDER_TOKEN=$(echo "$ORDER_JSON" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0)).orderToken)')
 echo "$ORDER_JSON" | node -e 'const o=JSON.parse(require("fs").readFileSync(0));console.log("order", o.number, o.status)'
-# 5. a moment later the webhook and the capture have made it paid
+# 5. read it back (a guest sends the order token): paid, payment captured (PAYMENT_CAPTURE=immediate)
 sleep 2
 curl -s "$API/v1/orders/$ORDER" -H "X-Order-Token: $ORDER_TOKEN" | node -e 'const o=JSON.parse(require("fs").readFileSync(0));console.log("order", o.number, o.status, "payment", o.payment.status)'

@@ -42,7 +42,12 @@ export interface OrdersHarness {
 }
 
 export async function startOrdersHarness(
-  options: TestAppOptions & { leaseMs?: number; deadlineMs?: number; timeoutMs?: number } = {},
+  options: TestAppOptions & {
+    leaseMs?: number;
+    deadlineMs?: number;
+    timeoutMs?: number;
+    capture?: 'immediate' | 'shipment';
+  } = {},
 ): Promise<OrdersHarness> {
   const psp = await startSandboxPsp({
     webhookSecret: SECRET,
@@ -91,7 +96,11 @@ export async function startOrdersHarness(
         return p;
       },
     },
-    settings: { leaseMs: options.leaseMs ?? 30_000, deadlineMs: options.deadlineMs ?? 15 * 60_000 },
+    settings: {
+      leaseMs: options.leaseMs ?? 30_000,
+      deadlineMs: options.deadlineMs ?? 15 * 60_000,
+      capture: options.capture ?? 'immediate',
+    },
     afterStep: (step, id) => hooks.afterStep?.(step, id),
   };
   const base = await listen(t.http);

@@ -32,6 +32,11 @@ export interface CheckoutDeps {
   settings: CheckoutSettings;
   /** Tests: called after each recorded step; throwing simulates the process dying there. */
   afterStep?: (step: Step, attemptId: string) => void;
+  /**
+   * PAYMENT_CAPTURE=immediate: captures a just-placed order (true when it is now paid). A failure leaves the order
+   * pending for the `orders.capture_payment` subscriber, which retries until done.
+   */
+  captureNow?: (ctx: Ctx, orderId: string) => Promise<boolean>;
 }
 
 export interface CheckoutInput {
@@ -218,7 +223,15 @@ export function createCheckoutService(deps: CheckoutDeps) {
       );
     }
     deps.afterStep?.('placed', a.id);
-    return placed;
+    return captureNow(placed);
+  }
+
+  /** Immediate capture: the answer shows the order paid. The stored answer (what a replay gets) stays as placed. */
+  async function captureNow(placed: CheckoutResult): Promise<CheckoutResult> {
+    if (!deps.captureNow) return placed;
+    // Recorded as the system's act, not the shopper's (the order log names who moved it to paid).
+    const paid = await deps.captureNow(sys, String(placed.body.id)).catch(() => false);
+    return paid ? { ...placed, body: { ...placed.body, status: 'paid', payment: { status: 'captured' } } } : placed;
   }
 
   /** POST /v1/orders. */

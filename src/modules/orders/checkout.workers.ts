@@ -9,6 +9,7 @@ import type { Subscriber } from '../../platform/events/subscriber.ts';
 import type { ScheduledJob } from '../../platform/jobs/job.ts';
 import type { InventoryApi } from '../inventory/index.ts';
 import type { PaymentEventPayload, PaymentsApi } from '../payments/index.ts';
+import { type CaptureMode, captureOrder } from './capture.ts';
 import { attemptsRepo } from './checkout.repo.ts';
 import { type CheckoutService, reservationKey } from './checkout.service.ts';
 import type { CartApi, PricingApi } from './contract.ts';
@@ -23,6 +24,7 @@ interface WorkerDeps {
   payments: PaymentsApi;
   checkout: CheckoutService;
   orders: OrdersService;
+  capture: CaptureMode;
 }
 
 const placed = (e: EventEnvelope) => e.payload as unknown as OrderPlacedPayload;
@@ -58,21 +60,10 @@ export function checkoutSubscribers(d: () => WorkerDeps): Subscriber[] {
     {
       name: 'orders.capture_payment',
       eventTypes: [ORDER_EVENTS.placed],
+      // Usually a no-op: checkout captured inline. With PAYMENT_CAPTURE=shipment the first shipment captures.
       handle: async (e) => {
-        const { orderId, paymentId } = placed(e);
         const deps = d();
-        const order = await deps.orders.row(orderId);
-        if (order?.status !== 'pending') return; // cancelled first (its subscriber voids)
-        await deps.payments.capture(ctx, paymentId);
-        // The guarded transition makes a redelivery a no-op.
-        await deps.db.transaction((tx) =>
-          deps.orders.transition(tx, ctx, orderId, 'paid', {
-            from: ['pending'],
-            paymentStatus: 'captured',
-            event: ORDER_EVENTS.paid,
-            reason: 'payment captured',
-          }),
-        );
+        if (deps.capture === 'immediate') await captureOrder(deps, ctx, placed(e).orderId);
       },
     },
     {

@@ -26,6 +26,10 @@ export const ORDER_ERRORS = {
   notFound: 'orders.not_found',
   invalidTransition: 'orders.invalid_transition',
   placeFailed: 'orders.place_failed',
+  unknownItem: 'orders.unknown_item',
+  overShipment: 'orders.over_shipment',
+  nothingToShip: 'orders.nothing_to_ship',
+  notPaid: 'orders.not_paid',
 } as const;
 
 export interface OrderView {
@@ -40,6 +44,8 @@ export interface OrderView {
     sku: string;
     name: string;
     quantity: number;
+    /** Units recorded in shipments so far. */
+    shippedQuantity: number;
     unitPrice: Money;
     lineTotal: Money;
     discount: Money;

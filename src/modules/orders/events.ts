@@ -3,6 +3,7 @@ export const ORDER_EVENTS = {
   placed: 'orders.order.placed',
   paid: 'orders.order.paid',
   cancelled: 'orders.order.cancelled',
+  shipped: 'orders.order.shipped',
 } as const;
 
 export interface OrderPlacedPayload {

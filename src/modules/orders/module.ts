@@ -5,12 +5,15 @@ import type { Kernel } from '../../platform/kernel.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { InventoryApi } from '../inventory/index.ts';
 import type { PaymentsApi } from '../payments/index.ts';
+import { type CaptureMode, captureOrder } from './capture.ts';
 import type { Step } from './checkout.repo.ts';
 import { type CheckoutService, type CheckoutSettings, createCheckoutService } from './checkout.service.ts';
 import { checkoutSubscribers, checkoutSweeper, sweep } from './checkout.workers.ts';
 import type { CartApi, PricingApi } from './contract.ts';
 import { registerOrdersRoutes } from './orders.http.ts';
 import { createOrdersService, type OrdersService } from './orders.service.ts';
+import { registerShipmentRoutes } from './shipments.http.ts';
+import { createShipmentsService, type ShipmentsService } from './shipments.service.ts';
 
 export interface OrdersModuleDeps {
   kernel: Pick<Kernel, 'db'>;
@@ -18,8 +21,8 @@ export interface OrdersModuleDeps {
   pricing: PricingApi;
   inventory: InventoryApi;
   payments: PaymentsApi;
-  /** Defaults: 30 s lease, 15 min deadline, sweeper every 10 s. */
-  settings?: Partial<CheckoutSettings & { sweepIntervalMs: number }>;
+  /** Defaults: 30 s lease, 15 min deadline, sweeper every 10 s, capture immediately. */
+  settings?: Partial<CheckoutSettings & { sweepIntervalMs: number; capture: CaptureMode }>;
   /** Tests: throwing here simulates the process dying right after that step. */
   afterStep?: (step: Step, attemptId: string) => void;
 }
@@ -43,11 +46,22 @@ export function createLateOrdersModule(
   resolveDeps: () => OrdersModuleDeps,
   sweepIntervalMs = 10_000,
 ): OrdersModule & { bound: () => boolean } {
-  let built: { checkout: CheckoutService; orders: OrdersService; db: Db; deps: OrdersModuleDeps } | undefined;
+  let built:
+    | {
+        checkout: CheckoutService;
+        orders: OrdersService;
+        shipments: ShipmentsService;
+        db: Db;
+        deps: OrdersModuleDeps;
+        capture: CaptureMode;
+      }
+    | undefined;
   const get = () => {
     if (built) return built;
     const deps = resolveDeps();
     const db = deps.kernel.db;
+    const orders = createOrdersService({ db });
+    const capture = deps.settings?.capture ?? 'immediate';
     const checkout = createCheckoutService({
       db,
       cart: deps.cart,
@@ -56,18 +70,26 @@ export function createLateOrdersModule(
       payments: deps.payments,
       settings: { leaseMs: deps.settings?.leaseMs ?? 30_000, deadlineMs: deps.settings?.deadlineMs ?? 15 * 60_000 },
       ...(deps.afterStep ? { afterStep: deps.afterStep } : {}),
+      ...(capture === 'immediate'
+        ? { captureNow: (ctx, id) => captureOrder({ db, payments: deps.payments, orders }, ctx, id) }
+        : {}),
     });
-    built = { checkout, orders: createOrdersService({ db }), db, deps };
+    const shipments = createShipmentsService({ db, payments: deps.payments, orders });
+    built = { checkout, orders, shipments, db, deps, capture };
     return built;
   };
   const workerDeps = () => {
     const b = get();
-    return { ...b.deps, db: b.db, checkout: b.checkout, orders: b.orders };
+    return { ...b.deps, db: b.db, checkout: b.checkout, orders: b.orders, capture: b.capture };
   };
   const definition: ModuleDefinition = {
     name: 'orders',
     migrations: ORDERS_MIGRATIONS,
-    registerRoutes: (http) =>
+    registerRoutes: (http) => {
+      registerShipmentRoutes(http, {
+        ship: (...a) => get().shipments.ship(...a),
+        list: (...a) => get().shipments.list(...a),
+      });
       registerOrdersRoutes(http, {
         checkout: {
           checkout: (...a) => get().checkout.checkout(...a),
@@ -75,7 +97,8 @@ export function createLateOrdersModule(
           abandon: (...a) => get().checkout.abandon(...a),
         },
         orders: new Proxy({} as OrdersService, { get: (_t, p) => get().orders[p as keyof OrdersService] }),
-      }),
+      });
+    },
     subscribers: checkoutSubscribers(workerDeps),
     jobs: [checkoutSweeper(workerDeps, sweepIntervalMs)],
   };
@@ -101,5 +124,5 @@ export function ordersModuleFor(
   kernel: Kernel,
   deps: { cart: CartApi; pricing: PricingApi; inventory: InventoryApi; payments: PaymentsApi },
 ): OrdersModule {
-  return createOrdersModule({ kernel, ...deps });
+  return createOrdersModule({ kernel, ...deps, settings: { capture: kernel.config.paymentCapture } });
 }

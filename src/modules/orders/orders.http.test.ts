@@ -32,7 +32,10 @@ async function customerOrder(userId: string, opts: { settle?: boolean } = {}) {
   const res = await placeOrder(h, s.cartId, { headers: { 'x-test-customer': userId } });
   expect(res.statusCode).toBe(201);
   const id = res.json().id as string;
-  if (opts.settle !== false) await waitFor(async () => (await h.orders.orders.row(id))?.status === 'paid');
+  if (opts.settle !== false) {
+    await waitFor(async () => (await h.orders.orders.row(id))?.status === 'paid');
+    await waitFor(async () => (await level(h, v))?.reserved === 0); // the commit subscriber ran too
+  }
   return { id, variantId: v, body: res.json() };
 }
 
@@ -100,7 +103,7 @@ describe('orders', () => {
     expect((await h.t.http.inject({ method: 'GET', url: '/v1/orders' })).statusCode).toBe(401);
   });
 
-  it('[REQ-ORD-005] a customer cancels a paid order: refunded, logged, event published; a second cancel → 409', async () => {
+  it('[REQ-ORD-005] [REQ-ORD-010] a customer cancels a paid order: refunded, logged, event published; a second cancel → 409', async () => {
     const user = uid('usr');
     const { id } = await customerOrder(user);
     const res = await h.t.http.inject({

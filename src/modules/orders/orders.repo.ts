@@ -5,6 +5,11 @@ import type { Address, CheckoutSnapshot, OrderStatus, OrderView } from './contra
 
 type Q = Db['k'] | Tx;
 
+export interface ShipmentItem {
+  variantId: string;
+  quantity: number;
+}
+
 export interface OrderRow {
   id: string;
   number: string;
@@ -35,6 +40,7 @@ interface LineRow {
   line_total: string | number;
   discount: string | number;
   tax: string | number;
+  shipped_quantity?: number;
 }
 
 const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
@@ -53,6 +59,7 @@ export function toView(o: OrderRow, lines: LineRow[]): OrderView {
       sku: l.sku,
       name: l.name,
       quantity: Number(l.quantity),
+      shippedQuantity: Number(l.shipped_quantity ?? 0),
       unitPrice: m(l.unit_price),
       lineTotal: m(l.line_total),
       discount: m(l.discount),
@@ -142,6 +149,58 @@ export const ordersRepo = {
       from (select id, status as prev from orders.orders where id = ${id} for update) p
       where o.id = p.id and o.status = any(${from}::text[]) returning p.prev`.execute(tx);
     return r.rows[0]?.prev;
+  },
+  /** Locks the order row (first in the lock order: order, then its lines) and returns its status. */
+  async lockStatus(tx: Tx, id: string): Promise<OrderStatus | undefined> {
+    const r = await sql<{ status: OrderStatus }>`select status from orders.orders where id = ${id} for update`.execute(
+      tx,
+    );
+    return r.rows[0]?.status;
+  },
+  /** Adds shipped units to the order's line of a variant, never beyond its quantity; false when that would. */
+  async addShipped(tx: Tx, orderId: string, variantId: string, quantity: number): Promise<boolean> {
+    const r = await sql`update orders.order_lines set shipped_quantity = shipped_quantity + ${quantity}
+      where order_id = ${orderId} and variant_id = ${variantId} and shipped_quantity + ${quantity} <= quantity`.execute(
+      tx,
+    );
+    return Number(r.numAffectedRows ?? 0) > 0;
+  },
+  async fullyShipped(tx: Tx, orderId: string): Promise<boolean> {
+    const r = await sql<{ done: boolean }>`select bool_and(shipped_quantity = quantity) as done
+      from orders.order_lines where order_id = ${orderId}`.execute(tx);
+    return r.rows[0]?.done === true;
+  },
+  async setStatus(tx: Tx, id: string, status: OrderStatus): Promise<void> {
+    await sql`update orders.orders set status = ${status}, version = version + 1, updated_at = now()
+      where id = ${id}`.execute(tx);
+  },
+  async insertShipment(
+    tx: Tx,
+    s: {
+      id: string;
+      orderId: string;
+      items: ShipmentItem[];
+      carrier: string | null;
+      tracking: string | null;
+      by: string;
+    },
+  ): Promise<Date> {
+    const r = await sql<{ created_at: Date }>`insert into orders.shipments
+        (id, order_id, items, carrier, tracking_number, created_by)
+      values (${s.id}, ${s.orderId}, ${JSON.stringify(s.items)}, ${s.carrier}, ${s.tracking}, ${s.by})
+      returning created_at`.execute(tx);
+    return new Date((r.rows[0] as { created_at: Date }).created_at);
+  },
+  async shipments(q: Q, orderId: string) {
+    const r = await sql<{
+      id: string;
+      items: ShipmentItem[] | string;
+      carrier: string | null;
+      tracking_number: string | null;
+      created_at: Date;
+    }>`select id, items, carrier, tracking_number, created_at from orders.shipments
+      where order_id = ${orderId} order by created_at, id`.execute(q);
+    return r.rows.map((row) => ({ ...row, items: parse<ShipmentItem[]>(row.items) }));
   },
   async list(
     q: Q,

@@ -29,6 +29,7 @@ export const OrderSchema = Type.Object({
       sku: Type.String(),
       name: Type.String(),
       quantity: Type.Integer(),
+      shippedQuantity: Type.Integer({ description: 'Units recorded in shipments so far' }),
       unitPrice: Money,
       lineTotal: Money,
       discount: Money,
@@ -86,3 +87,31 @@ export const PlaceOrderHeaders = Type.Object({
   ),
   'x-cart-token': Type.Optional(Type.String({ maxLength: 200, description: "A guest cart's token" })),
 });
+
+const ShipmentItem = Type.Object(
+  {
+    variantId: Type.String({ minLength: 1, maxLength: 100 }),
+    quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  },
+  { additionalProperties: false },
+);
+export const ShipmentBody = Type.Object(
+  {
+    items: Type.Optional(
+      Type.Array(ShipmentItem, { maxItems: 250, description: 'Absent or empty: every unit not shipped yet' }),
+    ),
+    carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 100, examples: ['DHL'] })),
+    trackingNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 100, examples: ['00340434161094042557'] })),
+  },
+  { additionalProperties: false },
+);
+export const ShipmentSchema = Type.Object({
+  id: Type.String({ examples: ['shp_01J9Z3Q7K2M4N6P8R0S2T4V6W8'] }),
+  orderId: Type.String(),
+  orderStatus: Type.String({ description: 'The order status after this shipment', examples: ['shipped'] }),
+  items: Type.Array(Type.Object({ variantId: Type.String(), quantity: Type.Integer() })),
+  carrier: Type.Union([Type.String(), Type.Null()]),
+  trackingNumber: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export const ShipmentListSchema = Type.Object({ items: Type.Array(ShipmentSchema) });

@@ -1,0 +1,35 @@
+// Capturing an order's payment: when it happens is configuration (PAYMENT_CAPTURE). `immediate` captures right
+// after the order is placed (inline in POST /v1/orders, with the `orders.capture_payment` subscriber as the
+// retried-until-done safety net); `shipment` leaves the authorization open until the first shipment is recorded.
+import type { Ctx } from '../../platform/context.ts';
+import type { Db } from '../../platform/db/db.ts';
+import type { PaymentsApi } from '../payments/index.ts';
+import { ORDER_EVENTS } from './events.ts';
+import type { OrdersService } from './orders.service.ts';
+
+export type CaptureMode = 'immediate' | 'shipment';
+
+export interface CaptureDeps {
+  db: Db;
+  payments: Pick<PaymentsApi, 'capture'>;
+  orders: Pick<OrdersService, 'row' | 'transition'>;
+}
+
+/**
+ * Captures the payment of a pending order and moves it to `paid`. Idempotent: the provider call carries the
+ * payment's capture key, and the guarded transition makes a second run a no-op. False when the order is not
+ * pending (already paid, or cancelled first: its subscriber voids the authorization).
+ */
+export async function captureOrder(deps: CaptureDeps, ctx: Ctx, orderId: string): Promise<boolean> {
+  const order = await deps.orders.row(orderId);
+  if (order?.status !== 'pending' || !order.payment_id) return false;
+  await deps.payments.capture(ctx, order.payment_id);
+  return deps.db.transaction((tx) =>
+    deps.orders.transition(tx, ctx, orderId, 'paid', {
+      from: ['pending'],
+      paymentStatus: 'captured',
+      event: ORDER_EVENTS.paid,
+      reason: 'payment captured',
+    }),
+  );
+}
