@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ctx,
   guestCart,
   level,
   type OrdersHarness,
@@ -164,6 +165,29 @@ describe('checkout failure matrix', () => {
     expect((await paymentOf(h, id))?.status).toBe('voided');
     expect(await level(h, v)).toEqual({ onHand: 5, reserved: 0 });
     expect(await orderCount(cartId)).toBe(0);
+  });
+
+  it('[REQ-CHK-017] a payment completed after the deadline, its stock released meanwhile → compensated, no order', async () => {
+    const v = uid('var');
+    await stock(h, v, 5);
+    const { cartId, token } = guestCart(h, snapshot({ variantId: v }));
+    const key = uid('key');
+    const res = await placeOrder(h, cartId, { token, key, payToken: 'tok_threeDSecureRequired' });
+    expect(res.statusCode).toBe(202);
+    const { id, nextAction } = res.json();
+    // Past the deadline, and the reservation is gone (as inventory's expiry sweeper would leave it).
+    await sql`update orders.checkout_attempts set expires_at = now() - interval '1 second' where id = ${id}`.execute(
+      h.t.kernel.db.k,
+    );
+    await h.inventory.api.release(ctx, `checkout:${id}`);
+    expect((await fetch(`${nextAction.url}?outcome=succeed`)).status).toBeLessThan(400);
+    await waitFor(async () => (await attempt(cartId))?.status === 'failed');
+    await waitFor(async () => (await paymentOf(h, id))?.status === 'voided');
+    expect(await orderCount(cartId)).toBe(0);
+    expect(await level(h, v)).toEqual({ onHand: 5, reserved: 0 });
+    const replay = await placeOrder(h, cartId, { token, key, payToken: 'tok_threeDSecureRequired' });
+    expect(replay.statusCode).toBe(409);
+    expect(replay.json().code).toBe('inventory.reservation_expired');
   });
 
   it('[REQ-CHK-023] placing the order fails → void, release, 500 orders.place_failed; a retry with the same key is safe', async () => {

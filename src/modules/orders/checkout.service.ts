@@ -201,12 +201,16 @@ export function createCheckoutService(deps: CheckoutDeps) {
       }
       await record('authorized', p.id);
     }
-    const reservation = await deps.inventory.reserve(ctx, {
-      key,
-      lines: s.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity })),
-    });
-    if (reservation.status !== 'active') {
-      return compensate(a, owner, errors.conflict('inventory.reservation_expired', 'The stock reservation expired.'));
+    // The reservation outlives the attempt's deadline by `deadlineMs`: before the deadline it is certainly active
+    // (only this attempt's owner releases it). Past it (a payment that waited long), look again before the pivot.
+    if (Date.now() >= a.expiresAt.getTime()) {
+      const reservation = await deps.inventory.reserve(ctx, {
+        key,
+        lines: s.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity })),
+      });
+      if (reservation.status !== 'active') {
+        return compensate(a, owner, errors.conflict('inventory.reservation_expired', 'The stock reservation expired.'));
+      }
     }
     let placed: CheckoutResult;
     try {

@@ -43,6 +43,23 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Exponential backoff with full jitter: 5, 10, 20, 40 ms caps. */
+const backoff = (attempt: number) => sleep(Math.random() * 5 * 2 ** (attempt - 1));
+
+/**
+ * Runs one statement in autocommit, retrying serialization failures and deadlocks. A single statement is atomic
+ * on its own; wrapping it in `db.transaction` would add `begin` and `commit`, three round trips instead of one.
+ */
+export async function retryingStatement<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      if (attempt >= attempts || !isRetryableDbError(e)) throw e;
+      await backoff(attempt);
+    }
+  }
+}
 
 const commitHooks = new WeakMap<object, Array<() => void>>();
 
@@ -92,8 +109,7 @@ export function createDb(kind: DbKind, k: Kysely<AnyDb>, counter: { n: number },
           return result;
         } catch (e) {
           if (attempt >= attempts || !isRetryableDbError(e)) throw e;
-          // Exponential backoff with full jitter: 5, 10, 20, 40 ms caps.
-          await sleep(Math.random() * 5 * 2 ** (attempt - 1));
+          await backoff(attempt);
         }
       }
     },

@@ -1,7 +1,7 @@
 // The relay's SQL: claiming outbox rows (FOR UPDATE SKIP LOCKED), fanning them out to in-process
 // deliveries, leasing deliveries, and moving deliveries that keep failing to the dead-letter table.
 import { sql } from 'kysely';
-import type { Db, Tx } from '../db/db.ts';
+import { type Db, retryingStatement, type Tx } from '../db/db.ts';
 import { newId } from '../ids.ts';
 import type { EventEnvelope } from './envelope.ts';
 import type { Subscriber } from './subscriber.ts';
@@ -66,7 +66,7 @@ export async function fanOut(db: Db, subscribers: Subscriber[], batch: number): 
       ordered.push(s.ordered === true);
     }
   }
-  const r = await db.transaction((tx) =>
+  const r = await retryingStatement(() =>
     sql<{ seq: number }>`
       with ${claimable(batch)},
       ins as (
@@ -78,21 +78,21 @@ export async function fanOut(db: Db, subscribers: Subscriber[], batch: number): 
         on conflict do nothing
       )
       update platform.outbox set published_at = now(), claimed_until = null
-      where seq in (select seq from ok) returning seq`.execute(tx),
+      where seq in (select seq from ok) returning seq`.execute(db.k),
   );
   return r.rows.length;
 }
 
 /** NATS mode: leases a batch of rows to publish outside any transaction. */
 export async function claimForPublish(db: Db, batch: number, leaseMs: number): Promise<OutboxRow[]> {
-  const r = await db.transaction((tx) =>
+  const r = await retryingStatement(() =>
     sql<OutboxRow>`
       with ${claimable(batch)}
       update platform.outbox o
       set claimed_until = now() + ${leaseMs} * interval '1 millisecond', publish_attempts = o.publish_attempts + 1
       from ok where o.seq = ok.seq
       returning o.seq, o.id, o.type, o.version, o.aggregate_id, o.occurred_at, o.correlation_id, o.causation_id,
-        o.traceparent, o.payload`.execute(tx),
+        o.traceparent, o.payload`.execute(db.k),
   );
   return r.rows.sort((a, b) => a.seq - b.seq);
 }
@@ -126,7 +126,7 @@ export async function claimDeliveries(
   leaseMs: number,
 ): Promise<ClaimedDelivery[]> {
   if (subscribers.length === 0) return [];
-  const r = await db.transaction((tx) =>
+  const r = await retryingStatement(() =>
     sql<OutboxRow & { subscriber: string; attempts: number }>`
       with c as (
         select x.subscriber, x.event_id from platform.event_deliveries x
@@ -142,7 +142,7 @@ export async function claimDeliveries(
       from c, platform.outbox o
       where d.subscriber = c.subscriber and d.event_id = c.event_id and o.id = d.event_id
       returning d.subscriber, d.attempts, o.seq, o.id, o.type, o.version, o.aggregate_id, o.occurred_at,
-        o.correlation_id, o.causation_id, o.traceparent, o.payload`.execute(tx),
+        o.correlation_id, o.causation_id, o.traceparent, o.payload`.execute(db.k),
   );
   return r.rows
     .sort((a, b) => a.seq - b.seq)
