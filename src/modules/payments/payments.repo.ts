@@ -42,23 +42,24 @@ export function toRefund(r: Row, p: Pick<Payment, 'orderId' | 'currency'>): Refu
   };
 }
 
-export async function insertPayment(
+/** Inserts the order's payment, or finds the one it has (one payment per order): one statement. */
+export async function insertOrFindPayment(
   q: Q,
   p: { id: string; orderId: string; amount: number; currency: string; provider: ProviderName; idempotencyKey: string },
-): Promise<void> {
-  await q
-    .insertInto('payments.payments')
-    .values({
-      id: p.id,
-      order_id: p.orderId,
-      amount: p.amount,
-      currency: p.currency,
-      provider: p.provider,
-      idempotency_key: p.idempotencyKey,
-      status: 'pending',
-    })
-    .onConflict((oc: Row) => oc.column('order_id').doNothing())
-    .execute();
+): Promise<Payment> {
+  const r = await sql<Row>`with ins as (
+      insert into payments.payments (id, order_id, amount, currency, provider, idempotency_key, status)
+      values (${p.id}, ${p.orderId}, ${p.amount}, ${p.currency}, ${p.provider}, ${p.idempotencyKey}, 'pending')
+      on conflict (order_id) do nothing returning *
+    )
+    select * from ins union all select * from payments.payments where order_id = ${p.orderId}
+    limit 1`.execute(q);
+  // A concurrent insert that committed after this statement's snapshot is found by a fresh one.
+  const row = r.rows[0];
+  if (row) return toPayment(row);
+  const found = await findByOrderId(q, p.orderId);
+  if (!found) throw new Error(`payment of order ${p.orderId} neither inserted nor found`);
+  return found;
 }
 
 export async function findPayment(q: Q, id: string): Promise<Payment | undefined> {

@@ -2,7 +2,7 @@
 // Provider calls happen with no transaction open; each transition is one conditional UPDATE that
 // commits together with its `payments.payment.*` events.
 import type { Ctx } from '../../platform/context.ts';
-import type { Db, Tx } from '../../platform/db/db.ts';
+import { type Db, retryingStatement, type Tx } from '../../platform/db/db.ts';
 import { type AppError, errors } from '../../platform/errors.ts';
 import { appendEvents } from '../../platform/events/outbox.ts';
 import { newId } from '../../platform/ids.ts';
@@ -91,9 +91,9 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
           }
           const cur = await repo.findPayment(tx, paymentId);
           if (!cur) throw errors.notFound(PAYMENT_ERRORS.notFound, `No payment ${paymentId}.`);
-          if (!cur.providerPaymentId) await repo.setProviderId(tx, cur.id, pp.id);
           const plan = planSync(cur.status, pp);
           if (plan.kind !== 'transition') {
+            if (!cur.providerPaymentId) await repo.setProviderId(tx, cur.id, pp.id);
             const fresh = (await repo.findPayment(tx, paymentId)) as Payment;
             return {
               payment: fresh,
@@ -130,8 +130,8 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
     }
     if (!/^[A-Z]{3}$/.test(input.currency)) throw errors.unprocessable('payments.invalid_currency', 'ISO 4217 code.');
     if (!input.orderId || !input.token) throw errors.unprocessable('payments.invalid_input', 'orderId and token.');
-    await db.transaction((tx) =>
-      repo.insertPayment(tx, {
+    const p = await retryingStatement(() =>
+      repo.insertOrFindPayment(db.k, {
         id: newId('pay'),
         orderId: input.orderId,
         amount: input.amount,
@@ -140,7 +140,6 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
         idempotencyKey: `authorize:${input.orderId}`,
       }),
     );
-    const p = (await repo.findByOrderId(db.k, input.orderId)) as Payment;
     if (p.amount !== input.amount || p.currency !== input.currency) {
       throw errors.conflict(
         PAYMENT_ERRORS.amountMismatch,
