@@ -1,11 +1,13 @@
 // TypeBox schemas of the staff pricing API.
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', examples: ['EUR'] });
 const Country = Type.String({ pattern: '^[A-Z]{2}$', examples: ['DE'] });
 const Amount = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units' });
+/** `type: [T, "null"]`, not anyOf: with the server's type coercion an anyOf would turn null into 0 for an integer
+ * (`usageLimit: null` meaning "unlimited" would become a limit of 0). */
 const Nullable = <T extends ReturnType<typeof Type.Integer> | ReturnType<typeof Type.String>>(t: T) =>
-  Type.Optional(Type.Union([t, Type.Null()]));
+  Type.Optional(Type.Unsafe<Static<T> | null>({ ...t, type: [t.type, 'null'] }));
 
 export const CampaignBody = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }), usageLimit: Nullable(Type.Integer({ minimum: 0 })) },
@@ -53,7 +55,7 @@ const ruleFields = {
       description: 'basis points for percentage (1000 = 10 %), minor units for fixed and for the bundle price',
     }),
   ),
-  currency: Type.Optional(Type.Union([Currency, Type.Null()])),
+  currency: Nullable(Currency),
   minSubtotal: Nullable(Amount),
   productIds: Ids,
   categoryIds: Ids,
