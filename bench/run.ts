@@ -1,14 +1,15 @@
-// npm run bench [-- --scenario healthz --connections 32 --duration 10 --warmup 3]
+// npm run bench [-- --scenario healthz --connections 32 --duration 10 --warmup 3 --port 3900]
 // Builds the production bundle, starts it as a listening server (PGlite in a temp dir, or DATABASE_URL),
 // replays each scenario with autocannon after a warm-up, and prints req/s, p50, p99, errors and the
 // server's peak RSS. Record the figures in docs/benchmarks.md with the machine and settings.
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { SCENARIOS } from './scenarios.ts';
+import { BENCH_ADMIN } from './cart-scenarios.ts';
+import { type BenchRequest, SCENARIOS } from './scenarios.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +35,9 @@ function startServer(): ChildProcess {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     RATE_LIMIT_MAX: '10000000',
+    // a staff account for scenarios that set up their own data (cart-*)
+    ADMIN_EMAIL: BENCH_ADMIN.email,
+    ADMIN_PASSWORD: BENCH_ADMIN.password,
     DATA_DIR: mkdtempSync(join(tmpdir(), 'emp-bench-')),
   };
   for (const k of ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'DATABASE_POOL_MAX']) {
@@ -64,10 +68,9 @@ function rssMb(pid: number): number {
   }
 }
 
-async function run(
-  req: { method: string; path: string; headers?: Record<string, string>; body?: string },
-  seconds: number,
-) {
+async function run(req: BenchRequest, seconds: number) {
+  const { perConnection } = req;
+  let next = 0;
   return autocannon({
     url: base + req.path,
     method: req.method as 'GET',
@@ -75,6 +78,20 @@ async function run(
     duration: seconds,
     headers: { 'content-type': 'application/json', ...req.headers },
     ...(req.body ? { body: req.body } : {}),
+    // each connection (client) gets its own list of requests, which it cycles through
+    ...(perConnection
+      ? {
+          setupClient: (client: autocannon.Client) => {
+            const list = perConnection(next++).map((r) => ({
+              method: r.method as 'GET',
+              path: r.path,
+              headers: { 'content-type': 'application/json', ...r.headers },
+              ...(r.body ? { body: r.body } : {}),
+            }));
+            client.setRequests(list);
+          },
+        }
+      : {}),
   });
 }
 
@@ -88,7 +105,10 @@ async function main() {
     console.log(
       `server ready in ${readyMs.toFixed(0)} ms, idle RSS ${idleRss.toFixed(1)} MB; node ${process.version}; ` +
         `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
-        `database ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}; ${connections} connections, ${duration} s after ${warmup} s warm-up`,
+        `database ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}; ${connections} connections, ${duration} s after ${warmup} s warm-up; ` +
+        `load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
     );
     const chosen = values.scenario?.length ? SCENARIOS.filter((s) => values.scenario?.includes(s.name)) : SCENARIOS;
     const rows: string[] = [
@@ -96,7 +116,7 @@ async function main() {
       '|---|---|---|---|---|---|---|',
     ];
     for (const s of chosen) {
-      const req = await s.setup(base);
+      const req = await s.setup(base, { connections });
       if (warmup > 0) await run(req, warmup);
       let peak = rssMb(pid);
       const sampler = setInterval(() => {
@@ -104,10 +124,12 @@ async function main() {
       }, 200);
       const r = await run(req, duration);
       clearInterval(sampler);
+      if (server.exitCode !== null || server.signalCode !== null)
+        throw new Error(`the server died during ${s.name} (exit ${server.exitCode ?? server.signalCode})`);
       rows.push(
         `| ${s.name} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p99} | ${r.errors + r.timeouts} | ${r.non2xx} | ${peak.toFixed(1)} |`,
       );
-      console.log(rows.at(-1));
+      console.log(`${rows.at(-1)}  (load average ${loadavg()[0]?.toFixed(1)})`);
     }
     console.log(`\n${rows.join('\n')}`);
   } finally {

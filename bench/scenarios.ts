@@ -1,17 +1,25 @@
 // Benchmark scenarios: each is one HTTP request shape replayed by autocannon against a listening server.
 // `setup` may create data through the API first and returns the request to replay.
 
+import { CART_SCENARIOS } from './cart-scenarios.ts';
+
 export interface BenchRequest {
   method: 'GET' | 'POST' | 'PATCH';
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /** When set, autocannon connection k cycles through these requests instead (e.g. its own cart). */
+  perConnection?: (connection: number) => Omit<BenchRequest, 'perConnection'>[];
+}
+
+export interface ScenarioOptions {
+  connections: number;
 }
 
 export interface Scenario {
   name: string;
   description: string;
-  setup(base: string): Promise<BenchRequest>;
+  setup(base: string, options: ScenarioOptions): Promise<BenchRequest>;
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -55,4 +63,5 @@ export const SCENARIOS: Scenario[] = [
     description: 'GET /v1/search/suggest?q=headph: autocomplete on a prefix',
     setup: async () => ({ method: 'GET', path: '/v1/search/suggest?q=headph' }),
   },
+  ...CART_SCENARIOS,
 ];

@@ -123,4 +123,38 @@ describe('redemptions', () => {
       expect(res2.filter((r) => r === 'ok')).toHaveLength(3);
     },
   );
+
+  it.skipIf(!TEST_DATABASE_URL)(
+    `[REQ-PRC-016] lowering usageLimit while checkouts reserve: the counter never passes the limit ${needsPostgres}`,
+    async () => {
+      for (let round = 0; round < 3; round++) {
+        const p = await coupon({ usageLimit: 10 });
+        const patch = async () => {
+          try {
+            await pricing.admin.updatePromotion(p.id, { usageLimit: 3 });
+            return 'ok';
+          } catch (e) {
+            return isAppError(e) ? e.code : String(e);
+          }
+        };
+        const reserves = Array.from({ length: 20 }, () =>
+          outcome(
+            pricing.api.reserveRedemptions(ctx, { key: key(), promotionIds: [p.id], customerId: null, email: null }),
+          ),
+        );
+        const [patched, ...res] = await Promise.all([patch(), ...reserves]);
+        const after = await pricing.admin.getPromotion(p.id);
+        const ok = res.filter((r) => r === 'ok').length;
+        expect(after.redemptions).toBe(ok);
+        if (patched === 'ok') {
+          expect(after.usageLimit).toBe(3);
+          expect(ok).toBeLessThanOrEqual(3);
+        } else {
+          expect(patched).toBe('pricing.usage_limit_below_redemptions');
+          expect([after.usageLimit, ok]).toEqual([10, 10]);
+        }
+        expect(res.filter((r) => r !== 'ok').every((r) => r === 'promotions.limit_reached')).toBe(true);
+      }
+    },
+  );
 });

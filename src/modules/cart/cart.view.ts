@@ -51,6 +51,7 @@ export function quoteInput(cart: CartRow, items: ItemRow[]): QuoteInput {
     lines: items.map((i) => ({
       lineId: i.id,
       productId: i.product_id,
+      variantId: i.variant_id,
       categoryIds: i.category_ids,
       unitPrice: i.unit_price,
       quantity: i.quantity,

@@ -41,7 +41,7 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
           400: problemResponse('idempotency.key_required'),
           404: problemResponse('cart.not_found'),
           409: problemResponse(
-            'inventory.insufficient_stock, promotions.limit_reached (nothing charged), or a checkout in progress (Retry-After)',
+            'inventory.insufficient_stock, promotions.limit_reached or promotions.not_active (nothing charged), or a checkout in progress (Retry-After)',
           ),
           422: problemResponse('orders.cart_incomplete: empty cart, missing email, address or shipping method'),
           503: problemResponse('payments.unavailable: safe to retry with the same Idempotency-Key'),

@@ -24,6 +24,8 @@ export interface PricingApi {
 export interface QuoteLine {
   lineId: string;
   productId: string;
+  /** Matched by bundle items that name a variant. */
+  variantId?: string | undefined;
   categoryIds: string[];
   unitPrice: number;
   quantity: number;
@@ -69,4 +71,10 @@ export const PRICING_ERRORS = {
   notFound: 'pricing.not_found',
   duplicate: 'pricing.duplicate',
   invalid: 'pricing.invalid',
+  /** PATCH of a deleted promotion. */
+  deleted: 'pricing.promotion_deleted',
+  /** PATCH lowering usageLimit below the redemptions already counted (reserved or committed). */
+  limitBelowRedemptions: 'pricing.usage_limit_below_redemptions',
+  /** Checkout reserving a promotion that was deactivated or deleted after the cart was quoted. */
+  notActive: 'promotions.not_active',
 } as const;

@@ -8,7 +8,10 @@ import {
   CampaignBody,
   CampaignSchema,
   PromotionBody,
+  PromotionIdParams,
+  PromotionListQuery,
   PromotionListSchema,
+  PromotionPatchBody,
   PromotionSchema,
   ShippingMethodBody,
   ShippingMethodSchema,
@@ -59,8 +62,79 @@ export function registerPricingRoutes(http: App, admin: PricingAdmin): void {
   );
   http.get(
     '/v1/admin/promotions',
-    { config: write, schema: { tags, summary: 'List promotions', response: { 200: PromotionListSchema, ...auth } } },
-    async () => ({ items: await admin.listPromotions() }),
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'List promotions (deleted ones only with includeDeleted=true)',
+        querystring: PromotionListQuery,
+        response: { 200: PromotionListSchema, 400: problemResponse('Invalid request'), ...auth },
+      },
+    },
+    async (req) => ({ items: await admin.listPromotions({ includeDeleted: req.query.includeDeleted ?? false }) }),
+  );
+  http.get(
+    '/v1/admin/promotions/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Get a promotion (also a deleted one, with deletedAt)',
+        params: PromotionIdParams,
+        response: { 200: PromotionSchema, 404: problemResponse('Unknown promotion (pricing.not_found)'), ...auth },
+      },
+    },
+    async (req) => admin.getPromotion(req.params.id),
+  );
+  http.patch(
+    '/v1/admin/promotions/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Change a promotion: window, limits, rule, priority; active=false pauses it',
+        description:
+          'Partial update; the merged rule is validated as on create. Lowering usageLimit below the redemptions ' +
+          'already counted (reserved by checkouts in progress or committed by orders) is refused with 409 ' +
+          '`pricing.usage_limit_below_redemptions` and changes nothing. A checkout that reserves a promotion paused ' +
+          'or deleted after its cart was priced is refused before payment (409 `promotions.not_active`).',
+        params: PromotionIdParams,
+        body: PromotionPatchBody,
+        response: {
+          200: PromotionSchema,
+          ...invalid,
+          404: problemResponse('Unknown promotion (pricing.not_found)'),
+          409: problemResponse(
+            'Deleted promotion (pricing.promotion_deleted) or usageLimit below redemptions (pricing.usage_limit_below_redemptions)',
+          ),
+          ...auth,
+        },
+      },
+    },
+    async (req) => admin.updatePromotion(req.params.id, req.body),
+  );
+  http.delete(
+    '/v1/admin/promotions/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Delete (archive) a promotion: it stops applying, its redemption history stays',
+        description:
+          'Idempotent. The promotion no longer applies to carts (its codes answer `unknown_code`) and cannot be ' +
+          'reserved by checkouts; orders already placed keep their redemptions, and GET by id still shows it.',
+        params: PromotionIdParams,
+        response: {
+          204: Type.Null({ description: 'Deleted' }),
+          404: problemResponse('Unknown promotion (pricing.not_found)'),
+          ...auth,
+        },
+      },
+    },
+    async (req, reply) => {
+      await admin.deletePromotion(req.params.id);
+      return reply.code(204).send(null);
+    },
   );
   http.put(
     '/v1/admin/tax-rates',

@@ -7,7 +7,7 @@ type Ex = Kysely<AnyDb>;
 export interface PromotionRow {
   id: string;
   name: string;
-  kind: 'percentage' | 'fixed' | 'free_shipping' | 'buy_x_get_y';
+  kind: 'percentage' | 'fixed' | 'free_shipping' | 'buy_x_get_y' | 'bundle';
   value: number;
   currency: string | null;
   automatic: boolean;
@@ -25,6 +25,10 @@ export interface PromotionRow {
   campaign_id: string | null;
   redemptions: number;
   active: boolean;
+  bundle_items: { productId?: string; variantId?: string; quantity: number }[] | null;
+  deleted_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
 }
 
 export interface ShippingMethodRow {
@@ -51,7 +55,10 @@ export async function taxRates(
 }
 
 export async function automaticPromotions(k: Ex): Promise<PromotionRow[]> {
-  const r = await sql<PromotionRow>`select * from pricing.promotions where automatic and active`.execute(k);
+  const r =
+    await sql<PromotionRow>`select * from pricing.promotions where automatic and active and deleted_at is null`.execute(
+      k,
+    );
   return r.rows;
 }
 
@@ -59,7 +66,7 @@ export async function couponPromotions(k: Ex, codes: string[]): Promise<(Promoti
   if (!codes.length) return [];
   const r = await sql<PromotionRow & { code: string }>`
     select c.code, p.* from pricing.coupons c join pricing.promotions p on p.id = c.promotion_id
-    where c.code = any(${codes}::text[])`.execute(k);
+    where c.code = any(${codes}::text[]) and p.deleted_at is null`.execute(k);
   return r.rows;
 }
 

@@ -28,6 +28,7 @@ function toRule(p: repo.PromotionRow, code: string | null): PromotionRule {
     priority: p.priority,
     ...(p.buy_quantity ? { buyQuantity: p.buy_quantity } : {}),
     ...(p.get_quantity ? { getQuantity: p.get_quantity } : {}),
+    ...(p.kind === 'bundle' ? { bundleItems: p.bundle_items ?? [] } : {}),
   };
 }
 
@@ -36,7 +37,7 @@ function unusable(p: repo.PromotionRow, currency: string, now: Date): CouponReje
   if (!p.active) return 'not_active';
   if (p.starts_at && p.starts_at > now) return 'not_active';
   if (p.ends_at && p.ends_at <= now) return 'expired';
-  if (p.kind === 'fixed' && p.currency !== currency) return 'currency_mismatch';
+  if ((p.kind === 'fixed' || p.kind === 'bundle') && p.currency !== currency) return 'currency_mismatch';
   if (p.min_subtotal !== null && p.currency !== null && p.currency !== currency) return 'currency_mismatch';
   return undefined;
 }
@@ -64,6 +65,7 @@ export function createPricingService(db: Db): PricingQuoteApi {
     const lines: TotalsLine[] = input.lines.map((l) => ({
       lineId: l.lineId,
       productId: l.productId,
+      variantId: l.variantId,
       categoryIds: l.categoryIds,
       unitPrice: l.unitPrice,
       quantity: l.quantity,

@@ -13,6 +13,13 @@ function limitReached(promotionId: string, scope: string): AppError {
   });
 }
 
+function notActive(promotionId: string): AppError {
+  return new AppError(409, E.notActive, 'Promotion not active', {
+    detail: `Promotion ${promotionId} was paused or deleted after the cart was priced; review the cart.`,
+    extra: { promotionId },
+  });
+}
+
 async function adjust(tx: Tx, key: string, delta: 1 | -1): Promise<void> {
   const rows = await sql<{ promotion_id: string; campaign_id: string | null; customer_key: string | null }>`
     select r.promotion_id, p.campaign_id, k.customer_key from pricing.redemptions r
@@ -55,12 +62,15 @@ export function createRedemptionService(db: Db): PricingApi {
           for (const id of ids) {
             const r = await sql<{ campaign_id: string | null; per_customer_limit: number | null }>`
               update pricing.promotions set redemptions = redemptions + 1
-              where id = ${id} and (usage_limit is null or redemptions < usage_limit)
+              where id = ${id} and active and deleted_at is null and (usage_limit is null or redemptions < usage_limit)
               returning campaign_id, per_customer_limit`.execute(tx);
             const row = r.rows[0];
             if (!row) {
-              const exists = await sql`select 1 from pricing.promotions where id = ${id}`.execute(tx);
-              if (!exists.rows.length) throw errors.notFound(E.notFound, `Promotion ${id} does not exist.`);
+              const why = await sql<{ usable: boolean }>`
+                select active and deleted_at is null usable from pricing.promotions where id = ${id}`.execute(tx);
+              const found = why.rows[0];
+              if (!found) throw errors.notFound(E.notFound, `Promotion ${id} does not exist.`);
+              if (!found.usable) throw notActive(id);
               throw limitReached(id, 'global');
             }
             if (row.campaign_id && !campaigns.has(row.campaign_id)) campaigns.set(row.campaign_id, id);

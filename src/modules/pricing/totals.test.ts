@@ -33,16 +33,21 @@ const arbLine = (maxPrice: number) =>
   fc.record({
     lineId: fc.uuid(),
     productId: fc.constantFrom('p1', 'p2', 'p3'),
+    variantId: fc.constantFrom('v1', 'v2', 'v3', 'v4'),
     categoryIds: fc.subarray(['c1', 'c2']),
     unitPrice: fc.integer({ min: 0, max: maxPrice }),
     quantity: fc.integer({ min: 1, max: 999 }),
     taxRateBp: fc.constantFrom(0, 700, 1900, 2100, 2000, 825),
   });
+const arbBundleItem = fc.oneof(
+  fc.record({ productId: fc.constantFrom('p1', 'p2', 'p3'), quantity: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ variantId: fc.constantFrom('v1', 'v2', 'v3', 'v4'), quantity: fc.integer({ min: 1, max: 3 }) }),
+);
 const arbPromo = fc.record({
   promotionId: fc.constantFrom('pr_a', 'pr_b', 'pr_c', 'pr_d'),
   code: fc.option(fc.constantFrom('SAVE', 'MORE'), { nil: null }),
   automatic: fc.boolean(),
-  kind: fc.constantFrom('percentage', 'fixed', 'free_shipping', 'buy_x_get_y'),
+  kind: fc.constantFrom('percentage', 'fixed', 'free_shipping', 'buy_x_get_y', 'bundle'),
   buyQuantity: fc.integer({ min: 1, max: 4 }),
   getQuantity: fc.integer({ min: 1, max: 3 }),
   value: fc.integer({ min: 1, max: 10000 }),
@@ -51,10 +56,11 @@ const arbPromo = fc.record({
   categoryIds: fc.subarray(['c1']),
   exclusive: fc.boolean(),
   priority: fc.integer({ min: 0, max: 3 }),
+  bundleItems: fc.array(arbBundleItem, { minLength: 1, maxLength: 3 }),
 }) as fc.Arbitrary<PromotionRule>;
 
 describe('computeTotals', () => {
-  it('[REQ-PRC-001] sum(lines) + shipping − discount + tax = total exactly over thousands of random carts', () => {
+  it('[REQ-PRC-001] [REQ-PRC-014] sum(lines) + shipping − discount + tax = total exactly over thousands of random carts (bundles included)', () => {
     fc.assert(
       fc.property(
         fc.array(arbLine(5_000_000_000), { maxLength: 30 }),

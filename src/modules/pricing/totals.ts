@@ -7,16 +7,24 @@
 // stackable promotion applies in order, each on what the previous ones left of its lines.
 // Each discount is allocated to its eligible lines in proportion to their remaining amount
 // (largest remainder, ties by line order). Free shipping zeroes the shipping amount. Buy X get Y makes the
-// cheapest eligible units free (for every X + Y units, Y of them).
+// cheapest eligible units free (for every X + Y units, Y of them). A bundle (fixed price for a set of items) applies
+// once per complete bundle: its discount is the bundle units' value at their line prices minus count × bundle price,
+// allocated to those units' lines like any discount and capped by what earlier promotions left of them; a bundle that
+// would not lower the price is rejected `no_discount` (see bundle.ts for which units make a bundle).
 // Tax per line, after its discount, rounded half away from zero per line. Net regions add it
 // (`tax`); gross regions (prices include tax) report the included share (`taxIncluded`) and add
 // nothing. Shipping is not taxed in this version. Invariant: subtotal + shipping − discount + tax = total.
 
-export type PromotionKind = 'percentage' | 'fixed' | 'free_shipping' | 'buy_x_get_y';
+import { type BundleFit, type BundleItem, fitBundles, itemMatches } from './bundle.ts';
+
+export type { BundleItem } from './bundle.ts';
+export type PromotionKind = 'percentage' | 'fixed' | 'free_shipping' | 'buy_x_get_y' | 'bundle';
 
 export interface TotalsLine {
   lineId: string;
   productId: string;
+  /** Needed by bundles that name a variant; other promotions target products and categories. */
+  variantId?: string | undefined;
   categoryIds: readonly string[];
   unitPrice: number;
   quantity: number;
@@ -29,7 +37,8 @@ export interface PromotionRule {
   code: string | null;
   automatic: boolean;
   kind: PromotionKind;
-  /** Basis points for `percentage` (1–10000), minor units for `fixed`, unused for `free_shipping`. */
+  /** Basis points for `percentage` (1–10000), minor units for `fixed` and for the price of one `bundle`,
+   * unused for `free_shipping` and `buy_x_get_y`. */
   value: number;
   minSubtotal: number | null;
   productIds: readonly string[];
@@ -39,6 +48,8 @@ export interface PromotionRule {
   /** buy_x_get_y: for every buyQuantity + getQuantity eligible units, the getQuantity cheapest are free. */
   buyQuantity?: number;
   getQuantity?: number;
+  /** bundle: the items sold together for `value`; productIds/categoryIds are not used. */
+  bundleItems?: readonly BundleItem[];
 }
 
 export interface TaxRules {
@@ -53,7 +64,12 @@ export interface LineTotals {
   taxIncluded: number;
 }
 
-export type RejectionReason = 'min_subtotal_not_met' | 'min_quantity_not_met' | 'no_eligible_items' | 'not_stackable';
+export type RejectionReason =
+  | 'min_subtotal_not_met'
+  | 'min_quantity_not_met'
+  | 'no_eligible_items'
+  | 'no_discount'
+  | 'not_stackable';
 
 export interface Totals {
   lines: LineTotals[];
@@ -105,6 +121,13 @@ export function sortPromotions(promotions: readonly PromotionRule[]): PromotionR
 
 function eligibleIndexes(p: PromotionRule, lines: readonly TotalsLine[]): number[] {
   const out: number[] = [];
+  if (p.kind === 'bundle') {
+    const items = p.bundleItems ?? [];
+    lines.forEach((l, i) => {
+      if (items.some((item) => itemMatches(item, l))) out.push(i);
+    });
+    return out;
+  }
   lines.forEach((l, i) => {
     const targeted = p.productIds.length > 0 || p.categoryIds.length > 0;
     if (!targeted || p.productIds.includes(l.productId) || l.categoryIds.some((c) => p.categoryIds.includes(c)))
@@ -120,6 +143,10 @@ function freeUnits(p: PromotionRule, idx: number[], lines: readonly TotalsLine[]
   return Math.floor(units / (buy + get)) * get;
 }
 
+function bundleValue(units: readonly number[], lines: readonly TotalsLine[]): bigint {
+  return lines.reduce((a, l, i) => a + BigInt(l.unitPrice) * BigInt(units[i] ?? 0), 0n);
+}
+
 export function computeTotals(
   lines: readonly TotalsLine[],
   promotions: readonly PromotionRule[],
@@ -133,7 +160,7 @@ export function computeTotals(
   const applied: Totals['applied'] = [];
   const rejected: Totals['rejected'] = [];
 
-  const candidates: { p: PromotionRule; idx: number[] }[] = [];
+  const candidates: { p: PromotionRule; idx: number[]; fit?: BundleFit }[] = [];
   for (const p of sortPromotions(promotions)) {
     if (p.minSubtotal !== null && subtotal < BigInt(p.minSubtotal)) {
       rejected.push({ promotionId: p.promotionId, code: p.code, reason: 'min_subtotal_not_met' });
@@ -148,6 +175,19 @@ export function computeTotals(
       rejected.push({ promotionId: p.promotionId, code: p.code, reason: 'min_quantity_not_met' });
       continue;
     }
+    if (p.kind === 'bundle') {
+      const fit = fitBundles(p.bundleItems ?? [], lines);
+      if (fit.count === 0) {
+        rejected.push({ promotionId: p.promotionId, code: p.code, reason: 'min_quantity_not_met' });
+        continue;
+      }
+      if (bundleValue(fit.units, lines) <= BigInt(fit.count) * BigInt(p.value)) {
+        rejected.push({ promotionId: p.promotionId, code: p.code, reason: 'no_discount' });
+        continue;
+      }
+      candidates.push({ p, idx, fit });
+      continue;
+    }
     candidates.push({ p, idx });
   }
   const exclusive = candidates.find((c) => c.p.exclusive);
@@ -155,7 +195,7 @@ export function computeTotals(
   for (const c of candidates)
     if (!chosen.includes(c)) rejected.push({ promotionId: c.p.promotionId, code: c.p.code, reason: 'not_stackable' });
 
-  for (const { p, idx } of chosen) {
+  for (const { p, idx, fit } of chosen) {
     if (p.kind === 'free_shipping') {
       applied.push({ promotionId: p.promotionId, code: p.code, amount: Number(shippingDue) });
       shippingDue = 0n;
@@ -177,6 +217,24 @@ export function computeTotals(
         amount += d;
         free -= n;
       }
+      applied.push({ promotionId: p.promotionId, code: p.code, amount: Number(amount) });
+      continue;
+    }
+    if (p.kind === 'bundle' && fit) {
+      // The bundle units' value minus the bundle prices, over the bundle lines by those units' value, each
+      // line's share capped by what is left of it (so the amount is too).
+      const weights = lines.map((l, i) => {
+        const value = BigInt(l.unitPrice) * BigInt(fit.units[i] ?? 0);
+        const left = (lineTotals[i] ?? 0n) - (discounts[i] ?? 0n);
+        return value < left ? value : left;
+      });
+      const cap = weights.reduce((a, b) => a + b, 0n);
+      let amount = bundleValue(fit.units, lines) - BigInt(fit.count) * BigInt(p.value);
+      if (amount > cap) amount = cap;
+      if (amount < 0n) amount = 0n;
+      allocate(amount, weights).forEach((share, i) => {
+        discounts[i] = (discounts[i] ?? 0n) + share;
+      });
       applied.push({ promotionId: p.promotionId, code: p.code, amount: Number(amount) });
       continue;
     }
