@@ -122,7 +122,7 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
     registry: kernel.metrics.registry,
     cache: kernel.cache,
   });
-  const pricing = createPricingModule({ db: kernel.db });
+  const pricing = createPricingModule({ db: kernel.db, referenceCacheMs: kernel.config.pricingCacheMs });
   const cart = createCartModule({
     db: kernel.db,
     catalog: catalog.api,

@@ -69,6 +69,8 @@ export interface Config {
   trustProxy: boolean;
   /** Default lifetime of a stock reservation (inventory), in seconds. */
   reservationTtlSeconds: number;
+  /** PRICING_CACHE_MS: how long a process reuses tax rates, automatic promotions and shipping methods. */
+  pricingCacheMs: number;
   /** PAYMENT_CAPTURE: capture right after the order is placed, or when its first shipment is recorded. */
   paymentCapture: 'immediate' | 'shipment';
   /** Port of the internal gRPC server (inventory); undefined = gRPC off. */
@@ -266,6 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword,
     trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
     reservationTtlSeconds: int(env, 'RESERVATION_TTL_SECONDS', 900, 1, 604_800),
+    pricingCacheMs: int(env, 'PRICING_CACHE_MS', 1000, 0, 60_000),
     paymentCapture: oneOf(env, 'PAYMENT_CAPTURE', ['immediate', 'shipment'] as const, 'immediate'),
     grpcPort: str(env, 'GRPC_PORT') === undefined ? undefined : int(env, 'GRPC_PORT', 0, 0, 65535),
     demoData: false,

@@ -25,9 +25,10 @@ export interface ShippingMethodInput {
   freeAbove?: number | null;
 }
 
-export function createPricingAdmin(db: Db) {
+/** `changed` runs after every write that quotes read (tax rates, promotions, shipping methods). */
+export function createPricingAdmin(db: Db, changed: () => void = () => {}) {
   return {
-    ...createPromotionAdmin(db),
+    ...createPromotionAdmin(db, changed),
 
     async createCampaign(input: { name: string; usageLimit?: number | null }) {
       const id = newId('cmp');
@@ -44,6 +45,7 @@ export function createPricingAdmin(db: Db) {
         values (${id}, ${input.country}, ${input.province ?? ''}, ${input.taxCategory ?? 'standard'}, ${input.rateBp}, ${input.pricesIncludeTax ?? false})
         on conflict (country, province, tax_category) do update set rate_bp = excluded.rate_bp,
           prices_include_tax = excluded.prices_include_tax returning id`.execute(db.k);
+      changed();
       return { id: r.rows[0]?.id ?? id, province: '', taxCategory: 'standard', pricesIncludeTax: false, ...input };
     },
 
@@ -72,6 +74,7 @@ export function createPricingAdmin(db: Db) {
       await sql`insert into pricing.shipping_methods (id, name, countries, currency, kind, price, per_kg, free_above)
         values (${id}, ${input.name}, ${input.countries}::text[], ${input.currency}, ${input.kind}, ${input.price},
           ${input.perKg ?? 0}, ${input.freeAbove ?? null})`.execute(db.k);
+      changed();
       return { id, perKg: 0, freeAbove: null, ...input };
     },
 

@@ -7,15 +7,19 @@ import type { PricingApi, PricingQuoteApi } from './contract.ts';
 import { registerPricingRoutes } from './pricing.http.ts';
 import { createPricingService } from './pricing.service.ts';
 import { createRedemptionService } from './redemptions.service.ts';
+import { createReferenceData } from './reference-cache.ts';
 
 export interface PricingModuleDeps {
   db: Db;
+  /** How long quotes may reuse tax rates, automatic promotions and shipping methods read by this process. */
+  referenceCacheMs?: number;
 }
 
 export function createPricingModule(deps: PricingModuleDeps) {
-  const quotes: PricingQuoteApi = createPricingService(deps.db);
+  const refs = createReferenceData(deps.db, deps.referenceCacheMs ?? 1000);
+  const quotes: PricingQuoteApi = createPricingService(deps.db, refs);
   const api: PricingApi = createRedemptionService(deps.db);
-  const admin = createPricingAdmin(deps.db);
+  const admin = createPricingAdmin(deps.db, refs.clear);
   const definition: ModuleDefinition = {
     name: 'pricing',
     migrations: { module: 'pricing', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },

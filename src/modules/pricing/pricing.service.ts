@@ -4,6 +4,7 @@ import type { Db } from '../../platform/db/db.ts';
 import { money } from '../../platform/money.ts';
 import type { CouponRejection, PricingQuoteApi, Quote, QuoteInput, ShippingOption } from './contract.ts';
 import * as repo from './pricing.repo.ts';
+import type { ReferenceData } from './reference-cache.ts';
 import { computeTotals, type PromotionRule, type TotalsLine } from './totals.ts';
 
 export const MAX_COUPONS = 5;
@@ -42,12 +43,12 @@ function unusable(p: repo.PromotionRow, currency: string, now: Date): CouponReje
   return undefined;
 }
 
-export function createPricingService(db: Db): PricingQuoteApi {
+export function createPricingService(db: Db, refs: ReferenceData): PricingQuoteApi {
   async function shippingOptions(input: QuoteInput): Promise<ShippingOption[]> {
     if (!input.country) return [];
     const subtotal = input.lines.reduce((a, l) => a + l.unitPrice * l.quantity, 0);
     const weight = input.lines.reduce((a, l) => a + l.weightGrams * l.quantity, 0);
-    const methods = await repo.shippingMethods(db.k, input.country, input.currency);
+    const methods = await refs.shippingMethods(input.country, input.currency);
     return methods.map((m) => ({
       id: m.id,
       name: m.name,
@@ -57,7 +58,7 @@ export function createPricingService(db: Db): PricingQuoteApi {
 
   async function quote(input: QuoteInput): Promise<Quote> {
     const now = input.now ?? new Date();
-    const rates = input.country ? await repo.taxRates(db.k, input.country, input.province ?? '') : [];
+    const rates = input.country ? await refs.taxRates(input.country, input.province ?? '') : [];
     const rateFor = (category: string) =>
       rates.find((r) => r.tax_category === category && r.province !== '') ??
       rates.find((r) => r.tax_category === category);
@@ -75,7 +76,7 @@ export function createPricingService(db: Db): PricingQuoteApi {
     const rejectedCoupons: Quote['rejectedCoupons'] = [];
     const rules: PromotionRule[] = [];
     const names = new Map<string, string>();
-    for (const p of await repo.automaticPromotions(db.k)) {
+    for (const p of await refs.automaticPromotions()) {
       if (unusable(p, input.currency, now)) continue;
       rules.push(toRule(p, null));
       names.set(p.id, p.name);

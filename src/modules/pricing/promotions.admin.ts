@@ -123,7 +123,7 @@ function ruleOf(p: PromotionRow): Required<PromotionPatch> {
   };
 }
 
-export function createPromotionAdmin(db: Db) {
+export function createPromotionAdmin(db: Db, changed: () => void = () => {}) {
   async function codesOf(k: Db['k'], id: string): Promise<string[]> {
     const r = await sql<{
       code: string;
@@ -160,6 +160,7 @@ export function createPromotionAdmin(db: Db) {
           }
           return r.rows[0] as PromotionRow;
         });
+        changed();
         return toView(row, codes.sort());
       } catch (e) {
         if (isUniqueViolation(e)) throw errors.conflict(E.duplicate, 'A coupon code is already in use.');
@@ -186,7 +187,7 @@ export function createPromotionAdmin(db: Db) {
     },
 
     async updatePromotion(id: string, patch: PromotionPatch): Promise<PromotionView> {
-      return db.transaction(async (tx) => {
+      const view = await db.transaction(async (tx) => {
         const r = await sql<PromotionRow>`select * from pricing.promotions where id = ${id} for update`.execute(tx);
         const row = r.rows[0];
         if (!row) throw errors.notFound(E.notFound, `Promotion ${id} does not exist.`);
@@ -212,12 +213,15 @@ export function createPromotionAdmin(db: Db) {
           where id = ${id} returning *`.execute(tx);
         return toView(u.rows[0] as PromotionRow, await codesOf(tx, id));
       });
+      changed();
+      return view;
     },
 
     /** Archives: the promotion stops applying at once, its row, codes and redemptions stay. Idempotent. */
     async deletePromotion(id: string): Promise<void> {
       const r = await sql`update pricing.promotions set deleted_at = now(), active = false, updated_at = now()
         where id = ${id} and deleted_at is null returning id`.execute(db.k);
+      changed();
       if (r.rows.length) return;
       const exists = await sql`select 1 from pricing.promotions where id = ${id}`.execute(db.k);
       if (!exists.rows.length) throw errors.notFound(E.notFound, `Promotion ${id} does not exist.`);
