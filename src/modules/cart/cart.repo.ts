@@ -55,11 +55,11 @@ export async function items(k: Ex, cartId: string): Promise<ItemRow[]> {
 export async function insertCart(
   k: Ex,
   c: { id: string; token: string; userId: string | null; currency: string; country: string | null },
-): Promise<boolean> {
-  const r = await sql`insert into cart.carts (id, token, user_id, currency, country)
+): Promise<CartRow | undefined> {
+  const r = await sql<CartRow>`insert into cart.carts (id, token, user_id, currency, country)
     values (${c.id}, ${c.token}, ${c.userId}, ${c.currency}, ${c.country})
-    on conflict (user_id) where status = 'active' and user_id is not null do nothing returning id`.execute(k);
-  return r.rows.length > 0;
+    on conflict (user_id) where status = 'active' and user_id is not null do nothing returning *`.execute(k);
+  return r.rows[0];
 }
 
 export async function bump(k: Ex, cartId: string): Promise<CartRow | undefined> {
@@ -75,7 +75,10 @@ export async function upsertItem(k: Ex, cartId: string, i: Omit<ItemRow, 'cart_i
     on conflict (cart_id, variant_id) do update set quantity = excluded.quantity`.execute(k);
 }
 
-export async function lineCount(k: Ex, cartId: string): Promise<number> {
-  const r = await sql<{ n: number }>`select count(*)::int n from cart.items where cart_id = ${cartId}`.execute(k);
-  return r.rows[0]?.n ?? 0;
+/** The quantity a variant's line holds now (0 without one) and the cart's number of lines, in one statement. */
+export async function lineState(k: Ex, cartId: string, variantId: string): Promise<{ before: number; lines: number }> {
+  const r = await sql<{ before: number; lines: number }>`select
+      coalesce((select quantity from cart.items where cart_id = ${cartId} and variant_id = ${variantId}), 0)::int as before,
+      (select count(*) from cart.items where cart_id = ${cartId})::int as lines`.execute(k);
+  return r.rows[0] ?? { before: 0, lines: 0 };
 }

@@ -66,19 +66,22 @@ export function createCartService(deps: CartServiceDeps) {
     return cart;
   }
 
-  /** Locks the cart, checks access and state, runs `fn`, bumps the version. */
+  /**
+   * Locks the cart, checks access and state, runs `fn`, bumps the version. `fn` may return the cart row it already
+   * updated with the bump (one statement instead of two).
+   */
   async function write(
     ctx: Ctx,
     cartId: string,
     token: string | undefined,
-    fn: (tx: Tx, cart: repo.CartRow) => Promise<void>,
+    // biome-ignore lint/suspicious/noConfusingVoidType: most callbacks only write and return nothing
+    fn: (tx: Tx, cart: repo.CartRow) => Promise<repo.CartRow | undefined | void>,
   ): Promise<CartView> {
     const cart = await db.transaction(async (tx) => {
       const c = await repo.findCart(tx, cartId, true);
       if (!c || !canAccess(ctx, c, token) || c.status === 'merged' || c.status === 'expired') throw notFound();
       if (c.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
-      await fn(tx, c);
-      return repo.bump(tx, cartId);
+      return (await fn(tx, c)) || repo.bump(tx, cartId);
     });
     if (!cart) throw notFound();
     return view(cart);
@@ -95,22 +98,18 @@ export function createCartService(deps: CartServiceDeps) {
         const existing = await repo.findActiveCartOfUser(db.k, user);
         if (existing) return view(existing, []);
       }
-      const id = newId('cart');
       const inserted = await repo.insertCart(db.k, {
-        id,
+        id: newId('cart'),
         token: newSecret(),
         userId: user,
         currency,
         country: input.country ?? null,
       });
+      if (inserted) return view(inserted, []);
       // Another request created this customer's active cart first: both answer with that one.
-      const cart = inserted
-        ? await repo.findCart(db.k, id)
-        : user
-          ? await repo.findActiveCartOfUser(db.k, user)
-          : undefined;
+      const cart = user ? await repo.findActiveCartOfUser(db.k, user) : undefined;
       if (!cart) throw new Error('cart vanished after insert');
-      return view(cart, inserted ? [] : undefined);
+      return view(cart);
     },
 
     async get(ctx: Ctx, cartId: string, token: string | undefined): Promise<CartView> {
@@ -128,9 +127,7 @@ export function createCartService(deps: CartServiceDeps) {
       }
       const stock = (await deps.availability([input.variantId])).get(input.variantId);
       return write(ctx, cartId, token, async (tx, c) => {
-        const existing = await sql<{ quantity: number }>`select quantity from cart.items
-          where cart_id = ${c.id} and variant_id = ${input.variantId}`.execute(tx);
-        const before = existing.rows[0]?.quantity ?? 0;
+        const { before, lines } = await repo.lineState(tx, c.id, input.variantId);
         const quantity = before + input.quantity;
         if (quantity > MAX_QUANTITY) {
           throw errors.unprocessable(E.quantityLimit, `A line holds at most ${MAX_QUANTITY} units.`);
@@ -140,7 +137,7 @@ export function createCartService(deps: CartServiceDeps) {
             available: Math.max(0, stock.available),
           });
         }
-        if (!before && (await repo.lineCount(tx, c.id)) >= MAX_LINES) {
+        if (!before && lines >= MAX_LINES) {
           throw errors.unprocessable(E.tooManyLines, `A cart holds at most ${MAX_LINES} lines.`);
         }
         await repo.upsertItem(tx, c.id, {
@@ -194,13 +191,14 @@ export function createCartService(deps: CartServiceDeps) {
             throw errors.unprocessable(E.tooManyCoupons, `At most ${MAX_COUPONS} coupons.`);
         }
         const pick = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
-        await sql`update cart.carts set
+        const r = await sql<repo.CartRow>`update cart.carts set
             email = ${pick(patch.email, c.email)},
             shipping_address = ${json(pick(patch.shippingAddress, c.shipping_address))}::jsonb,
             billing_address = ${json(pick(patch.billingAddress, c.billing_address))}::jsonb,
             shipping_method_id = ${pick(patch.shippingMethodId, c.shipping_method_id)},
-            coupon_codes = ${codes}::text[]
-          where id = ${c.id}`.execute(tx);
+            coupon_codes = ${codes}::text[], version = version + 1, updated_at = now()
+          where id = ${c.id} returning *`.execute(tx);
+        return r.rows[0];
       });
     },
 
