@@ -93,8 +93,11 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
           if (!cur) throw errors.notFound(PAYMENT_ERRORS.notFound, `No payment ${paymentId}.`);
           const plan = planSync(cur.status, pp);
           if (plan.kind !== 'transition') {
-            if (!cur.providerPaymentId) await repo.setProviderId(tx, cur.id, pp.id);
-            const fresh = (await repo.findPayment(tx, paymentId)) as Payment;
+            let fresh = cur;
+            if (!cur.providerPaymentId) {
+              await repo.setProviderId(tx, cur.id, pp.id);
+              fresh = (await repo.findPayment(tx, paymentId)) as Payment;
+            }
             return {
               payment: fresh,
               applied: false,

@@ -1,6 +1,6 @@
 // The scheduler's SQL: scheduled jobs (one row per name, leased per tick) and the one-off queue.
 import { sql } from 'kysely';
-import type { Db, Tx } from '../db/db.ts';
+import { type Db, retryingStatement, type Tx } from '../db/db.ts';
 import { newId } from '../ids.ts';
 
 /** Enqueues a one-off job in the caller's transaction; a repeated (name, dedupeKey) is a no-op. */
@@ -33,7 +33,7 @@ export interface ClaimedTick {
 /** Leases every due scheduled job not leased by a live run (SKIP LOCKED: one claimer per tick). */
 export async function claimDueJobs(db: Db, names: string[], me: string, leaseMs: number): Promise<ClaimedTick[]> {
   if (names.length === 0) return [];
-  const r = await db.transaction((tx) =>
+  const r = await retryingStatement(() =>
     sql<{ name: string; next_run_at: Date; attempt: number }>`
       with c as (
         select name, (leased_until is not null) as crashed from platform.scheduled_jobs
@@ -43,7 +43,7 @@ export async function claimDueJobs(db: Db, names: string[], me: string, leaseMs:
       update platform.scheduled_jobs j
       set leased_until = now() + ${leaseMs} * interval '1 millisecond', leased_by = ${me}, last_started_at = now()
       from c where j.name = c.name
-      returning j.name, j.next_run_at, case when c.crashed then 2 else 1 end as attempt`.execute(tx),
+      returning j.name, j.next_run_at, case when c.crashed then 2 else 1 end as attempt`.execute(db.k),
   );
   return r.rows.map((x) => ({ name: x.name, scheduledAt: new Date(x.next_run_at), attempt: x.attempt }));
 }
@@ -73,7 +73,7 @@ export async function claimQueuedJobs(
   leaseMs: number,
 ): Promise<ClaimedQueuedJob[]> {
   if (names.length === 0) return [];
-  const r = await db.transaction((tx) =>
+  const r = await retryingStatement(() =>
     sql<ClaimedQueuedJob>`
       with c as (
         select id from platform.job_queue
@@ -85,7 +85,7 @@ export async function claimQueuedJobs(
       set status = 'running', leased_until = now() + ${leaseMs} * interval '1 millisecond', leased_by = ${me},
         attempts = q.attempts + 1
       from c where q.id = c.id
-      returning q.id, q.name, q.payload, q.attempts, q.max_attempts`.execute(tx),
+      returning q.id, q.name, q.payload, q.attempts, q.max_attempts`.execute(db.k),
   );
   return r.rows;
 }
