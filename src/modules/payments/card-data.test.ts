@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { containsCardNumber, findCardNumber, luhnValid } from './card-data.ts';
 
@@ -19,6 +20,18 @@ describe('card number detection [REQ-PAY-009]', () => {
     expect(findCardNumber({ a: [{ b: 'x' }, { c: '4242424242424242' }] }, '/body')).toBe('/body/a/1/c');
     expect(findCardNumber({ amount: 4242424242424242, ok: 'tok_visa' }, '/body')).toBeUndefined();
     expect(findCardNumber(undefined)).toBeUndefined();
+  });
+  it('[REQ-PAY-009] a streamed body is not walked (its socket and server graph is not data)', () => {
+    const stream = new PassThrough();
+    const server: Record<string, unknown> = { note: '4242424242424242' };
+    Object.assign(stream, { socket: { server }, note: '4242424242424242' });
+    server.self = stream;
+    const started = performance.now();
+    expect(findCardNumber(stream, '/body')).toBeUndefined();
+    expect(
+      findCardNumber(Object.create(null, { note: { value: '4242424242424242', enumerable: true } }), '/body'),
+    ).toBe('/body/note');
+    expect(performance.now() - started).toBeLessThan(100);
   });
   it('[REQ-PAY-009] barcodes and other non-card numbers are not refused', () => {
     // EAN-13 barcodes of German products (GS1 prefix 400–440) start with 4 and some pass Luhn by chance:

@@ -46,7 +46,11 @@ export function containsCardNumber(text: string): boolean {
 /** Fields that hold product codes, never card numbers. */
 const PRODUCT_CODE_KEY = /^(barcode|gtin|ean|upc|isbn|mpn)s?$/i;
 
-/** The JSON pointer of the first string value (numbers are not scanned: amounts and timestamps) that carries a card number, or undefined. */
+/**
+ * The JSON pointer of the first string value (numbers are not scanned: amounts and timestamps) that carries a card
+ * number, or undefined. Only parsed data is walked (strings, arrays, plain objects): a body handed to its route as a
+ * stream (the bulk import's `IncomingMessage`) is not data, and walking its socket and server graph took minutes.
+ */
 export function findCardNumber(value: unknown, path = '', depth = 0): string | undefined {
   if (depth > 32) return undefined;
   if (typeof value === 'string') return containsCardNumber(value) ? path || '/' : undefined;
@@ -58,6 +62,8 @@ export function findCardNumber(value: unknown, path = '', depth = 0): string | u
     return undefined;
   }
   if (value && typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return undefined;
     for (const [k, v] of Object.entries(value)) {
       if (PRODUCT_CODE_KEY.test(k)) continue;
       const hit = findCardNumber(v, `${path}/${k}`, depth + 1);
