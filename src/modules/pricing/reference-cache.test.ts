@@ -22,27 +22,16 @@ afterAll(async () => {
   await t?.dispose();
 });
 
-const quoteTax = async (country: string) =>
-  (
-    await pricing.quotes.quote({
-      currency: 'EUR',
-      country,
-      province: null,
-      couponCodes: [],
-      shippingMethodId: null,
-      lines: [
-        {
-          lineId: 'l1',
-          productId: 'p1',
-          variantId: 'v1',
-          categoryIds: [],
-          unitPrice: 10_000,
-          quantity: 1,
-          weightGrams: 0,
-        },
-      ],
-    })
-  ).totals.tax;
+const quote = (country: string, unitPrice: number, quantity: number) =>
+  pricing.quotes.quote({
+    currency: 'EUR',
+    country,
+    province: null,
+    couponCodes: [],
+    shippingMethodId: null,
+    lines: [{ lineId: 'l1', productId: 'p1', variantId: 'v1', categoryIds: [], unitPrice, quantity, weightGrams: 0 }],
+  });
+const quoteTax = async (country: string) => (await quote(country, 10_000, 1)).totals.tax;
 
 describe('pricing reference data', () => {
   it('[REQ-PRC-018] a staff write shows on the next quote; a change from elsewhere within the TTL, not before; no reads while cached', async () => {
@@ -68,27 +57,7 @@ describe('pricing reference data', () => {
       value: 1000,
       automatic: true,
     });
-    const discount = async () =>
-      (
-        await pricing.quotes.quote({
-          currency: 'EUR',
-          country: 'DE',
-          province: null,
-          couponCodes: [],
-          shippingMethodId: null,
-          lines: [
-            {
-              lineId: 'l1',
-              productId: 'p1',
-              variantId: 'v1',
-              categoryIds: [],
-              unitPrice: 5000,
-              quantity: 2,
-              weightGrams: 0,
-            },
-          ],
-        })
-      ).totals.discount;
+    const discount = async () => (await quote('DE', 5000, 2)).totals.discount;
     expect(await discount()).toBe(1000);
     await pricing.admin.deletePromotion(promo.id);
     expect(await discount()).toBe(0);
