@@ -30,6 +30,7 @@ export const RefundBody = Type.Object(
     amount: Type.Optional(
       Type.Integer({
         minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
         description: 'Minor units; omitted = everything captured and not yet refunded',
         examples: [500],
       }),

@@ -4,11 +4,13 @@ import { Type } from 'typebox';
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', examples: ['EUR'] });
 const Country = Type.String({ pattern: '^[A-Z]{2}$', examples: ['DE'] });
 const Amount = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units' });
+/** Upper bound of a PostgreSQL integer column (usage limits). */
+const Limit = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
 const Nullable = <T extends ReturnType<typeof Type.Integer> | ReturnType<typeof Type.String>>(t: T) =>
   Type.Optional(Type.Union([t, Type.Null()]));
 
 export const CampaignBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }), usageLimit: Nullable(Type.Integer({ minimum: 0 })) },
+  { name: Type.String({ minLength: 1, maxLength: 200 }), usageLimit: Nullable(Limit) },
   { additionalProperties: false },
 );
 export const CampaignSchema = Type.Object({
@@ -45,8 +47,8 @@ export const PromotionBody = Type.Object(
     endsAt: Nullable(Type.String({ format: 'date-time' })),
     exclusive: Type.Optional(Type.Boolean()),
     priority: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000 })),
-    usageLimit: Nullable(Type.Integer({ minimum: 0 })),
-    perCustomerLimit: Nullable(Type.Integer({ minimum: 0 })),
+    usageLimit: Nullable(Limit),
+    perCustomerLimit: Nullable(Limit),
     campaignId: Nullable(Type.String({ minLength: 1, maxLength: 100 })),
     codes: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{2,64}$' }), { maxItems: 1000 })),
   },
