@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operationIdOf } from '../../src/platform/http/route-docs.ts';
-import { createStaff, type TestIdentity } from '../support/auth.ts';
+import { createStaff, registerCustomer, type TestIdentity } from '../support/auth.ts';
 import { createVariant, type TestVariant } from '../support/cart.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 
@@ -113,6 +113,29 @@ describe('unusable input is a 400, not a 500 [REQ-KER-018]', () => {
   });
 });
 
+describe('JSON bodies are not type-coerced [REQ-KER-018]', () => {
+  it('[REQ-KER-018] a number, an array or a boolean where the schema wants a string → 400; no address written', async () => {
+    const customer = await registerCustomer(t);
+    const address = { name: 'Ada', line1: 'L1', city: 'Berlin', postalCode: '10115', country: 'DE' };
+    for (const bad of [{ name: 12345 }, { city: ['Berlin'] }, { postalCode: 10115 }, { line2: true }]) {
+      const res = await t.http.inject({
+        method: 'POST',
+        url: '/v1/me/addresses',
+        headers: customer.headers,
+        payload: { ...address, ...bad },
+      });
+      expect([bad, res.statusCode, expectProblem(res).code]).toEqual([bad, 400, 'request.validation_failed']);
+    }
+    const list = await t.http.inject({ method: 'GET', url: '/v1/me/addresses', headers: customer.headers });
+    expect(list.json().items).toEqual([]);
+  });
+
+  it('[REQ-KER-018] query strings and path parameters are still coerced (?limit=2 is the integer 2)', async () => {
+    const res = await t.http.inject({ method: 'GET', url: '/v1/products?limit=2' });
+    expect([res.statusCode, res.json().limit]).toEqual([200, 2]);
+  });
+});
+
 describe('router errors are problems [REQ-KER-018]', () => {
   it('[REQ-KER-018] an undecodable URL → 400 request.invalid_url; a too long path parameter → 414 request.uri_too_long', async () => {
     const bad = await t.http.inject({ method: 'GET', url: '/v1/carts/%E0%A4%A' });
@@ -134,6 +157,8 @@ describe('what the platform answers is declared [REQ-KER-018]', () => {
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses);
     expect(statuses('/v1/products', 'post')).toEqual(expect.arrayContaining(['401', '403']));
     expect(statuses('/v1/products', 'get')).not.toContain('401');
+    expect(doc.paths['/v1/products'].post.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths['/v1/products'].get.security).toBeUndefined();
     expect(statuses('/v1/me', 'get')).toContain('401');
     expect(statuses('/v1/admin/inventory/{variantId}', 'get')).toEqual(expect.arrayContaining(['404', '414']));
     expect(doc.paths['/v1/admin/imports/{id}'].get.operationId).toBe('getAdminImportsById');

@@ -132,6 +132,8 @@ describe('OpenAPI conformance [REQ-KER-018]', () => {
       else seen.add(op.operationId);
       if (!op.summary) problems.push(`${name}: no summary`);
       if (!op.tags?.length) problems.push(`${name}: no tags`);
+      const isPublic = accessOf(method, path).kind === 'public';
+      if (isPublic === Boolean(op.security?.length)) problems.push(`${name}: security ${JSON.stringify(op.security)}`);
       const declared = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
       const inPath = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       if (declared.sort().join() !== inPath.sort().join()) problems.push(`${name}: path parameters ${declared}`);
@@ -142,8 +144,31 @@ describe('OpenAPI conformance [REQ-KER-018]', () => {
     expect(problems).toEqual([]);
   });
 
+  it('[REQ-KER-018] a method a path does not document → 405 problem with Allow', async () => {
+    const { check } = createResponseChecker(doc);
+    const wrong: string[] = [];
+    const templates = Object.entries(doc.paths).map(([path, methods]) => ({
+      re: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+      methods: Object.keys(methods).map((m) => m.toUpperCase()),
+    }));
+    for (const path of Object.keys(doc.paths)) {
+      const url = path.replace(/\{[^}]+\}/g, 'x');
+      // Another template may match the same URL (`/v1/admin/inventory/{variantId}` and `…/adjustments`).
+      const documented = templates.filter((tpl) => tpl.re.test(url)).flatMap((tpl) => tpl.methods);
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !documented.includes(m))) {
+        const res = await t.http.inject({ method: method as 'GET', url });
+        const allow = String(res.headers.allow ?? '');
+        const problem = check('405', { responses: { 405: { description: '', content: PROBLEM_CONTENT } } }, res);
+        if (res.statusCode !== 405 || problem.length || !documented.every((m) => allow.includes(m))) {
+          wrong.push(`${method} ${path}: ${res.statusCode} allow=${allow} ${problem.join('; ')}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('[REQ-KER-018] every operation answers generated and hostile requests with declared, schema-valid responses and never a 5xx', async () => {
-    const check = createResponseChecker(doc);
+    const { check, bodyValid } = createResponseChecker(doc);
     const failures = new Map<string, string>();
     let sent = 0;
     const succeeded = new Set<string>();
@@ -160,7 +185,17 @@ describe('OpenAPI conformance [REQ-KER-018]', () => {
           });
           sent++;
           if (res.statusCode < 300) succeeded.add(`${method} ${path}`);
-          for (const problem of check(`${method} ${path}`, op, res)) {
+          const problems = check(`${method} ${path}`, op, res);
+          const valid = bodyValid(`${method} ${path}`, op, req.payload, req.headers['content-type']);
+          if (valid === false && res.statusCode < 300) problems.push(`accepted a body that violates the schema`);
+          if (
+            valid === true &&
+            req.label.startsWith('valid') &&
+            safeJson(res.body)?.code === 'request.validation_failed'
+          ) {
+            problems.push('refused a schema-valid body');
+          }
+          for (const problem of problems) {
             const code = res.headers['content-type']?.toString().includes('json')
               ? (safeJson(res.body)?.code ?? '')
               : '';
@@ -178,6 +213,10 @@ describe('OpenAPI conformance [REQ-KER-018]', () => {
     expect([...failures].map(([k, v]) => `${k}\n    e.g. ${v}`)).toEqual([]);
   }, 120_000);
 });
+
+const PROBLEM_CONTENT = {
+  'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+};
 
 function safeJson(body: string): { code?: string } | undefined {
   try {

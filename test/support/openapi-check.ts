@@ -28,6 +28,7 @@ export interface Operation {
   tags?: string[];
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content: Record<string, MediaType> };
+  security?: Record<string, string[]>[];
   responses: Record<string, { description: string; content?: Record<string, MediaType> }>;
 }
 export interface OpenApiDoc {
@@ -72,8 +73,21 @@ export function createResponseChecker(doc: OpenApiDoc) {
     return v;
   };
 
+  /** Whether a raw JSON request body is valid for the operation (undefined: not a JSON body we can judge). */
+  const bodyValid = (key: string, op: Operation, raw: string | undefined, type: string | undefined) => {
+    const schema = op.requestBody?.content['application/json']?.schema;
+    if (!schema || raw === undefined || type !== 'application/json') return undefined;
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return false;
+    }
+    return validator(`${key} request`, schema)(body);
+  };
+
   /** Problems with this response; an empty list means it conforms. */
-  return function check(key: string, op: Operation, res: Observed): string[] {
+  const check = function check(key: string, op: Operation, res: Observed): string[] {
     const out: string[] = [];
     const status = res.statusCode;
     if (status >= 500) out.push(`server error ${status}`);
@@ -118,6 +132,7 @@ export function createResponseChecker(doc: OpenApiDoc) {
     }
     return out;
   };
+  return { check, bodyValid };
 }
 
 /** The media type's example (OpenAPI `example` or the first of `examples`), if any. */

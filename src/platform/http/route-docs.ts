@@ -1,7 +1,8 @@
 // Completes each route's OpenAPI description from what the platform knows about it, so every status the
 // platform itself can answer is declared and every operation has a stable operationId:
 // - the standard problems (400, 413, 415, 429, 500) on every route;
-// - 401 on routes that need credentials, 403 on routes that need a role or a permission (config.access);
+// - 401 on routes that need credentials, 403 on routes that need a role or a permission (config.access),
+//   and the bearer security requirement on the former;
 // - 404 and 414 on routes with path parameters (an unknown id, an id longer than the router accepts);
 // - operationId from the method and path (`GET /v1/carts/:cartId/items` → `getCartsByCartIdItems`) unless the
 //   route names its own.
@@ -40,6 +41,7 @@ export function documentRoute(route: RouteOptions): void {
   for (const [status, description] of Object.entries(STANDARD_PROBLEMS)) declare(status, description);
   const rule = (route.config as { access?: Access } | undefined)?.access;
   if (rule && rule.kind !== 'public') {
+    route.schema.security ??= [{ bearerAuth: [] }];
     declare('401', 'Credentials are missing, invalid or expired');
     if (rule.kind !== 'authenticated') {
       declare('403', rule.kind === 'permission' ? `Needs the permission ${rule.permission}` : 'Only customers');

@@ -17,6 +17,7 @@ import { registerOpenApi } from './openapi.ts';
 import { fieldErrors, isAppError, ProblemSchema, sendProblem } from './problem.ts';
 import { documentRoute } from './route-docs.ts';
 import { createMethodIndex } from './routes-index.ts';
+import { createValidatorCompiler } from './validation.ts';
 
 export type { App };
 
@@ -74,9 +75,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
     },
-    ajv: {
-      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
-    },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // A URL the router cannot decode, or a path parameter over maxParamLength, is the client's mistake.
     frameworkErrors: (error, request, reply) => {
@@ -91,6 +89,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(createValidatorCompiler());
   app.addSchema(ProblemSchema);
   const methods = createMethodIndex();
 
