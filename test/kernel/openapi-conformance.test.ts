@@ -139,6 +139,10 @@ describe('OpenAPI conformance [REQ-KER-018]', () => {
       if (declared.sort().join() !== inPath.sort().join()) problems.push(`${name}: path parameters ${declared}`);
       for (const p of op.parameters ?? []) {
         if (p.in === 'path' && !p.required) problems.push(`${name}: path parameter ${p.name} not required`);
+        // A parameter the server defaults is optional; marking it required misleads generated clients.
+        if (p.in !== 'path' && p.required && p.schema.default !== undefined) {
+          problems.push(`${name}: ${p.name} has a default but is required`);
+        }
       }
     }
     expect(problems).toEqual([]);
