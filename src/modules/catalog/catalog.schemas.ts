@@ -12,11 +12,13 @@ const Minor = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, descr
 const Attributes = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.String({ maxLength: 100 }), {
   examples: [{ color: 'black', size: 'M' }],
 });
+/** Upper bound of a PostgreSQL integer column. */
+const INT4_MAX = 2_147_483_647;
 const Dimensions = Type.Object(
   {
-    lengthMm: Type.Integer({ minimum: 0 }),
-    widthMm: Type.Integer({ minimum: 0 }),
-    heightMm: Type.Integer({ minimum: 0 }),
+    lengthMm: Type.Integer({ minimum: 0, maximum: INT4_MAX }),
+    widthMm: Type.Integer({ minimum: 0, maximum: INT4_MAX }),
+    heightMm: Type.Integer({ minimum: 0, maximum: INT4_MAX }),
   },
   { additionalProperties: false },
 );
@@ -31,7 +33,7 @@ const variantFields = {
   sku: Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S+$', examples: ['AUR-BLK-M'] }),
   attributes: Type.Optional(Attributes),
   barcode: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
-  weightGrams: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+  weightGrams: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: INT4_MAX }), Type.Null()])),
   dimensions: Type.Optional(Type.Union([Dimensions, Type.Null()])),
   cost: Type.Optional(Type.Union([Minor, Type.Null()])),
   prices: Type.Optional(Type.Array(PriceInputSchema, { maxItems: 50 })),

@@ -33,7 +33,7 @@ const ApiKey = Type.Object({
   revokedAt: Type.Union([Type.String(), Type.Null()]),
 });
 const Page = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   cursor: Type.Optional(Type.String({ maxLength: 64 })),
 });
 
@@ -63,7 +63,7 @@ export function registerAdminRoutes(
         },
       },
     },
-    async (req) => staff.listUsers(req.ctx, req.query),
+    async (req) => staff.listUsers(req.ctx, { ...req.query, limit: req.query.limit ?? 20 }),
   );
 
   http.post(
@@ -209,6 +209,6 @@ export function registerAdminRoutes(
         },
       },
     },
-    async (req) => staff.auditLog(req.ctx, req.query),
+    async (req) => staff.auditLog(req.ctx, { ...req.query, limit: req.query.limit ?? 20 }),
   );
 }

@@ -143,6 +143,6 @@ export function registerPaymentsRoutes(http: App, deps: PaymentsHttpDeps): void 
       },
       config: { access: access.permission('payments:read') },
     },
-    async (request) => ({ items: await deps.latestReports(request.query.limit) }),
+    async (request) => ({ items: await deps.latestReports(request.query.limit ?? 1) }),
   );
 }

@@ -30,6 +30,7 @@ export const RefundBody = Type.Object(
     amount: Type.Optional(
       Type.Integer({
         minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
         description: 'Minor units; omitted = everything captured and not yet refunded',
         examples: [500],
       }),
@@ -61,7 +62,9 @@ const DriftSchema = Type.Object({
   providerStatus: Type.Union([Type.String(), Type.Null()]),
   detail: Type.String(),
 });
-export const ReconciliationQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 1 }) });
+export const ReconciliationQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 1 })),
+});
 export const ReconciliationResponse = Type.Object({
   items: Type.Array(
     Type.Object({

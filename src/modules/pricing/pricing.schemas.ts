@@ -4,13 +4,15 @@ import { type Static, Type } from 'typebox';
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', examples: ['EUR'] });
 const Country = Type.String({ pattern: '^[A-Z]{2}$', examples: ['DE'] });
 const Amount = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units' });
+/** Upper bound of a PostgreSQL integer column (usage limits). */
+const Limit = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
 /** `type: [T, "null"]`, not anyOf: with the server's type coercion an anyOf would turn null into 0 for an integer
  * (`usageLimit: null` meaning "unlimited" would become a limit of 0). */
 const Nullable = <T extends ReturnType<typeof Type.Integer> | ReturnType<typeof Type.String>>(t: T) =>
   Type.Optional(Type.Unsafe<Static<T> | null>({ ...t, type: [t.type, 'null'] }));
 
 export const CampaignBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }), usageLimit: Nullable(Type.Integer({ minimum: 0 })) },
+  { name: Type.String({ minLength: 1, maxLength: 200 }), usageLimit: Nullable(Limit) },
   { additionalProperties: false },
 );
 export const CampaignSchema = Type.Object({
@@ -66,8 +68,8 @@ const ruleFields = {
   endsAt: DateTime,
   exclusive: Type.Optional(Type.Boolean()),
   priority: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000 })),
-  usageLimit: Nullable(Type.Integer({ minimum: 0 })),
-  perCustomerLimit: Nullable(Type.Integer({ minimum: 0 })),
+  usageLimit: Nullable(Limit),
+  perCustomerLimit: Nullable(Limit),
 };
 
 export const PromotionBody = Type.Object(

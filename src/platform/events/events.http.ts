@@ -28,7 +28,7 @@ export function registerEventAdminRoutes(http: App, deps: { db: Db; wake: () => 
         tags: ['events'],
         summary: 'List events whose delivery to a subscriber failed too many times',
         querystring: Type.Object({
-          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
           cursor: Type.Optional(Type.String({ maxLength: 64 })),
         }),
         response: {
@@ -39,7 +39,7 @@ export function registerEventAdminRoutes(http: App, deps: { db: Db; wake: () => 
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query;
+      const { limit = 20, cursor } = request.query;
       const rows = await listDeadLetters(deps.db.k, limit + 1, cursor);
       const page = rows.slice(0, limit);
       return {

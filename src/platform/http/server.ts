@@ -12,9 +12,12 @@ import { AppError, errors } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { App } from './app-type.ts';
+import { installInputGuard } from './input-guard.ts';
 import { registerOpenApi } from './openapi.ts';
-import { fieldErrors, isAppError, ProblemSchema, problemResponse, STANDARD_PROBLEMS, sendProblem } from './problem.ts';
+import { fieldErrors, isAppError, ProblemSchema, sendProblem } from './problem.ts';
+import { documentRoute } from './route-docs.ts';
 import { createMethodIndex } from './routes-index.ts';
+import { createValidatorCompiler } from './validation.ts';
 
 export type { App };
 
@@ -72,27 +75,31 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
     },
-    ajv: {
-      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
-    },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // A URL the router cannot decode, or a path parameter over maxParamLength, is the client's mistake.
+    frameworkErrors: (error, request, reply) => {
+      const e =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new AppError(414, 'request.uri_too_long', 'URI too long', {
+              detail: 'A path parameter is longer than the server accepts.',
+            })
+          : new AppError(400, 'request.invalid_url', 'Invalid URL', { detail: 'The URL is not validly encoded.' });
+      metrics.httpErrors.inc({ code: e.code });
+      return sendProblem(request, reply, e);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(createValidatorCompiler());
   app.addSchema(ProblemSchema);
   const methods = createMethodIndex();
 
-  // Every route documents the standard problem responses, so generated clients know the error shape.
+  // Every route documents the problem responses the platform may answer with and gets an operationId.
   app.addHook('onRoute', (route) => {
     // The CORS plugin's catch-all OPTIONS route would otherwise make every unknown path a 405.
     if (route.url !== '*' && route.url !== '/*') methods.add(route.method, route.url);
-    if (route.schema?.hide) return;
-    route.schema = route.schema ?? {};
-    route.schema.response = route.schema.response ?? {};
-    const response = route.schema.response as Record<string, unknown>;
-    for (const [status, description] of Object.entries(STANDARD_PROBLEMS)) {
-      if (!(status in response)) response[status] = problemResponse(description);
-    }
+    documentRoute(route);
   });
+  installInputGuard(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -72,7 +72,7 @@ export function registerJobAdminRoutes(http: App, deps: { db: Db }): void {
           status: Type.Optional(
             Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('dead')]),
           ),
-          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
         }),
         response: {
           200: Type.Object({ scheduled: Type.Array(ScheduledJobView), queue: Type.Array(QueuedJobView) }),
@@ -82,7 +82,7 @@ export function registerJobAdminRoutes(http: App, deps: { db: Db }): void {
       },
     },
     async (request) => {
-      const { status, limit } = request.query;
+      const { status, limit = 20 } = request.query;
       const scheduled = await sql<ScheduledRow>`
         select name, interval_ms, next_run_at, coalesce(leased_until > now(), false) as running, runs, failures,
           last_started_at, last_finished_at, last_duration_ms, last_error

@@ -1,0 +1,30 @@
+// Request validation: one ajv for JSON bodies, without type coercion, and one for the URL and headers,
+// with it. Query strings, path parameters and headers arrive as text, so `?limit=20` must become 20; a
+// JSON body already has types, and coercing it let `{"name": 12345}` through as "12345", `{"city": ["a"]}`
+// as "a" and `{"phone": ""}` as null — accepting bodies the OpenAPI document says are invalid.
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+
+// ajv-formats is CommonJS: under nodenext its default import is typed as the module object.
+type AddFormats = (ajv: Ajv) => unknown;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
+  addFormatsModule) as unknown as AddFormats;
+
+function createAjv(coerceTypes: 'array' | false): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    removeAdditional: false,
+    useDefaults: true,
+    coerceTypes,
+    addUsedSchema: false,
+  });
+  addFormats(ajv);
+  return ajv;
+}
+
+export function createValidatorCompiler(): FastifySchemaCompiler<FastifySchema> {
+  const body = createAjv(false);
+  const text = createAjv('array');
+  return ({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema as object);
+}
