@@ -62,7 +62,13 @@ export function checkArgs<T>(schema: TSchema, value: unknown, path = 'args'): T 
   if (Value.Check(schema, value)) return value as T;
   const seen = new Set<string>();
   const list: FieldError[] = [];
-  for (const e of Value.Errors(schema, value)) {
+  const all = [...Value.Errors(schema, value)];
+  // A nullable field's union reports its null branch and the union itself too; keep the specific error.
+  const specific = all.filter((e) => !(e.keyword === 'type' && (e.params as { type?: unknown }).type === 'null'));
+  const useful = specific.filter(
+    (e) => e.keyword !== 'anyOf' || !specific.some((o) => o !== e && o.instancePath.startsWith(e.instancePath)),
+  );
+  for (const e of useful) {
     const missing = (e.params as { requiredProperties?: string[] } | undefined)?.requiredProperties?.[0];
     const field = `${path}${e.instancePath}${missing ? `/${missing}` : ''}`;
     if (seen.has(field)) continue;
