@@ -36,14 +36,13 @@ function classify(error: GraphQLError): Classified | undefined {
     const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'graphql.invalid_query';
     return { message: error.message, status: 400, extensions: { code, status: 400 } };
   }
-  const known = platformError(original as FastifyError);
-  if (known) return fromAppError(known);
   const status = original.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code = MERCURIUS_CODES[original.code ?? ''] ?? 'request.invalid';
-    return { message: original.message, status, extensions: { code, status } };
+  const mercurius = MERCURIUS_CODES[original.code ?? ''];
+  if (mercurius && typeof status === 'number') {
+    return { message: original.message, status, extensions: { code: mercurius, status } };
   }
-  return undefined;
+  const known = platformError(original as FastifyError);
+  return known ? fromAppError(known) : undefined;
 }
 
 /** Mercurius wraps request-level failures (syntax, validation, limits) in one error listing the real ones. */
