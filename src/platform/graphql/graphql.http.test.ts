@@ -29,10 +29,11 @@ beforeAll(async () => {
         name: 'graphql_probe',
         graphql: {
           typeDefs: `type Node { id: ID! child: Node }
-            extend type Query { node: Node boom: String teapot: String }`,
+            extend type Query { node: Node boom: String teapot: String list: [String] }`,
           resolvers: {
             Query: {
               node: () => ({ id: 'n' }),
+              list: () => ['a', Promise.reject(new AppError(404, 'probe.gone', 'Gone'))],
               boom: () => {
                 throw new Error('connection to postgres://admin:hunter2@db failed');
               },
@@ -158,6 +159,10 @@ describe('GraphQL endpoint', () => {
     const logged = logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'graphql: unexpected error');
     expect(logged.err.message).toContain('hunter2');
     expect(logged.err.stack).toContain('graphql.http.test.ts');
+    // Paths name list items by integer index, as GraphQL specifies.
+    const list = await graphql(t, '{ list }');
+    expect(list.body.data).toEqual({ list: ['a', null] });
+    expect(list.body.errors?.map((e) => [e.path, e.extensions.code])).toEqual([[['list', 1], 'probe.gone']]);
     const syntax = await graphql(t, '{ node { id }');
     expect(syntax.status).toBe(400);
     expect(syntax.body.errors?.[0]).toMatchObject({

@@ -75,6 +75,18 @@ export function assembleSchema(pieces: GraphqlPiece[]): {
 
 const PUBLIC: Access = { kind: 'public' };
 
+/** Mercurius serialises `errors[].path` as strings; list indexes are integers in GraphQL (`["cart", "items", 0]`). */
+function withIntegerPathSegments(response: unknown): unknown {
+  const all = { ...(response as Record<string, unknown> | undefined) };
+  const ok = structuredClone(all['2xx']) as
+    | { properties?: { errors?: { items?: { properties?: { path?: { items?: unknown } } } } } }
+    | undefined;
+  const path = ok?.properties?.errors?.items?.properties?.path;
+  if (!path) return response;
+  path.items = { type: ['string', 'integer'] };
+  return { ...all, '2xx': ok };
+}
+
 export async function installGraphql(http: App, pieces: GraphqlPiece[], options: GraphqlOptions): Promise<void> {
   const { typeDefs, resolvers } = assembleSchema(pieces);
   // /graphql is described in one line in OpenAPI (its real schema is the GraphQL SDL, by introspection);
@@ -84,6 +96,7 @@ export async function installGraphql(http: App, pieces: GraphqlPiece[], options:
     else if (route.url === '/graphql') {
       route.schema = {
         ...route.schema,
+        response: withIntegerPathSegments(route.schema?.response),
         tags: ['graphql'],
         summary: `GraphQL storefront API (${route.method === 'GET' ? 'queries only' : 'queries and mutations'})`,
         description: 'Send `{query, variables, operationName}`; the schema is available by introspection.',
