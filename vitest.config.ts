@@ -4,6 +4,11 @@ import { defineConfig } from 'vitest/config';
 const jsonOut = process.env.VITEST_JSON_OUT;
 
 export default defineConfig({
+  resolve: {
+    // Node resolves `graphql` to its CommonJS build (package.json "main"), the one mercurius requires; Vite would
+    // pick the ESM build ("module") and graphql-js refuses types from two copies. Resolve as Node does.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',

@@ -13,6 +13,7 @@ import { type MigrationSource, migrate, pendingMigrations, readMigrations } from
 import { eventsCleanupJob } from './platform/events/cleanup.ts';
 import { registerEventAdminRoutes } from './platform/events/events.http.ts';
 import { createRelay, type Relay } from './platform/events/relay.ts';
+import { installGraphql } from './platform/graphql/server.ts';
 import { type Access, type Authenticator, installAuth } from './platform/http/auth.ts';
 import { type ReadinessCheck, registerHealthRoutes } from './platform/http/health.ts';
 import { idempotencyCleanupJob, installIdempotency } from './platform/http/idempotency.ts';
@@ -235,6 +236,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     for (const m of modules) checks.push(...(m.readinessChecks ?? []));
     registerHealthRoutes(http, checks, kernel.metrics);
     for (const m of modules) m.registerRoutes?.(http);
+    // GraphQL over the same services: each module's piece (its *.graphql.ts), one schema at /graphql.
+    await installGraphql(
+      http,
+      modules.flatMap((m) => (m.graphql ? [m.graphql] : [])),
+      { ide: config.env === 'development' },
+    );
     options.extraRoutes?.(http);
 
     http.addHook('onClose', async () => {

@@ -40,6 +40,9 @@ const PUBLIC_ROUTES = new Set([
   'POST /v1/orders/:id/cancel',
   // Authenticated by the provider's signature on the raw body, not by a token.
   'POST /v1/payments/webhooks/:provider',
+  // GraphQL storefront: each field applies the same rules as its REST route (carts by token or Bearer, else not found).
+  'GET /graphql',
+  'POST /graphql',
 ]);
 
 let t: TestApp;

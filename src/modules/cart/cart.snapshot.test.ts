@@ -50,7 +50,10 @@ beforeAll(async () => {
   const pricing = createPricingModule({ db: t.db });
   cart = createCartModule({
     db: t.db,
-    catalog: { getVariantsForCart: async (ids) => variants.filter((v) => ids.includes(v.variantId)) },
+    catalog: {
+      getVariantsForCart: async (ids) => variants.filter((v) => ids.includes(v.variantId)),
+      getProducts: async () => [],
+    },
     pricing: pricing.quotes,
     availability: async (ids) => new Map(ids.map((id) => [id, { available: null }])),
     defaultCurrency: 'EUR',

@@ -4,6 +4,7 @@ import type { Db } from '../../platform/db/db.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { CatalogApi } from '../catalog/index.ts';
 import type { PricingQuoteApi } from '../pricing/index.ts';
+import { createCartGraphql } from './cart.graphql.ts';
 import { registerCartRoutes } from './cart.http.ts';
 import { createCartService } from './cart.service.ts';
 import { toSnapshot } from './cart.view.ts';
@@ -11,7 +12,7 @@ import type { CartApi } from './contract.ts';
 
 export interface CartModuleDeps {
   db: Db;
-  catalog: Pick<CatalogApi, 'getVariantsForCart'>;
+  catalog: Pick<CatalogApi, 'getVariantsForCart' | 'getProducts'>;
   pricing: PricingQuoteApi;
   /** Inventory's batch availability (soft check on add); null available = untracked. */
   availability: (variantIds: readonly string[]) => Promise<Map<string, { available: number | null }>>;
@@ -34,6 +35,7 @@ export function createCartModule(deps: CartModuleDeps) {
     name: 'cart',
     migrations: { module: 'cart', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
     registerRoutes: (http) => registerCartRoutes(http, service, deps.db),
+    graphql: createCartGraphql(service, deps.catalog),
     jobs: [
       {
         name: 'cart.expire_abandoned',

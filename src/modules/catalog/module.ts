@@ -6,6 +6,7 @@ import type { Db } from '../../platform/db/db.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
 import type { GeneratorOptions } from './catalog.demo-data.ts';
+import { createCatalogGraphql } from './catalog.graphql.ts';
 import { registerCatalogRoutes } from './catalog.http.ts';
 import { registerImportRoutes } from './catalog.import.http.ts';
 import { createImporter } from './catalog.import.ts';
@@ -99,6 +100,7 @@ export function createCatalogModule(deps: CatalogModuleDeps) {
       registerCatalogRoutes(http, service, reads);
       registerImportRoutes(http, importer);
     },
+    graphql: createCatalogGraphql(reads),
   };
   /** Seeds a generated catalog when there are no products yet (embedded demo, benchmarks). */
   const seed = (options: GeneratorOptions) => seedCatalog(deps.db, options);

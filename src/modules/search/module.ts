@@ -11,6 +11,7 @@ import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
 import { CATALOG_EVENTS, type CatalogApi } from '../catalog/index.ts';
 import type { SearchApi } from './contract.ts';
+import { createSearchGraphql } from './search.graphql.ts';
 import { type CachedSearchQueries, registerSearchRoutes } from './search.http.ts';
 import { createIndexer } from './search.indexer.ts';
 import { createSearchQueries } from './search.query.ts';
@@ -92,6 +93,7 @@ export function createSearchModule(deps: SearchModuleDeps) {
     subscribers: [indexOnEvent],
     migrations: { module: 'search', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
     registerRoutes: (http) => registerSearchRoutes(http, cachedQueries),
+    graphql: createSearchGraphql(queries, deps.catalog, deps.defaultCurrency),
   };
   return { definition, api, queries };
 }

@@ -15,6 +15,7 @@ export const API_TAGS = [
   { name: 'payments', description: 'Payment webhooks, refunds and reconciliation' },
   { name: 'fulfillment', description: 'Shipments and tracking' },
   { name: 'events', description: 'Outbox, dead letters and jobs (staff)' },
+  { name: 'graphql', description: 'The GraphQL storefront API over the same services' },
 ];
 
 export async function registerOpenApi(app: App): Promise<void> {

@@ -30,8 +30,8 @@ export interface HttpDeps {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Maps Fastify's own error codes to our problem codes. */
-function platformError(error: FastifyError): AppError | undefined {
+/** Maps Fastify's own error codes to our problem codes (also used by the GraphQL error formatter). */
+export function platformError(error: FastifyError): AppError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -1,0 +1,96 @@
+// GraphQL errors in our vocabulary: every error carries `extensions: {code, status, traceId}` with the same
+// stable codes as REST's problem+json (`cart.not_found`, `request.validation_failed`, …). A request that cannot
+// run (syntax, unknown field, bad variable, limits) answers HTTP 400 with `data: null`; errors raised while
+// resolving fields answer 200 with the partial data, as the GraphQL-over-HTTP spec asks for application/json.
+// Unexpected errors are logged with their stack and reach the client only as `internal`.
+import type { FastifyError, FastifyReply } from 'fastify';
+import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
+import { type AppError, isAppError } from '../errors.ts';
+import { platformError } from '../http/server.ts';
+
+interface Classified {
+  message: string;
+  status: number;
+  extensions: Record<string, unknown>;
+  headers?: Record<string, string> | undefined;
+}
+
+const fromAppError = (e: AppError): Classified => ({
+  message: e.detail ?? e.title,
+  status: e.status,
+  extensions: { ...(e.extra ?? {}), code: e.code, status: e.status, ...(e.errors ? { errors: e.errors } : {}) },
+  headers: e.headers,
+});
+
+const MERCURIUS_CODES: Record<string, string> = {
+  MER_ERR_METHOD_NOT_ALLOWED: 'graphql.method_not_allowed',
+  MER_ERR_GQL_VALIDATION: 'graphql.invalid_query',
+  MER_ERR_GQL_CSRF_PREVENTION: 'graphql.csrf_blocked',
+};
+
+function classify(error: GraphQLError): Classified | undefined {
+  const original = error.originalError as (Error & { statusCode?: number; code?: string }) | undefined;
+  if (isAppError(original)) return fromAppError(original);
+  if (!original) {
+    // Parsing and validation (standard rules and our limits): the query itself is wrong.
+    const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'graphql.invalid_query';
+    return { message: error.message, status: 400, extensions: { code, status: 400 } };
+  }
+  const status = original.statusCode;
+  const mercurius = MERCURIUS_CODES[original.code ?? ''];
+  if (mercurius && typeof status === 'number') {
+    return { message: original.message, status, extensions: { code: mercurius, status } };
+  }
+  const known = platformError(original as FastifyError);
+  return known ? fromAppError(known) : undefined;
+}
+
+/** Mercurius wraps request-level failures (syntax, validation, limits) in one error listing the real ones. */
+function flatten(errors: readonly GraphQLError[]): GraphQLError[] {
+  return errors.flatMap((e) => {
+    const wrapper = e.originalError as { code?: string; errors?: unknown } | undefined;
+    const inner = wrapper?.code === 'MER_ERR_GQL_VALIDATION' ? wrapper.errors : undefined;
+    return Array.isArray(inner) && inner.length ? (inner as GraphQLError[]) : [e];
+  });
+}
+
+interface FormatterContext {
+  reply?: FastifyReply;
+  app: { log: FastifyReply['log'] };
+}
+
+export function formatGraphqlErrors(
+  execution: ExecutionResult & { errors: readonly GraphQLError[] },
+  context: FormatterContext,
+): { statusCode: number; response: ExecutionResult } {
+  const reply = context.reply;
+  const log = reply?.log ?? context.app.log;
+  const traceId = reply ? String(reply.request.id) : undefined;
+  let requestStatus = 0;
+  const formatted: GraphQLFormattedError[] = flatten(execution.errors).map((error) => {
+    let c = classify(error);
+    if (!c) {
+      log.error({ err: error.originalError ?? error, path: error.path }, 'graphql: unexpected error');
+      c = {
+        message: 'Internal server error. Quote the traceId when reporting it.',
+        status: 500,
+        extensions: { code: 'internal', status: 500 },
+      };
+    } else if (c.status >= 500) {
+      log.error({ err: error.originalError ?? error, path: error.path }, String(c.extensions.code));
+    }
+    if (c.headers && reply) reply.headers(c.headers);
+    requestStatus = Math.max(requestStatus, c.status);
+    return {
+      message: c.message,
+      ...(error.locations ? { locations: error.locations } : {}),
+      ...(error.path ? { path: error.path } : {}),
+      extensions: { ...c.extensions, ...(traceId ? { traceId } : {}) },
+    };
+  });
+  const hasData = execution.data !== undefined && execution.data !== null;
+  return {
+    statusCode: hasData ? 200 : requestStatus || 400,
+    response: { data: execution.data ?? null, errors: formatted as unknown as GraphQLError[] },
+  };
+}
