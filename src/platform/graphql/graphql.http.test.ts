@@ -137,6 +137,18 @@ describe('GraphQL endpoint', () => {
     expect(huge.body.errors?.[0]?.message).toContain('tokens');
   });
 
+  it('[REQ-GQL-004] a query that is JSON rather than GraphQL (1, true, null, {}) is a 400 syntax error, never a 500', async () => {
+    for (const q of ['1', '-1', 'true', 'null', '{}', '"x"']) {
+      const get = await t.http.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent(q)}` });
+      const post = await t.http.inject({ method: 'POST', url: '/graphql', payload: { query: q } });
+      for (const r of [get, post]) {
+        expect(r.statusCode).toBe(400);
+        expect(r.json().errors[0].extensions).toEqual({ code: 'graphql.invalid_query', status: 400 });
+      }
+    }
+    expect((await graphql(t, '{ node { id } }')).body.data).toEqual({ node: { id: 'n' } });
+  });
+
   it('[REQ-GQL-004] an unexpected error is logged with its stack and reaches the client only as `internal`', async () => {
     const { status, body } = await graphql(t, '{ boom teapot node { id } }');
     expect(status).toBe(200);

@@ -87,6 +87,24 @@ function withIntegerPathSegments(response: unknown): unknown {
   return { ...all, '2xx': ok };
 }
 
+/**
+ * The query text of a request, when it is also JSON (a number, `true`, `null`, an object …). No GraphQL document is
+ * valid JSON, and mercurius reads a query that fails to parse as a JSON AST: `?query=1` reached graphql's validator
+ * as the number 1 and failed with a 500. Such a query is answered here as the syntax error it is.
+ */
+function jsonQuery(request: { query: unknown; body: unknown }): boolean {
+  const q =
+    (request.body as { query?: unknown } | undefined)?.query ??
+    (request.query as { query?: unknown } | undefined)?.query;
+  if (typeof q !== 'string') return false;
+  try {
+    JSON.parse(q);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function installGraphql(http: App, pieces: GraphqlPiece[], options: GraphqlOptions): Promise<void> {
   const { typeDefs, resolvers } = assembleSchema(pieces);
   // /graphql is described in one line in OpenAPI (its real schema is the GraphQL SDL, by introspection);
@@ -94,13 +112,28 @@ export async function installGraphql(http: App, pieces: GraphqlPiece[], options:
   http.addHook('onRoute', (route) => {
     if (route.url.startsWith('/graphiql')) route.schema = { ...route.schema, hide: true };
     else if (route.url === '/graphql') {
-      route.schema = {
-        ...route.schema,
-        response: withIntegerPathSegments(route.schema?.response),
-        tags: ['graphql'],
-        summary: `GraphQL storefront API (${route.method === 'GET' ? 'queries only' : 'queries and mutations'})`,
-        description: 'Send `{query, variables, operationName}`; the schema is available by introspection.',
+      // Not in OpenAPI: its contract is the GraphQL schema (introspection), and its errors follow the GraphQL
+      // over HTTP answer format ({data, errors} as application/json), not REST's problem+json.
+      route.schema = { ...route.schema, response: withIntegerPathSegments(route.schema?.response), hide: true };
+      const refuse = async (
+        request: Parameters<typeof jsonQuery>[0],
+        reply: { code(n: number): { send(b: unknown): unknown } },
+      ) => {
+        if (!jsonQuery(request)) return;
+        return reply.code(400).send({
+          data: null,
+          errors: [
+            {
+              message: 'Syntax Error: the query is not a GraphQL document.',
+              extensions: { code: 'graphql.invalid_query', status: 400 },
+            },
+          ],
+        });
       };
+      route.preHandler = [
+        ...(Array.isArray(route.preHandler) ? route.preHandler : route.preHandler ? [route.preHandler] : []),
+        refuse as never,
+      ];
     }
   });
   await http.register(mercurius, {
