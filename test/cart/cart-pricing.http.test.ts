@@ -71,6 +71,50 @@ describe('tax, shipping and promotions in the cart', () => {
     expect(amounts(body)).toMatchObject({ tax: 380, total: 2380 }); // back to the cart's country, DE
   });
 
+  it("[REQ-PRC-019] each line is taxed in its product's tax category; a staff change of category shows on the next read", async () => {
+    const book = await createVariant(t, staff, { price: 1000 });
+    const set = (taxCategory: string) =>
+      t.http.inject({
+        method: 'PATCH',
+        url: `/v1/products/${book.productId}`,
+        headers: staff.headers,
+        payload: { taxCategory },
+      });
+    expect((await set('reduced')).statusCode).toBe(200);
+    const staffView = await t.http.inject({
+      method: 'GET',
+      url: `/v1/admin/products/${book.productId}`,
+      headers: staff.headers,
+    });
+    expect(staffView.json().taxCategory).toBe('reduced');
+    const c = await cartWith(
+      [
+        [book, 1],
+        [tee, 1],
+      ],
+      'DE',
+    );
+    let body = (await patch(c, { shippingAddress: address('DE') })).json() as Cart;
+    // DE: reduced 7 % on 10.00, standard 19 % on 20.00.
+    expect(body.items.map((i) => i.tax.amount)).toEqual([70, 380]);
+    expect(amounts(body)).toMatchObject({ subtotal: 3000, tax: 450, total: 3450 });
+    // NL has no `reduced` rate seeded: a category without a rate in the region gets the region's standard rate.
+    body = (await patch(c, { shippingAddress: address('NL') })).json() as Cart;
+    expect(body.items.map((i) => i.tax.amount)).toEqual([210, 420]);
+    expect((await set('standard')).statusCode).toBe(200);
+    body = (
+      await t.http.inject({ method: 'GET', url: `/v1/carts/${c.id}`, headers: { 'x-cart-token': c.token } })
+    ).json() as Cart;
+    expect(body.items.map((i) => i.tax.amount)).toEqual([210, 420]);
+    // A malformed category is refused and changes nothing.
+    const bad = await set('Reduced Rate!');
+    expect(bad.statusCode).toBe(400);
+    body = (
+      await t.http.inject({ method: 'GET', url: `/v1/carts/${c.id}`, headers: { 'x-cart-token': c.token } })
+    ).json() as Cart;
+    expect(body.items.map((i) => i.tax.amount)).toEqual([210, 420]);
+  });
+
   it('[REQ-PRC-011] shipping options by zone: flat, by weight, free above a subtotal; choosing one adds it', async () => {
     const c = await cartWith([[tee, 1]], 'DE');
     const opts = await t.http.inject({

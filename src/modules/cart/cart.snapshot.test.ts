@@ -21,6 +21,7 @@ const variants: CartVariant[] = [
     published: true,
     weightGrams: 200,
     categoryIds: [],
+    taxCategory: 'standard',
   },
   {
     variantId: 'var_b',
@@ -31,6 +32,7 @@ const variants: CartVariant[] = [
     published: true,
     weightGrams: 900,
     categoryIds: [],
+    taxCategory: 'standard',
   },
 ];
 const guest: Ctx = { requestId: 'r', actor: { kind: 'anonymous' } };

@@ -41,8 +41,12 @@ export interface CartView {
   version: number;
 }
 
-/** The region tax and shipping are computed for: the shipping address, else the cart's country. */
-export function quoteInput(cart: CartRow, items: ItemRow[]): QuoteInput {
+/**
+ * The region tax and shipping are computed for: the shipping address, else the cart's country. Each line is taxed
+ * in its product's current tax category (from the catalog read the view makes anyway), `standard` when unknown.
+ */
+export function quoteInput(cart: CartRow, items: ItemRow[], current: CartVariant[] = []): QuoteInput {
+  const category = new Map(current.map((v) => [v.variantId, v.taxCategory]));
   const address = cart.shipping_address;
   return {
     currency: cart.currency,
@@ -56,6 +60,7 @@ export function quoteInput(cart: CartRow, items: ItemRow[]): QuoteInput {
       unitPrice: i.unit_price,
       quantity: i.quantity,
       weightGrams: i.weight_grams,
+      taxCategory: category.get(i.variant_id) ?? 'standard',
     })),
     couponCodes: cart.coupon_codes,
     shippingMethodId: cart.shipping_method_id,
@@ -68,7 +73,7 @@ export async function buildView(
   items: ItemRow[],
   current: CartVariant[],
 ): Promise<CartView> {
-  const q = await pricing.quote(quoteInput(cart, items));
+  const q = await pricing.quote(quoteInput(cart, items, current));
   const m = (amount: number): Money => ({ amount, currency: cart.currency });
   const byVariant = new Map(current.map((v) => [v.variantId, v]));
   return {

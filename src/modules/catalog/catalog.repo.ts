@@ -18,6 +18,7 @@ interface ProductRow {
   seo_title: string | null;
   seo_description: string | null;
   metadata: Record<string, unknown>;
+  tax_category: string;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -45,6 +46,8 @@ export interface NewProductRow {
   seoTitle: string | null;
   seoDescription: string | null;
   metadata: Record<string, unknown>;
+  /** Absent: `standard`. */
+  taxCategory?: string | undefined;
   createdAt?: Date;
 }
 
@@ -64,6 +67,7 @@ export async function insertProducts(tx: Q, rows: NewProductRow[]): Promise<void
         seo_title: p.seoTitle,
         seo_description: p.seoDescription,
         metadata: JSON.stringify(p.metadata),
+        ...(p.taxCategory ? { tax_category: p.taxCategory } : {}),
         ...(p.createdAt ? { created_at: p.createdAt, updated_at: p.createdAt } : {}),
       })),
     )
@@ -249,6 +253,7 @@ export async function loadStaffProducts(tx: Q, ids: string[]): Promise<StaffProd
         seoTitle: p.seo_title,
         seoDescription: p.seo_description,
         metadata: p.metadata,
+        taxCategory: p.tax_category,
         categories: (catsBy.get(id) ?? []).map((c) => ({ id: c.id, slug: c.slug, name: c.name })),
         variants: (variantsBy.get(id) ?? []).map(
           (v: VariantRow): StaffVariant => ({

@@ -54,6 +54,13 @@ const productFields = {
   seoTitle: Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()])),
   seoDescription: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  taxCategory: Type.Optional(
+    Type.String({
+      pattern: '^[a-z][a-z0-9_]{0,39}$',
+      description: "Pricing's tax category (default standard): the region's rate for it applies",
+      examples: ['reduced'],
+    }),
+  ),
   categoryIds: Type.Optional(Type.Array(Type.String(), { maxItems: 50 })),
 };
 export const ProductInputSchema = Type.Object(
@@ -82,6 +89,7 @@ export const StaffProductSchema = Type.Object({
   seoTitle: Type.Union([Type.String(), Type.Null()]),
   seoDescription: Type.Union([Type.String(), Type.Null()]),
   metadata: Type.Record(Type.String(), Type.Unknown()),
+  taxCategory: Type.String({ examples: ['standard'] }),
   categories: Type.Array(CategoryRef),
   variants: Type.Array(
     Type.Object({

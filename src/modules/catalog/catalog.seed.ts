@@ -79,6 +79,7 @@ export async function seedCatalog(db: Db, options: GeneratorOptions): Promise<nu
           seoTitle: p.name,
           seoDescription: p.description,
           metadata: {},
+          taxCategory: 'standard',
           categories: cat ? [{ id: cat.id, slug: cat.slug, name: cat.name }] : [],
           variants: vs.map((v) => ({
             id: v.id,

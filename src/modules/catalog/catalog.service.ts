@@ -66,6 +66,7 @@ function productSet(p: ProductPatch): Record<string, unknown> {
   if (p.seoTitle !== undefined) set.seo_title = p.seoTitle;
   if (p.seoDescription !== undefined) set.seo_description = p.seoDescription;
   if (p.metadata !== undefined) set.metadata = JSON.stringify(p.metadata);
+  if (p.taxCategory !== undefined) set.tax_category = p.taxCategory;
   return set;
 }
 
@@ -150,6 +151,7 @@ export function createCatalogService(deps: CatalogServiceDeps) {
               seoTitle: input.seoTitle ?? null,
               seoDescription: input.seoDescription ?? null,
               metadata: input.metadata ?? {},
+              taxCategory: input.taxCategory,
             },
           ]);
           await repo.setProductCategories(tx, id, input.categoryIds ?? []);

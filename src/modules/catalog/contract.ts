@@ -34,6 +34,8 @@ export interface ProductInput {
   seoTitle?: string | null | undefined;
   seoDescription?: string | null | undefined;
   metadata?: Record<string, unknown> | undefined;
+  /** Pricing's tax category (`standard` when absent). */
+  taxCategory?: string | undefined;
   categoryIds?: string[] | undefined;
   variants?: VariantInput[] | undefined;
 }
@@ -63,6 +65,7 @@ export interface StaffProduct {
   seoTitle: string | null;
   seoDescription: string | null;
   metadata: Record<string, unknown>;
+  taxCategory: string;
   categories: { id: string; slug: string; name: string }[];
   variants: StaffVariant[];
   version: number;
@@ -132,6 +135,8 @@ export interface CartVariant {
   published: boolean;
   weightGrams: number;
   categoryIds: string[];
+  /** The product's tax category: pricing taxes the line at the region's rate for it. */
+  taxCategory: string;
 }
 
 export type CatalogChangeListener = (productIds: string[]) => Promise<void> | void;

@@ -63,8 +63,9 @@ export function createCatalogModule(deps: CatalogModuleDeps) {
         weight_grams: number | null;
         amount: number | null;
         category_ids: string[];
+        tax_category: string;
       }>`
-        select v.id, v.product_id, v.sku, p.name, p.status, v.weight_grams, pr.amount,
+        select v.id, v.product_id, v.sku, p.name, p.status, v.weight_grams, pr.amount, p.tax_category,
           coalesce((select array_agg(pc.category_id order by pc.category_id) from catalog.product_categories pc
             where pc.product_id = p.id), '{}') category_ids
         from catalog.variants v join catalog.products p on p.id = v.product_id
@@ -79,6 +80,7 @@ export function createCatalogModule(deps: CatalogModuleDeps) {
         published: r.status === 'published',
         weightGrams: r.weight_grams ?? 0,
         categoryIds: r.category_ids,
+        taxCategory: r.tax_category,
       }));
     },
     async productIdsAfter(afterId, limit) {

@@ -70,7 +70,8 @@ export function createPricingService(db: Db, refs: ReferenceData): PricingQuoteA
       categoryIds: l.categoryIds,
       unitPrice: l.unitPrice,
       quantity: l.quantity,
-      taxRateBp: rateFor(l.taxCategory ?? 'standard')?.rate_bp ?? 0,
+      // A category the region has no rate for is taxed at its standard rate (zero-rating is an explicit 0 % rate).
+      taxRateBp: (rateFor(l.taxCategory ?? 'standard') ?? rateFor('standard'))?.rate_bp ?? 0,
     }));
 
     const rejectedCoupons: Quote['rejectedCoupons'] = [];
