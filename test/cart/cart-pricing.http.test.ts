@@ -142,6 +142,51 @@ describe('tax, shipping and promotions in the cart', () => {
     expect(amounts(body)).toMatchObject({ subtotal: 6000, shipping: 0, tax: 1140, total: 7140 });
   });
 
+  it('[REQ-PRC-020] staff change and retire a shipping method; carts that chose it follow; bad changes change nothing', async () => {
+    const created = await staffPost('/v1/admin/shipping-methods', {
+      name: 'Courier (DE)',
+      countries: ['DE'],
+      currency: 'EUR',
+      kind: 'flat',
+      price: 700,
+    });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id as string;
+    const c = await cartWith([[tee, 1]], 'DE');
+    expect(amounts((await patch(c, { shippingMethodId: id })).json() as Cart)).toMatchObject({ shipping: 700 });
+    const staffCall = (method: 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>) =>
+      t.http.inject({ method, url, headers: staff.headers, ...(payload ? { payload } : {}) });
+    const changed = await staffCall('PATCH', `/v1/admin/shipping-methods/${id}`, { price: 650, name: 'Courier' });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json()).toMatchObject({ id, name: 'Courier', price: 650, countries: ['DE'], kind: 'flat' });
+    const read = () =>
+      t.http
+        .inject({ method: 'GET', url: `/v1/carts/${c.id}`, headers: { 'x-cart-token': c.token } })
+        .then((r) => r.json() as Cart);
+    expect(amounts(await read())).toMatchObject({ shipping: 650, total: 2000 + 380 + 650 });
+    // Refused, and nothing changed.
+    expect((await staffCall('PATCH', `/v1/admin/shipping-methods/${id}`, {})).statusCode).toBe(400);
+    expect((await staffCall('PATCH', `/v1/admin/shipping-methods/${id}`, { price: -1 })).statusCode).toBe(400);
+    expect((await staffCall('PATCH', `/v1/admin/shipping-methods/${id}`, { currency: 'euro' })).statusCode).toBe(400);
+    const missing = await staffCall('PATCH', '/v1/admin/shipping-methods/shm_nope', { price: 1 });
+    expect([missing.statusCode, missing.json().code]).toEqual([404, 'pricing.not_found']);
+    expect(amounts(await read())).toMatchObject({ shipping: 650 });
+    // Retired: no longer offered, the cart that chose it has no method, a second delete is a no-op.
+    expect((await staffCall('DELETE', `/v1/admin/shipping-methods/${id}`)).statusCode).toBe(204);
+    expect((await staffCall('DELETE', `/v1/admin/shipping-methods/${id}`)).statusCode).toBe(204);
+    expect((await staffCall('DELETE', '/v1/admin/shipping-methods/shm_nope')).statusCode).toBe(404);
+    expect((await staffCall('PATCH', `/v1/admin/shipping-methods/${id}`, { price: 1 })).statusCode).toBe(404);
+    const after = await read();
+    expect(after.shippingMethod).toBeNull();
+    expect(amounts(after)).toMatchObject({ shipping: 0, total: 2380 });
+    const opts = await t.http.inject({
+      method: 'GET',
+      url: `/v1/carts/${c.id}/shipping-options`,
+      headers: { 'x-cart-token': c.token },
+    });
+    expect((opts.json() as { items: { id: string }[] }).items.map((o) => o.id)).not.toContain(id);
+  });
+
   it('[REQ-PRC-012] coupons apply in the documented order; rejected ones say why', async () => {
     const ten = await staffPost('/v1/admin/promotions', {
       name: '10 %',

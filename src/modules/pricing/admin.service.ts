@@ -2,7 +2,9 @@
 // here as well as by the HTTP schemas, so service callers get the same codes.
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/db.ts';
+import { errors } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import { PRICING_ERRORS as E } from './contract.ts';
 import { createPromotionAdmin } from './promotions.admin.ts';
 
 export type { PromotionInput, PromotionPatch } from './promotions.admin.ts';
@@ -24,6 +26,30 @@ export interface ShippingMethodInput {
   perKg?: number;
   freeAbove?: number | null;
 }
+
+export type ShippingMethodPatch = Partial<ShippingMethodInput>;
+
+interface ShippingMethodRow {
+  id: string;
+  name: string;
+  countries: string[];
+  currency: string;
+  kind: 'flat' | 'weight';
+  price: number;
+  per_kg: number;
+  free_above: number | null;
+}
+
+const shippingView = (m: ShippingMethodRow) => ({
+  id: m.id,
+  name: m.name,
+  countries: m.countries,
+  currency: m.currency,
+  kind: m.kind,
+  price: m.price,
+  perKg: m.per_kg,
+  freeAbove: m.free_above,
+});
 
 /** `changed` runs after every write that quotes read (tax rates, promotions, shipping methods). */
 export function createPricingAdmin(db: Db, changed: () => void = () => {}) {
@@ -79,27 +105,43 @@ export function createPricingAdmin(db: Db, changed: () => void = () => {}) {
     },
 
     async listShippingMethods() {
-      const r = await sql<{
-        id: string;
-        name: string;
-        countries: string[];
-        currency: string;
-        kind: 'flat' | 'weight';
-        price: number;
-        per_kg: number;
-        free_above: number | null;
-      }>`
+      const r = await sql<ShippingMethodRow>`
         select * from pricing.shipping_methods where active order by id`.execute(db.k);
-      return r.rows.map((m) => ({
-        id: m.id,
-        name: m.name,
-        countries: m.countries,
-        currency: m.currency,
-        kind: m.kind,
-        price: m.price,
-        perKg: m.per_kg,
-        freeAbove: m.free_above,
-      }));
+      return r.rows.map(shippingView);
+    },
+
+    /** Partial change of an active method; carts that chose it are quoted with the new price on their next read. */
+    async updateShippingMethod(id: string, patch: ShippingMethodPatch) {
+      const set: Record<string, unknown> = {};
+      if (patch.name !== undefined) set.name = patch.name;
+      if (patch.countries !== undefined) set.countries = sql`${patch.countries}::text[]`;
+      if (patch.currency !== undefined) set.currency = patch.currency;
+      if (patch.kind !== undefined) set.kind = patch.kind;
+      if (patch.price !== undefined) set.price = patch.price;
+      if (patch.perKg !== undefined) set.per_kg = patch.perKg;
+      if (patch.freeAbove !== undefined) set.free_above = patch.freeAbove;
+      const row = (await db.k
+        .updateTable('pricing.shipping_methods')
+        .set(set)
+        .where('id', '=', id)
+        .where('active', '=', true)
+        .returningAll()
+        .executeTakeFirst()) as ShippingMethodRow | undefined;
+      if (!row) throw errors.notFound(E.notFound, `No active shipping method ${id}.`);
+      changed();
+      return shippingView(row);
+    },
+
+    /**
+     * Retires a method: no cart is offered it any more, and a cart that had chosen it has no shipping method until
+     * its holder picks another (checkout refuses it until then). Idempotent.
+     */
+    async deleteShippingMethod(id: string): Promise<void> {
+      const r = await sql`update pricing.shipping_methods set active = false where id = ${id} returning id`.execute(
+        db.k,
+      );
+      if (!r.rows.length) throw errors.notFound(E.notFound, `No shipping method ${id}.`);
+      changed();
     },
   };
 }

@@ -14,6 +14,8 @@ import {
   PromotionPatchBody,
   PromotionSchema,
   ShippingMethodBody,
+  ShippingMethodParams,
+  ShippingMethodPatchBody,
   ShippingMethodSchema,
   TaxRateBody,
   TaxRateSchema,
@@ -185,5 +187,47 @@ export function registerPricingRoutes(http: App, admin: PricingAdmin): void {
       },
     },
     async () => ({ items: await admin.listShippingMethods() }),
+  );
+  http.patch(
+    '/v1/admin/shipping-methods/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Change a shipping method (partial); carts that chose it are quoted anew on their next read',
+        params: ShippingMethodParams,
+        body: ShippingMethodPatchBody,
+        response: {
+          200: ShippingMethodSchema,
+          ...invalid,
+          404: problemResponse('Unknown or deleted shipping method (pricing.not_found)'),
+          ...auth,
+        },
+      },
+    },
+    async (req) => admin.updateShippingMethod(req.params.id, req.body),
+  );
+  http.delete(
+    '/v1/admin/shipping-methods/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Delete (retire) a shipping method: no cart is offered it any more',
+        description:
+          'Idempotent. A cart that had chosen it shows no shipping method until its holder picks another; ' +
+          'checkout refuses such a cart with 422 `orders.cart_incomplete`.',
+        params: ShippingMethodParams,
+        response: {
+          204: Type.Null({ description: 'Deleted' }),
+          404: problemResponse('Unknown shipping method (pricing.not_found)'),
+          ...auth,
+        },
+      },
+    },
+    async (req, reply) => {
+      await admin.deleteShippingMethod(req.params.id);
+      return reply.code(204).send(null);
+    },
   );
 }

@@ -178,6 +178,11 @@ export const ShippingMethodBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export const ShippingMethodPatchBody = Type.Partial(ShippingMethodBody, {
+  additionalProperties: false,
+  minProperties: 1,
+});
+export const ShippingMethodParams = Type.Object({ id: Id });
 export const ShippingMethodSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
