@@ -96,14 +96,14 @@ export function createCheckoutService(deps: CheckoutDeps) {
     const s = a.snapshot;
     const token = s.userId ? undefined : newSecret(24);
     const placed = await db.transaction(async (tx) => {
-      const order = await ordersRepo.insert(tx, {
+      const { order, lines } = await ordersRepo.insert(tx, {
         id: a.id,
         snapshot: s,
         paymentId,
         tokenHash: token ? hashToken(token) : null,
         actor: s.userId ? `customer:${s.userId}` : 'guest',
       });
-      const view = toView(order, await ordersRepo.lines(tx, a.id));
+      const view = toView(order, lines);
       const answer = { status: 201, body: { ...view, ...(token ? { orderToken: token } : {}) } };
       if (!(await A.place(tx, a.id, owner, answer))) throw inProgress();
       const payload: OrderPlacedPayload = {

@@ -79,11 +79,11 @@ export function toView(o: OrderRow, lines: LineRow[]): OrderView {
 }
 
 export const ordersRepo = {
-  /** Inserts the order, its lines and the `placed` log entry; returns the number. */
+  /** Inserts the order, its lines and the `placed` log entry; returns the order row and its lines as written. */
   async insert(
     tx: Tx,
     o: { id: string; snapshot: CheckoutSnapshot; paymentId: string; tokenHash: string | null; actor: string },
-  ): Promise<OrderRow> {
+  ): Promise<{ order: OrderRow; lines: LineRow[] }> {
     const s = o.snapshot;
     const r = await sql<OrderRow>`insert into orders.orders (id, number, cart_id, user_id, email, status, currency,
         subtotal, discount, shipping, tax, total, shipping_address, billing_address, shipping_method, promotions,
@@ -94,26 +94,22 @@ export const ordersRepo = {
         ${JSON.stringify(s.shippingMethod)}, ${JSON.stringify(s.promotions)}, ${o.paymentId}, 'authorized', ${o.tokenHash})
       returning *`.execute(tx);
     const order = r.rows[0] as OrderRow;
-    await tx
-      .insertInto('orders.order_lines')
-      .values(
-        s.lines.map((l, i) => ({
-          order_id: o.id,
-          line_no: i + 1,
-          variant_id: l.variantId,
-          product_id: l.productId,
-          sku: l.sku,
-          name: l.name,
-          quantity: l.quantity,
-          unit_price: l.unitPrice.amount,
-          line_total: l.lineTotal.amount,
-          discount: l.discount.amount,
-          tax: l.tax.amount,
-        })),
-      )
-      .execute();
+    const lines = s.lines.map((l, i) => ({
+      order_id: o.id,
+      line_no: i + 1,
+      variant_id: l.variantId,
+      product_id: l.productId,
+      sku: l.sku,
+      name: l.name,
+      quantity: l.quantity,
+      unit_price: l.unitPrice.amount,
+      line_total: l.lineTotal.amount,
+      discount: l.discount.amount,
+      tax: l.tax.amount,
+    }));
+    await tx.insertInto('orders.order_lines').values(lines).execute();
     await ordersRepo.log(tx, o.id, 'placed', null, 'pending', o.actor, null, { cartId: s.cartId });
-    return order;
+    return { order, lines };
   },
   async log(
     tx: Tx,
