@@ -209,6 +209,30 @@ describe('cart over GraphQL', () => {
     expect(await restCart(cart.id, h)).toEqual(before);
   });
 
+  it('[REQ-GQL-010] a retried mutation with the same Idempotency-Key adds once and answers the same', async () => {
+    const cart = await newCart();
+    const headers = { ...guest(cart.token), 'idempotency-key': 'gql-add-1' };
+    const add = `mutation { addCartItem(cartId: "${cart.id}", variantId: "${tee.variantId}", quantity: 2) { items { quantity } version } }`;
+    const first = await gql(add, undefined, headers);
+    const again = await gql(add, undefined, headers);
+    expect(first.body.data.addCartItem.items).toEqual([{ quantity: 2 }]);
+    expect(again.body).toEqual(first.body);
+    expect((await restCart(cart.id, guest(cart.token))).items.map((i: { quantity: number }) => i.quantity)).toEqual([
+      2,
+    ]);
+    // The same key with another request is refused, and nothing changes.
+    const other = await gql(add.replace('quantity: 2', 'quantity: 3'), undefined, headers);
+    expect(other.status).toBe(422);
+    expect((await restCart(cart.id, guest(cart.token))).items.map((i: { quantity: number }) => i.quantity)).toEqual([
+      2,
+    ]);
+    // Without a key each request runs.
+    await gql(add, undefined, guest(cart.token));
+    expect((await restCart(cart.id, guest(cart.token))).items.map((i: { quantity: number }) => i.quantity)).toEqual([
+      4,
+    ]);
+  });
+
   it("[REQ-GQL-007] the lines' products load in one batch: 1 line and 5 lines cost the same statements", async () => {
     const small = await newCart();
     const big = await newCart();

@@ -146,7 +146,8 @@ export async function installGraphql(http: App, pieces: GraphqlPiece[], options:
     // Bounds the work of parsing before any rule runs (a large query is refused as a syntax error).
     graphql: { parseOptions: { maxTokens: 5_000 } },
     errorFormatter: formatGraphqlErrors as never,
-    additionalRouteOptions: { config: { access: PUBLIC } },
+    // An Idempotency-Key makes a retried mutation safe, as on REST: the same key and body replay the first answer.
+    additionalRouteOptions: { config: { access: PUBLIC, idempotency: true } },
     context: (request): GraphqlContext => {
       const token = request.headers['x-cart-token'];
       return {
