@@ -43,6 +43,18 @@ const expireLease = (id: string) =>
     h.t.kernel.db.k,
   );
 
+/** A guest checkout paid with a 3-D Secure token: 202, the attempt waiting for the customer's action. */
+async function awaitingAction() {
+  const v = uid('var');
+  await stock(h, v, 5);
+  const { cartId, token } = guestCart(h, snapshot({ variantId: v }));
+  const key = uid('key');
+  const res = await placeOrder(h, cartId, { token, key, payToken: 'tok_threeDSecureRequired' });
+  expect(res.statusCode).toBe(202);
+  const { id, nextAction } = res.json() as { id: string; nextAction: { type: string; url: string } };
+  return { v, cartId, token, key, id, nextAction };
+}
+
 describe('checkout failure matrix', () => {
   it('[REQ-CHK-011] reserve stock fails → 409 inventory.insufficient_stock, nothing charged, stock unchanged', async () => {
     const v = uid('var');
@@ -116,13 +128,7 @@ describe('checkout failure matrix', () => {
   });
 
   it('[REQ-CHK-015] requires action → 202 nextAction; the webhook after 3-D Secure places the order; a replay then gets 201', async () => {
-    const v = uid('var');
-    await stock(h, v, 5);
-    const { cartId, token } = guestCart(h, snapshot({ variantId: v }));
-    const key = uid('key');
-    const res = await placeOrder(h, cartId, { token, key, payToken: 'tok_threeDSecureRequired' });
-    expect(res.statusCode).toBe(202);
-    const { id, nextAction } = res.json();
+    const { v, cartId, token, key, id, nextAction } = await awaitingAction();
     expect(nextAction.type).toBe('redirect');
     expect((await attempt(cartId))?.status).toBe('waiting');
     expect(await orderCount(cartId)).toBe(0);
@@ -168,13 +174,7 @@ describe('checkout failure matrix', () => {
   });
 
   it('[REQ-CHK-017] a payment completed after the deadline, its stock released meanwhile → compensated, no order', async () => {
-    const v = uid('var');
-    await stock(h, v, 5);
-    const { cartId, token } = guestCart(h, snapshot({ variantId: v }));
-    const key = uid('key');
-    const res = await placeOrder(h, cartId, { token, key, payToken: 'tok_threeDSecureRequired' });
-    expect(res.statusCode).toBe(202);
-    const { id, nextAction } = res.json();
+    const { v, cartId, token, key, id, nextAction } = await awaitingAction();
     // Past the deadline, and the reservation is gone (as inventory's expiry sweeper would leave it).
     await sql`update orders.checkout_attempts set expires_at = now() - interval '1 second' where id = ${id}`.execute(
       h.t.kernel.db.k,

@@ -5,6 +5,7 @@ import type { Db } from '../../platform/db/db.ts';
 import { errors } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { PRICING_ERRORS as E } from './contract.ts';
+import type { ShippingMethodRow } from './pricing.repo.ts';
 import { createPromotionAdmin } from './promotions.admin.ts';
 
 export type { PromotionInput, PromotionPatch } from './promotions.admin.ts';
@@ -28,17 +29,6 @@ export interface ShippingMethodInput {
 }
 
 export type ShippingMethodPatch = Partial<ShippingMethodInput>;
-
-interface ShippingMethodRow {
-  id: string;
-  name: string;
-  countries: string[];
-  currency: string;
-  kind: 'flat' | 'weight';
-  price: number;
-  per_kg: number;
-  free_above: number | null;
-}
 
 const shippingView = (m: ShippingMethodRow) => ({
   id: m.id,
