@@ -19,7 +19,11 @@ const Address = Type.Object(
 export const OrderSchema = Type.Object({
   id: Type.String({ examples: ['ord_01J9Z3Q7K2M4N6P8R0S2T4V6W8'] }),
   number: Type.String({ description: 'Sequential, human-readable', examples: ['1000'] }),
-  status: Type.String({ examples: ['pending'] }),
+  status: Type.String({
+    examples: ['paid'],
+    description:
+      'pending, paid, partially_shipped, shipped, delivered, cancelled, partially_refunded, refunded, returned',
+  }),
   email: Type.Union([Type.String(), Type.Null()]),
   userId: Type.Union([Type.String(), Type.Null()]),
   items: Type.Array(
