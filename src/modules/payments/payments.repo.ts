@@ -42,7 +42,11 @@ export function toRefund(r: Row, p: Pick<Payment, 'orderId' | 'currency'>): Refu
   };
 }
 
-/** Inserts the order's payment, or finds the one it has (one payment per order): one statement. */
+/**
+ * Inserts the order's payment, or finds the one it has (one payment per order): one statement. `on conflict` names
+ * no target: a concurrent insert for the same order may be caught on the idempotency-key index before the order-id
+ * one, and either means the payment exists.
+ */
 export async function insertOrFindPayment(
   q: Q,
   p: { id: string; orderId: string; amount: number; currency: string; provider: ProviderName; idempotencyKey: string },
@@ -50,7 +54,7 @@ export async function insertOrFindPayment(
   const r = await sql<Row>`with ins as (
       insert into payments.payments (id, order_id, amount, currency, provider, idempotency_key, status)
       values (${p.id}, ${p.orderId}, ${p.amount}, ${p.currency}, ${p.provider}, ${p.idempotencyKey}, 'pending')
-      on conflict (order_id) do nothing returning *
+      on conflict do nothing returning *
     )
     select * from ins union all select * from payments.payments where order_id = ${p.orderId}
     limit 1`.execute(q);
