@@ -142,13 +142,8 @@ describe('checkout failure matrix', () => {
   });
 
   it('[REQ-CHK-016] requires action, then the customer fails it → compensated; a replay gets 402', async () => {
-    const v = uid('var');
-    await stock(h, v, 5);
-    const { cartId, token } = guestCart(h, snapshot({ variantId: v }));
-    const key = uid('key');
-    const res = await placeOrder(h, cartId, { token, key, payToken: 'tok_threeDSecureRequired' });
-    expect(res.statusCode).toBe(202);
-    await fetch(`${res.json().nextAction.url}?outcome=fail`);
+    const { v, cartId, token, key, nextAction } = await awaitingAction();
+    await fetch(`${nextAction.url}?outcome=fail`);
     await waitFor(async () => (await attempt(cartId))?.status === 'failed');
     expect(await level(h, v)).toEqual({ onHand: 5, reserved: 0 });
     const replay = await placeOrder(h, cartId, { token, key, payToken: 'tok_threeDSecureRequired' });
@@ -156,12 +151,7 @@ describe('checkout failure matrix', () => {
   });
 
   it('[REQ-CHK-017] requires action, then abandoned past the deadline → the sweeper voids and releases', async () => {
-    const v = uid('var');
-    await stock(h, v, 5);
-    const { cartId, token } = guestCart(h, snapshot({ variantId: v }));
-    const res = await placeOrder(h, cartId, { token, payToken: 'tok_threeDSecureRequired' });
-    expect(res.statusCode).toBe(202);
-    const { id } = res.json();
+    const { v, cartId, id } = await awaitingAction();
     expect(await h.orders.sweep()).toBe(0);
     await sql`update orders.checkout_attempts set expires_at = now() - interval '1 second' where id = ${id}`.execute(
       h.t.kernel.db.k,
