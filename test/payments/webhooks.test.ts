@@ -45,15 +45,17 @@ describe('webhook signatures [REQ-PAY-005]', () => {
       { id: 'evt_sig_1', type: 'payment.authorized', object: psp },
       'whsec_attacker_0123456789',
     );
+    // 30 s beyond the 300 s tolerance each way: the events are signed before the loop, and a slow machine can take
+    // seconds to reach the last one (a future timestamp of +301 s then fell inside the window and was accepted).
     const stale = signedEvent(
       { id: 'evt_sig_1', type: 'payment.authorized', object: psp },
       undefined,
-      Math.floor(Date.now() / 1000) - 301,
+      Math.floor(Date.now() / 1000) - 330,
     );
     const future = signedEvent(
       { id: 'evt_sig_1', type: 'payment.authorized', object: psp },
       undefined,
-      Math.floor(Date.now() / 1000) + 301,
+      Math.floor(Date.now() / 1000) + 330,
     );
     const tampered = good.body.replace('"evt_sig_1"', '"evt_sig_2"');
     for (const [body, sig] of [
