@@ -26,6 +26,12 @@ describe('configuration [REQ-KER-004]', () => {
     expect(c.defaultCurrency).toBe('EUR');
   });
 
+  it('[REQ-KER-019] DATABASE_PREPARED_STATEMENTS is on by default, off when asked', () => {
+    expect(loadConfig({}).dbPreparedStatements).toBe(true);
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'off' }).dbPreparedStatements).toBe(false);
+    expect(fails({ DATABASE_PREPARED_STATEMENTS: 'yes' }).variable).toBe('DATABASE_PREPARED_STATEMENTS');
+  });
+
   it('[REQ-CAT-020] DEMO_DATA=auto seeds only the embedded database outside tests', () => {
     expect(loadConfig({}).demoData).toBe(true);
     expect(loadConfig({ NODE_ENV: 'test' }).demoData).toBe(false);
@@ -54,6 +60,7 @@ describe('configuration [REQ-KER-004]', () => {
     [{ CORS_ORIGINS: 'shop.example.com' }, 'CORS_ORIGINS', 'origins like'],
     [{ ADMIN_EMAIL: 'a@b.example' }, 'ADMIN_PASSWORD', 'set together'],
     [{ DEMO_DATA: 'maybe' }, 'DEMO_DATA', 'one of auto, on, off'],
+    [{ DATABASE_PREPARED_STATEMENTS: 'yes' }, 'DATABASE_PREPARED_STATEMENTS', 'one of on, off'],
   ])('[REQ-KER-004] %o stops start-up naming %s', (env, variable, expected) => {
     const e = fails(env as Record<string, string>);
     expect(e.variable).toBe(variable);

@@ -13,6 +13,8 @@ export interface Config {
   dataDir: string;
   pgliteInMemory: boolean;
   dbPoolMax: number;
+  /** Named prepared statements on PostgreSQL (`DATABASE_PREPARED_STATEMENTS`, default on). */
+  dbPreparedStatements: boolean;
   redisUrl: string | undefined;
   /** Prefix of every Redis key we write (cache, rate limits), so several deployments can share one Redis. */
   redisKeyPrefix: string;
@@ -221,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: str(env, 'DATA_DIR') ?? './.data',
     pgliteInMemory: inMemory,
     dbPoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 500),
+    dbPreparedStatements: oneOf(env, 'DATABASE_PREPARED_STATEMENTS', ['on', 'off'] as const, 'on') === 'on',
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: str(env, 'REDIS_KEY_PREFIX') ?? 'emporium:',
     natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),

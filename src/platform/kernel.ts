@@ -32,7 +32,12 @@ export interface KernelOverrides {
 }
 
 export async function openDatabase(config: Config): Promise<Db> {
-  if (config.databaseUrl) return openPostgres({ url: config.databaseUrl, max: config.dbPoolMax });
+  if (config.databaseUrl)
+    return openPostgres({
+      url: config.databaseUrl,
+      max: config.dbPoolMax,
+      preparedStatements: config.dbPreparedStatements,
+    });
   return openPglite({ dataDir: config.pgliteInMemory ? undefined : `${config.dataDir}/pglite` });
 }
 

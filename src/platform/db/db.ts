@@ -1,6 +1,7 @@
 // The one database interface every module uses, over PostgreSQL (pg pool) or embedded PGlite.
 // Both go through Kysely's Postgres dialect over node-postgres, so the SQL and the type parsing are identical.
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { isStalePlanError } from './prepared-statements.ts';
 
 export type DbKind = 'postgres' | 'pglite';
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
@@ -34,7 +35,7 @@ const RETRYABLE = new Set(['40001', '40P01']);
 
 export function isRetryableDbError(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && RETRYABLE.has(code);
+  return (typeof code === 'string' && RETRYABLE.has(code)) || isStalePlanError(e);
 }
 
 export function isUniqueViolation(e: unknown, constraint?: string): boolean {

@@ -2,11 +2,14 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { type AnyDb, createDb, type Db } from './db.ts';
 import { installTypeParsers } from './pg-types.ts';
+import { usePreparedStatements } from './prepared-statements.ts';
 
 export interface PostgresOptions {
   url: string;
   max: number;
   applicationName?: string;
+  /** Named prepared statements (default on); off behind PgBouncer's transaction pooling before 1.21. */
+  preparedStatements?: boolean;
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Db> {
@@ -23,6 +26,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
   });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  if (options.preparedStatements !== false) pool.on('connect', (client) => usePreparedStatements(client));
   const counter = { n: 0 };
   const k = new Kysely<AnyDb>({
     dialect: new PostgresDialect({ pool }),
