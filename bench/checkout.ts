@@ -57,11 +57,20 @@ async function flow(variantId: string): Promise<{ ms: number; ok: boolean; statu
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
 
+/** The server's `db_statements_total` (NaN when /metrics is not reachable). */
+async function statements(): Promise<number> {
+  const text = await (await fetch(`${BASE}/metrics`)).text();
+  return Number(/^db_statements_total (\d+)$/m.exec(text)?.[1]);
+}
+
 const pool = await variants();
 console.log(`${pool.length} in-stock variants; ${SECONDS} s per level; ${BASE}`);
-console.log('| shoppers | orders paid | orders/s | flow p50 ms | flow p95 ms | failed (status) |');
-console.log('|---|---|---|---|---|---|');
+console.log(
+  '| shoppers | orders paid | orders/s | flow p50 ms | flow p95 ms | SQL statements / order | failed (status) |',
+);
+console.log('|---|---|---|---|---|---|---|');
 for (const shoppers of LEVELS) {
+  const statementsBefore = await statements();
   const until = performance.now() + SECONDS * 1000;
   const times: number[] = [];
   const failed: Record<number, number> = {};
@@ -77,7 +86,8 @@ for (const shoppers of LEVELS) {
     }),
   );
   times.sort((a, b) => a - b);
+  const perOrder = ((await statements()) - statementsBefore) / times.length;
   console.log(
-    `| ${shoppers} | ${times.length} | ${(times.length / SECONDS).toFixed(1)} | ${pct(times, 50).toFixed(0)} | ${pct(times, 95).toFixed(0)} | ${JSON.stringify(failed)} |`,
+    `| ${shoppers} | ${times.length} | ${(times.length / SECONDS).toFixed(1)} | ${pct(times, 50).toFixed(0)} | ${pct(times, 95).toFixed(0)} | ${perOrder.toFixed(0)} | ${JSON.stringify(failed)} |`,
   );
 }

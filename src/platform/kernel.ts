@@ -10,7 +10,7 @@ import type { Db } from './db/db.ts';
 import { openPglite } from './db/pglite.ts';
 import { openPostgres } from './db/postgres.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
-import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { countStatements, createMetrics, type Metrics } from './observability/metrics.ts';
 
 export interface Kernel {
   config: Config;
@@ -45,6 +45,7 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics({ defaultMetrics: overrides.defaultMetrics ?? true });
   const db = overrides.db ?? (await openDatabase(config));
+  countStatements(metrics, db);
   let redis: Redis | undefined;
   let nats: NatsConnection | undefined;
   try {

@@ -45,5 +45,8 @@ describe('health and readiness', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.body).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/);
+    const statements = Number(/^db_statements_total (\d+)$/m.exec(res.body)?.[1]);
+    expect(statements).toBe(t.kernel.db.queryCount());
+    expect(statements).toBeGreaterThan(0);
   });
 });

@@ -27,3 +27,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
   };
 }
+
+/** `db_statements_total`: SQL statements this process sent (read from the database's counter at scrape time). */
+export function countStatements(metrics: Metrics, db: { queryCount(): number }): void {
+  new Counter({
+    name: 'db_statements_total',
+    help: 'SQL statements sent to the database by this process',
+    registers: [metrics.registry],
+    collect() {
+      this.reset();
+      this.inc(db.queryCount());
+    },
+  });
+}
