@@ -12,7 +12,7 @@ export type CaptureMode = 'immediate' | 'shipment';
 export interface CaptureDeps {
   db: Db;
   payments: Pick<PaymentsApi, 'capture'>;
-  orders: Pick<OrdersService, 'row' | 'transition'>;
+  orders: Pick<OrdersService, 'row' | 'transitionNow'>;
 }
 
 /**
@@ -20,16 +20,24 @@ export interface CaptureDeps {
  * payment's capture key, and the guarded transition makes a second run a no-op. False when the order is not
  * pending (already paid, or cancelled first: its subscriber voids the authorization).
  */
-export async function captureOrder(deps: CaptureDeps, ctx: Ctx, orderId: string): Promise<boolean> {
-  const order = await deps.orders.row(orderId);
-  if (order?.status !== 'pending' || !order.payment_id) return false;
-  await deps.payments.capture(ctx, order.payment_id);
-  return deps.db.transaction((tx) =>
-    deps.orders.transition(tx, ctx, orderId, 'paid', {
-      from: ['pending'],
-      paymentStatus: 'captured',
-      event: ORDER_EVENTS.paid,
-      reason: 'payment captured',
-    }),
-  );
+export async function captureOrder(
+  deps: CaptureDeps,
+  ctx: Ctx,
+  orderId: string,
+  /** The payment of an order this request has just placed (pending): saves reading the order again. */
+  justPlaced?: { paymentId: string },
+): Promise<boolean> {
+  let paymentId = justPlaced?.paymentId;
+  if (!paymentId) {
+    const order = await deps.orders.row(orderId);
+    if (order?.status !== 'pending' || !order.payment_id) return false;
+    paymentId = order.payment_id;
+  }
+  await deps.payments.capture(ctx, paymentId);
+  return deps.orders.transitionNow(ctx, orderId, 'paid', {
+    from: ['pending'],
+    paymentStatus: 'captured',
+    event: ORDER_EVENTS.paid,
+    reason: 'payment captured',
+  });
 }

@@ -36,7 +36,7 @@ export interface CheckoutDeps {
    * PAYMENT_CAPTURE=immediate: captures a just-placed order (true when it is now paid). A failure leaves the order
    * pending for the `orders.capture_payment` subscriber, which retries until done.
    */
-  captureNow?: (ctx: Ctx, orderId: string) => Promise<boolean>;
+  captureNow?: (ctx: Ctx, orderId: string, paymentId: string) => Promise<boolean>;
 }
 
 export interface CheckoutInput {
@@ -227,14 +227,14 @@ export function createCheckoutService(deps: CheckoutDeps) {
       );
     }
     deps.afterStep?.('placed', a.id);
-    return captureNow(placed);
+    return captureNow(placed, paymentId as string);
   }
 
   /** Immediate capture: the answer shows the order paid. The stored answer (what a replay gets) stays as placed. */
-  async function captureNow(placed: CheckoutResult): Promise<CheckoutResult> {
+  async function captureNow(placed: CheckoutResult, paymentId: string): Promise<CheckoutResult> {
     if (!deps.captureNow) return placed;
     // Recorded as the system's act, not the shopper's (the order log names who moved it to paid).
-    const paid = await deps.captureNow(sys, String(placed.body.id)).catch(() => false);
+    const paid = await deps.captureNow(sys, String(placed.body.id), paymentId).catch(() => false);
     return paid ? { ...placed, body: { ...placed.body, status: 'paid', payment: { status: 'captured' } } } : placed;
   }
 

@@ -71,7 +71,10 @@ export function createLateOrdersModule(
       settings: { leaseMs: deps.settings?.leaseMs ?? 30_000, deadlineMs: deps.settings?.deadlineMs ?? 15 * 60_000 },
       ...(deps.afterStep ? { afterStep: deps.afterStep } : {}),
       ...(capture === 'immediate'
-        ? { captureNow: (ctx, id) => captureOrder({ db, payments: deps.payments, orders }, ctx, id) }
+        ? {
+            captureNow: (ctx, id, paymentId) =>
+              captureOrder({ db, payments: deps.payments, orders }, ctx, id, { paymentId }),
+          }
         : {}),
     });
     const shipments = createShipmentsService({ db, payments: deps.payments, orders });

@@ -1,5 +1,5 @@
 // SQL for orders, their lines and their append-only event log.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/db.ts';
 import type { Address, CheckoutSnapshot, OrderStatus, OrderView } from './contract.ts';
 
@@ -144,6 +144,31 @@ export const ordersRepo = {
         payment_status = coalesce(${paymentStatus ?? null}, o.payment_status), version = o.version + 1, updated_at = now()
       from (select id, status as prev from orders.orders where id = ${id} for update) p
       where o.id = p.id and o.status = any(${from}::text[]) returning p.prev`.execute(tx);
+    return r.rows[0]?.prev;
+  },
+  /**
+   * The guarded transition, its log entry and its events in one statement (autocommit). Returns the previous status,
+   * or undefined (nothing written) when the order is not in one of `from`.
+   */
+  async transitionLogged(
+    q: Q,
+    id: string,
+    from: OrderStatus[],
+    to: OrderStatus,
+    opts: { paymentStatus?: string | undefined; actor: string; reason: string | null },
+    events: { cte(source: string, payloadFromSource?: RawBuilder<unknown>): RawBuilder<unknown> },
+  ): Promise<OrderStatus | undefined> {
+    const r = await sql<{ prev: OrderStatus }>`with p as (
+        select id, status as prev from orders.orders where id = ${id} for update
+      ), u as (
+        update orders.orders o set status = ${to}, payment_status = coalesce(${opts.paymentStatus ?? null}, o.payment_status),
+          version = o.version + 1, updated_at = now()
+        from p where o.id = p.id and o.status = any(${from}::text[]) returning p.prev
+      ), logged as (
+        insert into orders.order_events (order_id, type, from_status, to_status, actor, reason, data)
+        select ${id}, ${to}, u.prev, ${to}, ${opts.actor}, ${opts.reason}, '{}'::jsonb from u
+      ), events as (${events.cte('u', sql`jsonb_build_object('from', u.prev)`)})
+      select prev from u`.execute(q);
     return r.rows[0]?.prev;
   },
   /** Locks the order row (first in the lock order: order, then its lines) and returns its status. */

@@ -1,8 +1,9 @@
 // Order reads, cancellation and status transitions (each one logged and, where consumers care, published).
 import type { Actor, Ctx } from '../../platform/context.ts';
-import type { Db, Tx } from '../../platform/db/db.ts';
+import { type Db, retryingStatement, type Tx } from '../../platform/db/db.ts';
 import { errors } from '../../platform/errors.ts';
-import { appendEvents } from '../../platform/events/outbox.ts';
+import { appendEvents, eventsInStatement } from '../../platform/events/outbox.ts';
+import { notifyOutboxAppended } from '../../platform/events/wake.ts';
 import { hasPermission } from '../../platform/http/auth.ts';
 import { hashToken } from './checkout.service.ts';
 import { ORDER_ERRORS, type OrderStatus, type OrderView } from './contract.ts';
@@ -71,6 +72,29 @@ export function createOrdersService(deps: { db: Db }) {
     return true;
   }
 
+  /** `transition` on its own: the guarded update, its log entry and its event in one statement. */
+  async function transitionNow(
+    ctx: Ctx,
+    id: string,
+    to: OrderStatus,
+    opts: { from?: OrderStatus[]; reason?: string; paymentStatus?: string; event: string },
+  ): Promise<boolean> {
+    const events = eventsInStatement(ctx, [{ type: opts.event, aggregateId: id, payload: { orderId: id, to } }]);
+    const prev = await retryingStatement(() =>
+      ordersRepo.transitionLogged(
+        db.k,
+        id,
+        opts.from ?? sourcesOf(to),
+        to,
+        { paymentStatus: opts.paymentStatus, actor: actorName(ctx.actor), reason: opts.reason ?? null },
+        events,
+      ),
+    );
+    if (!prev) return false;
+    notifyOutboxAppended();
+    return true;
+  }
+
   async function cancel(ctx: Ctx, id: string, orderToken: string | undefined, reason: string): Promise<OrderView> {
     const o = await ordersRepo.get(db.k, id);
     if (!o || !canSee(ctx, o, orderToken)) throw notFound(id);
@@ -78,9 +102,7 @@ export function createOrdersService(deps: { db: Db }) {
     const from = staff
       ? sourcesOf('cancelled')
       : CUSTOMER_CANCELLABLE.filter((s) => sourcesOf('cancelled').includes(s));
-    const ok = await db.transaction((tx) =>
-      transition(tx, ctx, id, 'cancelled', { from, reason, event: ORDER_EVENTS.cancelled }),
-    );
+    const ok = await transitionNow(ctx, id, 'cancelled', { from, reason, event: ORDER_EVENTS.cancelled });
     if (!ok) {
       throw errors.conflict(
         ORDER_ERRORS.invalidTransition,
@@ -95,6 +117,7 @@ export function createOrdersService(deps: { db: Db }) {
     list,
     cancel,
     transition,
+    transitionNow,
     events: (id: string) => ordersRepo.events(db.k, id),
     row: (id: string) => ordersRepo.get(db.k, id),
   };

@@ -1,5 +1,5 @@
 // SQL of the payments schema. Every function takes the transaction (or the builder) it runs in.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Tx } from '../../platform/db/db.ts';
 import type { Payment, PaymentStatus, ProviderName, Refund } from './contract.ts';
 
@@ -137,6 +137,49 @@ export async function transition(
     .returningAll()
     .executeTakeFirst();
   return r ? toPayment(r) : undefined;
+}
+
+export type TransitionSet = Parameters<typeof transition>[4];
+
+/** The row a guarded transition of `cur` writes (what `transitionWithEvents` guarantees it holds). */
+export function transitioned(cur: Payment, to: PaymentStatus, set: TransitionSet): Payment {
+  return {
+    ...cur,
+    status: to,
+    capturedAmount: set.capturedAmount ?? cur.capturedAmount,
+    providerPaymentId: cur.providerPaymentId ?? set.providerPaymentId ?? null,
+    nextActionUrl: set.nextActionUrl !== undefined ? set.nextActionUrl : cur.nextActionUrl,
+    failureCode: set.failureCode !== undefined ? set.failureCode : cur.failureCode,
+  };
+}
+
+/**
+ * The guarded transition and its events in one statement (autocommit: one round trip instead of begin, update,
+ * outbox insert, commit). Guarded on every field the events carry, so a payload computed beforehand from
+ * `transitioned(cur, …)` is exactly what the row now holds; undefined (and no events) when the row moved meanwhile.
+ */
+export async function transitionWithEvents(
+  q: Q,
+  cur: Payment,
+  to: PaymentStatus,
+  set: TransitionSet,
+  events: { cte(source: string): RawBuilder<unknown> },
+): Promise<Payment | undefined> {
+  const keep = (column: string) => sql.ref(column);
+  const r = await sql<Row>`with u as (
+      update payments.payments set status = ${to}, updated_at = now(),
+        captured_amount = ${set.capturedAmount ?? keep('captured_amount')},
+        provider_payment_id = coalesce(provider_payment_id, ${set.providerPaymentId ?? null}),
+        next_action_url = ${set.nextActionUrl !== undefined ? set.nextActionUrl : keep('next_action_url')},
+        failure_code = ${set.failureCode !== undefined ? set.failureCode : keep('failure_code')}
+      where id = ${cur.id} and status = ${cur.status} and captured_amount = ${cur.capturedAmount}
+        and refunded_amount = ${cur.refundedAmount}
+        and provider_payment_id is not distinct from ${cur.providerPaymentId}
+      returning *
+    ), events as (${events.cte('u')})
+    select * from u`.execute(q);
+  const row = r.rows[0];
+  return row ? toPayment(row) : undefined;
 }
 
 /** Reserves a refund amount: refunded + amount may never exceed captured (conditional update). */

@@ -4,7 +4,8 @@
 import type { Ctx } from '../../platform/context.ts';
 import { type Db, retryingStatement, type Tx } from '../../platform/db/db.ts';
 import { type AppError, errors } from '../../platform/errors.ts';
-import { appendEvents } from '../../platform/events/outbox.ts';
+import { appendEvents, eventsInStatement } from '../../platform/events/outbox.ts';
+import { notifyOutboxAppended } from '../../platform/events/wake.ts';
 import { newId } from '../../platform/ids.ts';
 import { type AuthorizeInput, PAYMENT_ERRORS, type Payment, type PaymentsApi, type Refund } from './contract.ts';
 import type { PaymentEventPayload, PaymentEventType } from './events.ts';
@@ -48,20 +49,20 @@ export function eventPayload(p: Payment, extra: Partial<PaymentEventPayload> = {
   };
 }
 
+function eventsOf(p: Payment, types: PaymentEventType[], extra: Partial<PaymentEventPayload> = {}) {
+  return types.map((type) => ({
+    type,
+    aggregateId: p.id,
+    payload: eventPayload(p, {
+      ...extra,
+      ...(p.status === 'failed' ? { failureCode: p.failureCode } : {}),
+      ...(p.status === 'requires_action' ? { nextActionUrl: p.nextActionUrl } : {}),
+    }) as unknown as Record<string, unknown>,
+  }));
+}
+
 async function emit(tx: Tx, ctx: Ctx, p: Payment, types: PaymentEventType[], extra: Partial<PaymentEventPayload> = {}) {
-  await appendEvents(
-    tx,
-    ctx,
-    types.map((type) => ({
-      type,
-      aggregateId: p.id,
-      payload: eventPayload(p, {
-        ...extra,
-        ...(p.status === 'failed' ? { failureCode: p.failureCode } : {}),
-        ...(p.status === 'requires_action' ? { nextActionUrl: p.nextActionUrl } : {}),
-      }) as unknown as Record<string, unknown>,
-    })),
-  );
+  await appendEvents(tx, ctx, eventsOf(p, types, extra));
 }
 
 function providerError(e: unknown): AppError {
@@ -81,7 +82,44 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
     return p;
   };
 
+  /** Sync without a veto: a read and one guarded statement that writes the transition with its events. */
+  const syncInStatement = async (ctx: Ctx, paymentId: string, pp: ProviderPayment): Promise<SyncResult> => {
+    for (let attempt = 0; ; attempt++) {
+      const cur = await repo.findPayment(db.k, paymentId);
+      if (!cur) throw errors.notFound(PAYMENT_ERRORS.notFound, `No payment ${paymentId}.`);
+      const plan = planSync(cur.status, pp);
+      if (plan.kind !== 'transition') {
+        let fresh = cur;
+        if (!cur.providerPaymentId) {
+          await repo.setProviderId(db.k, cur.id, pp.id);
+          fresh = (await repo.findPayment(db.k, paymentId)) as Payment;
+        }
+        return {
+          payment: fresh,
+          applied: false,
+          vetoed: false,
+          ...(plan.kind === 'conflict' ? { conflict: plan.detail } : {}),
+        };
+      }
+      const set: repo.TransitionSet = {
+        ...(plan.capturedAmount !== undefined ? { capturedAmount: plan.capturedAmount } : {}),
+        providerPaymentId: pp.id,
+        nextActionUrl: plan.to === 'requires_action' ? pp.nextActionUrl : null,
+        ...(plan.to === 'failed' ? { failureCode: pp.failureCode ?? 'failed' } : {}),
+      };
+      const events = eventsInStatement(ctx, eventsOf(repo.transitioned(cur, plan.to, set), plan.events));
+      const updated = await retryingStatement(() => repo.transitionWithEvents(db.k, cur, plan.to, set, events));
+      if (updated) {
+        notifyOutboxAppended();
+        return { payment: updated, applied: true, vetoed: false };
+      }
+      // Someone else moved it between our read and our update: read again and re-plan.
+      if (attempt >= 5) throw new Lost(`payment ${paymentId} kept changing during sync`);
+    }
+  };
+
   const sync: PaymentsService['sync'] = async (ctx, paymentId, pp, inTx) => {
+    if (!inTx) return syncInStatement(ctx, paymentId, pp);
     for (let attempt = 0; ; attempt++) {
       try {
         return await db.transaction(async (tx) => {

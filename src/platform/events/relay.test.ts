@@ -12,7 +12,7 @@ import {
 import type { TestDb } from '../../../test/support/test-db.ts';
 import { afterCommit, type Db } from '../db/db.ts';
 import { once } from './inbox.ts';
-import { appendEvents } from './outbox.ts';
+import { appendEvents, eventsInStatement } from './outbox.ts';
 import { createRelay, type Relay } from './relay.ts';
 import { listDeadLetters, retryDeadLetter } from './relay-store.ts';
 
@@ -64,6 +64,59 @@ describe('outbox and in-process relay', () => {
     const row = await sql<{ type: string; traceparent: string; payload: unknown }>`
       select type, traceparent, payload from platform.outbox where id = 'evt_fixed_1'`.execute(db.k);
     expect(row.rows).toEqual([{ type: 'test.thing.happened', traceparent: 'tp', payload: { a: 2 } }]);
+  });
+
+  it('[REQ-EVT-001] eventsInStatement: a guarded change and its events in one statement; no match writes no event', async () => {
+    await sql`create table if not exists public.things (id text primary key, state text not null)`.execute(db.k);
+    await sql`insert into public.things values ('th_1', 'new') on conflict (id) do update set state = 'new'`.execute(
+      db.k,
+    );
+    const ctx = { requestId: 'req-3', actor: { kind: 'anonymous' as const } };
+    const change = (from: string) => {
+      const events = eventsInStatement(ctx, [
+        { type: 'test.thing.happened', aggregateId: 'th_1', payload: { to: 'done' } },
+        { type: 'test.thing.finished', aggregateId: 'th_1', payload: { n: 2 } },
+      ]);
+      const run = sql<{
+        prev: string;
+      }>`with p as (select id, state as prev from public.things where id = 'th_1' for update),
+        u as (update public.things t set state = 'done' from p where t.id = p.id and t.state = ${from} returning p.prev),
+        events as (${events.cte('u', sql`jsonb_build_object('from', u.prev)`)})
+        select prev from u`.execute(db.k);
+      return { events, run };
+    };
+    const count = async () =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from platform.outbox where aggregate_id = 'th_1'`.execute(
+          db.k,
+        )
+      ).rows[0]?.n;
+    const missed = change('elsewhere');
+    expect((await missed.run).rows).toEqual([]);
+    expect(await count()).toBe(0);
+    const hit = change('new');
+    expect((await hit.run).rows).toEqual([{ prev: 'new' }]);
+    const rows = await sql<{ id: string; type: string; correlation_id: string; payload: unknown }>`
+      select id, type, correlation_id, payload from platform.outbox where aggregate_id = 'th_1' order by seq`.execute(
+      db.k,
+    );
+    expect(rows.rows).toEqual([
+      {
+        id: hit.events.envelopes[0]?.id,
+        type: 'test.thing.happened',
+        correlation_id: 'req-3',
+        payload: { to: 'done', from: 'new' },
+      },
+      {
+        id: hit.events.envelopes[1]?.id,
+        type: 'test.thing.finished',
+        correlation_id: 'req-3',
+        payload: { n: 2, from: 'new' },
+      },
+    ]);
+    // The same statement again matches nothing (the state moved on): still two events.
+    expect((await change('new').run).rows).toEqual([]);
+    expect(await count()).toBe(2);
   });
 
   it('[REQ-EVT-002] crash between commit and dispatch: a relay started later delivers the committed events', async () => {
