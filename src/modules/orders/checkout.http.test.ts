@@ -62,6 +62,22 @@ describe('POST /v1/orders', () => {
       return r.json().status === 'paid' && r;
     });
     expect(read.json().payment).toEqual({ status: 'captured' });
+    // The answer (written in the placing statement) is what the order row says.
+    const { orderToken: _t, ...answered } = body;
+    expect(read.json()).toEqual(answered);
+    const placedEvent = await q<{ payload: { number: string; orderId: string } }>(
+      h,
+      sql`select payload from platform.outbox where type = 'orders.order.placed' and aggregate_id = ${body.id}`,
+    );
+    expect(placedEvent.map((e) => [e.payload.orderId, e.payload.number])).toEqual([[body.id, body.number]]);
+    const log = await q<{ type: string; from_status: string | null; to_status: string; actor: string }>(
+      h,
+      sql`select type, from_status, to_status, actor from orders.order_events where order_id = ${body.id} order by seq`,
+    );
+    expect(log).toEqual([
+      { type: 'placed', from_status: null, to_status: 'pending', actor: 'guest' },
+      { type: 'paid', from_status: 'pending', to_status: 'paid', actor: 'system:orders.checkout' },
+    ]);
     expect(await attempts(cartId)).toEqual([{ status: 'placed', steps: ['reserved', 'authorized', 'placed'] }]);
   });
 
@@ -75,6 +91,8 @@ describe('POST /v1/orders', () => {
     const again = await placeOrder(h, cartId, { token, key });
     expect(again.statusCode).toBe(201);
     expect(again.json().id).toBe(first.json().id);
+    // The stored answer is the order as placed (pending; the first answer already showed the inline capture).
+    expect(again.json()).toEqual({ ...first.json(), status: 'pending', payment: { status: 'authorized' } });
     const other = await placeOrder(h, cartId, { token });
     expect(other.statusCode).toBe(201);
     expect(other.json().id).toBe(first.json().id);

@@ -135,14 +135,6 @@ export const attemptsRepo = {
       where id = ${id} and claimed_by = ${owner} and status = 'compensating'`.execute(q);
     return Number(r.numAffectedRows ?? 0) === 1;
   },
-  /** The pivot's guard, inside the placing transaction. */
-  async place(tx: Tx, id: string, owner: string, answer: Answer): Promise<boolean> {
-    const r = await sql`update orders.checkout_attempts set status = 'placed', steps = array_append(steps, 'placed'),
-        answer_status = ${answer.status}, answer = ${JSON.stringify(answer.body)}, claimed_by = null,
-        claimed_until = now(), updated_at = now()
-      where id = ${id} and claimed_by = ${owner} and status = 'running' and claimed_until > now()`.execute(tx);
-    return Number(r.numAffectedRows ?? 0) === 1;
-  },
   /** Attempts the sweeper must handle: expired leases before the pivot, waiting past the deadline. */
   async due(q: Q, limit: number): Promise<{ id: string; status: AttemptStatus }[]> {
     const r = await sql<{ id: string; status: AttemptStatus }>`select id, status from orders.checkout_attempts

@@ -4,17 +4,18 @@
 // sweeper all go through `run`/`compensate`, so whichever comes first moves the attempt; the others find it done.
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
-import type { Db } from '../../platform/db/db.ts';
+import { type Db, retryingStatement } from '../../platform/db/db.ts';
 import { AppError, errors, isAppError } from '../../platform/errors.ts';
-import { appendEvents } from '../../platform/events/outbox.ts';
+import { eventsInStatement } from '../../platform/events/outbox.ts';
+import { notifyOutboxAppended } from '../../platform/events/wake.ts';
 import { newId, newSecret } from '../../platform/ids.ts';
 import type { InventoryApi } from '../inventory/index.ts';
 import type { PaymentsApi } from '../payments/index.ts';
 import { fromAnswer, inProgress, missingParts, problemAnswer } from './checkout.answers.ts';
 import { attemptsRepo as A, type Attempt, type Step } from './checkout.repo.ts';
-import { type CartApi, type CheckoutSnapshot, ORDER_ERRORS, type PricingApi } from './contract.ts';
+import { type Address, type CartApi, type CheckoutSnapshot, ORDER_ERRORS, type PricingApi } from './contract.ts';
 import { ORDER_EVENTS, type OrderPlacedPayload } from './events.ts';
-import { ordersRepo, toView } from './orders.repo.ts';
+import { lineRows, ordersRepo, toView } from './orders.repo.ts';
 
 export interface CheckoutSettings {
   /** How long one process holds an attempt before the sweeper may take it over. */
@@ -92,36 +93,63 @@ export function createCheckoutService(deps: CheckoutDeps) {
     throw cause;
   }
 
+  /** The pivot: one guarded statement writes the order, its lines, its log entry, its events and the answer. */
   async function place(ctx: Ctx, a: Attempt, owner: string, paymentId: string): Promise<CheckoutResult> {
     const s = a.snapshot;
     const token = s.userId ? undefined : newSecret(24);
-    const placed = await db.transaction(async (tx) => {
-      const { order, lines } = await ordersRepo.insert(tx, {
+    const tokenHash = token ? hashToken(token) : null;
+    const createdAt = new Date().toISOString();
+    const view = toView(
+      {
         id: a.id,
+        number: '',
+        cart_id: s.cartId,
+        user_id: s.userId,
+        email: s.email,
+        status: 'pending',
+        currency: s.currency,
+        subtotal: s.totals.subtotal.amount,
+        discount: s.totals.discount.amount,
+        shipping: s.totals.shipping.amount,
+        tax: s.totals.tax.amount,
+        total: s.totals.total.amount,
+        shipping_address: s.shippingAddress as Address,
+        payment_id: paymentId,
+        payment_status: 'authorized',
+        order_token_hash: tokenHash,
+        created_at: createdAt,
+      },
+      lineRows(a.id, s),
+    );
+    const { number: _number, ...answerBody } = { ...view, ...(token ? { orderToken: token } : {}) };
+    const payload: Omit<OrderPlacedPayload, 'number'> = {
+      orderId: a.id,
+      cartId: s.cartId,
+      userId: s.userId,
+      email: s.email,
+      reservationKey: reservationKey(a.id),
+      redemptionKey: s.promotions.length ? reservationKey(a.id) : null,
+      paymentId,
+      total: s.totals.total,
+      snapshot: s as unknown as Record<string, unknown>,
+    };
+    const events = eventsInStatement(ctx, [{ type: ORDER_EVENTS.placed, aggregateId: a.id, payload: { ...payload } }]);
+    const number = await retryingStatement(() =>
+      ordersRepo.placeFromAttempt(db.k, {
+        attemptId: a.id,
+        owner,
         snapshot: s,
         paymentId,
-        tokenHash: token ? hashToken(token) : null,
+        tokenHash,
         actor: s.userId ? `customer:${s.userId}` : 'guest',
-      });
-      const view = toView(order, lines);
-      const answer = { status: 201, body: { ...view, ...(token ? { orderToken: token } : {}) } };
-      if (!(await A.place(tx, a.id, owner, answer))) throw inProgress();
-      const payload: OrderPlacedPayload = {
-        orderId: a.id,
-        number: view.number,
-        cartId: s.cartId,
-        userId: s.userId,
-        email: s.email,
-        reservationKey: reservationKey(a.id),
-        redemptionKey: s.promotions.length ? reservationKey(a.id) : null,
-        paymentId,
-        total: s.totals.total,
-        snapshot: s as unknown as Record<string, unknown>,
-      };
-      await appendEvents(tx, ctx, [{ type: ORDER_EVENTS.placed, aggregateId: a.id, payload: { ...payload } }]);
-      return answer as CheckoutResult;
-    });
-    return placed;
+        createdAt,
+        answerBody,
+        events,
+      }),
+    );
+    if (number === undefined) throw inProgress();
+    notifyOutboxAppended();
+    return { status: 201, body: { ...view, number, ...(token ? { orderToken: token } : {}) } };
   }
 
   /** Moves a claimed attempt forward from its recorded steps. */
@@ -217,7 +245,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
       placed = await place(ctx, a, owner, paymentId as string);
     } catch (e) {
       if (isAppError(e) && e.code === ORDER_ERRORS.checkoutInProgress) throw e;
-      // The placing transaction rolled back: nothing was placed, so void and release (a retry is safe).
+      // The placing statement failed (atomic): nothing was placed, so void and release (a retry is safe).
       return compensate(
         a,
         owner,

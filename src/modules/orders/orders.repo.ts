@@ -78,38 +78,80 @@ export function toView(o: OrderRow, lines: LineRow[]): OrderView {
   };
 }
 
+/** The point of no return as ONE statement (see `ordersRepo.placeFromAttempt`). */
+export interface PlaceInput {
+  attemptId: string;
+  owner: string;
+  snapshot: CheckoutSnapshot;
+  paymentId: string;
+  tokenHash: string | null;
+  actor: string;
+  /** The order's creation time (what the answer shows and the row stores). */
+  createdAt: string;
+  /** The 201 answer body without `number` (added from the sequence inside the statement). */
+  answerBody: Record<string, unknown>;
+  events: { cte(source: string, payloadFromSource?: RawBuilder<unknown>): RawBuilder<unknown> };
+}
+
+export function lineRows(orderId: string, s: CheckoutSnapshot): (LineRow & { order_id: string; line_no: number })[] {
+  return s.lines.map((l) => ({
+    order_id: orderId,
+    line_no: 0,
+    variant_id: l.variantId,
+    product_id: l.productId,
+    sku: l.sku,
+    name: l.name,
+    quantity: l.quantity,
+    unit_price: l.unitPrice.amount,
+    line_total: l.lineTotal.amount,
+    discount: l.discount.amount,
+    tax: l.tax.amount,
+  }));
+}
+
 export const ordersRepo = {
-  /** Inserts the order, its lines and the `placed` log entry; returns the order row and its lines as written. */
-  async insert(
-    tx: Tx,
-    o: { id: string; snapshot: CheckoutSnapshot; paymentId: string; tokenHash: string | null; actor: string },
-  ): Promise<{ order: OrderRow; lines: LineRow[] }> {
-    const s = o.snapshot;
-    const r = await sql<OrderRow>`insert into orders.orders (id, number, cart_id, user_id, email, status, currency,
-        subtotal, discount, shipping, tax, total, shipping_address, billing_address, shipping_method, promotions,
-        payment_id, payment_status, order_token_hash)
-      values (${o.id}, nextval('orders.order_number_seq'), ${s.cartId}, ${s.userId}, ${s.email}, 'pending', ${s.currency},
-        ${s.totals.subtotal.amount}, ${s.totals.discount.amount}, ${s.totals.shipping.amount}, ${s.totals.tax.amount},
-        ${s.totals.total.amount}, ${JSON.stringify(s.shippingAddress)}, ${JSON.stringify(s.billingAddress)},
-        ${JSON.stringify(s.shippingMethod)}, ${JSON.stringify(s.promotions)}, ${o.paymentId}, 'authorized', ${o.tokenHash})
-      returning *`.execute(tx);
-    const order = r.rows[0] as OrderRow;
-    const lines = s.lines.map((l, i) => ({
-      order_id: o.id,
-      line_no: i + 1,
-      variant_id: l.variantId,
-      product_id: l.productId,
-      sku: l.sku,
-      name: l.name,
-      quantity: l.quantity,
-      unit_price: l.unitPrice.amount,
-      line_total: l.lineTotal.amount,
-      discount: l.discount.amount,
-      tax: l.tax.amount,
-    }));
-    await tx.insertInto('orders.order_lines').values(lines).execute();
-    await ordersRepo.log(tx, o.id, 'placed', null, 'pending', o.actor, null, { cartId: s.cartId });
-    return { order, lines };
+  /**
+   * The pivot in one statement: marks the attempt placed (guarded by its lease: nothing at all is written when the
+   * guard fails) and inserts the order with the next number, its lines, the `placed` log entry and the events
+   * (payloads get the number). Returns the number, or undefined when the attempt was not ours to place.
+   */
+  async placeFromAttempt(q: Q, p: PlaceInput): Promise<string | undefined> {
+    const s = p.snapshot;
+    const lines = lineRows(p.attemptId, s).map(
+      (l, i) => sql`(${i + 1}::int, ${l.variant_id}::text, ${l.product_id}::text, ${l.sku}::text, ${l.name}::text,
+        ${l.quantity}::int, ${l.unit_price}::bigint, ${l.line_total}::bigint, ${l.discount}::bigint, ${l.tax}::bigint)`,
+    );
+    const r = await sql<{ number: string }>`with n as (
+        select nextval('orders.order_number_seq') as number
+      ), a as (
+        update orders.checkout_attempts set status = 'placed', steps = array_append(steps, 'placed'),
+          answer_status = 201, answer = jsonb_set(${JSON.stringify(p.answerBody)}::jsonb, '{number}', to_jsonb(n.number::text)),
+          claimed_by = null, claimed_until = now(), updated_at = now()
+        from n
+        where id = ${p.attemptId} and claimed_by = ${p.owner} and status = 'running' and claimed_until > now()
+        returning n.number
+      ), o as (
+        insert into orders.orders (id, number, cart_id, user_id, email, status, currency,
+          subtotal, discount, shipping, tax, total, shipping_address, billing_address, shipping_method, promotions,
+          payment_id, payment_status, order_token_hash, created_at)
+        select ${p.attemptId}, a.number, ${s.cartId}, ${s.userId}, ${s.email}, 'pending', ${s.currency},
+          ${s.totals.subtotal.amount}, ${s.totals.discount.amount}, ${s.totals.shipping.amount}, ${s.totals.tax.amount},
+          ${s.totals.total.amount}, ${JSON.stringify(s.shippingAddress)}, ${JSON.stringify(s.billingAddress)},
+          ${JSON.stringify(s.shippingMethod)}, ${JSON.stringify(s.promotions)}, ${p.paymentId}, 'authorized',
+          ${p.tokenHash}, ${p.createdAt}::timestamptz
+        from a
+        returning id, number
+      ), l as (
+        insert into orders.order_lines (order_id, line_no, variant_id, product_id, sku, name, quantity, unit_price,
+          line_total, discount, tax)
+        select o.id, v.* from o cross join (values ${sql.join(lines)})
+          as v(line_no, variant_id, product_id, sku, name, quantity, unit_price, line_total, discount, tax)
+      ), logged as (
+        insert into orders.order_events (order_id, type, from_status, to_status, actor, reason, data)
+        select o.id, 'placed', null, 'pending', ${p.actor}, null, ${JSON.stringify({ cartId: s.cartId })}::jsonb from o
+      ), events as (${p.events.cte('o', sql`jsonb_build_object('number', o.number::text)`)})
+      select number::text as number from o`.execute(q);
+    return r.rows[0]?.number;
   },
   async log(
     tx: Tx,
