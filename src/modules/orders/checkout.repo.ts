@@ -66,6 +66,10 @@ async function one(q: Q, query: ReturnType<typeof sql>): Promise<Attempt | undef
 }
 
 export const attemptsRepo = {
+  /**
+   * Inserts a running attempt (this request holds its lease). `onlyIfKeyUnused`: only when no attempt with this key
+   * exists but a failed one that may be retried (5xx) — the common first request, without looking up first.
+   */
   async insert(
     q: Q,
     a: {
@@ -79,13 +83,20 @@ export const attemptsRepo = {
       token: string;
       callerHash: string;
     },
+    onlyIfKeyUnused = false,
   ): Promise<Attempt | undefined> {
+    const unused = onlyIfKeyUnused
+      ? sql`where not exists (select 1 from orders.checkout_attempts k where k.cart_id = ${a.cartId}
+          and k.idempotency_key = ${a.key} and not (k.status = 'failed' and k.answer_status >= 500))`
+      : sql``;
     return one(
       q,
       sql`insert into orders.checkout_attempts
         (id, cart_id, idempotency_key, status, claimed_by, claimed_until, expires_at, snapshot, payment_token, caller_hash)
-        values (${a.id}, ${a.cartId}, ${a.key}, 'running', ${a.owner}, now() + ${a.leaseMs} * interval '1 millisecond',
-          now() + ${a.deadlineMs} * interval '1 millisecond', ${JSON.stringify(a.snapshot)}, ${a.token}, ${a.callerHash})
+        select ${a.id}, ${a.cartId}, ${a.key}, 'running', ${a.owner}, now() + ${a.leaseMs} * interval '1 millisecond',
+          now() + ${a.deadlineMs} * interval '1 millisecond', ${JSON.stringify(a.snapshot)}::jsonb, ${a.token},
+          ${a.callerHash}
+        ${unused}
         on conflict (cart_id) where status <> 'failed' do nothing
         returning ${COLUMNS}`,
     );

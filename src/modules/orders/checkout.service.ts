@@ -293,6 +293,21 @@ export function createCheckoutService(deps: CheckoutDeps) {
       }
       return answerFor(a);
     };
+    const attempt = {
+      cartId: input.cartId,
+      key,
+      owner,
+      leaseMs: lease,
+      deadlineMs: settings.deadlineMs,
+      snapshot,
+      token: input.payment.token,
+      callerHash,
+    };
+    // The common case in one statement: the first request with this key for a cart with no live attempt.
+    if (!missingParts(snapshot).length) {
+      const fresh = await A.insert(db.k, { id: newId('ord'), ...attempt }, true);
+      if (fresh) return run(ctx, fresh, owner);
+    }
     for (let round = 0; round < 3; round++) {
       const byKey = await A.byKey(db.k, input.cartId, key);
       if (byKey) {
@@ -312,17 +327,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
           missing.map((m) => ({ field: `/cart/${m}`, message: m === 'lines' ? 'The cart is empty.' : 'Required.' })),
         );
       }
-      const created = await A.insert(db.k, {
-        id: newId('ord'),
-        cartId: input.cartId,
-        key,
-        owner,
-        leaseMs: lease,
-        deadlineMs: settings.deadlineMs,
-        snapshot,
-        token: input.payment.token,
-        callerHash,
-      });
+      const created = await A.insert(db.k, { id: newId('ord'), ...attempt });
       if (created) return run(ctx, created, owner);
     }
     throw inProgress();
