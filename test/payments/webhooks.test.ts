@@ -126,6 +126,29 @@ describe('webhook idempotency and ordering [REQ-PAY-006]', () => {
     expect((await h.pay.api.get(ctx, p.id))?.status).toBe('authorized');
   });
 
+  it('[REQ-PAY-006] an event showing what our record already holds is recorded without asking the provider', async () => {
+    const p = await h.pay.api.authorize(ctx, { orderId: orderId(), amount: 1500, currency: 'EUR', token: 'tok_visa' });
+    expect(p.status).toBe('authorized');
+    const psp = h.psp.payments.get(p.providerPaymentId as string);
+    if (!psp) throw new Error('no sandbox payment');
+    const shown = { ...psp };
+    // The provider moved on (captured) without telling us yet: an event that shows `authorized` has nothing to
+    // apply, so the provider is not asked (were it asked, this delivery would capture our record).
+    psp.status = 'captured';
+    psp.amount_captured = 1500;
+    const stale = signedEvent({ id: `evt_same_${p.id}`, type: 'payment.authorized', object: shown });
+    expect((await deliver(stale.body, stale.signature)).json().outcome).toBe('in_sync');
+    expect((await deliver(stale.body, stale.signature)).json().outcome).toBe('duplicate');
+    expect((await h.pay.api.get(ctx, p.id))?.status).toBe('authorized');
+    expect(await count(h, `payments.webhook_events where event_id = 'evt_same_${p.id}'`)).toBe(1);
+    // The capture's own event shows something new: the provider is asked, and its state is applied.
+    const captured = signedEvent({ id: `evt_new_${p.id}`, type: 'payment.captured', object: psp });
+    expect((await deliver(captured.body, captured.signature)).json().outcome).toBe('applied');
+    const final = await h.pay.api.get(ctx, p.id);
+    expect([final?.status, final?.capturedAmount]).toEqual(['captured', 1500]);
+    expect(await outboxTypes(h, p.id)).toEqual(['payments.payment.authorized', 'payments.payment.captured']);
+  });
+
   it('[REQ-PAY-006] an event about a payment we do not know is acknowledged and recorded once', async () => {
     const e = signedEvent({ id: 'evt_stranger', type: 'payment.authorized', object: { id: 'psp_pay_unknown' } });
     expect((await deliver(e.body, e.signature)).json().outcome).toBe('unknown_payment');

@@ -17,8 +17,9 @@ export interface CaptureDeps {
 
 /**
  * Captures the payment of a pending order and moves it to `paid`. Idempotent: the provider call carries the
- * payment's capture key, and the guarded transition makes a second run a no-op. False when the order is not
- * pending (already paid, or cancelled first: its subscriber voids the authorization).
+ * payment's capture key, and the guarded transition makes a second run a no-op. True when the order is paid
+ * afterwards; false when it was not pending and is not paid (cancelled first: its subscriber voids the
+ * authorization).
  */
 export async function captureOrder(
   deps: CaptureDeps,
@@ -30,14 +31,17 @@ export async function captureOrder(
   let paymentId = justPlaced?.paymentId;
   if (!paymentId) {
     const order = await deps.orders.row(orderId);
-    if (order?.status !== 'pending' || !order.payment_id) return false;
+    if (order?.status !== 'pending' || !order.payment_id) return order?.status === 'paid';
     paymentId = order.payment_id;
   }
   await deps.payments.capture(ctx, paymentId);
-  return deps.orders.transitionNow(ctx, orderId, 'paid', {
+  const moved = await deps.orders.transitionNow(ctx, orderId, 'paid', {
     from: ['pending'],
     paymentStatus: 'captured',
     event: ORDER_EVENTS.paid,
     reason: 'payment captured',
   });
+  // Not moved: the other capturer (inline, or the `orders.capture_payment` safety net woken by the placed event)
+  // may have moved it first. True when the order is paid now, whoever moved it.
+  return moved || (await deps.orders.row(orderId))?.status === 'paid';
 }

@@ -76,20 +76,6 @@ export async function findByOrderId(q: Q, orderId: string): Promise<Payment | un
   return r ? toPayment(r) : undefined;
 }
 
-export async function findByProviderId(
-  q: Q,
-  provider: string,
-  providerPaymentId: string,
-): Promise<Payment | undefined> {
-  const r = await q
-    .selectFrom('payments.payments')
-    .selectAll()
-    .where('provider', '=', provider)
-    .where('provider_payment_id', '=', providerPaymentId)
-    .executeTakeFirst();
-  return r ? toPayment(r) : undefined;
-}
-
 export async function listCreatedBetween(q: Q, from: Date, to: Date): Promise<Payment[]> {
   const rows = await q
     .selectFrom('payments.payments')
@@ -276,12 +262,23 @@ export async function recordWebhookEvent(
   return r !== undefined;
 }
 
-export async function webhookEventSeen(q: Q, provider: string, eventId: string): Promise<boolean> {
-  const r = await q
-    .selectFrom('payments.webhook_events')
-    .select('event_id')
-    .where('provider', '=', provider)
-    .where('event_id', '=', eventId)
-    .executeTakeFirst();
-  return r !== undefined;
+/**
+ * A webhook's first look in one statement: whether its event id was processed already, and the payment it names
+ * (by the provider's payment id), if we have it.
+ */
+export async function webhookLookup(
+  q: Q,
+  provider: string,
+  eventId: string,
+  providerPaymentId: string | null,
+): Promise<{ seen: boolean; payment: Payment | undefined }> {
+  const r = await sql<Row>`select exists (
+        select 1 from payments.webhook_events w where w.provider = ${provider} and w.event_id = ${eventId}
+      ) as webhook_seen, p.*
+    from (select 1) one
+    left join payments.payments p on p.provider = ${provider} and p.provider_payment_id = ${providerPaymentId}`.execute(
+    q,
+  );
+  const row = r.rows[0];
+  return { seen: row?.webhook_seen === true, payment: row?.id ? toPayment(row) : undefined };
 }

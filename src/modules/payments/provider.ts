@@ -36,6 +36,12 @@ export interface ProviderWebhookEvent {
   providerPaymentId: string | null;
   /** Our payment id from the provider-side metadata, when present. */
   paymentId: string | null;
+  /**
+   * The payment as the event shows it, when the event carries it: only a hint (it may be stale). When our record
+   * already reflects it, the webhook is recorded without asking the provider; anything else is decided by the
+   * provider's current state (retrieve).
+   */
+  payment?: ProviderPayment;
 }
 
 /** The provider did not answer in time or could not be reached: the outcome is unknown. */

@@ -1,13 +1,15 @@
-// Provider webhooks: verify the signature on the raw body, skip an event id already processed,
-// retrieve the payment's true status from the provider, and apply the guarded transition in the
-// transaction that records the event id (so a crash in between leaves the event to be redelivered).
+// Provider webhooks: verify the signature on the raw body, skip an event id already processed, record at once an
+// event our record already reflects, otherwise retrieve the payment's true status from the provider and apply the
+// guarded transition in the transaction that records the event id (so a crash in between leaves the event to be
+// redelivered).
 import type { Ctx } from '../../platform/context.ts';
-import type { Db } from '../../platform/db/db.ts';
+import { type Db, retryingStatement } from '../../platform/db/db.ts';
 import { AppError, errors } from '../../platform/errors.ts';
 import { PAYMENT_ERRORS } from './contract.ts';
 import * as repo from './payments.repo.ts';
 import { type PaymentsService, unavailable } from './payments.service.ts';
 import { InvalidSignatureError, type PaymentProvider, type ProviderPayment } from './provider.ts';
+import { planSync } from './state.ts';
 
 export type WebhookOutcome = 'applied' | 'in_sync' | 'duplicate' | 'ignored' | 'unknown_payment';
 
@@ -37,17 +39,26 @@ export function createWebhookHandler(deps: { db: Db; provider: PaymentProvider; 
       type: event.type,
       providerPaymentId: event.providerPaymentId,
     };
-    if (await repo.webhookEventSeen(db.k, provider.name, event.id)) return { outcome: 'duplicate', eventId: event.id };
-    let payment = event.providerPaymentId
-      ? await repo.findByProviderId(db.k, provider.name, event.providerPaymentId)
-      : undefined;
+    const first = await repo.webhookLookup(db.k, provider.name, event.id, event.providerPaymentId);
+    if (first.seen) return { outcome: 'duplicate', eventId: event.id };
+    let payment = first.payment;
     if (!payment && event.paymentId) payment = await repo.findPayment(db.k, event.paymentId);
     if (!payment || !event.providerPaymentId) {
       // Not ours (or not about a payment): remember it; reconciliation reports unknown payments.
       const fresh = await db.transaction((tx) => repo.recordWebhookEvent(tx, record));
       return { outcome: fresh ? (payment ? 'ignored' : 'unknown_payment') : 'duplicate', eventId: event.id };
     }
-    // The event body is only a hint: the provider's current state decides.
+    // The usual case: our record already shows what the event reports (we synced when we called the provider, or the
+    // event is older than our state). Nothing to apply: record the event id, without asking the provider.
+    if (
+      event.payment?.id === event.providerPaymentId &&
+      payment.providerPaymentId === event.providerPaymentId &&
+      planSync(payment.status, event.payment).kind === 'in_sync'
+    ) {
+      const fresh = await retryingStatement(() => repo.recordWebhookEvent(db.k, record));
+      return { outcome: fresh ? 'in_sync' : 'duplicate', eventId: event.id };
+    }
+    // Otherwise the event body is only a hint: the provider's current state decides.
     let pp: ProviderPayment;
     try {
       pp = await provider.retrieve(event.providerPaymentId);

@@ -144,11 +144,15 @@ export function createSandboxProvider(options: {
       }
       const pid = event.data?.object?.id;
       const ours = event.data?.object?.metadata?.paymentId;
+      const shown = event.data?.object as Partial<SandboxPayment> | undefined;
       return {
         id: event.id,
         type: event.type,
         providerPaymentId: typeof pid === 'string' ? pid : null,
         paymentId: typeof ours === 'string' ? ours : null,
+        ...(typeof shown?.id === 'string' && typeof shown.status === 'string'
+          ? { payment: toProvider(shown as SandboxPayment) }
+          : {}),
       };
     },
   };

@@ -151,6 +151,7 @@ export function createStripeProvider(options: {
         type: event.type,
         providerPaymentId: piId,
         paymentId: obj.object === 'payment_intent' ? (obj.metadata?.paymentId ?? null) : null,
+        ...(obj.object === 'payment_intent' ? { payment: fromIntent(event.data.object as Intent) } : {}),
       };
     },
   };
