@@ -3,7 +3,7 @@
 // retried-until-done safety net); `shipment` leaves the authorization open until the first shipment is recorded.
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/db.ts';
-import type { PaymentsApi } from '../payments/index.ts';
+import type { Payment, PaymentsApi } from '../payments/index.ts';
 import { ORDER_EVENTS } from './events.ts';
 import type { OrdersService } from './orders.service.ts';
 
@@ -25,8 +25,8 @@ export async function captureOrder(
   deps: CaptureDeps,
   ctx: Ctx,
   orderId: string,
-  /** The payment of an order this request has just placed (pending): saves reading the order again. */
-  justPlaced?: { paymentId: string },
+  /** An order this request has just placed (pending) and its authorized payment: saves reading both again. */
+  justPlaced?: { paymentId: string; payment?: Payment | undefined },
 ): Promise<boolean> {
   let paymentId = justPlaced?.paymentId;
   if (!paymentId) {
@@ -34,7 +34,7 @@ export async function captureOrder(
     if (order?.status !== 'pending' || !order.payment_id) return order?.status === 'paid';
     paymentId = order.payment_id;
   }
-  await deps.payments.capture(ctx, paymentId);
+  await deps.payments.capture(ctx, paymentId, undefined, justPlaced?.payment);
   const moved = await deps.orders.transitionNow(ctx, orderId, 'paid', {
     from: ['pending'],
     paymentStatus: 'captured',

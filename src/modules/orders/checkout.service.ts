@@ -10,7 +10,7 @@ import { eventsInStatement } from '../../platform/events/outbox.ts';
 import { notifyOutboxAppended } from '../../platform/events/wake.ts';
 import { newId, newSecret } from '../../platform/ids.ts';
 import type { InventoryApi } from '../inventory/index.ts';
-import type { PaymentsApi } from '../payments/index.ts';
+import type { Payment, PaymentsApi } from '../payments/index.ts';
 import { fromAnswer, inProgress, missingParts, problemAnswer } from './checkout.answers.ts';
 import { attemptsRepo as A, type Attempt, type Step } from './checkout.repo.ts';
 import { type Address, type CartApi, type CheckoutSnapshot, ORDER_ERRORS, type PricingApi } from './contract.ts';
@@ -37,7 +37,7 @@ export interface CheckoutDeps {
    * PAYMENT_CAPTURE=immediate: captures a just-placed order (true when it is now paid). A failure leaves the order
    * pending for the `orders.capture_payment` subscriber, which retries until done.
    */
-  captureNow?: (ctx: Ctx, orderId: string, paymentId: string) => Promise<boolean>;
+  captureNow?: (ctx: Ctx, orderId: string, paymentId: string, authorized?: Payment) => Promise<boolean>;
 }
 
 export interface CheckoutInput {
@@ -189,6 +189,8 @@ export function createCheckoutService(deps: CheckoutDeps) {
       await record('redeemed');
     }
     let paymentId = a.paymentId;
+    // The payment as this run authorized it (the inline capture need not read it again).
+    let authorized: Payment | undefined;
     if (!a.steps.includes('authorized')) {
       let p: Awaited<ReturnType<PaymentsApi['authorize']>>;
       try {
@@ -203,6 +205,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
         throw e;
       }
       paymentId = p.id;
+      authorized = p;
       if (p.status === 'failed') {
         return compensate(
           a,
@@ -255,14 +258,14 @@ export function createCheckoutService(deps: CheckoutDeps) {
       );
     }
     deps.afterStep?.('placed', a.id);
-    return captureNow(placed, paymentId as string);
+    return captureNow(placed, paymentId as string, authorized);
   }
 
   /** Immediate capture: the answer shows the order paid. The stored answer (what a replay gets) stays as placed. */
-  async function captureNow(placed: CheckoutResult, paymentId: string): Promise<CheckoutResult> {
+  async function captureNow(placed: CheckoutResult, paymentId: string, authorized?: Payment): Promise<CheckoutResult> {
     if (!deps.captureNow) return placed;
     // Recorded as the system's act, not the shopper's (the order log names who moved it to paid).
-    const paid = await deps.captureNow(sys, String(placed.body.id), paymentId).catch(() => false);
+    const paid = await deps.captureNow(sys, String(placed.body.id), paymentId, authorized).catch(() => false);
     return paid ? { ...placed, body: { ...placed.body, status: 'paid', payment: { status: 'captured' } } } : placed;
   }
 

@@ -72,8 +72,8 @@ export function createLateOrdersModule(
       ...(deps.afterStep ? { afterStep: deps.afterStep } : {}),
       ...(capture === 'immediate'
         ? {
-            captureNow: (ctx, id, paymentId) =>
-              captureOrder({ db, payments: deps.payments, orders }, ctx, id, { paymentId }),
+            captureNow: (ctx, id, paymentId, payment) =>
+              captureOrder({ db, payments: deps.payments, orders }, ctx, id, { paymentId, payment }),
           }
         : {}),
     });

@@ -62,8 +62,11 @@ export interface PaymentsApi {
    * provider's answer is unknown (retrying with the same order id is safe; `void` resolves it).
    */
   authorize(ctx: Ctx, input: AuthorizeInput): Promise<Payment>;
-  /** Captures an authorized payment (the whole amount by default); idempotent. */
-  capture(ctx: Ctx, paymentId: string, amount?: number): Promise<Payment>;
+  /**
+   * Captures an authorized payment (the whole amount by default); idempotent. `known`: the payment as the caller
+   * has just seen it (saves reading it; if it moved meanwhile, the guarded update notices and reads again).
+   */
+  capture(ctx: Ctx, paymentId: string, amount?: number, known?: Payment): Promise<Payment>;
   /** Cancels an authorization, also one whose authorize call timed out (found by idempotency key). */
   void(ctx: Ctx, paymentId: string): Promise<Payment>;
   /** Refunds part or all of the captured amount; `key` makes it idempotent. */

@@ -83,9 +83,15 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
   };
 
   /** Sync without a veto: a read and one guarded statement that writes the transition with its events. */
-  const syncInStatement = async (ctx: Ctx, paymentId: string, pp: ProviderPayment): Promise<SyncResult> => {
+  const syncInStatement = async (
+    ctx: Ctx,
+    paymentId: string,
+    pp: ProviderPayment,
+    /** Our record as the caller last read it: used for the first try instead of reading it again. */
+    known?: Payment,
+  ): Promise<SyncResult> => {
     for (let attempt = 0; ; attempt++) {
-      const cur = await repo.findPayment(db.k, paymentId);
+      const cur = attempt === 0 && known?.id === paymentId ? known : await repo.findPayment(db.k, paymentId);
       if (!cur) throw errors.notFound(PAYMENT_ERRORS.notFound, `No payment ${paymentId}.`);
       const plan = planSync(cur.status, pp);
       if (plan.kind !== 'transition') {
@@ -207,11 +213,11 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
       pp = await findAtProvider(p).catch(() => undefined);
       if (!pp) throw unavailable();
     }
-    return (await sync(ctx, p.id, pp)).payment;
+    return (await syncInStatement(ctx, p.id, pp, p)).payment;
   };
 
-  const capture = async (ctx: Ctx, paymentId: string, amount?: number): Promise<Payment> => {
-    const p = await mustGet(paymentId);
+  const capture = async (ctx: Ctx, paymentId: string, amount?: number, known?: Payment): Promise<Payment> => {
+    const p = known?.id === paymentId ? known : await mustGet(paymentId);
     if (['captured', 'partially_refunded', 'refunded'].includes(p.status)) return p;
     if (p.status !== 'authorized' || !p.providerPaymentId) {
       throw errors.conflict(
@@ -229,7 +235,7 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
     } catch (e) {
       throw providerError(e);
     }
-    return (await sync(ctx, p.id, pp)).payment;
+    return (await syncInStatement(ctx, p.id, pp, p)).payment;
   };
 
   const voidPayment = async (ctx: Ctx, paymentId: string): Promise<Payment> => {
