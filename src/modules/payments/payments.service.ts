@@ -16,7 +16,7 @@ import {
   ProviderRejectedError,
   ProviderUnavailableError,
 } from './provider.ts';
-import { planSync } from './state.ts';
+import { planSync, type SyncDecision, type SyncPlan } from './state.ts';
 
 export interface PaymentsService extends PaymentsApi {
   /** Brings our record in line with the provider's view; `inTx` runs first in the same transaction
@@ -65,6 +65,36 @@ async function emit(tx: Tx, ctx: Ctx, p: Payment, types: PaymentEventType[], ext
   await appendEvents(tx, ctx, eventsOf(p, types, extra));
 }
 
+/** A sync with nothing to apply: only learn the provider's payment id if we did not know it. */
+async function nothingToApply(
+  q: repo.Q,
+  cur: Payment,
+  pp: ProviderPayment,
+  plan: Exclude<SyncDecision, SyncPlan>,
+): Promise<SyncResult> {
+  let fresh = cur;
+  if (!cur.providerPaymentId) {
+    await repo.setProviderId(q, cur.id, pp.id);
+    fresh = (await repo.findPayment(q, cur.id)) as Payment;
+  }
+  return {
+    payment: fresh,
+    applied: false,
+    vetoed: false,
+    ...(plan.kind === 'conflict' ? { conflict: plan.detail } : {}),
+  };
+}
+
+/** What a planned transition writes besides the status, from the provider's view. */
+function transitionSet(plan: SyncPlan, pp: ProviderPayment): repo.TransitionSet {
+  return {
+    ...(plan.capturedAmount !== undefined ? { capturedAmount: plan.capturedAmount } : {}),
+    providerPaymentId: pp.id,
+    nextActionUrl: plan.to === 'requires_action' ? pp.nextActionUrl : null,
+    ...(plan.to === 'failed' ? { failureCode: pp.failureCode ?? 'failed' } : {}),
+  };
+}
+
 function providerError(e: unknown): AppError {
   if (e instanceof ProviderUnavailableError) return unavailable();
   if (e instanceof ProviderRejectedError) {
@@ -94,25 +124,8 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
       const cur = attempt === 0 && known?.id === paymentId ? known : await repo.findPayment(db.k, paymentId);
       if (!cur) throw errors.notFound(PAYMENT_ERRORS.notFound, `No payment ${paymentId}.`);
       const plan = planSync(cur.status, pp);
-      if (plan.kind !== 'transition') {
-        let fresh = cur;
-        if (!cur.providerPaymentId) {
-          await repo.setProviderId(db.k, cur.id, pp.id);
-          fresh = (await repo.findPayment(db.k, paymentId)) as Payment;
-        }
-        return {
-          payment: fresh,
-          applied: false,
-          vetoed: false,
-          ...(plan.kind === 'conflict' ? { conflict: plan.detail } : {}),
-        };
-      }
-      const set: repo.TransitionSet = {
-        ...(plan.capturedAmount !== undefined ? { capturedAmount: plan.capturedAmount } : {}),
-        providerPaymentId: pp.id,
-        nextActionUrl: plan.to === 'requires_action' ? pp.nextActionUrl : null,
-        ...(plan.to === 'failed' ? { failureCode: pp.failureCode ?? 'failed' } : {}),
-      };
+      if (plan.kind !== 'transition') return nothingToApply(db.k, cur, pp, plan);
+      const set = transitionSet(plan, pp);
       const events = eventsInStatement(ctx, eventsOf(repo.transitioned(cur, plan.to, set), plan.events));
       const updated = await retryingStatement(() => repo.transitionWithEvents(db.k, cur, plan.to, set, events));
       if (updated) {
@@ -136,25 +149,8 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
           const cur = await repo.findPayment(tx, paymentId);
           if (!cur) throw errors.notFound(PAYMENT_ERRORS.notFound, `No payment ${paymentId}.`);
           const plan = planSync(cur.status, pp);
-          if (plan.kind !== 'transition') {
-            let fresh = cur;
-            if (!cur.providerPaymentId) {
-              await repo.setProviderId(tx, cur.id, pp.id);
-              fresh = (await repo.findPayment(tx, paymentId)) as Payment;
-            }
-            return {
-              payment: fresh,
-              applied: false,
-              vetoed: false,
-              ...(plan.kind === 'conflict' ? { conflict: plan.detail } : {}),
-            };
-          }
-          const updated = await repo.transition(tx, cur.id, [plan.from], plan.to, {
-            ...(plan.capturedAmount !== undefined ? { capturedAmount: plan.capturedAmount } : {}),
-            providerPaymentId: pp.id,
-            nextActionUrl: plan.to === 'requires_action' ? pp.nextActionUrl : null,
-            ...(plan.to === 'failed' ? { failureCode: pp.failureCode ?? 'failed' } : {}),
-          });
+          if (plan.kind !== 'transition') return nothingToApply(tx, cur, pp, plan);
+          const updated = await repo.transition(tx, cur.id, [plan.from], plan.to, transitionSet(plan, pp));
           // Someone else moved it between our read and our update: roll back (also inTx) and re-plan.
           if (!updated) throw new Lost();
           await emit(tx, ctx, updated, plan.events);

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 
 /** Most statements one connection prepares; past it, new texts run unnamed (parsed and planned each time). */
-export const MAX_PREPARED_PER_CONNECTION = 1000;
+export const MAX_PREPARED_PER_CONNECTION = 500;
 
 /** Bumped when a prepared plan went stale; every connection then prepares anew under new names. */
 let generation = 0;
