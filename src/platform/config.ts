@@ -13,7 +13,7 @@ export interface Config {
   dataDir: string;
   pgliteInMemory: boolean;
   dbPoolMax: number;
-  /** Named prepared statements on PostgreSQL (`DATABASE_PREPARED_STATEMENTS`, default on). */
+  /** Named prepared statements (`DATABASE_PREPARED_STATEMENTS`, default on). */
   dbPreparedStatements: boolean;
   redisUrl: string | undefined;
   /** Prefix of every Redis key we write (cache, rate limits), so several deployments can share one Redis. */

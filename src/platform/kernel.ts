@@ -38,7 +38,10 @@ export async function openDatabase(config: Config): Promise<Db> {
       max: config.dbPoolMax,
       preparedStatements: config.dbPreparedStatements,
     });
-  return openPglite({ dataDir: config.pgliteInMemory ? undefined : `${config.dataDir}/pglite` });
+  return openPglite({
+    dataDir: config.pgliteInMemory ? undefined : `${config.dataDir}/pglite`,
+    preparedStatements: config.dbPreparedStatements,
+  });
 }
 
 export async function createKernel(config: Config, overrides: KernelOverrides = {}): Promise<Kernel> {

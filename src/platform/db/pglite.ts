@@ -6,12 +6,15 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { type AnyDb, createDb, type Db } from './db.ts';
 import { installTypeParsers } from './pg-types.ts';
+import { usePreparedStatements } from './prepared-statements.ts';
 
 export interface PgliteOptions {
   /** A directory to persist into, or undefined for memory. */
   dataDir: string | undefined;
   /** A `dumpDataDir()` tarball to start from instead of running initdb (tests: ~1 s instead of several). */
   loadDataDir?: Blob;
+  /** Named prepared statements (default on; see prepared-statements.ts). */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -27,6 +30,7 @@ export async function openPglite(options: PgliteOptions): Promise<Db> {
     extensions: { pg_trgm },
   });
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 });
+  if (options.preparedStatements !== false) pool.on('connect', (client) => usePreparedStatements(client));
   const counter = { n: 0 };
   const k = new Kysely<AnyDb>({
     dialect: new PostgresDialect({ pool }),

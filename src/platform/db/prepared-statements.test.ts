@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { needsPostgres, TEST_DATABASE_URL } from '../../../test/support/services.ts';
-import { createPostgresDatabase } from '../../../test/support/test-db.ts';
+import { createPostgresDatabase, openTestDb } from '../../../test/support/test-db.ts';
 import type { Db } from './db.ts';
 import { openPostgres } from './postgres.ts';
 import { MAX_PREPARED_PER_CONNECTION } from './prepared-statements.ts';
@@ -39,6 +39,29 @@ async function migrateFromElsewhere(url: string, ddl: string): Promise<void> {
 
 const preparedNames = async (db: Db) =>
   (await sql<{ name: string }>`select name from pg_prepared_statements`.execute(db.k)).rows.map((r) => r.name);
+
+describe('prepared statements on embedded PGlite [REQ-KER-019]', () => {
+  it('[REQ-KER-019] statements are prepared; a column added later is seen by the next `select *`', async () => {
+    const t = await openTestDb({ kind: 'pglite' });
+    cleanup.push(() => t.dispose());
+    const db = t.db;
+    await sql`create table items (id int primary key, name text not null)`.execute(db.k);
+    await sql`insert into items values (1, 'one')`.execute(db.k);
+    const read = () => db.k.selectFrom('items').selectAll().where('id', '=', 1).execute();
+    expect(await read()).toEqual([{ id: 1, name: 'one' }]);
+    expect((await preparedNames(db)).filter((n) => n.startsWith('em'))).toHaveLength(1);
+    await sql`alter table items add column note text not null default 'n'`.execute(db.k);
+    expect(await read()).toEqual([{ id: 1, name: 'one', note: 'n' }]);
+    let runs = 0;
+    await sql`alter table items add column extra int not null default 7`.execute(db.k);
+    const rows = await db.transaction(async (tx) => {
+      runs++;
+      return tx.selectFrom('items').selectAll().where('id', '=', 1).execute();
+    });
+    expect(rows).toEqual([{ id: 1, name: 'one', note: 'n', extra: 7 }]);
+    expect(runs).toBe(2);
+  });
+});
 
 describe.skipIf(!TEST_DATABASE_URL)(`prepared statements [REQ-KER-019] ${needsPostgres}`, () => {
   it('[REQ-KER-019] a parameterised statement is prepared once per connection and reused', async () => {
