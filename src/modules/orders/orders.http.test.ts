@@ -211,6 +211,41 @@ describe('orders', () => {
     expect(staff.json().status).toBe('cancelled');
   });
 
+  it('[REQ-ORD-005] 12 concurrent cancels of one order (customer and staff): one 200, eleven 409, one log entry, one event, one refund', async () => {
+    const user = uid('usr');
+    const { id } = await customerOrder(user);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        h.t.http.inject({
+          method: 'POST',
+          url: `/v1/orders/${id}/cancel`,
+          headers: i % 3 ? { 'x-test-customer': user } : { 'x-test-staff': 'orders:read,orders:manage' },
+          payload: { reason: `race ${i}` },
+        }),
+      ),
+    );
+    const statuses = results.map((r) => r.statusCode).sort();
+    expect(statuses).toEqual([200, ...Array(11).fill(409)]);
+    expect(
+      results.filter((r) => r.statusCode === 409).every((r) => r.json().code === 'orders.invalid_transition'),
+    ).toBe(true);
+    await waitFor(async () => (await paymentOf(h, id))?.status === 'refunded');
+    const log = (await h.orders.orders.events(id)).filter((e) => e.type === 'cancelled');
+    expect(log).toHaveLength(1);
+    expect(log[0]?.from_status).toBe('paid');
+    const events = await q<{ n: number }>(
+      h,
+      sql`select count(*)::int as n from platform.outbox where aggregate_id = ${id} and type = 'orders.order.cancelled'`,
+    );
+    expect(events[0]?.n).toBe(1);
+    const refunds = await q<{ n: number }>(
+      h,
+      sql`select count(*)::int as n from payments.refunds r join payments.payments p on p.id = r.payment_id
+        where p.order_id = ${id}`,
+    );
+    expect(refunds[0]?.n).toBe(1);
+  });
+
   it('[REQ-ORD-007] the event log rebuilds the order status', async () => {
     const user = uid('usr');
     const { id, variantId } = await customerOrder(user);
