@@ -52,6 +52,35 @@ describe.skipIf(!TEST_DATABASE_URL)(`cart under concurrency ${needsPostgres}`, (
     expect((await get(c)).items.find((i) => i.variantId === one)?.quantity).toBe(22);
   });
 
+  it('[REQ-CRT-008] concurrent PATCHes (optimistic, version-guarded) lose no field: 5 coupons, email and address all land', async () => {
+    const c = await newCart();
+    const before = (await get(c)) as Cart & { version: number };
+    const patch = (payload: Record<string, unknown>) =>
+      t.http.inject({ method: 'PATCH', url: `/v1/carts/${c.id}`, headers: { 'x-cart-token': c.token }, payload });
+    const codes = ['RACE1', 'RACE2', 'RACE3', 'RACE4', 'RACE5'];
+    const address = { name: 'A B', line1: 'Street 1', city: 'Berlin', postalCode: '10117', country: 'DE' };
+    const res = await Promise.all([
+      ...codes.map((code) => patch({ couponCode: code })),
+      patch({ email: 'race@example.com' }),
+      patch({ shippingAddress: address }),
+    ]);
+    expect(res.map((r) => r.statusCode)).toEqual(res.map(() => 200));
+    const after = (await get(c)) as Cart & {
+      version: number;
+      couponCodes: string[];
+      email: string;
+      shippingAddress: unknown;
+    };
+    expect([...after.couponCodes].sort()).toEqual(codes);
+    expect(after.email).toBe('race@example.com');
+    expect(after.shippingAddress).toMatchObject(address);
+    expect(after.version).toBe(before.version + 7); // every PATCH applied exactly once
+    // A sixth coupon is refused and changes nothing.
+    const sixth = await patch({ couponCode: 'RACE6' });
+    expect(sixth.statusCode).toBe(422);
+    expect(((await get(c)) as Cart & { version: number }).version).toBe(after.version);
+  });
+
   it('[REQ-CRT-005] 10 concurrent first-cart creations for one customer yield one active cart', async () => {
     const me = await registerCustomer(t);
     const carts = await Promise.all(Array.from({ length: 10 }, () => newCart(me.headers)));

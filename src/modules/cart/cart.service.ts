@@ -1,5 +1,6 @@
-// Cart operations. Every write locks the cart row (select … for update) in one short transaction, so
-// writes to one cart are serialised; catalog, inventory and pricing are called outside transactions.
+// Cart operations. Item writes lock the cart row (select … for update) in one short transaction, so they are
+// serialised; a PATCH of the cart's own fields is one update guarded by the version it read (optimistic, with the
+// lock as the fallback under contention). Catalog, inventory and pricing are called outside transactions.
 import { timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
@@ -45,6 +46,16 @@ function sameToken(a: string, b: string | undefined): boolean {
 export function canAccess(ctx: Ctx, cart: repo.CartRow, token: string | undefined): boolean {
   const user = userOf(ctx);
   return (cart.user_id !== null && cart.user_id === user) || sameToken(cart.token, token);
+}
+
+/** The cart's coupon codes after a PATCH's `couponCode` (undefined: unchanged; null or "": none; a code: added). */
+function couponCodesAfter(codes: string[], couponCode: string | null | undefined): string[] {
+  if (couponCode === null || couponCode === '') return [];
+  if (couponCode === undefined) return codes;
+  const code = couponCode.toUpperCase();
+  const next = codes.includes(code) ? codes : [...codes, code];
+  if (next.length > MAX_COUPONS) throw errors.unprocessable(E.tooManyCoupons, `At most ${MAX_COUPONS} coupons.`);
+  return next;
 }
 
 export function createCartService(deps: CartServiceDeps) {
@@ -169,9 +180,26 @@ export function createCartService(deps: CartServiceDeps) {
       });
     },
 
+    /**
+     * PATCH: optimistic — read, validate, then one update guarded by the version read (a concurrent write makes it
+     * match nothing, and the PATCH is planned again on a fresh read); under sustained contention it takes the lock.
+     */
     async update(ctx: Ctx, cartId: string, token: string | undefined, patch: CartPatch) {
-      if (patch.shippingMethodId) {
-        const cart = await readable(ctx, cartId, token);
+      const pick = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
+      const apply = async (q: Tx | typeof db.k, c: repo.CartRow, guardVersion: boolean) => {
+        const codes = couponCodesAfter(c.coupon_codes, patch.couponCode);
+        const r = await sql<repo.CartRow>`update cart.carts set
+            email = ${pick(patch.email, c.email)},
+            shipping_address = ${json(pick(patch.shippingAddress, c.shipping_address))}::jsonb,
+            billing_address = ${json(pick(patch.billingAddress, c.billing_address))}::jsonb,
+            shipping_method_id = ${pick(patch.shippingMethodId, c.shipping_method_id)},
+            coupon_codes = ${codes}::text[], version = version + 1, updated_at = now()
+          where id = ${c.id} ${guardVersion ? sql`and version = ${c.version} and status = 'active'` : sql``}
+          returning *`.execute(q);
+        return r.rows[0];
+      };
+      const checkMethod = async (cart: repo.CartRow) => {
+        if (!patch.shippingMethodId) return;
         const next = {
           ...cart,
           shipping_address: patch.shippingAddress !== undefined ? patch.shippingAddress : cart.shipping_address,
@@ -180,26 +208,17 @@ export function createCartService(deps: CartServiceDeps) {
         if (!options.some((o) => o.id === patch.shippingMethodId)) {
           throw errors.unprocessable(E.invalidShippingMethod, 'This shipping method is not available for the cart.');
         }
+      };
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const cart = await readable(ctx, cartId, token);
+        if (cart.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
+        await checkMethod(cart);
+        const updated = await apply(db.k, cart, true);
+        if (updated) return view(updated);
       }
-      return write(ctx, cartId, token, async (tx, c) => {
-        let codes = c.coupon_codes;
-        if (patch.couponCode === null || patch.couponCode === '') codes = [];
-        else if (patch.couponCode !== undefined) {
-          const code = patch.couponCode.toUpperCase();
-          if (!codes.includes(code)) codes = [...codes, code];
-          if (codes.length > MAX_COUPONS)
-            throw errors.unprocessable(E.tooManyCoupons, `At most ${MAX_COUPONS} coupons.`);
-        }
-        const pick = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
-        const r = await sql<repo.CartRow>`update cart.carts set
-            email = ${pick(patch.email, c.email)},
-            shipping_address = ${json(pick(patch.shippingAddress, c.shipping_address))}::jsonb,
-            billing_address = ${json(pick(patch.billingAddress, c.billing_address))}::jsonb,
-            shipping_method_id = ${pick(patch.shippingMethodId, c.shipping_method_id)},
-            coupon_codes = ${codes}::text[], version = version + 1, updated_at = now()
-          where id = ${c.id} returning *`.execute(tx);
-        return r.rows[0];
-      });
+      // Contended: validate once more, then write under the cart's row lock (no other module is called inside it).
+      await checkMethod(await readable(ctx, cartId, token));
+      return write(ctx, cartId, token, (tx, c) => apply(tx, c, false));
     },
 
     async shippingOptions(ctx: Ctx, cartId: string, token: string | undefined): Promise<ShippingOption[]> {

@@ -114,15 +114,26 @@ describe.skipIf(!TEST_DATABASE_URL)(`prepared statements [REQ-KER-019] ${needsPo
     expect(await read()).toEqual([{ id: 1, name: 'one' }]);
   });
 
-  it('[REQ-KER-019] prepared statements per connection are bounded; statements past the bound still run', async () => {
+  it('[REQ-KER-019] prepared statements per connection are bounded: a full idle connection starts over, a transaction runs unnamed', async () => {
     const { db } = await open(1);
-    const extra = 5;
-    for (let i = 0; i < MAX_PREPARED_PER_CONNECTION + extra; i++) {
+    const distinct = (i: number, q: typeof db.k = db.k) =>
       // A distinct text each time (as an `in (…)` list of a new length would be).
-      const r = await sql<{ n: number }>`select ${i}::int + ${sql.raw(String(i))} as n`.execute(db.k);
-      expect(r.rows[0]?.n).toBe(2 * i);
-    }
+      sql<{ n: number }>`select ${i}::int + ${sql.raw(String(i))} as n`.execute(q);
+    for (let i = 0; i < MAX_PREPARED_PER_CONNECTION; i++) expect((await distinct(i)).rows[0]?.n).toBe(2 * i);
     expect((await preparedNames(db)).length).toBe(MAX_PREPARED_PER_CONNECTION);
+    // Full, inside a transaction: the new text runs unnamed, nothing is dropped.
+    await db.transaction(async (tx) => {
+      expect((await distinct(100_000, tx)).rows[0]?.n).toBe(200_000);
+    });
+    expect((await preparedNames(db)).length).toBe(MAX_PREPARED_PER_CONNECTION);
+    // Full and idle: start over with only the new statement, which is prepared under a fresh name.
+    expect((await distinct(100_001)).rows[0]?.n).toBe(200_002);
+    const names = await preparedNames(db);
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(/^em\d+\.1_/);
+    // An earlier statement works again (prepared anew).
+    expect((await distinct(7)).rows[0]?.n).toBe(14);
+    expect(await preparedNames(db)).toHaveLength(2);
   });
 
   it('[REQ-KER-019] DATABASE_PREPARED_STATEMENTS=off: nothing is prepared', async () => {

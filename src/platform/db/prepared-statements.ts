@@ -9,7 +9,11 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 
-/** Most statements one connection prepares; past it, new texts run unnamed (parsed and planned each time). */
+/**
+ * Most statements one connection keeps prepared. When a new text would pass it, an idle connection starts over
+ * (`DEALLOCATE ALL`; the hot statements prepare again on their next use), so one-off statements — start-up seeding,
+ * imports — cannot crowd out the hot set for the connection's whole life; inside a transaction it runs unnamed.
+ */
 export const MAX_PREPARED_PER_CONNECTION = 500;
 
 /** Bumped when a prepared plan went stale; every connection then prepares anew under new names. */
@@ -26,6 +30,8 @@ export function isStalePlanError(e: unknown): boolean {
 
 interface State {
   generation: number;
+  /** Bumped by each start-over, so names never meet the driver's record of deallocated ones. */
+  epoch: number;
   names: Map<string, string>;
   prepared: number;
 }
@@ -38,7 +44,8 @@ type QueryFn = (config: pg.QueryConfig) => Promise<pg.QueryResult>;
  */
 export function usePreparedStatements(client: pg.Client | pg.PoolClient): void {
   const original = client.query.bind(client) as unknown as QueryFn & ((...args: unknown[]) => unknown);
-  const state: State = { generation, names: new Map(), prepared: 0 };
+  const state: State = { generation, epoch: 0, names: new Map(), prepared: 0 };
+  const parsed = () => (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection;
 
   const nameFor = (text: string): string | undefined => {
     if (state.generation !== generation) {
@@ -49,7 +56,8 @@ export function usePreparedStatements(client: pg.Client | pg.PoolClient): void {
     if (known !== undefined) return known;
     if (state.prepared >= MAX_PREPARED_PER_CONNECTION) return undefined;
     state.prepared++;
-    const name = `em${generation}_${createHash('sha1').update(text).digest('base64url').slice(0, 22)}`;
+    const hash = createHash('sha1').update(text).digest('base64url').slice(0, 22);
+    const name = `em${generation}${state.epoch ? `.${state.epoch}` : ''}_${hash}`;
     state.names.set(text, name);
     return name;
   };
@@ -67,10 +75,26 @@ export function usePreparedStatements(client: pg.Client | pg.PoolClient): void {
     }
   };
 
+  /** Full and idle: forget every prepared statement of this connection and start over. */
+  const startOver = async () => {
+    await original({ text: 'deallocate all' });
+    state.names.clear();
+    state.prepared = 0;
+    state.epoch++;
+    const connection = parsed();
+    if (connection?.parsedStatements) connection.parsedStatements = {};
+  };
+
   (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
     if (typeof config === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined) {
       const name = nameFor(config);
       if (name !== undefined) return run(config, values, name);
+      if (client.getTransactionStatus?.() === 'I') {
+        return startOver().then(() => {
+          const fresh = nameFor(config);
+          return fresh === undefined ? original({ text: config, values }) : run(config, values, fresh);
+        });
+      }
     }
     return original(config as pg.QueryConfig, values, callback);
   };
