@@ -9,6 +9,8 @@ export interface ImportRow {
   brand: string | null;
   description: string;
   status: 'draft' | 'published' | 'archived';
+  /** The product's tax category; null when the record has none (a new product gets `standard`, an existing one keeps its own). */
+  taxCategory: string | null;
   categories: string[];
   sku: string;
   barcode: string | null;
@@ -117,6 +119,7 @@ export async function* parseNdjson(stream: AsyncIterable<Buffer | string>): Asyn
 }
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const TAX_CATEGORY = /^[a-z][a-z0-9_]{0,39}$/;
 
 function int(v: unknown, field: string): number | null {
   if (v === undefined || v === null || v === '') return null;
@@ -130,7 +133,7 @@ function str(v: unknown): string {
 }
 
 /**
- * Maps a CSV or NDJSON record to an import row. CSV columns: slug, name, brand, description, status,
+ * Maps a CSV or NDJSON record to an import row. CSV columns: slug, name, brand, description, status, taxCategory,
  * categories (slugs separated by `|`), sku, barcode, weightGrams, cost, `attr:<name>`, `price:<CUR>`,
  * `compareAt:<CUR>`. NDJSON objects may use `attributes: {}` and `prices: [{currency, amount, compareAt}]` instead.
  */
@@ -145,6 +148,10 @@ export function toImportRow(line: number, r: Record<string, unknown>): ImportRow
   const status = str(r.status) || 'published';
   if (status !== 'draft' && status !== 'published' && status !== 'archived') {
     throw new Error('status must be draft, published or archived');
+  }
+  const taxCategory = str(r.taxCategory) || null;
+  if (taxCategory !== null && !TAX_CATEGORY.test(taxCategory)) {
+    throw new Error('taxCategory must be lower-case letters, digits and _ (e.g. reduced)');
   }
   const attributes: Record<string, string> = {};
   if (r.attributes && typeof r.attributes === 'object') {
@@ -191,6 +198,7 @@ export function toImportRow(line: number, r: Record<string, unknown>): ImportRow
     brand: str(r.brand) || null,
     description: str(r.description),
     status,
+    taxCategory,
     categories,
     sku,
     barcode: str(r.barcode) || null,

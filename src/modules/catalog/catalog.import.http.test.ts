@@ -131,6 +131,46 @@ describe('bulk import', () => {
     expect(await count(`select version as n from catalog.products where slug = 'oxford'`)).toBe(2);
   });
 
+  it('[REQ-CAT-030] taxCategory column: set on import, kept by a file without it, validated per row', async () => {
+    const tax = async (slug: string) =>
+      (
+        await sql<{ tax_category: string }>`select tax_category from catalog.products where slug = ${slug}`.execute(
+          t.kernel.db.k,
+        )
+      ).rows[0]?.tax_category;
+    const version = async (slug: string) =>
+      (await sql<{ version: number }>`select version from catalog.products where slug = ${slug}`.execute(t.kernel.db.k))
+        .rows[0]?.version;
+    const withTax = [
+      'slug,name,status,taxCategory,categories,sku,price:EUR',
+      'tax-book,Book,published,reduced,shirts,BOOK-1,1500',
+      'tax-pen,Pen,published,,shirts,PEN-1,300',
+      'tax-bad,Bad,published,Not Valid,shirts,BAD-TAX-1,100',
+    ].join('\n');
+    const first = await imports(withTax);
+    expect(first).toMatchObject({ rowsOk: 2, rowsFailed: 1, productsChanged: 2 });
+    expect(first.errors).toEqual([
+      { line: 4, message: 'taxCategory must be lower-case letters, digits and _ (e.g. reduced)' },
+    ]);
+    expect(await tax('tax-book')).toBe('reduced');
+    expect(await tax('tax-pen')).toBe('standard');
+    const v = await version('tax-book');
+    // The same file again changes nothing; a file without the column keeps the category.
+    expect(await imports(withTax)).toMatchObject({ productsChanged: 0 });
+    const without = ['slug,name,status,categories,sku,price:EUR', 'tax-book,Book,published,shirts,BOOK-1,1500'].join(
+      '\n',
+    );
+    expect(await imports(without)).toMatchObject({ rowsOk: 1, productsChanged: 0 });
+    expect([await tax('tax-book'), await version('tax-book')]).toEqual(['reduced', v]);
+    // Changing only the category is a change: version bumped, product.updated published.
+    const zero = [
+      'slug,name,status,taxCategory,categories,sku,price:EUR',
+      'tax-book,Book,published,zero,shirts,BOOK-1,1500',
+    ].join('\n');
+    expect(await imports(zero)).toMatchObject({ productsChanged: 1 });
+    expect([await tax('tax-book'), await version('tax-book')]).toEqual(['zero', (v ?? 0) + 1]);
+  });
+
   it('[REQ-CAT-030] needs catalog:write; other content types → 415', async () => {
     const anon = await t.http.inject({
       method: 'POST',

@@ -35,7 +35,8 @@ export function registerImportRoutes(http: App, importer: Importer): void {
           summary:
             'Import products and variants from CSV (text/csv) or NDJSON (application/x-ndjson), upserting by SKU',
           description:
-            'One row per variant. CSV columns: slug, name, brand, description, status, categories (slugs joined by |), sku, ' +
+            'One row per variant. CSV columns: slug, name, brand, description, status, taxCategory (empty: unchanged), ' +
+            'categories (slugs joined by |), sku, ' +
             'barcode, weightGrams, cost, attr:<name>, price:<CUR>, compareAt:<CUR> (amounts in minor units). ' +
             'Rows are applied in batches; row errors are reported and do not stop the import.',
           response: { 201: ImportSchema, 415: problemResponse('Send text/csv or application/x-ndjson') },

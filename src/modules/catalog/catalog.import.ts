@@ -91,6 +91,14 @@ async function applyBatch(tx: Tx, ctx: Ctx, input: ImportRow[]) {
     select id, slug from catalog.products where slug = any(${products.map((p) => p.slug)}::text[])`.execute(tx);
   const productId = new Map(ids.rows.map((r) => [r.slug, r.id]));
   const changed = new Set<string>(bumped);
+  // Only records that name a tax category set it (a file without the column leaves staff's choice alone).
+  const taxed = products.filter((p) => p.taxCategory !== null);
+  if (taxed.length) {
+    const retaxed = await sql<{ id: string }>`update catalog.products p set tax_category = v.tax_category
+      from unnest(${taxed.map((p) => p.slug)}::text[], ${taxed.map((p) => p.taxCategory)}::text[]) as v(slug, tax_category)
+      where p.slug = v.slug and p.tax_category <> v.tax_category returning p.id`.execute(tx);
+    for (const r of retaxed.rows) changed.add(r.id);
+  }
 
   const links = rows.flatMap((r) =>
     r.categories.map((c) => ({ product_id: productId.get(r.slug), category_id: catId.get(c) })),
