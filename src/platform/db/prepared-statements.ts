@@ -45,7 +45,9 @@ type QueryFn = (config: pg.QueryConfig) => Promise<pg.QueryResult>;
 export function usePreparedStatements(client: pg.Client | pg.PoolClient): void {
   const original = client.query.bind(client) as unknown as QueryFn & ((...args: unknown[]) => unknown);
   const state: State = { generation, epoch: 0, names: new Map(), prepared: 0 };
-  const parsed = () => (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection;
+  // The driver's record of what it has prepared on this connection (cleared with ours on a start-over).
+  const driverConnection = () =>
+    (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection;
 
   const nameFor = (text: string): string | undefined => {
     if (state.generation !== generation) {
@@ -81,7 +83,7 @@ export function usePreparedStatements(client: pg.Client | pg.PoolClient): void {
     state.names.clear();
     state.prepared = 0;
     state.epoch++;
-    const connection = parsed();
+    const connection = driverConnection();
     if (connection?.parsedStatements) connection.parsedStatements = {};
   };
 
