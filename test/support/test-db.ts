@@ -22,7 +22,8 @@ export interface TestDb {
   dispose(): Promise<void>;
 }
 
-async function admin(url: string, statement: string): Promise<void> {
+/** Runs one statement on a connection of its own (admin DDL; in tests, another process's migration). */
+export async function admin(url: string, statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

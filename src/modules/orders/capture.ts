@@ -2,7 +2,6 @@
 // after the order is placed (inline in POST /v1/orders, with the `orders.capture_payment` subscriber as the
 // retried-until-done safety net); `shipment` leaves the authorization open until the first shipment is recorded.
 import type { Ctx } from '../../platform/context.ts';
-import type { Db } from '../../platform/db/db.ts';
 import type { Payment, PaymentsApi } from '../payments/index.ts';
 import { ORDER_EVENTS } from './events.ts';
 import type { OrdersService } from './orders.service.ts';
@@ -10,9 +9,8 @@ import type { OrdersService } from './orders.service.ts';
 export type CaptureMode = 'immediate' | 'shipment';
 
 export interface CaptureDeps {
-  db: Db;
   payments: Pick<PaymentsApi, 'capture'>;
-  orders: Pick<OrdersService, 'row' | 'transitionNow'>;
+  orders: Pick<OrdersService, 'row' | 'transition'>;
 }
 
 /**
@@ -35,7 +33,7 @@ export async function captureOrder(
     paymentId = order.payment_id;
   }
   await deps.payments.capture(ctx, paymentId, undefined, justPlaced?.payment);
-  const moved = await deps.orders.transitionNow(ctx, orderId, 'paid', {
+  const moved = await deps.orders.transition(ctx, orderId, 'paid', {
     from: ['pending'],
     paymentStatus: 'captured',
     event: ORDER_EVENTS.paid,

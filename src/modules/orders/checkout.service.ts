@@ -119,7 +119,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
         order_token_hash: tokenHash,
         created_at: createdAt,
       },
-      lineRows(a.id, s),
+      lineRows(s),
     );
     const { number: _number, ...answerBody } = { ...view, ...(token ? { orderToken: token } : {}) };
     const payload: Omit<OrderPlacedPayload, 'number'> = {

@@ -73,7 +73,7 @@ export function createLateOrdersModule(
       ...(capture === 'immediate'
         ? {
             captureNow: (ctx, id, paymentId, payment) =>
-              captureOrder({ db, payments: deps.payments, orders }, ctx, id, { paymentId, payment }),
+              captureOrder({ payments: deps.payments, orders }, ctx, id, { paymentId, payment }),
           }
         : {}),
     });

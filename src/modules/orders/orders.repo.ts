@@ -1,6 +1,7 @@
 // SQL for orders, their lines and their append-only event log.
-import { type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/db.ts';
+import type { StatementEvents } from '../../platform/events/outbox.ts';
 import type { Address, CheckoutSnapshot, OrderStatus, OrderView } from './contract.ts';
 
 type Q = Db['k'] | Tx;
@@ -90,13 +91,12 @@ export interface PlaceInput {
   createdAt: string;
   /** The 201 answer body without `number` (added from the sequence inside the statement). */
   answerBody: Record<string, unknown>;
-  events: { cte(source: string, payloadFromSource?: RawBuilder<unknown>): RawBuilder<unknown> };
+  events: StatementEvents;
 }
 
-export function lineRows(orderId: string, s: CheckoutSnapshot): (LineRow & { order_id: string; line_no: number })[] {
+/** The order lines a snapshot becomes, in its order (the placing statement numbers them from 1). */
+export function lineRows(s: CheckoutSnapshot): LineRow[] {
   return s.lines.map((l) => ({
-    order_id: orderId,
-    line_no: 0,
     variant_id: l.variantId,
     product_id: l.productId,
     sku: l.sku,
@@ -117,7 +117,7 @@ export const ordersRepo = {
    */
   async placeFromAttempt(q: Q, p: PlaceInput): Promise<string | undefined> {
     const s = p.snapshot;
-    const lines = lineRows(p.attemptId, s).map(
+    const lines = lineRows(s).map(
       (l, i) => sql`(${i + 1}::int, ${l.variant_id}::text, ${l.product_id}::text, ${l.sku}::text, ${l.name}::text,
         ${l.quantity}::int, ${l.unit_price}::bigint, ${l.line_total}::bigint, ${l.discount}::bigint, ${l.tax}::bigint)`,
     );
@@ -174,20 +174,7 @@ export const ordersRepo = {
     const r = await sql<LineRow>`select * from orders.order_lines where order_id = ${id} order by line_no`.execute(q);
     return r.rows;
   },
-  /** Guarded transition: only from the given statuses. Returns the previous status, or undefined. */
-  async transition(
-    tx: Tx,
-    id: string,
-    from: OrderStatus[],
-    to: OrderStatus,
-    paymentStatus?: string,
-  ): Promise<OrderStatus | undefined> {
-    const r = await sql<{ prev: OrderStatus }>`update orders.orders o set status = ${to},
-        payment_status = coalesce(${paymentStatus ?? null}, o.payment_status), version = o.version + 1, updated_at = now()
-      from (select id, status as prev from orders.orders where id = ${id} for update) p
-      where o.id = p.id and o.status = any(${from}::text[]) returning p.prev`.execute(tx);
-    return r.rows[0]?.prev;
-  },
+
   /**
    * The guarded transition, its log entry and its events in one statement (autocommit). Returns the previous status,
    * or undefined (nothing written) when the order is not in one of `from`.
@@ -198,7 +185,7 @@ export const ordersRepo = {
     from: OrderStatus[],
     to: OrderStatus,
     opts: { paymentStatus?: string | undefined; actor: string; reason: string | null },
-    events: { cte(source: string, payloadFromSource?: RawBuilder<unknown>): RawBuilder<unknown> },
+    events: StatementEvents,
   ): Promise<OrderStatus | undefined> {
     const r = await sql<{ prev: OrderStatus }>`with p as (
         select id, status as prev from orders.orders where id = ${id} for update

@@ -1,8 +1,8 @@
 // Order reads, cancellation and status transitions (each one logged and, where consumers care, published).
 import type { Actor, Ctx } from '../../platform/context.ts';
-import { type Db, retryingStatement, type Tx } from '../../platform/db/db.ts';
+import { type Db, retryingStatement } from '../../platform/db/db.ts';
 import { errors } from '../../platform/errors.ts';
-import { appendEvents, eventsInStatement } from '../../platform/events/outbox.ts';
+import { eventsInStatement } from '../../platform/events/outbox.ts';
 import { notifyOutboxAppended } from '../../platform/events/wake.ts';
 import { hasPermission } from '../../platform/http/auth.ts';
 import { hashToken } from './checkout.service.ts';
@@ -55,31 +55,20 @@ export function createOrdersService(deps: { db: Db }) {
     return { items, nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
   }
 
-  /** A guarded status change with its log entry (and event); false when the order is not in a source status. */
+  /**
+   * A guarded status change with its log entry (and event), all in one statement; false (nothing written) when the
+   * order is not in a source status.
+   */
   async function transition(
-    tx: Tx,
     ctx: Ctx,
     id: string,
     to: OrderStatus,
     opts: { from?: OrderStatus[]; reason?: string; paymentStatus?: string; event?: string } = {},
   ): Promise<boolean> {
-    const prev = await ordersRepo.transition(tx, id, opts.from ?? sourcesOf(to), to, opts.paymentStatus);
-    if (!prev) return false;
-    await ordersRepo.log(tx, id, to, prev, to, actorName(ctx.actor), opts.reason ?? null);
-    if (opts.event) {
-      await appendEvents(tx, ctx, [{ type: opts.event, aggregateId: id, payload: { orderId: id, from: prev, to } }]);
-    }
-    return true;
-  }
-
-  /** `transition` on its own: the guarded update, its log entry and its event in one statement. */
-  async function transitionNow(
-    ctx: Ctx,
-    id: string,
-    to: OrderStatus,
-    opts: { from?: OrderStatus[]; reason?: string; paymentStatus?: string; event: string },
-  ): Promise<boolean> {
-    const events = eventsInStatement(ctx, [{ type: opts.event, aggregateId: id, payload: { orderId: id, to } }]);
+    const events = eventsInStatement(
+      ctx,
+      opts.event ? [{ type: opts.event, aggregateId: id, payload: { orderId: id, to } }] : [],
+    );
     const prev = await retryingStatement(() =>
       ordersRepo.transitionLogged(
         db.k,
@@ -91,7 +80,7 @@ export function createOrdersService(deps: { db: Db }) {
       ),
     );
     if (!prev) return false;
-    notifyOutboxAppended();
+    if (opts.event) notifyOutboxAppended();
     return true;
   }
 
@@ -102,7 +91,7 @@ export function createOrdersService(deps: { db: Db }) {
     const from = staff
       ? sourcesOf('cancelled')
       : CUSTOMER_CANCELLABLE.filter((s) => sourcesOf('cancelled').includes(s));
-    const ok = await transitionNow(ctx, id, 'cancelled', { from, reason, event: ORDER_EVENTS.cancelled });
+    const ok = await transition(ctx, id, 'cancelled', { from, reason, event: ORDER_EVENTS.cancelled });
     if (!ok) {
       throw errors.conflict(
         ORDER_ERRORS.invalidTransition,
@@ -117,7 +106,6 @@ export function createOrdersService(deps: { db: Db }) {
     list,
     cancel,
     transition,
-    transitionNow,
     events: (id: string) => ordersRepo.events(db.k, id),
     row: (id: string) => ordersRepo.get(db.k, id),
   };

@@ -1,6 +1,7 @@
 // SQL of the payments schema. Every function takes the transaction (or the builder) it runs in.
-import { type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/db.ts';
+import type { StatementEvents } from '../../platform/events/outbox.ts';
 import type { Payment, PaymentStatus, ProviderName, Refund } from './contract.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: rows come from Kysely's untyped builder.
@@ -149,7 +150,7 @@ export async function transitionWithEvents(
   cur: Payment,
   to: PaymentStatus,
   set: TransitionSet,
-  events: { cte(source: string): RawBuilder<unknown> },
+  events: StatementEvents,
 ): Promise<Payment | undefined> {
   const keep = (column: string) => sql.ref(column);
   const r = await sql<Row>`with u as (

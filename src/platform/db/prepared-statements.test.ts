@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { needsPostgres, TEST_DATABASE_URL } from '../../../test/support/services.ts';
-import { createPostgresDatabase, openTestDb } from '../../../test/support/test-db.ts';
+import { admin, createPostgresDatabase, openTestDb } from '../../../test/support/test-db.ts';
 import type { Db } from './db.ts';
 import { openPostgres } from './postgres.ts';
 import { MAX_PREPARED_PER_CONNECTION } from './prepared-statements.ts';
@@ -27,15 +26,7 @@ async function open(max: number, preparedStatements?: boolean): Promise<{ db: Db
 }
 
 /** Runs DDL from another connection, as a newer process running a rolling migration would. */
-async function migrateFromElsewhere(url: string, ddl: string): Promise<void> {
-  const other = new pg.Client({ connectionString: url });
-  await other.connect();
-  try {
-    await other.query(ddl);
-  } finally {
-    await other.end();
-  }
-}
+const migrateFromElsewhere = admin;
 
 const preparedNames = async (db: Db) =>
   (await sql<{ name: string }>`select name from pg_prepared_statements`.execute(db.k)).rows.map((r) => r.name);

@@ -65,10 +65,12 @@ export async function appendEvents(
  * matched nothing. `payloadFromSource` (a jsonb expression over the source's columns, such as
  * `jsonb_build_object('from', prev)`) is merged into each payload. Call `notifyOutboxAppended()` after the statement.
  */
-export function eventsInStatement(
-  ctx: Ctx | undefined,
-  events: NewEvent[],
-): { envelopes: EventEnvelope[]; cte(source: string, payloadFromSource?: RawBuilder<unknown>): RawBuilder<unknown> } {
+export interface StatementEvents {
+  envelopes: EventEnvelope[];
+  cte(source: string, payloadFromSource?: RawBuilder<unknown>): RawBuilder<unknown>;
+}
+
+export function eventsInStatement(ctx: Ctx | undefined, events: NewEvent[]): StatementEvents {
   const envelopes = envelopesOf(ctx, events);
   if (envelopes.length === 0) return { envelopes, cte: () => sql`select 1 where false` };
   const rows = envelopes.map(
