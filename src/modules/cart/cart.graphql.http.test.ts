@@ -4,6 +4,7 @@ import { createStaff, registerCustomer, type TestIdentity } from '../../../test/
 import { createVariant, type TestVariant } from '../../../test/support/cart.ts';
 import { createTestApp, type TestApp } from '../../../test/support/create-test-app.ts';
 import { graphql } from '../../../test/support/graphql.ts';
+import { statementsOf } from '../../../test/support/query-cost.ts';
 
 let t: TestApp;
 let staff: TestIdentity;
@@ -244,17 +245,16 @@ describe('cart over GraphQL', () => {
       );
     await add(small, tee);
     for (const v of [tee, ...extra]) await add(big, v);
-    const cost = async (c: { id: string; token: string }, lines: number) => {
-      const before = t.kernel.db.queryCount();
-      const { body } = await gql(
-        `{ cart(id: "${c.id}") { totals { total ${MONEY} } items { sku product { id variants { sku inStock } } } } }`,
-        {},
-        guest(c.token),
-      );
-      expect(body.data.cart.items).toHaveLength(lines);
-      for (const item of body.data.cart.items) expect(item.product.variants[0].sku).toBe(item.sku);
-      return t.kernel.db.queryCount() - before;
-    };
+    const cost = (c: { id: string; token: string }, lines: number) =>
+      statementsOf(t.kernel.db, async () => {
+        const { body } = await gql(
+          `{ cart(id: "${c.id}") { totals { total ${MONEY} } items { sku product { id variants { sku inStock } } } } }`,
+          {},
+          guest(c.token),
+        );
+        expect(body.data.cart.items).toHaveLength(lines);
+        for (const item of body.data.cart.items) expect(item.product.variants[0].sku).toBe(item.sku);
+      });
     const one = await cost(small, 1);
     expect(await cost(big, 5)).toBe(one);
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaff, registerCustomer, type TestIdentity } from '../../../test/support/auth.ts';
 import { createVariant, type TestVariant } from '../../../test/support/cart.ts';
 import { createTestApp, type TestApp } from '../../../test/support/create-test-app.ts';
+import { statementsOf } from '../../../test/support/query-cost.ts';
 
 let t: TestApp;
 let staff: TestIdentity;
@@ -204,12 +205,11 @@ describe('cart over HTTP', () => {
     ]) {
       await call('POST', `/v1/carts/${big.id}/items`, big.token, { variantId: v.variantId, quantity: 1 });
     }
-    const cost = async (c: Cart) => {
-      const before = t.kernel.db.queryCount();
-      const res = await call('GET', `/v1/carts/${c.id}`, c.token);
-      expect(res.statusCode).toBe(200);
-      return t.kernel.db.queryCount() - before;
-    };
+    const cost = (c: Cart) =>
+      statementsOf(t.kernel.db, async () => {
+        const res = await call('GET', `/v1/carts/${c.id}`, c.token);
+        expect(res.statusCode).toBe(200);
+      });
     const one = await cost(small);
     expect(await cost(big)).toBe(one);
     expect(one).toBeLessThanOrEqual(6);
