@@ -10,6 +10,7 @@ import type { Step } from './checkout.repo.ts';
 import { type CheckoutService, type CheckoutSettings, createCheckoutService } from './checkout.service.ts';
 import { checkoutSubscribers, checkoutSweeper, sweep } from './checkout.workers.ts';
 import type { CartApi, PricingApi } from './contract.ts';
+import { createOrdersGraphql } from './orders.graphql.ts';
 import { registerOrdersRoutes } from './orders.http.ts';
 import { createOrdersService, type OrdersService } from './orders.service.ts';
 import { registerShipmentRoutes } from './shipments.http.ts';
@@ -85,6 +86,15 @@ export function createLateOrdersModule(
     const b = get();
     return { ...b.deps, db: b.db, checkout: b.checkout, orders: b.orders, capture: b.capture };
   };
+  // What the routes and resolvers call: bound to the dependencies on first use.
+  const services: { checkout: CheckoutService; orders: OrdersService } = {
+    checkout: {
+      checkout: (...a) => get().checkout.checkout(...a),
+      resume: (...a) => get().checkout.resume(...a),
+      abandon: (...a) => get().checkout.abandon(...a),
+    },
+    orders: new Proxy({} as OrdersService, { get: (_t, p) => get().orders[p as keyof OrdersService] }),
+  };
   const definition: ModuleDefinition = {
     name: 'orders',
     migrations: ORDERS_MIGRATIONS,
@@ -93,15 +103,9 @@ export function createLateOrdersModule(
         ship: (...a) => get().shipments.ship(...a),
         list: (...a) => get().shipments.list(...a),
       });
-      registerOrdersRoutes(http, {
-        checkout: {
-          checkout: (...a) => get().checkout.checkout(...a),
-          resume: (...a) => get().checkout.resume(...a),
-          abandon: (...a) => get().checkout.abandon(...a),
-        },
-        orders: new Proxy({} as OrdersService, { get: (_t, p) => get().orders[p as keyof OrdersService] }),
-      });
+      registerOrdersRoutes(http, services);
     },
+    graphql: createOrdersGraphql(services),
     subscribers: checkoutSubscribers(workerDeps),
     jobs: [checkoutSweeper(workerDeps, sweepIntervalMs)],
   };

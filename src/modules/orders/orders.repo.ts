@@ -175,6 +175,18 @@ export const ordersRepo = {
     return r.rows;
   },
 
+  /** The lines of several orders in one statement (a page of the list), by order id. */
+  async linesOf(q: Q, ids: string[]): Promise<Map<string, LineRow[]>> {
+    const byOrder = new Map<string, LineRow[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return byOrder;
+    const r = await sql<
+      LineRow & { order_id: string }
+    >`select * from orders.order_lines where order_id = any(${ids}::text[])
+      order by order_id, line_no`.execute(q);
+    for (const line of r.rows) byOrder.get(line.order_id)?.push(line);
+    return byOrder;
+  },
+
   /**
    * The guarded transition, its log entry and its events in one statement (autocommit). Returns the previous status,
    * or undefined (nothing written) when the order is not in one of `from`.

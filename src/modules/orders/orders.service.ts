@@ -51,7 +51,11 @@ export function createOrdersService(deps: { db: Db }) {
     }
     const rows = await ordersRepo.list(db.k, { userId, status: f.status, cursor: f.cursor, limit: limit + 1 });
     const page = rows.slice(0, limit);
-    const items = await Promise.all(page.map(async (o) => toView(o, await ordersRepo.lines(db.k, o.id))));
+    const lines = await ordersRepo.linesOf(
+      db.k,
+      page.map((o) => o.id),
+    );
+    const items = page.map((o) => toView(o, lines.get(o.id) ?? []));
     return { items, nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
   }
 

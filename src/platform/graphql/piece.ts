@@ -2,6 +2,7 @@
 // piece in `<m>.graphql.ts` and hand it to app.ts in their ModuleDefinition; the kernel assembles them.
 // Resolvers call the module's own services with `context.ctx`, exactly as its REST routes do.
 import DataLoader from 'dataloader';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Ctx } from '../context.ts';
@@ -13,12 +14,21 @@ export interface GraphqlContext {
   ctx: Ctx;
   /** The `X-Cart-Token` header: a guest's credential for their cart. */
   cartToken: string | undefined;
+  /** The `X-Order-Token` header: a guest's credential for their order. */
+  orderToken: string | undefined;
+  /** The `Idempotency-Key` header, when sent. */
+  idempotencyKey: string | undefined;
+  /**
+   * For a field that is idempotent by its own key (placeOrder): the request's answer is not stored under the
+   * Idempotency-Key header, so a retry runs the field again instead of replaying the first answer.
+   */
+  releaseIdempotencyKey(): void;
   /** Per-request DataLoaders by name (see perRequestLoader); dropped with the request. */
   loaders: Map<string, unknown>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: resolver signatures vary per field; each piece types its own.
-export type Resolver = (parent: any, args: any, context: GraphqlContext) => unknown;
+export type Resolver = (parent: any, args: any, context: GraphqlContext, info: GraphQLResolveInfo) => unknown;
 
 export interface ScalarDefinition {
   serialize(value: unknown): unknown;

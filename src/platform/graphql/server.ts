@@ -5,6 +5,7 @@ import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import mercurius from 'mercurius';
 import type { App } from '../http/app-type.ts';
 import type { Access } from '../http/auth.ts';
+import { releaseIdempotencyKey } from '../http/idempotency.ts';
 import { formatGraphqlErrors } from './errors.ts';
 import { DEFAULT_LIMITS, type QueryLimits, queryLimitsRule } from './limits.ts';
 import type { GraphqlContext, GraphqlPiece, Resolver } from './piece.ts';
@@ -149,10 +150,17 @@ export async function installGraphql(http: App, pieces: GraphqlPiece[], options:
     // An Idempotency-Key makes a retried mutation safe, as on REST: the same key and body replay the first answer.
     additionalRouteOptions: { config: { access: PUBLIC, idempotency: true } },
     context: (request): GraphqlContext => {
-      const token = request.headers['x-cart-token'];
+      const header = (name: string, max: number) => {
+        const v = request.headers[name];
+        return typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined;
+      };
       return {
         ctx: request.ctx ?? { requestId: String(request.id), actor: { kind: 'anonymous' } },
-        cartToken: typeof token === 'string' && token.length <= 200 ? token : undefined,
+        cartToken: header('x-cart-token', 200),
+        orderToken: header('x-order-token', 200),
+        // Checked by the idempotency layer before any resolver runs (1 to 255 visible ASCII characters).
+        idempotencyKey: header('idempotency-key', 255),
+        releaseIdempotencyKey: () => releaseIdempotencyKey(request),
         loaders: new Map(),
       };
     },

@@ -25,7 +25,7 @@ declare module 'fastify' {
     idempotency?: IdempotencyOption;
   }
   interface FastifyRequest {
-    idempotencyRecord?: { scope: string; key: string } | undefined;
+    idempotencyRecord?: { scope: string; key: string; release?: boolean } | undefined;
   }
 }
 
@@ -190,7 +190,7 @@ export function installIdempotency(app: App, options: IdempotencyOptions): void 
     const status = reply.statusCode;
     const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
     try {
-      if (status >= 500 || body === null) {
+      if (status >= 500 || body === null || record.release) {
         await sql`delete from platform.idempotency_keys where scope = ${record.scope} and key = ${record.key}`.execute(
           db.k,
         );
@@ -210,6 +210,15 @@ export function installIdempotency(app: App, options: IdempotencyOptions): void 
     }
     return payload;
   });
+}
+
+/**
+ * For an operation that is idempotent by its own key and must not be answered from the store (GraphQL's
+ * `placeOrder` follows its checkout attempt, so a 202-like answer later becomes the order): the key taken for this
+ * request is released when the response is sent, as after a 5xx, so a retry runs again.
+ */
+export function releaseIdempotencyKey(request: FastifyRequest): void {
+  if (request.idempotencyRecord) request.idempotencyRecord.release = true;
 }
 
 function replay(reply: FastifyReply, row: KeyRow): FastifyReply {

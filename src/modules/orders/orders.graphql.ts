@@ -1,0 +1,154 @@
+// The orders' part of the GraphQL schema, over the same services as /v1/orders and with the same access rules:
+// an order is seen by its customer, by a guest with its order token (X-Order-Token header or `orderToken`
+// argument) or by staff with orders:read; anyone else gets orders.not_found and no data.
+//
+// placeOrder is the checkout of POST /v1/orders. Its key (the `idempotencyKey` argument, or the Idempotency-Key
+// header) maps to the checkout attempt, as on REST: a retry with the same key follows the attempt, so an answer
+// that asked for customer action later becomes the placed order. The header's generic stored-answer replay is
+// therefore released when placeOrder is the only field of its mutation. A document that also changes something
+// else keeps the stored answer (a retry must not run that change again): its replay is the first answer, and
+// placeOrder alone with the same key then follows the attempt.
+import { Type } from 'typebox';
+import { errors } from '../../platform/errors.ts';
+import { checkArgs, dropNulls, type GraphqlContext, type GraphqlPiece } from '../../platform/graphql/piece.ts';
+import type { CheckoutService } from './checkout.service.ts';
+import type { OrderView } from './contract.ts';
+import { CancelBody, OrderQuery, PlaceOrderBody } from './orders.schemas.ts';
+import type { OrdersService } from './orders.service.ts';
+
+export const ORDERS_SDL = `
+type OrderItem {
+  variantId: ID!
+  productId: ID!
+  sku: String!
+  name: String!
+  quantity: Int!
+  "Units recorded in shipments so far."
+  shippedQuantity: Int!
+  unitPrice: Money!
+  lineTotal: Money!
+  discount: Money!
+  tax: Money!
+}
+type OrderTotals { subtotal: Money! discount: Money! shipping: Money! tax: Money! total: Money! }
+type OrderPayment { status: String! }
+type Order {
+  id: ID!
+  "Sequential and human-readable, e.g. 1000."
+  number: String!
+  "pending, paid, partially_shipped, shipped, delivered, cancelled, partially_refunded, refunded, returned"
+  status: String!
+  email: String
+  userId: ID
+  items: [OrderItem!]!
+  totals: OrderTotals!
+  shippingAddress: Address!
+  payment: OrderPayment!
+  createdAt: String!
+  "Guests only, returned once by placeOrder: read the order later with it (X-Order-Token header or argument)."
+  orderToken: String
+}
+type OrderPage { items: [Order!]! nextCursor: String }
+type NextAction { "redirect or wait" type: String! url: String }
+"""
+What placeOrder did: status placed (order set; REST 201), or requires_action (the payment needs the customer:
+follow nextAction, then call placeOrder again with the same key to get the order; REST 202).
+"""
+type PlaceOrderResult {
+  status: String!
+  order: Order
+  "The checkout attempt (it becomes the order's id)."
+  attemptId: ID!
+  nextAction: NextAction
+}
+"provider: sandbox or stripe; token: the provider's payment token (sandbox: tok_visa, tok_threeDSecureRequired, …)."
+input PaymentInput { provider: String! token: String! }
+
+extend type Query {
+  "An order you may see; otherwise null with orders.not_found."
+  order(id: ID!, orderToken: String): Order
+  "Your orders, newest first (customers: their own; staff with orders:read: any, filtered by userId and status)."
+  orders(userId: ID, status: String, cursor: String, limit: Int): OrderPage
+}
+
+extend type Mutation {
+  """
+  Places an order from a cart (POST /v1/orders). The key is required (idempotencyKey argument or Idempotency-Key
+  header): the same key returns the same order and never charges twice; after requires_action, the same call with
+  the same key returns the order once the customer has acted.
+  Errors (extensions.code): orders.cart_incomplete, inventory.insufficient_stock, promotions.limit_reached,
+  payments.declined, payments.unavailable (retry with the same key), orders.checkout_in_progress.
+  """
+  placeOrder(cartId: ID!, payment: PaymentInput!, idempotencyKey: String): PlaceOrderResult
+  "Cancels an order (customer before shipment; staff with orders:manage any time, refunding what was captured)."
+  cancelOrder(id: ID!, orderToken: String, reason: String): Order
+}
+`;
+
+const KeyArg = Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' });
+const IdArg = Type.String({ minLength: 1, maxLength: 100 });
+const TokenArg = Type.String({ maxLength: 200 });
+
+interface PlaceOrderArgs {
+  cartId: string;
+  payment: { provider: string; token: string };
+  idempotencyKey?: string | null;
+}
+
+export function createOrdersGraphql(s: {
+  checkout: Pick<CheckoutService, 'checkout'>;
+  orders: Pick<OrdersService, 'get' | 'list' | 'cancel'>;
+}): GraphqlPiece {
+  const orderToken = (arg: string | null | undefined, c: GraphqlContext) =>
+    arg == null ? c.orderToken : checkArgs<string>(TokenArg, arg, 'args/orderToken');
+
+  return {
+    typeDefs: ORDERS_SDL,
+    resolvers: {
+      Query: {
+        order: (_p, args: { id: string; orderToken?: string | null }, c: GraphqlContext) =>
+          s.orders.get(c.ctx, checkArgs<string>(IdArg, args.id, 'args/id'), orderToken(args.orderToken, c)),
+        orders: (_p, args: Record<string, unknown>, c: GraphqlContext) => {
+          if (c.ctx.actor.kind === 'anonymous') throw errors.unauthorized();
+          return s.orders.list(c.ctx, checkArgs(OrderQuery, dropNulls(args)));
+        },
+      },
+      Mutation: {
+        placeOrder: async (_p, args: PlaceOrderArgs, c: GraphqlContext, info) => {
+          if (info.operation.selectionSet.selections.length === 1) c.releaseIdempotencyKey();
+          const key = args.idempotencyKey ?? c.idempotencyKey;
+          if (key === undefined) {
+            throw errors.badRequest(
+              'idempotency.key_required',
+              'placeOrder requires a key: the idempotencyKey argument or the Idempotency-Key header (e.g. a UUID).',
+            );
+          }
+          checkArgs(KeyArg, key, 'args/idempotencyKey');
+          const body = checkArgs<typeof args>(PlaceOrderBody, { cartId: args.cartId, payment: args.payment });
+          const r = await s.checkout.checkout(
+            { ...c.ctx, idempotencyKey: key },
+            { cartId: body.cartId, cartToken: c.cartToken, payment: body.payment },
+          );
+          if (r.status === 201) return { status: 'placed', order: r.body, attemptId: r.body.id, nextAction: null };
+          return { status: 'requires_action', order: null, attemptId: r.body.id, nextAction: r.body.nextAction };
+        },
+        cancelOrder: (
+          _p,
+          args: { id: string; orderToken?: string | null; reason?: string | null },
+          c: GraphqlContext,
+        ) => {
+          const { reason } = checkArgs<{ reason?: string }>(CancelBody, dropNulls({ reason: args.reason }));
+          return s.orders.cancel(
+            c.ctx,
+            checkArgs<string>(IdArg, args.id, 'args/id'),
+            orderToken(args.orderToken, c),
+            reason ?? 'requested',
+          );
+        },
+      },
+      Order: {
+        orderToken: (o: OrderView) => o.orderToken ?? null,
+      },
+    },
+  };
+}
