@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaff, type TestIdentity } from './support/auth.ts';
-import { createVariant } from './support/cart.ts';
+import { createVariant, readyCart } from './support/cart.ts';
 import { createTestApp, type TestApp } from './support/create-test-app.ts';
 import { needsPostgres, TEST_DATABASE_URL } from './support/services.ts';
 
@@ -22,37 +22,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function readyCart(variantId: string): Promise<{ id: string; token: string }> {
-  const c = (
-    await t.http.inject({ method: 'POST', url: '/v1/carts', payload: { currency: 'EUR', country: 'DE' } })
-  ).json();
-  const h = { 'x-cart-token': c.token as string };
-  await t.http.inject({
-    method: 'POST',
-    url: `/v1/carts/${c.id}/items`,
-    headers: h,
-    payload: { variantId, quantity: 1 },
-  });
-  const address = { name: 'A B', line1: 'Street 1', city: 'Berlin', postalCode: '10117', country: 'DE' };
-  await t.http.inject({
-    method: 'PATCH',
-    url: `/v1/carts/${c.id}`,
-    headers: h,
-    payload: { email: 'shopper@example.com', shippingAddress: address, couponCode: 'LIMIT3' },
-  });
-  const options = (
-    await t.http.inject({ method: 'GET', url: `/v1/carts/${c.id}/shipping-options`, headers: h })
-  ).json();
-  const res = await t.http.inject({
-    method: 'PATCH',
-    url: `/v1/carts/${c.id}`,
-    headers: h,
-    payload: { shippingMethodId: options.items[0].id },
-  });
-  expect(res.json().totals.discount.amount).toBe(500);
-  return { id: c.id, token: c.token };
-}
-
 describe('coupon limits at checkout [REQ-CHK-091]', () => {
   it.skipIf(!TEST_DATABASE_URL)(
     `[REQ-CHK-091] limit 3, ${SHOPPERS} parallel checkouts: exactly 3 discounted orders, the rest 409 before payment ${needsPostgres}`,
@@ -65,7 +34,10 @@ describe('coupon limits at checkout [REQ-CHK-091]', () => {
         payload: { name: '5 off', kind: 'fixed', value: 500, currency: 'EUR', usageLimit: 3, codes: ['LIMIT3'] },
       });
       expect(promo.statusCode).toBe(201);
-      const carts = await Promise.all(Array.from({ length: SHOPPERS }, () => readyCart(v.variantId)));
+      const carts = await Promise.all(
+        Array.from({ length: SHOPPERS }, () => readyCart(t, v.variantId, { couponCode: 'LIMIT3' })),
+      );
+      for (const c of carts) expect(c.totals.discount?.amount).toBe(500);
       const results = await Promise.all(
         carts.map((c) =>
           t.http.inject({

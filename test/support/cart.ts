@@ -82,3 +82,37 @@ export const address = (country: string, region?: string) => ({
   country,
   ...(region ? { region } : {}),
 });
+
+/**
+ * A cart ready for checkout over REST: `quantity` of the variant, an email, a German address and the first shipping
+ * option (plus a coupon when given). A guest cart unless `auth` carries a customer's Bearer token.
+ */
+export async function readyCart(
+  t: TestApp,
+  variantId: string,
+  opts: { quantity?: number; couponCode?: string; auth?: Record<string, string> } = {},
+): Promise<{ id: string; token: string; headers: Record<string, string>; totals: Record<string, { amount: number }> }> {
+  const auth = opts.auth ?? {};
+  const created = await t.http.inject({
+    method: 'POST',
+    url: '/v1/carts',
+    headers: auth,
+    payload: { currency: 'EUR', country: 'DE' },
+  });
+  const c = created.json() as { id: string; token: string };
+  const headers = { ...auth, 'x-cart-token': c.token };
+  const call = async (method: 'POST' | 'PATCH' | 'GET', url: string, payload?: object) => {
+    const res = await t.http.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+  await call('POST', `/v1/carts/${c.id}/items`, { variantId, quantity: opts.quantity ?? 1 });
+  await call('PATCH', `/v1/carts/${c.id}`, {
+    email: 'shopper@example.com',
+    shippingAddress: address('DE'),
+    ...(opts.couponCode ? { couponCode: opts.couponCode } : {}),
+  });
+  const options = await call('GET', `/v1/carts/${c.id}/shipping-options`);
+  const cart = await call('PATCH', `/v1/carts/${c.id}`, { shippingMethodId: options.items[0].id });
+  return { id: c.id, token: c.token, headers, totals: cart.totals };
+}

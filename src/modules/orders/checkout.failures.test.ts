@@ -256,6 +256,7 @@ describe('checkout failure matrix', () => {
       'orders.complete_cart',
       'orders.capture_payment',
       'orders.settle_cancelled',
+      'orders.payment_refunded',
       'orders.payment_settled',
     ]);
     expect(h.orders.definition.jobs?.map((j) => [j.name, j.intervalMs])).toEqual([['orders.checkout_sweeper', 60_000]]);

@@ -88,6 +88,32 @@ export function checkoutSubscribers(d: () => WorkerDeps): Subscriber[] {
       },
     },
     {
+      // A refund (staff, a return, a cancel) shows on the order: all of what was captured → refunded (unless the
+      // order was cancelled: that is its final state), a part of it after delivery → partially_refunded. A partial
+      // refund before delivery (goodwill) is recorded on the payment only, so the order can still ship.
+      name: 'orders.payment_refunded',
+      eventTypes: ['payments.payment.refunded'],
+      handle: async (e) => {
+        const p = e.payload as unknown as PaymentEventPayload;
+        const full = p.refundedAmount >= p.capturedAmount;
+        const reason = `refund ${p.refundId ?? ''} of ${p.refundAmount ?? 0} ${p.currency}`.trim();
+        if (full) {
+          await d().orders.transition(ctx, p.orderId, 'refunded', {
+            reason,
+            paymentStatus: 'refunded',
+            event: ORDER_EVENTS.refunded,
+          });
+        } else {
+          await d().orders.transition(ctx, p.orderId, 'partially_refunded', {
+            from: ['delivered'],
+            reason,
+            paymentStatus: 'partially_refunded',
+            event: ORDER_EVENTS.partiallyRefunded,
+          });
+        }
+      },
+    },
+    {
       name: 'orders.payment_settled',
       eventTypes: ['payments.payment.authorized', 'payments.payment.failed'],
       handle: async (e) => {

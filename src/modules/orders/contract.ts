@@ -30,7 +30,13 @@ export const ORDER_ERRORS = {
   overShipment: 'orders.over_shipment',
   nothingToShip: 'orders.nothing_to_ship',
   notPaid: 'orders.not_paid',
+  shipmentNotFound: 'orders.shipment_not_found',
+  shipmentBackwards: 'orders.shipment_status_backwards',
 } as const;
+
+/** A shipment's tracking status; it only moves forward. */
+export const SHIPMENT_STATUSES = ['shipped', 'in_transit', 'delivered'] as const;
+export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
 export interface OrderView {
   id: string;

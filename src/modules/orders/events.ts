@@ -4,6 +4,11 @@ export const ORDER_EVENTS = {
   paid: 'orders.order.paid',
   cancelled: 'orders.order.cancelled',
   shipped: 'orders.order.shipped',
+  /** A shipment's tracking changed (status, carrier or tracking number). */
+  shipmentUpdated: 'orders.shipment.updated',
+  delivered: 'orders.order.delivered',
+  refunded: 'orders.order.refunded',
+  partiallyRefunded: 'orders.order.partially_refunded',
 } as const;
 
 export interface OrderPlacedPayload {

@@ -102,6 +102,7 @@ export function createLateOrdersModule(
       registerShipmentRoutes(http, {
         ship: (...a) => get().shipments.ship(...a),
         list: (...a) => get().shipments.list(...a),
+        update: (...a) => get().shipments.update(...a),
       });
       registerOrdersRoutes(http, services);
     },

@@ -2,13 +2,25 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/db.ts';
 import type { StatementEvents } from '../../platform/events/outbox.ts';
-import type { Address, CheckoutSnapshot, OrderStatus, OrderView } from './contract.ts';
+import type { Address, CheckoutSnapshot, OrderStatus, OrderView, ShipmentStatus } from './contract.ts';
 
 type Q = Db['k'] | Tx;
 
 export interface ShipmentItem {
   variantId: string;
   quantity: number;
+}
+
+export interface ShipmentRow {
+  id: string;
+  order_id: string;
+  items: ShipmentItem[];
+  carrier: string | null;
+  tracking_number: string | null;
+  status: ShipmentStatus;
+  delivered_at: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
 }
 
 export interface OrderRow {
@@ -253,16 +265,43 @@ export const ordersRepo = {
       returning created_at`.execute(tx);
     return new Date((r.rows[0] as { created_at: Date }).created_at);
   },
-  async shipments(q: Q, orderId: string) {
-    const r = await sql<{
-      id: string;
-      items: ShipmentItem[] | string;
-      carrier: string | null;
-      tracking_number: string | null;
-      created_at: Date;
-    }>`select id, items, carrier, tracking_number, created_at from orders.shipments
+  async shipments(q: Q, orderId: string): Promise<ShipmentRow[]> {
+    const r = await sql<ShipmentRow>`select * from orders.shipments
       where order_id = ${orderId} order by created_at, id`.execute(q);
     return r.rows.map((row) => ({ ...row, items: parse<ShipmentItem[]>(row.items) }));
+  },
+  async shipment(q: Q, id: string): Promise<ShipmentRow | undefined> {
+    const r = await sql<ShipmentRow>`select * from orders.shipments where id = ${id}`.execute(q);
+    const row = r.rows[0];
+    return row ? { ...row, items: parse<ShipmentItem[]>(row.items) } : undefined;
+  },
+  /**
+   * Changes a shipment's tracking; the status only moves forward (`from` lists the statuses it may come from).
+   * Undefined when the shipment is not in one of them (nothing written).
+   */
+  async updateShipment(
+    tx: Tx,
+    id: string,
+    change: { status?: ShipmentStatus | undefined; carrier?: string | undefined; trackingNumber?: string | undefined },
+    from: readonly ShipmentStatus[],
+  ): Promise<ShipmentRow | undefined> {
+    const r = await sql<ShipmentRow>`update orders.shipments set
+        status = coalesce(${change.status ?? null}, status),
+        delivered_at = case when status <> 'delivered' and ${change.status ?? null} = 'delivered' then now()
+          else delivered_at end,
+        carrier = coalesce(${change.carrier ?? null}, carrier),
+        tracking_number = coalesce(${change.trackingNumber ?? null}, tracking_number),
+        updated_at = now()
+      where id = ${id} and status = any(${[...from]}::text[])
+      returning *`.execute(tx);
+    const row = r.rows[0];
+    return row ? { ...row, items: parse<ShipmentItem[]>(row.items) } : undefined;
+  },
+  /** True when the order has shipments and every one of them is delivered. */
+  async allDelivered(tx: Tx, orderId: string): Promise<boolean> {
+    const r = await sql<{ done: boolean | null }>`select bool_and(status = 'delivered') as done
+      from orders.shipments where order_id = ${orderId}`.execute(tx);
+    return r.rows[0]?.done === true;
   },
   async list(
     q: Q,

@@ -116,6 +116,22 @@ export const ShipmentSchema = Type.Object({
   items: Type.Array(Type.Object({ variantId: Type.String(), quantity: Type.Integer() })),
   carrier: Type.Union([Type.String(), Type.Null()]),
   trackingNumber: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String({ description: 'shipped, in_transit or delivered (only moves forward)', examples: ['shipped'] }),
+  deliveredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
 });
+export const ShipmentParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+export const ShipmentPatchBody = Type.Object(
+  {
+    status: Type.Optional(
+      Type.Union([Type.Literal('in_transit'), Type.Literal('delivered')], {
+        description: 'Forward only: shipped → in_transit → delivered; the current status again is a no-op',
+      }),
+    ),
+    carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 100, examples: ['DHL'] })),
+    trackingNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 100, examples: ['00340434161094042557'] })),
+  },
+  { additionalProperties: false, minProperties: 1, examples: [{ status: 'delivered' }] },
+);
 export const ShipmentListSchema = Type.Object({ items: Type.Array(ShipmentSchema) });

@@ -1,8 +1,16 @@
-// Staff API: record shipments against an order (capturing an open authorization first) and list them.
+// Staff API: record shipments against an order (capturing an open authorization first), list them, and update their
+// tracking (staff or carrier integrations).
 import { access } from '../../platform/http/auth.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
 import type { App } from '../../platform/http/server.ts';
-import { OrderParams, ShipmentBody, ShipmentListSchema, ShipmentSchema } from './orders.schemas.ts';
+import {
+  OrderParams,
+  ShipmentBody,
+  ShipmentListSchema,
+  ShipmentParams,
+  ShipmentPatchBody,
+  ShipmentSchema,
+} from './orders.schemas.ts';
 import type { ShipmentsService } from './shipments.service.ts';
 
 const tags = ['orders'];
@@ -46,5 +54,28 @@ export function registerShipmentRoutes(http: App, shipments: ShipmentsService): 
       },
     },
     async (req) => ({ items: await shipments.list(req.params.id) }),
+  );
+
+  http.patch(
+    '/v1/admin/shipments/:id',
+    {
+      config: { access: access.permission('orders:manage') },
+      schema: {
+        tags,
+        summary: 'Update a shipment: tracking status (in_transit, delivered), carrier, tracking number',
+        description:
+          'For staff and carrier integrations (an API key with orders:manage). The status only moves forward; the ' +
+          'current status again changes nothing, so repeated carrier updates are safe. When every shipment of a ' +
+          'shipped order is delivered, the order becomes delivered (orders.order.delivered).',
+        params: ShipmentParams,
+        body: ShipmentPatchBody,
+        response: {
+          200: ShipmentSchema,
+          404: problemResponse('orders.shipment_not_found'),
+          409: problemResponse('orders.shipment_status_backwards: e.g. in_transit after delivered'),
+        },
+      },
+    },
+    async (req) => shipments.update(req.ctx, req.params.id, req.body),
   );
 }

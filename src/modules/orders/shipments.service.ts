@@ -1,6 +1,7 @@
 // Recording a shipment against an order: the units shipped per line are guarded (never more than ordered), an
 // authorization still open (PAYMENT_CAPTURE=shipment) is captured first, and the order moves to partially_shipped
-// or shipped. Fulfillment (carriers, labels, tracking updates) will record its shipments through this.
+// or shipped. Tracking updates (PATCH /v1/admin/shipments/{id}) move a shipment forward to delivered, and the
+// order with it once every shipment is delivered.
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { errors } from '../../platform/errors.ts';
@@ -8,9 +9,9 @@ import { appendEvents } from '../../platform/events/outbox.ts';
 import { newId } from '../../platform/ids.ts';
 import type { PaymentsApi } from '../payments/index.ts';
 import { captureOrder } from './capture.ts';
-import { ORDER_ERRORS, type OrderStatus } from './contract.ts';
+import { ORDER_ERRORS, type OrderStatus, SHIPMENT_STATUSES, type ShipmentStatus } from './contract.ts';
 import { ORDER_EVENTS } from './events.ts';
-import { ordersRepo, type ShipmentItem } from './orders.repo.ts';
+import { ordersRepo, type ShipmentItem, type ShipmentRow } from './orders.repo.ts';
 import { actorName, type OrdersService } from './orders.service.ts';
 
 export interface ShipmentInput {
@@ -27,8 +28,31 @@ export interface ShipmentView {
   items: ShipmentItem[];
   carrier: string | null;
   trackingNumber: string | null;
+  status: ShipmentStatus;
+  deliveredAt: string | null;
   createdAt: string;
+  updatedAt: string;
 }
+
+export interface ShipmentChange {
+  status?: ShipmentStatus | undefined;
+  carrier?: string | undefined;
+  trackingNumber?: string | undefined;
+}
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+const toShipmentView = (r: ShipmentRow, orderStatus: OrderStatus): ShipmentView => ({
+  id: r.id,
+  orderId: r.order_id,
+  orderStatus,
+  items: r.items,
+  carrier: r.carrier,
+  trackingNumber: r.tracking_number,
+  status: r.status,
+  deliveredAt: r.delivered_at ? iso(r.delivered_at) : null,
+  createdAt: iso(r.created_at),
+  updatedAt: iso(r.updated_at),
+});
 
 const SHIPPABLE: readonly OrderStatus[] = ['paid', 'partially_shipped'];
 
@@ -97,15 +121,20 @@ export function createShipmentsService(deps: {
         by,
       });
       await ordersRepo.log(tx, orderId, 'shipped', from, to, by, null, { shipmentId: id, items });
-      const view: ShipmentView = {
-        id,
-        orderId,
-        orderStatus: to,
-        items,
-        carrier,
-        trackingNumber,
-        createdAt: createdAt.toISOString(),
-      };
+      const view = toShipmentView(
+        {
+          id,
+          order_id: orderId,
+          items,
+          carrier,
+          tracking_number: trackingNumber,
+          status: 'shipped',
+          delivered_at: null,
+          created_at: createdAt,
+          updated_at: createdAt,
+        },
+        to,
+      );
       await appendEvents(tx, ctx, [{ type: ORDER_EVENTS.shipped, aggregateId: orderId, payload: { ...view, from } }]);
       return view;
     });
@@ -114,18 +143,54 @@ export function createShipmentsService(deps: {
   async function list(orderId: string): Promise<ShipmentView[]> {
     const order = await deps.orders.row(orderId);
     if (!order) throw errors.notFound(ORDER_ERRORS.notFound, `No order ${orderId}.`);
-    return (await ordersRepo.shipments(db.k, orderId)).map((r) => ({
-      id: r.id,
-      orderId,
-      orderStatus: order.status,
-      items: r.items,
-      carrier: r.carrier,
-      trackingNumber: r.tracking_number,
-      createdAt: new Date(r.created_at).toISOString(),
-    }));
+    return (await ordersRepo.shipments(db.k, orderId)).map((r) => toShipmentView(r, order.status));
   }
 
-  return { ship, list };
+  /**
+   * A tracking update from staff or a carrier integration: the status only moves forward (the same status again is
+   * a no-op, so a carrier's repeated update is harmless), carrier and tracking number may be corrected. Delivering
+   * the last undelivered shipment of a shipped order delivers the order. The order row is locked first (the lock
+   * order of shipping), so two shipments delivered at once cannot both miss that they were the last.
+   */
+  async function update(ctx: Ctx, id: string, change: ShipmentChange): Promise<ShipmentView> {
+    const found = await ordersRepo.shipment(db.k, id);
+    if (!found) throw errors.notFound(ORDER_ERRORS.shipmentNotFound, `No shipment ${id}.`);
+    const orderId = found.order_id;
+    const by = actorName(ctx.actor);
+    return db.transaction(async (tx) => {
+      const orderStatus = (await ordersRepo.lockStatus(tx, orderId)) as OrderStatus;
+      const to = change.status;
+      const from = to ? SHIPMENT_STATUSES.slice(0, SHIPMENT_STATUSES.indexOf(to) + 1) : SHIPMENT_STATUSES;
+      const row = await ordersRepo.updateShipment(tx, id, change, from);
+      if (!row) {
+        const now = (await ordersRepo.shipment(tx, id))?.status;
+        throw errors.conflict(
+          ORDER_ERRORS.shipmentBackwards,
+          `Shipment ${id} is ${now}; its status only moves forward (${SHIPMENT_STATUSES.join(' → ')}).`,
+        );
+      }
+      const changed =
+        found.status !== row.status || found.carrier !== row.carrier || found.tracking_number !== row.tracking_number;
+      let status = orderStatus;
+      if (changed) {
+        const data = { shipmentId: id, status: row.status, carrier: row.carrier, trackingNumber: row.tracking_number };
+        await ordersRepo.log(tx, orderId, 'shipment_updated', null, null, by, null, data);
+        const events: { type: string; aggregateId: string; payload: Record<string, unknown> }[] = [
+          { type: ORDER_EVENTS.shipmentUpdated, aggregateId: orderId, payload: { orderId, ...data } },
+        ];
+        if (row.status === 'delivered' && orderStatus === 'shipped' && (await ordersRepo.allDelivered(tx, orderId))) {
+          status = 'delivered';
+          await ordersRepo.setStatus(tx, orderId, status);
+          await ordersRepo.log(tx, orderId, 'delivered', orderStatus, status, by, null, { shipmentId: id });
+          events.push({ type: ORDER_EVENTS.delivered, aggregateId: orderId, payload: { orderId, from: orderStatus } });
+        }
+        await appendEvents(tx, ctx, events);
+      }
+      return toShipmentView(row, status);
+    });
+  }
+
+  return { ship, list, update };
 }
 
 export type ShipmentsService = ReturnType<typeof createShipmentsService>;
