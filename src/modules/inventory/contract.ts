@@ -93,5 +93,12 @@ export interface InventoryApi {
   commit(ctx: Ctx, key: string): Promise<Reservation>;
   /** Puts a committed reservation's units back on hand (a cancelled order), as ledger rows; idempotent. */
   restock(ctx: Ctx, key: string): Promise<Reservation>;
+  /** Puts returned units of a committed reservation back on hand; idempotent per returnId. */
+  restockReturned(
+    ctx: Ctx,
+    key: string,
+    returnId: string,
+    items: readonly { variantId: string; quantity: number }[],
+  ): Promise<void>;
   getAvailability(variantIds: readonly string[]): Promise<Map<string, Availability>>;
 }

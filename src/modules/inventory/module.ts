@@ -29,6 +29,7 @@ export function createInventoryModule(deps: InventoryModuleDeps) {
     release: reservations.release,
     commit: reservations.commit,
     restock: reservations.restock,
+    restockReturned: reservations.restockReturned,
     getAvailability: stock.getAvailability,
   };
 

@@ -276,7 +276,64 @@ export function createReservationService(deps: ReservationServiceDeps) {
     });
   }
 
-  return { reserve, release, commit, restock, releaseExpired };
+  /**
+   * Puts returned units of a committed reservation back on hand, in the warehouses its lines took them from (a
+   * variant split over several, in line order); untracked variants have nothing to put back. Idempotent per return
+   * (`returnId`): a repeat adds nothing. Asking for more units of a variant than the reservation holds is a 409.
+   */
+  async function restockReturned(
+    ctx: Ctx,
+    key: string,
+    returnId: string,
+    items: readonly { variantId: string; quantity: number }[],
+  ): Promise<void> {
+    await db.transaction(async (tx) => {
+      const { row, lines } = await lockForChange(tx, key);
+      if (row.status !== 'committed') {
+        throw errors.conflict(
+          E.reservationNotCommitted,
+          `Reservation ${key} is ${row.status}; only committed stock is restocked.`,
+        );
+      }
+      const actor = actorLabel(ctx.actor);
+      const added: ReservationAllocation[] = [];
+      for (const item of items) {
+        let left = item.quantity;
+        for (const l of lines) {
+          if (l.variantId !== item.variantId || left === 0) continue;
+          const quantity = Math.min(left, l.quantity);
+          left -= quantity;
+          if (l.warehouseId === null) continue;
+          const idempotencyKey = `return:${returnId}:${l.lineNo}`;
+          if (await findMovementByKey(tx, idempotencyKey)) continue;
+          const level = await lockLevel(tx, l.variantId, l.warehouseId);
+          await setOnHand(tx, l.variantId, l.warehouseId, level.onHand + quantity);
+          await insertMovement(tx, {
+            id: newId('mov'),
+            variantId: l.variantId,
+            warehouseId: l.warehouseId,
+            kind: 'adjust',
+            quantity,
+            requested: quantity,
+            reason: `returned (${returnId}): restock`,
+            actor,
+            idempotencyKey,
+            reservationId: row.id,
+          });
+          added.push({ variantId: l.variantId, warehouseId: l.warehouseId, quantity });
+        }
+        if (left > 0) {
+          throw errors.conflict(
+            E.reservationNotCommitted,
+            `Reservation ${key} holds fewer units of ${item.variantId}.`,
+          );
+        }
+      }
+      if (added.length) await appendStockEvents(tx, ctx, deltas(added, 1), 'restocked');
+    });
+  }
+
+  return { reserve, release, commit, restock, restockReturned, releaseExpired };
 }
 
 export type ReservationService = ReturnType<typeof createReservationService>;

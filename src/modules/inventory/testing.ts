@@ -85,6 +85,15 @@ export function createFakeInventory(initial: Record<string, number> = {}): FakeI
       }
       return copy(r);
     },
+    async restockReturned(_ctx, key, returnId, items) {
+      const r = find(key);
+      if (r.status !== 'committed') {
+        throw errors.conflict(E.reservationNotCommitted, `Reservation ${key} is ${r.status}.`);
+      }
+      if (restocked.has(`return:${returnId}`)) return;
+      restocked.add(`return:${returnId}`);
+      for (const it of items) lv(it.variantId).onHand += it.quantity;
+    },
     async commit(_ctx, key) {
       const r = find(key);
       if (r.status === 'committed') return copy(r);

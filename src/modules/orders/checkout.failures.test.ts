@@ -257,6 +257,7 @@ describe('checkout failure matrix', () => {
       'orders.capture_payment',
       'orders.settle_cancelled',
       'orders.payment_refunded',
+      'orders.settle_return',
       'orders.payment_settled',
     ]);
     expect(h.orders.definition.jobs?.map((j) => [j.name, j.intervalMs])).toEqual([['orders.checkout_sweeper', 60_000]]);

@@ -15,6 +15,7 @@ import { type CheckoutService, reservationKey } from './checkout.service.ts';
 import type { CartApi, PricingApi } from './contract.ts';
 import { ORDER_EVENTS, type OrderPlacedPayload } from './events.ts';
 import type { OrdersService } from './orders.service.ts';
+import type { ReturnReceivedPayload } from './returns.service.ts';
 
 interface WorkerDeps {
   db: Db;
@@ -111,6 +112,29 @@ export function checkoutSubscribers(d: () => WorkerDeps): Subscriber[] {
             event: ORDER_EVENTS.partiallyRefunded,
           });
         }
+      },
+    },
+    {
+      // A received return: refund what it fixed (capped at what is left to refund, e.g. after a manual refund) and,
+      // when asked, put its units back on hand. Both are idempotent per return, so a retry repeats nothing.
+      name: 'orders.settle_return',
+      eventTypes: [ORDER_EVENTS.returnReceived],
+      handle: async (e) => {
+        const r = e.payload as unknown as ReturnReceivedPayload;
+        const deps = d();
+        const p = await deps.payments.getByOrderId(ctx, r.orderId);
+        if (p && r.refundAmount > 0) {
+          // A refund already made under this key comes back as it is, whatever amount is asked now; otherwise the
+          // amount fixed at receipt, capped at what is left (a manual refund may have come first).
+          const left = p.capturedAmount - p.refundedAmount;
+          const amount = Math.max(1, Math.min(r.refundAmount, left));
+          await deps.payments.refund(ctx, p.id, amount, `return:${r.returnId}`, 'returned').catch((err: unknown) => {
+            // Nothing was left to refund (and nothing was refunded under this key).
+            if (left <= 0 && (err as { code?: string }).code === 'payments.refund_exceeds_captured') return;
+            throw err;
+          });
+        }
+        if (r.restock) await deps.inventory.restockReturned(ctx, reservationKey(r.orderId), r.returnId, r.items);
       },
     },
     {

@@ -31,8 +31,14 @@ export const ORDER_ERRORS = {
   nothingToShip: 'orders.nothing_to_ship',
   notPaid: 'orders.not_paid',
   shipmentNotFound: 'orders.shipment_not_found',
+  notReturnable: 'orders.not_returnable',
+  overReturn: 'orders.over_return',
+  returnNotFound: 'orders.return_not_found',
+  returnDecided: 'orders.return_decided',
   shipmentBackwards: 'orders.shipment_status_backwards',
 } as const;
+
+export type ReturnStatus = 'requested' | 'received' | 'rejected';
 
 /** A shipment's tracking status; it only moves forward. */
 export const SHIPMENT_STATUSES = ['shipped', 'in_transit', 'delivered'] as const;
@@ -52,6 +58,8 @@ export interface OrderView {
     quantity: number;
     /** Units recorded in shipments so far. */
     shippedQuantity: number;
+    /** Units claimed by open and received returns. */
+    returnedQuantity: number;
     unitPrice: Money;
     lineTotal: Money;
     discount: Money;

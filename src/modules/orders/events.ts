@@ -9,6 +9,11 @@ export const ORDER_EVENTS = {
   delivered: 'orders.order.delivered',
   refunded: 'orders.order.refunded',
   partiallyRefunded: 'orders.order.partially_refunded',
+  returned: 'orders.order.returned',
+  returnRequested: 'orders.return.requested',
+  /** Settled by the orders.settle_return subscriber: the refund and, when asked, the restock. */
+  returnReceived: 'orders.return.received',
+  returnRejected: 'orders.return.rejected',
 } as const;
 
 export interface OrderPlacedPayload {

@@ -13,6 +13,8 @@ import type { CartApi, PricingApi } from './contract.ts';
 import { createOrdersGraphql } from './orders.graphql.ts';
 import { registerOrdersRoutes } from './orders.http.ts';
 import { createOrdersService, type OrdersService } from './orders.service.ts';
+import { registerReturnRoutes } from './returns.http.ts';
+import { createReturnsService, type ReturnsService } from './returns.service.ts';
 import { registerShipmentRoutes } from './shipments.http.ts';
 import { createShipmentsService, type ShipmentsService } from './shipments.service.ts';
 
@@ -52,6 +54,7 @@ export function createLateOrdersModule(
         checkout: CheckoutService;
         orders: OrdersService;
         shipments: ShipmentsService;
+        returns: ReturnsService;
         db: Db;
         deps: OrdersModuleDeps;
         capture: CaptureMode;
@@ -79,7 +82,8 @@ export function createLateOrdersModule(
         : {}),
     });
     const shipments = createShipmentsService({ db, payments: deps.payments, orders });
-    built = { checkout, orders, shipments, db, deps, capture };
+    const returns = createReturnsService({ db, orders });
+    built = { checkout, orders, shipments, returns, db, deps, capture };
     return built;
   };
   const workerDeps = () => {
@@ -105,6 +109,13 @@ export function createLateOrdersModule(
         update: (...a) => get().shipments.update(...a),
       });
       registerOrdersRoutes(http, services);
+      registerReturnRoutes(http, {
+        request: (...a) => get().returns.request(...a),
+        list: (...a) => get().returns.list(...a),
+        listAll: (...a) => get().returns.listAll(...a),
+        receive: (...a) => get().returns.receive(...a),
+        reject: (...a) => get().returns.reject(...a),
+      });
     },
     graphql: createOrdersGraphql(services),
     subscribers: checkoutSubscribers(workerDeps),

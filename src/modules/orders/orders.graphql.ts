@@ -25,6 +25,8 @@ type OrderItem {
   quantity: Int!
   "Units recorded in shipments so far."
   shippedQuantity: Int!
+  "Units claimed by open and received returns."
+  returnedQuantity: Int!
   unitPrice: Money!
   lineTotal: Money!
   discount: Money!

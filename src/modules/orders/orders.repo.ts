@@ -2,13 +2,29 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/db.ts';
 import type { StatementEvents } from '../../platform/events/outbox.ts';
-import type { Address, CheckoutSnapshot, OrderStatus, OrderView, ShipmentStatus } from './contract.ts';
+import type { Address, CheckoutSnapshot, OrderStatus, OrderView, ReturnStatus, ShipmentStatus } from './contract.ts';
 
 type Q = Db['k'] | Tx;
 
 export interface ShipmentItem {
   variantId: string;
   quantity: number;
+}
+
+export interface ReturnRow {
+  id: string;
+  order_id: string;
+  status: ReturnStatus;
+  /** `refund` (minor units) is set per item when the return is decided. */
+  items: (ShipmentItem & { refund?: number })[];
+  reason: string | null;
+  refund_amount: string | number | null;
+  restock: boolean | null;
+  note: string | null;
+  requested_by: string;
+  decided_by: string | null;
+  created_at: Date | string;
+  decided_at: Date | string | null;
 }
 
 export interface ShipmentRow {
@@ -43,7 +59,7 @@ export interface OrderRow {
   created_at: Date | string;
 }
 
-interface LineRow {
+export interface LineRow {
   variant_id: string;
   product_id: string;
   sku: string;
@@ -54,9 +70,12 @@ interface LineRow {
   discount: string | number;
   tax: string | number;
   shipped_quantity?: number;
+  returned_quantity?: number;
+  return_received_quantity?: number;
 }
 
 const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+const returnRow = (row: ReturnRow): ReturnRow => ({ ...row, items: parse<ShipmentItem[]>(row.items) });
 
 export function toView(o: OrderRow, lines: LineRow[]): OrderView {
   const m = (amount: string | number) => ({ amount: Number(amount), currency: o.currency });
@@ -73,6 +92,7 @@ export function toView(o: OrderRow, lines: LineRow[]): OrderView {
       name: l.name,
       quantity: Number(l.quantity),
       shippedQuantity: Number(l.shipped_quantity ?? 0),
+      returnedQuantity: Number(l.returned_quantity ?? 0),
       unitPrice: m(l.unit_price),
       lineTotal: m(l.line_total),
       discount: m(l.discount),
@@ -296,6 +316,85 @@ export const ordersRepo = {
       returning *`.execute(tx);
     const row = r.rows[0];
     return row ? { ...row, items: parse<ShipmentItem[]>(row.items) } : undefined;
+  },
+  /** Claims shipped units of a line for a return, never beyond what shipped and is not claimed yet. */
+  async claimReturned(tx: Tx, orderId: string, variantId: string, quantity: number): Promise<boolean> {
+    const r = await sql`update orders.order_lines set returned_quantity = returned_quantity + ${quantity}
+      where order_id = ${orderId} and variant_id = ${variantId}
+        and returned_quantity + ${quantity} <= shipped_quantity`.execute(tx);
+    return Number(r.numAffectedRows ?? 0) > 0;
+  },
+  /** A rejected return's units may be claimed again; received units count towards refunds (sign +1). */
+  async moveReturned(
+    tx: Tx,
+    orderId: string,
+    variantId: string,
+    quantity: number,
+    to: 'received' | 'released',
+  ): Promise<void> {
+    await (to === 'received'
+      ? sql`update orders.order_lines set return_received_quantity = return_received_quantity + ${quantity}
+          where order_id = ${orderId} and variant_id = ${variantId}`
+      : sql`update orders.order_lines set returned_quantity = returned_quantity - ${quantity}
+          where order_id = ${orderId} and variant_id = ${variantId}`
+    ).execute(tx);
+  },
+  /** True when every unit of every line has come back in a received return. */
+  async allReturned(tx: Tx, orderId: string): Promise<boolean> {
+    const r = await sql<{ done: boolean | null }>`select bool_and(return_received_quantity = quantity) as done
+      from orders.order_lines where order_id = ${orderId}`.execute(tx);
+    return r.rows[0]?.done === true;
+  },
+  async insertReturn(
+    tx: Tx,
+    r: { id: string; orderId: string; items: ShipmentItem[]; reason: string | null; by: string },
+  ): Promise<ReturnRow> {
+    const res = await sql<ReturnRow>`insert into orders.returns (id, order_id, status, items, reason, requested_by)
+      values (${r.id}, ${r.orderId}, 'requested', ${JSON.stringify(r.items)}, ${r.reason}, ${r.by})
+      returning *`.execute(tx);
+    return returnRow(res.rows[0] as ReturnRow);
+  },
+  async returnById(q: Q, id: string): Promise<ReturnRow | undefined> {
+    const r = await sql<ReturnRow>`select * from orders.returns where id = ${id}`.execute(q);
+    return r.rows[0] ? returnRow(r.rows[0]) : undefined;
+  },
+  async returnsOf(q: Q, orderId: string): Promise<ReturnRow[]> {
+    const r = await sql<ReturnRow>`select * from orders.returns where order_id = ${orderId}
+      order by created_at, id`.execute(q);
+    return r.rows.map(returnRow);
+  },
+  async listReturns(q: Q, f: { status?: string | undefined; cursor?: string | undefined; limit: number }) {
+    const r = await sql<ReturnRow>`select * from orders.returns
+      where (${f.status ?? null}::text is null or status = ${f.status ?? null})
+        and (${f.cursor ?? null}::text is null or id < ${f.cursor ?? null})
+      order by id desc limit ${f.limit}`.execute(q);
+    return r.rows.map(returnRow);
+  },
+  /** Decides an open return (guarded: only a requested one); undefined when it was decided already. */
+  async decideReturn(
+    tx: Tx,
+    id: string,
+    d: {
+      status: 'received' | 'rejected';
+      items: ReturnRow['items'];
+      refundAmount: number;
+      restock: boolean;
+      note: string | null;
+      by: string;
+    },
+  ): Promise<ReturnRow | undefined> {
+    const r = await sql<ReturnRow>`update orders.returns set status = ${d.status}, refund_amount = ${d.refundAmount},
+        items = ${JSON.stringify(d.items)},
+        restock = ${d.restock}, note = ${d.note}, decided_by = ${d.by}, decided_at = now()
+      where id = ${id} and status = 'requested' returning *`.execute(tx);
+    return r.rows[0] ? returnRow(r.rows[0]) : undefined;
+  },
+  /** The currency of each order. */
+  async currencies(q: Q, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const r = await sql<{ id: string; currency: string }>`select id, currency from orders.orders
+      where id = any(${ids}::text[])`.execute(q);
+    return new Map(r.rows.map((row) => [row.id, row.currency]));
   },
   /** True when the order has shipments and every one of them is delivered. */
   async allDelivered(tx: Tx, orderId: string): Promise<boolean> {

@@ -34,6 +34,7 @@ export const OrderSchema = Type.Object({
       name: Type.String(),
       quantity: Type.Integer(),
       shippedQuantity: Type.Integer({ description: 'Units recorded in shipments so far' }),
+      returnedQuantity: Type.Integer({ description: 'Units claimed by open and received returns' }),
       unitPrice: Money,
       lineTotal: Money,
       discount: Money,
@@ -135,3 +136,54 @@ export const ShipmentPatchBody = Type.Object(
   { additionalProperties: false, minProperties: 1, examples: [{ status: 'delivered' }] },
 );
 export const ShipmentListSchema = Type.Object({ items: Type.Array(ShipmentSchema) });
+
+export const ReturnBody = Type.Object(
+  {
+    items: Type.Array(ShipmentItem, { minItems: 1, maxItems: 250 }),
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, examples: ['too small'] })),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ items: [{ variantId: 'var_01J9Z3Q7K2M4N6P8R0S2T4V6W8', quantity: 1 }] }],
+  },
+);
+export const ReturnSchema = Type.Object({
+  id: Type.String({ examples: ['ret_01J9Z3Q7K2M4N6P8R0S2T4V6W8'] }),
+  orderId: Type.String(),
+  status: Type.String({ description: 'requested, received or rejected', examples: ['requested'] }),
+  items: Type.Array(Type.Object({ variantId: Type.String(), quantity: Type.Integer(), refund: Money })),
+  refund: Type.Object(
+    { amount: Type.Integer(), currency: Type.String() },
+    {
+      description:
+        'Received: what was refunded. Requested: the estimate (what the customer paid for these units; shipping excluded).',
+    },
+  ),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  restock: Type.Union([Type.Boolean(), Type.Null()]),
+  note: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export const ReturnListSchema = Type.Object({ items: Type.Array(ReturnSchema) });
+export const ReturnPageSchema = Type.Object({
+  items: Type.Array(ReturnSchema),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+export const ReturnParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+export const ReturnQuery = Type.Object({
+  status: Type.Optional(Type.Union([Type.Literal('requested'), Type.Literal('received'), Type.Literal('rejected')])),
+  cursor: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+});
+export const ReceiveBody = Type.Object(
+  {
+    restock: Type.Optional(Type.Boolean({ description: 'Put the units back on hand (default true)' })),
+    note: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export const RejectBody = Type.Object(
+  { note: Type.Optional(Type.String({ minLength: 1, maxLength: 500, examples: ['worn'] })) },
+  { additionalProperties: false },
+);
