@@ -38,6 +38,8 @@ const PUBLIC_ROUTES = new Set([
   'POST /v1/orders',
   'GET /v1/orders/:id',
   'POST /v1/orders/:id/cancel',
+  'POST /v1/orders/:id/returns',
+  'GET /v1/orders/:id/returns',
   // Authenticated by the provider's signature on the raw body, not by a token.
   'POST /v1/payments/webhooks/:provider',
   // GraphQL storefront: each field applies the same rules as its REST route (carts by token or Bearer, else not found).

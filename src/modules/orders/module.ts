@@ -91,13 +91,20 @@ export function createLateOrdersModule(
     return { ...b.deps, db: b.db, checkout: b.checkout, orders: b.orders, capture: b.capture };
   };
   // What the routes and resolvers call: bound to the dependencies on first use.
-  const services: { checkout: CheckoutService; orders: OrdersService } = {
+  const services: { checkout: CheckoutService; orders: OrdersService; returns: ReturnsService } = {
     checkout: {
       checkout: (...a) => get().checkout.checkout(...a),
       resume: (...a) => get().checkout.resume(...a),
       abandon: (...a) => get().checkout.abandon(...a),
     },
     orders: new Proxy({} as OrdersService, { get: (_t, p) => get().orders[p as keyof OrdersService] }),
+    returns: {
+      request: (...a) => get().returns.request(...a),
+      list: (...a) => get().returns.list(...a),
+      listAll: (...a) => get().returns.listAll(...a),
+      receive: (...a) => get().returns.receive(...a),
+      reject: (...a) => get().returns.reject(...a),
+    },
   };
   const definition: ModuleDefinition = {
     name: 'orders',
@@ -109,13 +116,7 @@ export function createLateOrdersModule(
         update: (...a) => get().shipments.update(...a),
       });
       registerOrdersRoutes(http, services);
-      registerReturnRoutes(http, {
-        request: (...a) => get().returns.request(...a),
-        list: (...a) => get().returns.list(...a),
-        listAll: (...a) => get().returns.listAll(...a),
-        receive: (...a) => get().returns.receive(...a),
-        reject: (...a) => get().returns.reject(...a),
-      });
+      registerReturnRoutes(http, services.returns);
     },
     graphql: createOrdersGraphql(services),
     subscribers: checkoutSubscribers(workerDeps),

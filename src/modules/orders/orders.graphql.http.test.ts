@@ -29,7 +29,7 @@ const gql = (query: string, variables?: Record<string, unknown>, headers: Record
 
 const MONEY = '{ amount currency }';
 const ORDER = `id number status email userId orderToken createdAt payment { status }
-  items { variantId productId name sku quantity shippedQuantity unitPrice ${MONEY} lineTotal ${MONEY} discount ${MONEY} tax ${MONEY} }
+  items { variantId productId name sku quantity shippedQuantity returnedQuantity unitPrice ${MONEY} lineTotal ${MONEY} discount ${MONEY} tax ${MONEY} }
   totals { subtotal ${MONEY} discount ${MONEY} shipping ${MONEY} tax ${MONEY} total ${MONEY} }
   shippingAddress { name line1 city postalCode country }`;
 const PLACE = `mutation($cartId: ID!, $token: String!, $key: String) {
@@ -270,5 +270,44 @@ describe('orders over GraphQL [REQ-GQL-011]', () => {
     const log = await sql<{ n: string }>`select count(*) as n from orders.order_events
       where order_id = ${mine[0]} and to_status = 'cancelled'`.execute(t.kernel.db.k);
     expect(Number(log.rows[0]?.n)).toBe(1);
+  });
+  it('[REQ-GQL-011] a guest asks for a return of shipped units and reads it back; refusals carry the REST codes', async () => {
+    const s = await readyCart(tee, {}, 2);
+    const placed = await gql(PLACE, { cartId: s.cartId, token: 'tok_visa', key: randomUUID() }, s.headers);
+    const order = placed.body.data.placeOrder.order as { id: string; orderToken: string };
+    const asOwner = { 'x-order-token': order.orderToken };
+    const ask = `mutation($o: ID!, $items: [ReturnItemInput!]!) {
+      requestReturn(orderId: $o, items: $items, reason: "too big") { id status items { variantId quantity refund ${MONEY} } refund ${MONEY} } }`;
+    const items = [{ variantId: tee.variantId, quantity: 1 }];
+    const early = await gql(ask, { o: order.id, items }, asOwner);
+    expect(early.body.errors?.[0]?.extensions).toMatchObject({ code: 'orders.not_returnable', status: 409 });
+    const shipped = await t.http.inject({
+      method: 'POST',
+      url: `/v1/admin/orders/${order.id}/shipments`,
+      headers: staff.headers,
+      payload: {},
+    });
+    expect(shipped.statusCode).toBe(201);
+    const asked = await gql(ask, { o: order.id, items }, asOwner);
+    expect(asked.body.errors).toBeUndefined();
+    const ret = asked.body.data.requestReturn;
+    expect(ret).toMatchObject({ status: 'requested', items: [{ variantId: tee.variantId, quantity: 1 }] });
+    const rest = await t.http.inject({
+      method: 'GET',
+      url: `/v1/orders/${order.id}/returns`,
+      headers: asOwner,
+    });
+    expect(rest.json().items[0]).toMatchObject({ id: ret.id, refund: ret.refund, items: ret.items });
+    const list = await gql('query($o: ID!) { returns(orderId: $o) { id status } }', { o: order.id }, asOwner);
+    expect(list.body.data.returns).toEqual([{ id: ret.id, status: 'requested' }]);
+    const over = await gql(ask, { o: order.id, items: [{ variantId: tee.variantId, quantity: 2 }] }, asOwner);
+    expect(over.body.errors?.[0]?.extensions).toMatchObject({ code: 'orders.over_return', status: 409 });
+    const stranger = await gql(ask, { o: order.id, items });
+    expect(stranger.body.errors?.[0]?.extensions).toMatchObject({ code: 'orders.not_found', status: 404 });
+    const bad = await gql(ask, { o: order.id, items: [{ variantId: tee.variantId, quantity: 0 }] }, asOwner);
+    expect(bad.body.errors?.[0]?.extensions).toMatchObject({ code: 'request.validation_failed', status: 400 });
+    expect(
+      (await t.http.inject({ method: 'GET', url: `/v1/orders/${order.id}/returns`, headers: asOwner })).json().items,
+    ).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 // The orders' part of the GraphQL schema, over the same services as /v1/orders and with the same access rules:
 // an order is seen by its customer, by a guest with its order token (X-Order-Token header or `orderToken`
-// argument) or by staff with orders:read; anyone else gets orders.not_found and no data.
+// argument) or by staff with orders:read; anyone else gets orders.not_found and no data. Customers ask for returns
+// here too (requestReturn, returns); staff decide them over REST.
 //
 // placeOrder is the checkout of POST /v1/orders. Its key (the `idempotencyKey` argument, or the Idempotency-Key
 // header) maps to the checkout attempt, as on REST: a retry with the same key follows the attempt, so an answer
@@ -8,13 +9,14 @@
 // therefore released when placeOrder is the only field of its mutation. A document that also changes something
 // else keeps the stored answer (a retry must not run that change again): its replay is the first answer, and
 // placeOrder alone with the same key then follows the attempt.
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { errors } from '../../platform/errors.ts';
 import { checkArgs, dropNulls, type GraphqlContext, type GraphqlPiece } from '../../platform/graphql/piece.ts';
 import type { CheckoutService } from './checkout.service.ts';
 import type { OrderView } from './contract.ts';
-import { CancelBody, OrderQuery, PlaceOrderBody } from './orders.schemas.ts';
+import { CancelBody, OrderQuery, PlaceOrderBody, ReturnBody } from './orders.schemas.ts';
 import type { OrdersService } from './orders.service.ts';
+import type { ReturnsService } from './returns.service.ts';
 
 export const ORDERS_SDL = `
 type OrderItem {
@@ -66,9 +68,28 @@ type PlaceOrderResult {
 "provider: sandbox or stripe; token: the provider's payment token (sandbox: tok_visa, tok_threeDSecureRequired, …)."
 input PaymentInput { provider: String! token: String! }
 
+type ReturnItem { variantId: ID! quantity: Int! refund: Money! }
+type Return {
+  id: ID!
+  orderId: ID!
+  "requested, received or rejected"
+  status: String!
+  items: [ReturnItem!]!
+  "Received: what was refunded. Requested: the estimate (what was paid for the units; shipping excluded)."
+  refund: Money!
+  reason: String
+  restock: Boolean
+  note: String
+  createdAt: String!
+  decidedAt: String
+}
+input ReturnItemInput { variantId: ID! quantity: Int! }
+
 extend type Query {
   "An order you may see; otherwise null with orders.not_found."
   order(id: ID!, orderToken: String): Order
+  "The returns of an order you may see, oldest first (GET /v1/orders/{id}/returns)."
+  returns(orderId: ID!, orderToken: String): [Return!]
   "Your orders, newest first (customers: their own; staff with orders:read: any, filtered by userId and status)."
   orders(userId: ID, status: String, cursor: String, limit: Int): OrderPage
 }
@@ -84,6 +105,8 @@ extend type Mutation {
   placeOrder(cartId: ID!, payment: PaymentInput!, idempotencyKey: String): PlaceOrderResult
   "Cancels an order (customer before shipment; staff with orders:manage any time, refunding what was captured)."
   cancelOrder(id: ID!, orderToken: String, reason: String): Order
+  "Asks to return shipped units (POST /v1/orders/{id}/returns); staff receive or reject it over REST."
+  requestReturn(orderId: ID!, items: [ReturnItemInput!]!, reason: String, orderToken: String): Return
 }
 `;
 
@@ -100,6 +123,7 @@ interface PlaceOrderArgs {
 export function createOrdersGraphql(s: {
   checkout: Pick<CheckoutService, 'checkout'>;
   orders: Pick<OrdersService, 'get' | 'list' | 'cancel'>;
+  returns: Pick<ReturnsService, 'request' | 'list'>;
 }): GraphqlPiece {
   const orderToken = (arg: string | null | undefined, c: GraphqlContext) =>
     arg == null ? c.orderToken : checkArgs<string>(TokenArg, arg, 'args/orderToken');
@@ -110,6 +134,8 @@ export function createOrdersGraphql(s: {
       Query: {
         order: (_p, args: { id: string; orderToken?: string | null }, c: GraphqlContext) =>
           s.orders.get(c.ctx, checkArgs<string>(IdArg, args.id, 'args/id'), orderToken(args.orderToken, c)),
+        returns: (_p, args: { orderId: string; orderToken?: string | null }, c: GraphqlContext) =>
+          s.returns.list(c.ctx, checkArgs<string>(IdArg, args.orderId, 'args/orderId'), orderToken(args.orderToken, c)),
         orders: (_p, args: Record<string, unknown>, c: GraphqlContext) => {
           if (c.ctx.actor.kind === 'anonymous') throw errors.unauthorized();
           return s.orders.list(c.ctx, checkArgs(OrderQuery, dropNulls(args)));
@@ -134,6 +160,17 @@ export function createOrdersGraphql(s: {
           if (r.status === 201) return { status: 'placed', order: r.body, attemptId: r.body.id, nextAction: null };
           return { status: 'requires_action', order: null, attemptId: r.body.id, nextAction: r.body.nextAction };
         },
+        requestReturn: (
+          _p,
+          args: { orderId: string; items: unknown; reason?: string | null; orderToken?: string | null },
+          c: GraphqlContext,
+        ) =>
+          s.returns.request(
+            c.ctx,
+            checkArgs<string>(IdArg, args.orderId, 'args/orderId'),
+            orderToken(args.orderToken, c),
+            checkArgs<Static<typeof ReturnBody>>(ReturnBody, dropNulls({ items: args.items, reason: args.reason })),
+          ),
         cancelOrder: (
           _p,
           args: { id: string; orderToken?: string | null; reason?: string | null },
