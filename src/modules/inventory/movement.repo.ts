@@ -65,3 +65,30 @@ export async function getLevel(q: Q, variantId: string, warehouseId: string): Pr
     from inventory.levels where variant_id = ${variantId} and warehouse_id = ${warehouseId}`.execute(q);
   return r.rows[0];
 }
+
+/**
+ * What of a reservation is back on hand already: units per reservation line put back by returns (ledger rows keyed
+ * `return:<returnId>:<lineNo>`), whether `returnId` put any back, and whether a cancellation restocked it
+ * (`restock:<reservationId>:<lineNo>`: every unit not returned by then).
+ */
+export async function putBackOf(
+  q: Q,
+  reservationId: string,
+  returnId: string,
+): Promise<{ returnedByLine: Map<number, number>; returnDone: boolean; cancelled: boolean }> {
+  const r = await sql<{ key: string; quantity: number }>`select idempotency_key as key, quantity
+    from inventory.movements where reservation_id = ${reservationId} and kind = 'adjust'
+      and (idempotency_key like 'return:%' or idempotency_key like 'restock:%')`.execute(q);
+  const returnedByLine = new Map<number, number>();
+  let returnDone = false;
+  let cancelled = false;
+  for (const row of r.rows) {
+    const [kind, ret, line] = row.key.split(':');
+    if (kind === 'restock') cancelled = true;
+    else {
+      if (ret === returnId) returnDone = true;
+      returnedByLine.set(Number(line), (returnedByLine.get(Number(line)) ?? 0) + Number(row.quantity));
+    }
+  }
+  return { returnedByLine, returnDone, cancelled };
+}

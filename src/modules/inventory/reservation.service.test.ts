@@ -262,4 +262,46 @@ describe('reservations', () => {
     expect((await svc().commit(ctx, 'k-untracked')).status).toBe('committed');
     expect((await stock().getAvailability([u])).get(u)).toEqual({ available: null, inStock: true });
   });
+  it('[REQ-INV-020] returned units go back where they came from, once per return; a cancel restocks only the rest, and returns settled after it add nothing', async () => {
+    const v = variant('ret');
+    await receive(v, whA, 2);
+    await receive(v, whB, 3);
+    // 4 units: A (priority) gives its 2, B the other 2.
+    const r = await svc().reserve(ctx, { key: 'k-ret', lines: [{ variantId: v, quantity: 4 }] });
+    expect(r.allocations).toEqual([
+      { variantId: v, warehouseId: whA, quantity: 2 },
+      { variantId: v, warehouseId: whB, quantity: 2 },
+    ]);
+    await svc().commit(ctx, 'k-ret');
+    expect(await outcome(svc().restockReturned(ctx, 'k-none', 'ret_x', [{ variantId: v, quantity: 1 }]))).toBe(
+      'inventory.reservation_not_found',
+    );
+    // Two returns of one unit each: the second must not put a third unit back into A, which shipped only two.
+    await svc().restockReturned(ctx, 'k-ret', 'ret_1', [{ variantId: v, quantity: 1 }]);
+    await svc().restockReturned(ctx, 'k-ret', 'ret_1', [{ variantId: v, quantity: 1 }]); // a retry adds nothing
+    await svc().restockReturned(ctx, 'k-ret', 'ret_2', [{ variantId: v, quantity: 2 }]);
+    expect(await level(t.db, v, whA)).toEqual({ onHand: 2, reserved: 0 });
+    expect(await level(t.db, v, whB)).toEqual({ onHand: 2, reserved: 0 });
+    // 3 of 4 are back: one more than remains is refused and changes nothing.
+    expect(await outcome(svc().restockReturned(ctx, 'k-ret', 'ret_3', [{ variantId: v, quantity: 2 }]))).toBe(
+      'inventory.reservation_not_committed',
+    );
+    expect(await level(t.db, v, whB)).toEqual({ onHand: 2, reserved: 0 });
+    // The order is cancelled afterwards: only the unit not returned comes back, and a retry adds nothing.
+    await svc().restock(ctx, 'k-ret');
+    await svc().restock(ctx, 'k-ret');
+    expect(await level(t.db, v, whA)).toEqual({ onHand: 2, reserved: 0 });
+    expect(await level(t.db, v, whB)).toEqual({ onHand: 3, reserved: 0 });
+    // A return received before the cancel but settled after it: the cancel put its unit back already.
+    await svc().restockReturned(ctx, 'k-ret', 'ret_4', [{ variantId: v, quantity: 1 }]);
+    expect(await level(t.db, v, whB)).toEqual({ onHand: 3, reserved: 0 });
+    const ledger = await sql<{ warehouse: string; quantity: number }>`select warehouse_id as warehouse, quantity
+      from inventory.movements where variant_id = ${v} and kind = 'adjust' order by created_at, id`.execute(t.db.k);
+    expect(ledger.rows).toEqual([
+      { warehouse: whA, quantity: 1 },
+      { warehouse: whA, quantity: 1 },
+      { warehouse: whB, quantity: 1 },
+      { warehouse: whB, quantity: 1 },
+    ]);
+  });
 });

@@ -8,7 +8,7 @@ import { canonicalDemand, planAllocation, requestHash } from './allocation.ts';
 import { INVENTORY_ERRORS as E, type Reservation, type ReservationAllocation, type ReserveInput } from './contract.ts';
 import { INVENTORY_EVENTS, type ReservationExpiredPayload } from './events.ts';
 import * as repo from './inventory.repo.ts';
-import { findMovementByKey, insertMovement, lockLevel, setOnHand } from './movement.repo.ts';
+import { findMovementByKey, insertMovement, lockLevel, putBackOf, setOnHand } from './movement.repo.ts';
 import { actorLabel, appendStockEvents } from './stock-events.ts';
 
 export interface ReservationServiceDeps {
@@ -239,37 +239,59 @@ export function createReservationService(deps: ReservationServiceDeps) {
     }
   }
 
-  /** A committed reservation's units go back on hand, one `adjust` ledger row per line, keyed so a retry adds nothing. */
+  /** Locks a committed reservation (only committed stock goes back on hand) with its lines and what is back. */
+  async function lockCommitted(tx: Tx, key: string, returnId: string) {
+    const { row, lines } = await lockForChange(tx, key);
+    if (row.status !== 'committed') {
+      throw errors.conflict(
+        E.reservationNotCommitted,
+        `Reservation ${key} is ${row.status}; only committed stock is restocked.`,
+      );
+    }
+    return { row, lines, back: await putBackOf(tx, row.id, returnId) };
+  }
+
+  /** Puts `quantity` units of a reservation line back on hand with one `adjust` ledger row keyed `key`. */
+  async function putBack(
+    tx: Tx,
+    put: { reservationId: string; line: ReservationAllocation & { warehouseId: string }; quantity: number },
+    key: string,
+    reason: string,
+    actor: string,
+  ): Promise<ReservationAllocation> {
+    const { variantId, warehouseId } = put.line;
+    const level = await lockLevel(tx, variantId, warehouseId);
+    await setOnHand(tx, variantId, warehouseId, level.onHand + put.quantity);
+    await insertMovement(tx, {
+      id: newId('mov'),
+      variantId,
+      warehouseId,
+      kind: 'adjust',
+      quantity: put.quantity,
+      requested: put.quantity,
+      reason,
+      actor,
+      idempotencyKey: key,
+      reservationId: put.reservationId,
+    });
+    return { variantId, warehouseId, quantity: put.quantity };
+  }
+
+  /**
+   * A cancelled order's committed units go back on hand — less those its returns put back already — one `adjust`
+   * ledger row per line, keyed so a retry adds nothing.
+   */
   async function restock(ctx: Ctx, key: string): Promise<Reservation> {
     return db.transaction(async (tx) => {
-      const { row, lines } = await lockForChange(tx, key);
-      if (row.status !== 'committed') {
-        throw errors.conflict(
-          E.reservationNotCommitted,
-          `Reservation ${key} is ${row.status}; only committed stock is restocked.`,
-        );
-      }
-      const actor = actorLabel(ctx.actor);
+      const { row, lines, back } = await lockCommitted(tx, key, '');
       const added: ReservationAllocation[] = [];
       for (const l of lines) {
-        if (l.warehouseId === null) continue;
+        const quantity = l.quantity - (back.returnedByLine.get(l.lineNo) ?? 0);
         const idempotencyKey = `restock:${row.id}:${l.lineNo}`;
-        if (await findMovementByKey(tx, idempotencyKey)) continue;
-        const level = await lockLevel(tx, l.variantId, l.warehouseId);
-        await setOnHand(tx, l.variantId, l.warehouseId, level.onHand + l.quantity);
-        await insertMovement(tx, {
-          id: newId('mov'),
-          variantId: l.variantId,
-          warehouseId: l.warehouseId,
-          kind: 'adjust',
-          quantity: l.quantity,
-          requested: l.quantity,
-          reason: 'order cancelled: restock',
-          actor,
-          idempotencyKey,
-          reservationId: row.id,
-        });
-        added.push(l);
+        if (l.warehouseId === null || quantity <= 0 || (await findMovementByKey(tx, idempotencyKey))) continue;
+        const line = { ...l, warehouseId: l.warehouseId };
+        const put = { reservationId: row.id, line, quantity };
+        added.push(await putBack(tx, put, idempotencyKey, 'order cancelled: restock', actorLabel(ctx.actor)));
       }
       if (added.length) await appendStockEvents(tx, ctx, deltas(added, 1), 'restocked');
       return toReservation(row, lines);
@@ -278,8 +300,10 @@ export function createReservationService(deps: ReservationServiceDeps) {
 
   /**
    * Puts returned units of a committed reservation back on hand, in the warehouses its lines took them from (a
-   * variant split over several, in line order); untracked variants have nothing to put back. Idempotent per return
-   * (`returnId`): a repeat adds nothing. Asking for more units of a variant than the reservation holds is a 409.
+   * variant split over several: the lines' units not yet returned, in line order); untracked variants have nothing
+   * to put back. Idempotent per return (`returnId`): a repeat adds nothing, and after a cancellation's restock
+   * nothing is left to add. Asking for more units of a variant than the reservation holds and has not had back is a
+   * 409.
    */
   async function restockReturned(
     ctx: Ctx,
@@ -288,39 +312,23 @@ export function createReservationService(deps: ReservationServiceDeps) {
     items: readonly { variantId: string; quantity: number }[],
   ): Promise<void> {
     await db.transaction(async (tx) => {
-      const { row, lines } = await lockForChange(tx, key);
-      if (row.status !== 'committed') {
-        throw errors.conflict(
-          E.reservationNotCommitted,
-          `Reservation ${key} is ${row.status}; only committed stock is restocked.`,
-        );
-      }
-      const actor = actorLabel(ctx.actor);
+      const { row, lines, back } = await lockCommitted(tx, key, returnId);
+      // One transaction put all of this return's units back; or the order was cancelled, which put back every unit
+      // not returned by then, these included.
+      if (back.returnDone || back.cancelled) return;
       const added: ReservationAllocation[] = [];
       for (const item of items) {
         let left = item.quantity;
         for (const l of lines) {
           if (l.variantId !== item.variantId || left === 0) continue;
-          const quantity = Math.min(left, l.quantity);
+          const quantity = Math.min(left, l.quantity - (back.returnedByLine.get(l.lineNo) ?? 0));
+          if (quantity <= 0) continue;
           left -= quantity;
           if (l.warehouseId === null) continue;
-          const idempotencyKey = `return:${returnId}:${l.lineNo}`;
-          if (await findMovementByKey(tx, idempotencyKey)) continue;
-          const level = await lockLevel(tx, l.variantId, l.warehouseId);
-          await setOnHand(tx, l.variantId, l.warehouseId, level.onHand + quantity);
-          await insertMovement(tx, {
-            id: newId('mov'),
-            variantId: l.variantId,
-            warehouseId: l.warehouseId,
-            kind: 'adjust',
-            quantity,
-            requested: quantity,
-            reason: `returned (${returnId}): restock`,
-            actor,
-            idempotencyKey,
-            reservationId: row.id,
-          });
-          added.push({ variantId: l.variantId, warehouseId: l.warehouseId, quantity });
+          const line = { ...l, warehouseId: l.warehouseId };
+          const put = { reservationId: row.id, line, quantity };
+          const reason = `returned (${returnId}): restock`;
+          added.push(await putBack(tx, put, `return:${returnId}:${l.lineNo}`, reason, actorLabel(ctx.actor)));
         }
         if (left > 0) {
           throw errors.conflict(
