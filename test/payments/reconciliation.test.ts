@@ -3,7 +3,9 @@ import { ctx, orderId, outboxTypes, type PaymentsHarness, startPaymentsHarness }
 
 let h: PaymentsHarness;
 beforeAll(async () => {
-  h = await startPaymentsHarness();
+  // No scheduler: the app's own payments.reconcile job, due at start-up, would otherwise run between this test's
+  // reconciliation and its read of the gauge and reset it (its window ends a minute ago: no drifts).
+  h = await startPaymentsHarness({ workers: false });
 });
 afterAll(async () => {
   await h.close();
