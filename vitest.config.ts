@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // VITEST_JSON_OUT (set by .ci/run) adds a JSON report used to print the closing "N passed, N failed" line.
@@ -12,6 +13,10 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
+    // Vitest's default is one worker per core less one: a single worker on a 2-core machine. The files spend much
+    // of their time waiting on PostgreSQL, Redis, NATS and HTTP, so two workers there cut the CI run by ~170 s
+    // (PGlite pass 490 → 421 s, PostgreSQL pass 444 → 341 s; a third worker gained nothing more).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
