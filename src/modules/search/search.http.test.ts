@@ -6,6 +6,7 @@ import { appendEvents } from '../../platform/events/outbox.ts';
 
 let t: TestApp;
 const ids: Record<string, string> = {};
+const errorLogs: string[] = [];
 
 async function post(url: string, payload: unknown) {
   const res = await t.http.inject({ method: 'POST', url, headers: STAFF, payload: payload as object });
@@ -14,7 +15,14 @@ async function post(url: string, payload: unknown) {
 }
 
 beforeAll(async () => {
-  t = await createTestApp({ authenticate: fakeCatalogAuth });
+  t = await createTestApp({
+    authenticate: fakeCatalogAuth,
+    logStream: {
+      write(line: string) {
+        if ((JSON.parse(line) as { level: number }).level >= 50) errorLogs.push(line);
+      },
+    },
+  });
   const audio = await post('/v1/categories', { slug: 'audio', name: 'Audio' });
   const headphones = await post('/v1/categories', { slug: 'headphones', name: 'Headphones', parentId: audio.id });
   const speakers = await post('/v1/categories', { slug: 'speakers', name: 'Speakers', parentId: audio.id });
@@ -200,5 +208,21 @@ describe('search', () => {
       found = slugs(await search('q=hanger'));
     }
     expect(found).toEqual(['stand']);
+  });
+
+  it('[REQ-SRC-008] concurrent changes of one product index it once, without failing (upsert)', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `Party Speaker ${i}`);
+    const answers = await Promise.all(
+      names.map((name) =>
+        t.http.inject({ method: 'PATCH', url: `/v1/products/${ids.speaker}`, headers: STAFF, payload: { name } }),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual(names.map(() => 200));
+    // Before the upsert, two listeners indexing the product at once both inserted it: one failed on the key.
+    expect(errorLogs.filter((l) => l.includes('catalog change listener failed'))).toEqual([]);
+    const docs = await sql<{ name: string }>`select name from search.documents
+      where product_id = ${ids.speaker}`.execute(t.kernel.db.k);
+    expect(docs.rows).toHaveLength(1);
+    expect(names).toContain(docs.rows[0]?.name);
   });
 });

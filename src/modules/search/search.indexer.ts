@@ -23,8 +23,12 @@ export function createIndexer(db: Db, catalog: CatalogApi) {
         published.flatMap((s) => tokenize([s.name, s.brand ?? '', s.categoryNames.join(' '), s.description].join(' '))),
       ),
     ].filter((w) => w.length <= 100);
+    // Upsert, not delete-then-insert: two handlers indexing the same product at once (events of two catalog changes)
+    // would otherwise both insert it and one would fail on the primary key.
+    const publishedIds = new Set(published.map((s) => s.id));
+    const gone = productIds.filter((id) => !publishedIds.has(id));
     await db.transaction(async (tx) => {
-      await tx.deleteFrom('search.documents').where('product_id', 'in', productIds).execute();
+      if (gone.length) await tx.deleteFrom('search.documents').where('product_id', 'in', gone).execute();
       for (let i = 0; i < published.length; i += CHUNK) {
         await tx
           .insertInto('search.documents')
@@ -41,6 +45,21 @@ export function createIndexer(db: Db, catalog: CatalogApi) {
               max_prices: JSON.stringify(s.maxPrices),
               created_at: s.createdAt,
               tsv: tsv(s),
+            })),
+          )
+          .onConflict((oc) =>
+            oc.column('product_id').doUpdateSet((eb) => ({
+              slug: eb.ref('excluded.slug'),
+              name: eb.ref('excluded.name'),
+              brand: eb.ref('excluded.brand'),
+              category_keys: eb.ref('excluded.category_keys'),
+              categories: eb.ref('excluded.categories'),
+              attributes: eb.ref('excluded.attributes'),
+              min_prices: eb.ref('excluded.min_prices'),
+              max_prices: eb.ref('excluded.max_prices'),
+              created_at: eb.ref('excluded.created_at'),
+              tsv: eb.ref('excluded.tsv'),
+              indexed_at: sql<Date>`now()`,
             })),
           )
           .execute();
