@@ -17,7 +17,8 @@ export function createIndexer(db: Db, catalog: CatalogApi) {
   async function indexProducts(productIds: string[]): Promise<void> {
     if (!productIds.length) return;
     const sources = await catalog.searchSources(productIds);
-    const published = sources.filter((s) => s.status === 'published');
+    // In id order: concurrent batches that share products lock their documents in the same order (no deadlock).
+    const published = sources.filter((s) => s.status === 'published').sort((a, b) => (a.id < b.id ? -1 : 1));
     const words = [
       ...new Set(
         published.flatMap((s) => tokenize([s.name, s.brand ?? '', s.categoryNames.join(' '), s.description].join(' '))),
