@@ -1,18 +1,12 @@
+import { statementsIn } from '../../src/platform/db/db.ts';
+
 /**
- * Statements one read runs, for N+1 tests: the fewest seen over a few repeats of the read. The count is the
- * kernel's, so a relay poll, a scheduled job or a reference-cache refresh landing in the same window adds to it;
- * such strays only ever add, so the minimum is the read's own cost.
+ * Statements one operation sends, for N+1 and query-budget tests. Only the operation's own statements count
+ * (those sent from its async context, see `statementsIn`): a relay poll, a scheduled job or another test's work
+ * in the same window adds nothing. With `warm`, the operation runs once uncounted first, so process caches it
+ * fills (pricing reference data, catalog responses) are measured warm.
  */
-export async function statementsOf(
-  db: { queryCount(): number },
-  read: () => Promise<unknown>,
-  repeats = 3,
-): Promise<number> {
-  let fewest = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < repeats; i++) {
-    const before = db.queryCount();
-    await read();
-    fewest = Math.min(fewest, db.queryCount() - before);
-  }
-  return fewest;
+export async function statementsOf(read: () => Promise<unknown>, options: { warm?: boolean } = {}): Promise<number> {
+  if (options.warm) await read();
+  return statementsIn(read);
 }

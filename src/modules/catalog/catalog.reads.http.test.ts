@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/create-test-app.ts';
 import { fakeCatalogAuth, STAFF } from '../../../test/support/fake-auth-catalog.ts';
+import { statementsOf } from '../../../test/support/query-cost.ts';
 import { createFakeAvailability } from './testing.ts';
 
 // Inventory is not wired in module tests: a fake of its batch availability contract (5 of everything).
@@ -200,23 +201,16 @@ describe('storefront detail', () => {
 
 describe('query budget', () => {
   it('[REQ-CAT-016] list and detail run a constant number of SQL statements for limit=1 and limit=100', async () => {
-    const db = t.kernel.db;
     await t.kernel.cache.delPrefix('');
-    let before = db.queryCount();
-    await list('limit=1&sort=price-asc');
-    const one = db.queryCount() - before;
-    before = db.queryCount();
-    await list('limit=100&sort=price-asc');
-    const hundred = db.queryCount() - before;
-    expect(one).toBe(1);
-    expect(hundred).toBe(1);
-    before = db.queryCount();
-    await t.http.inject({ method: 'GET', url: '/v1/products/delta' });
-    expect(db.queryCount() - before).toBe(1);
+    expect(await statementsOf(() => list('limit=1&sort=price-asc'))).toBe(1);
+    expect(await statementsOf(() => list('limit=100&sort=price-asc'))).toBe(1);
+    expect(await statementsOf(() => t.http.inject({ method: 'GET', url: '/v1/products/delta' }))).toBe(1);
     // A cached read runs none.
-    before = db.queryCount();
-    await list('limit=100&sort=price-asc');
-    await t.http.inject({ method: 'GET', url: '/v1/products/delta' });
-    expect(db.queryCount() - before).toBe(0);
+    expect(
+      await statementsOf(async () => {
+        await list('limit=100&sort=price-asc');
+        await t.http.inject({ method: 'GET', url: '/v1/products/delta' });
+      }),
+    ).toBe(0);
   });
 });

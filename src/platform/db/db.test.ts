@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { needsPostgres, TEST_DATABASE_URL } from '../../../test/support/services.ts';
 import { openTestDb, type TestDb } from '../../../test/support/test-db.ts';
-import { isUniqueViolation } from './db.ts';
+import { createPump } from '../events/pump.ts';
+import { createLogger } from '../observability/logger.ts';
+import { isUniqueViolation, statementsIn } from './db.ts';
 
 let open: TestDb | undefined;
 afterEach(async () => {
@@ -106,4 +108,45 @@ describe('transactions [REQ-KER-009]', () => {
       ]);
     },
   );
+});
+
+describe('statement counting [REQ-KER-009]', () => {
+  it('[REQ-KER-009] statementsIn counts only the statements of its own async context, not concurrent or woken work', async () => {
+    open = await openTestDb();
+    const t = open;
+    const logger = createLogger('silent');
+    let workerStatements = 0;
+    const pump = createPump(
+      'test-worker',
+      async () => {
+        await sql`select 1`.execute(t.db.k);
+        workerStatements++;
+        return false;
+      },
+      60_000,
+      logger,
+    );
+    pump.start();
+    await vi.waitFor(() => expect(workerStatements).toBe(1));
+    const outside = async () => {
+      for (let i = 0; i < 20; i++) await sql`select ${i}::int`.execute(t.db.k);
+    };
+    const before = t.db.queryCount();
+    const [counted] = await Promise.all([
+      statementsIn(async () => {
+        await sql`select 1`.execute(t.db.k);
+        pump.wake(); // the worker's run starts from inside the scope, yet is not the operation's
+        await t.db.transaction(async (tx) => {
+          await sql`select 2`.execute(tx);
+        });
+        await vi.waitFor(() => expect(workerStatements).toBe(2));
+      }),
+      outside(),
+    ]);
+    await pump.stop();
+    // One select, and begin / select / commit of the transaction.
+    expect(counted).toBe(4);
+    // The process-wide counter saw everything: the scope's 4, the 20 outside and the worker's run.
+    expect(t.db.queryCount() - before).toBe(4 + 20 + 1);
+  });
 });

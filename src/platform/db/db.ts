@@ -1,5 +1,6 @@
 // The one database interface every module uses, over PostgreSQL (pg pool) or embedded PGlite.
 // Both go through Kysely's Postgres dialect over node-postgres, so the SQL and the type parsing are identical.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { isStalePlanError } from './prepared-statements.ts';
 
@@ -29,6 +30,33 @@ export interface Db {
   /** Statements executed since start (for query-count budgets in tests). */
   queryCount(): number;
   close(): Promise<void>;
+}
+
+/**
+ * Statement counting. Every statement adds to the process-wide counter (the `db_statements_total` metric) and to
+ * the counter of the async context that sent it, when one was opened with `statementsIn`. Background workers
+ * (relay, scheduler) run detached from whatever woke them (see events/pump.ts), so an operation's count holds
+ * only its own statements.
+ */
+const statementScope = new AsyncLocalStorage<{ n: number }>();
+
+/** Kysely's `log` hook for a database: counts each executed statement. */
+export function statementCounter(counter: { n: number }): () => void {
+  return () => {
+    counter.n++;
+    const scope = statementScope.getStore();
+    if (scope) scope.n++;
+  };
+}
+
+/** Runs `fn` and answers how many statements it (and only it, in its async context) sent. */
+export async function statementsIn(fn: () => Promise<unknown>): Promise<number> {
+  const scope = { n: 0 };
+  // Awaited inside the scope: a lazy thenable (light-my-request's inject) starts its work when `then` is called.
+  await statementScope.run(scope, async () => {
+    await fn();
+  });
+  return scope.n;
 }
 
 const RETRYABLE = new Set(['40001', '40P01']);

@@ -4,7 +4,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { type AnyDb, createDb, type Db } from './db.ts';
+import { type AnyDb, createDb, type Db, statementCounter } from './db.ts';
 import { installTypeParsers } from './pg-types.ts';
 import { usePreparedStatements } from './prepared-statements.ts';
 
@@ -34,9 +34,7 @@ export async function openPglite(options: PgliteOptions): Promise<Db> {
   const counter = { n: 0 };
   const k = new Kysely<AnyDb>({
     dialect: new PostgresDialect({ pool }),
-    log: () => {
-      counter.n++;
-    },
+    log: statementCounter(counter),
   });
   return createDb('pglite', k, counter, async () => {
     await pglite.close();

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { type AnyDb, createDb, type Db } from './db.ts';
+import { type AnyDb, createDb, type Db, statementCounter } from './db.ts';
 import { installTypeParsers } from './pg-types.ts';
 import { usePreparedStatements } from './prepared-statements.ts';
 
@@ -30,9 +30,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
   const counter = { n: 0 };
   const k = new Kysely<AnyDb>({
     dialect: new PostgresDialect({ pool }),
-    log: () => {
-      counter.n++;
-    },
+    log: statementCounter(counter),
   });
   const db = createDb('postgres', k, counter, async () => {});
   await db.ping();

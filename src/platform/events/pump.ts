@@ -1,5 +1,6 @@
 // A worker loop: runs `work` until it reports nothing left, then sleeps until woken or until the
 // poll interval elapses (the safety net). Wake-ups during a run make it run once more.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from '../observability/logger.ts';
 
 export interface Pump {
@@ -14,6 +15,9 @@ export function createPump(name: string, work: () => Promise<boolean>, pollMs: n
   let again = false;
   let current: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  // The loop runs in the async context the pump was created in (start-up), never in that of the request whose
+  // commit woke it: its statements, logs and timers belong to the worker, not to that request.
+  const detached = AsyncLocalStorage.snapshot();
 
   const schedule = (ms: number) => {
     if (timer) clearTimeout(timer);
@@ -42,7 +46,7 @@ export function createPump(name: string, work: () => Promise<boolean>, pollMs: n
       again = true;
       return;
     }
-    current = loop();
+    current = detached(loop);
   }
 
   return {
