@@ -186,6 +186,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       logger: kernel.logger,
       metrics: kernel.metrics,
       redis: kernel.redis,
+      redisHealth: kernel.redisHealth,
     });
     installAuth(http, options.authenticate ?? identity.authenticate);
     const routes: RouteInfo[] = [];
@@ -228,10 +229,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         },
       },
     ];
-    if (kernel.redis) checks.push({ name: 'redis', check: () => kernel.cache.ping() });
+    // Redis and NATS are optional at run time: the cache and rate limits go per-process, events wait in the outbox.
+    if (kernel.redis) checks.push({ name: 'redis', optional: true, check: () => kernel.cache.ping() });
     if (kernel.nats) {
       const nats = kernel.nats;
-      checks.push({ name: 'nats', check: () => nats.flush() });
+      checks.push({ name: 'nats', optional: true, check: () => nats.flush() });
     }
     for (const m of modules) checks.push(...(m.readinessChecks ?? []));
     registerHealthRoutes(http, checks, kernel.metrics);

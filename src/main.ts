@@ -1,6 +1,7 @@
 // Process entry: configuration → app → listen; graceful shutdown on SIGTERM/SIGINT.
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
+import { installProcessFaultPolicy } from './platform/process-faults.ts';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -29,19 +30,19 @@ async function main(): Promise<void> {
   );
 
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     kernel.logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
       kernel.logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
-      process.exit(1);
+      process.exit(exitCode || 1);
     }, config.shutdownTimeoutMs);
     timer.unref();
     app.close().then(
       () => {
         kernel.logger.info('stopped');
-        process.exit(0);
+        process.exit(exitCode);
       },
       (e: unknown) => {
         kernel.logger.error({ err: e }, 'error during shutdown');
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
       },
     );
   };
+  installProcessFaultPolicy(process, { logger: kernel.logger, metrics: kernel.metrics, shutdown: stop });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -15,6 +15,16 @@ export interface Config {
   dbPoolMax: number;
   /** Named prepared statements (`DATABASE_PREPARED_STATEMENTS`, default on). */
   dbPreparedStatements: boolean;
+  /** Longest wait for a pooled connection before a request answers 503 (`DATABASE_POOL_WAIT_MS`). */
+  dbPoolWaitMs: number;
+  /** `statement_timeout` of every connection (`DATABASE_STATEMENT_TIMEOUT_MS`). */
+  dbStatementTimeoutMs: number;
+  /** `idle_in_transaction_session_timeout` of every connection (`DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS`). */
+  dbIdleInTransactionTimeoutMs: number;
+  /** A request still running after this answers 503 request.timeout (`REQUEST_TIMEOUT_MS`, 0 = no deadline). */
+  requestTimeoutMs: number;
+  /** Longest wait for one Redis command before the process works without Redis (`REDIS_COMMAND_TIMEOUT_MS`). */
+  redisCommandTimeoutMs: number;
   redisUrl: string | undefined;
   /** Prefix of every Redis key we write (cache, rate limits), so several deployments can share one Redis. */
   redisKeyPrefix: string;
@@ -68,7 +78,8 @@ export interface Config {
   defaultCurrency: string;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
-  trustProxy: boolean;
+  /** Which X-Forwarded-For hops to believe: none (false), a hop count, or the proxies' addresses/CIDRs. */
+  trustProxy: TrustProxy;
   /** Default lifetime of a stock reservation (inventory), in seconds. */
   reservationTtlSeconds: number;
   /** PRICING_CACHE_MS: how long a process reuses tax rates, automatic promotions and shipping methods. */
@@ -80,6 +91,9 @@ export interface Config {
   /** Seed the demo catalog when it is empty (DEMO_DATA=auto: embedded database outside tests). */
   demoData: boolean;
 }
+
+/** `false`: use the socket's address; a number: trust that many proxy hops; a list: trust these proxy addresses. */
+export type TrustProxy = boolean | number | string[];
 
 export class ConfigError extends Error {
   readonly variable: string;
@@ -185,6 +199,36 @@ function sandboxSecret(env: Env): string | undefined {
   return raw;
 }
 
+const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}(\/\d{1,2})?$/;
+const IPV6 = /^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*(\/\d{1,3})?$/;
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: `false` (default), a hop count (`1`: one proxy in front, e.g. haproxy), or a comma-separated list of
+ * proxy addresses / CIDRs (`127.0.0.1`, `10.0.0.0/8`, `loopback`). `true` trusts every hop: any client could then
+ * choose its own address with X-Forwarded-For, so it is refused in production.
+ */
+function trustProxy(env: Env, production: boolean): TrustProxy {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === undefined || raw === 'false') return false;
+  const expected =
+    'false, a hop count (1), or a comma-separated list of proxy addresses or CIDRs (127.0.0.1,10.0.0.0/8)';
+  if (raw === 'true') {
+    if (production) throw new ConfigError('TRUST_PROXY', `${expected}; "true" lets clients forge their address`, raw);
+    return true;
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 10) throw new ConfigError('TRUST_PROXY', expected, raw);
+    return hops;
+  }
+  const list = raw.split(',').map((p) => p.trim());
+  if (list.some((p) => !(IPV4.test(p) || IPV6.test(p) || PROXY_NAMES.has(p)))) {
+    throw new ConfigError('TRUST_PROXY', expected, raw);
+  }
+  return list;
+}
+
 function natsStream(env: Env): string {
   const raw = str(env, 'NATS_STREAM') ?? 'EMPORIUM';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) {
@@ -224,6 +268,11 @@ export function loadConfig(env: Env = process.env): Config {
     pgliteInMemory: inMemory,
     dbPoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 500),
     dbPreparedStatements: oneOf(env, 'DATABASE_PREPARED_STATEMENTS', ['on', 'off'] as const, 'on') === 'on',
+    dbPoolWaitMs: int(env, 'DATABASE_POOL_WAIT_MS', 2_000, 10, 600_000),
+    dbStatementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    dbIdleInTransactionTimeoutMs: int(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: str(env, 'REDIS_KEY_PREFIX') ?? 'emporium:',
     natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
@@ -269,7 +318,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultCurrency: currency,
     adminEmail,
     adminPassword,
-    trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
+    trustProxy: trustProxy(env, nodeEnv === 'production'),
     reservationTtlSeconds: int(env, 'RESERVATION_TTL_SECONDS', 900, 1, 604_800),
     pricingCacheMs: int(env, 'PRICING_CACHE_MS', 1000, 0, 60_000),
     paymentCapture: oneOf(env, 'PAYMENT_CAPTURE', ['immediate', 'shipment'] as const, 'immediate'),

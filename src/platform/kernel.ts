@@ -5,6 +5,8 @@ import { Redis } from 'ioredis';
 import type { Cache } from './cache/cache.ts';
 import { createMemoryCache } from './cache/memory-cache.ts';
 import { createRedisCache } from './cache/redis-cache.ts';
+import { type RedisHealth, watchRedis } from './cache/redis-health.ts';
+import { createResilientCache } from './cache/resilient-cache.ts';
 import { type Config, redactUrl } from './config.ts';
 import type { Db } from './db/db.ts';
 import { openPglite } from './db/pglite.ts';
@@ -19,6 +21,8 @@ export interface Kernel {
   db: Db;
   cache: Cache;
   redis: Redis | undefined;
+  /** Whether Redis answers (set with `redis`): the cache and rate limits work per process while it does not. */
+  redisHealth: RedisHealth | undefined;
   nats: NatsConnection | undefined;
   close(): Promise<void>;
 }
@@ -31,12 +35,16 @@ export interface KernelOverrides {
   defaultMetrics?: boolean;
 }
 
-export async function openDatabase(config: Config): Promise<Db> {
+export async function openDatabase(config: Config, logger?: Logger): Promise<Db> {
   if (config.databaseUrl)
     return openPostgres({
       url: config.databaseUrl,
       max: config.dbPoolMax,
       preparedStatements: config.dbPreparedStatements,
+      poolWaitMs: config.dbPoolWaitMs,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
+      idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+      onConnectionError: (code) => logger?.warn({ code }, 'database connection error'),
     });
   return openPglite({
     dataDir: config.pgliteInMemory ? undefined : `${config.dataDir}/pglite`,
@@ -44,18 +52,46 @@ export async function openDatabase(config: Config): Promise<Db> {
   });
 }
 
+/** NATS reconnects by itself (maxReconnectAttempts -1); meanwhile events wait in the outbox. Logged and gauged. */
+function watchNats(nats: NatsConnection, logger: Logger, metrics: Metrics): void {
+  let up = true;
+  metrics.probeDependency('nats', () => up);
+  void (async () => {
+    for await (const s of nats.status()) {
+      if ((s.type === 'disconnect' || s.type === 'staleConnection') && up) {
+        up = false;
+        metrics.dependencyErrors.inc({ dependency: 'nats', kind: 'connection' });
+        logger.warn('nats unavailable: events wait in the outbox until it returns');
+      } else if (s.type === 'reconnect' && !up) {
+        up = true;
+        logger.info('nats available again');
+      }
+    }
+  })().catch(() => {});
+}
+
 export async function createKernel(config: Config, overrides: KernelOverrides = {}): Promise<Kernel> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics({ defaultMetrics: overrides.defaultMetrics ?? true });
-  const db = overrides.db ?? (await openDatabase(config));
+  const db = overrides.db ?? (await openDatabase(config, logger));
   countStatements(metrics, db);
   let redis: Redis | undefined;
+  let redisHealth: RedisHealth | undefined;
   let nats: NatsConnection | undefined;
   try {
     if (config.redisUrl) {
-      redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-      redis.on('error', (e: Error) => logger.warn({ err: e.message }, 'redis connection error'));
-      await redis.connect();
+      // Fail fast while Redis is away (no offline queue, a command deadline), reconnect forever in the background;
+      // the health watcher switches the cache and rate limits to per-process meanwhile, even at start-up.
+      redis = new Redis(config.redisUrl, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        commandTimeout: config.redisCommandTimeoutMs,
+        connectTimeout: 2_000,
+        retryStrategy: (times) => Math.min(times * 200, 2_000),
+      });
+      redisHealth = watchRedis(redis, { logger, metrics });
+      await redis.connect().catch((e: unknown) => redisHealth?.failed(e));
     }
     if (config.natsUrl) {
       const u = new URL(config.natsUrl);
@@ -68,11 +104,17 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
     }
   } catch (e) {
     if (!overrides.keepDbOpen) await db.close();
+    redisHealth?.close();
     redis?.disconnect();
     const what = redis && !nats && config.natsUrl ? `NATS at ${redactUrl(config.natsUrl)}` : 'a configured service';
     throw new Error(`Could not connect to ${what}: ${(e as Error).message}`, { cause: e });
   }
-  const cache = redis ? createRedisCache(redis, `${config.redisKeyPrefix}cache:`) : createMemoryCache();
+  const cache =
+    redis && redisHealth
+      ? createResilientCache(createRedisCache(redis, `${config.redisKeyPrefix}cache:`), redisHealth)
+      : createMemoryCache();
+  metrics.probeDependency('postgres', () => db.health.up);
+  if (nats) watchNats(nats, logger, metrics);
   let closed = false;
   return {
     config,
@@ -81,10 +123,12 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
     db,
     cache,
     redis,
+    redisHealth,
     nats,
     async close() {
       if (closed) return;
       closed = true;
+      redisHealth?.close();
       await cache.close();
       if (nats) await nats.drain().catch(() => nats?.close());
       if (redis) await redis.quit().catch(() => redis?.disconnect());

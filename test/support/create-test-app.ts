@@ -11,7 +11,7 @@ import type { App } from '../../src/platform/http/server.ts';
 import type { ModuleDefinition } from '../../src/platform/module.ts';
 import { createLogger } from '../../src/platform/observability/logger.ts';
 import { TEST_NATS_URL, TEST_REDIS_URL } from './services.ts';
-import { openTestDb } from './test-db.ts';
+import { openTestDb, type TestDbOptions } from './test-db.ts';
 
 export interface TestAppOptions {
   /** Extra environment variables (as the process would see them). */
@@ -19,6 +19,8 @@ export interface TestAppOptions {
   /** Where log lines go; by default logs are discarded. */
   logStream?: DestinationStream;
   db?: 'postgres' | 'pglite';
+  /** PostgreSQL pool and session settings (the test database is opened here, not from the env). */
+  postgres?: TestDbOptions['postgres'];
   /** Use TEST_REDIS_URL / TEST_NATS_URL when set (default true). */
   services?: boolean;
   extraRoutes?: (http: App) => void;
@@ -52,7 +54,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   };
   const config = loadConfig(env);
-  const testDb = await openTestDb(options.db ? { kind: options.db } : {});
+  const testDb = await openTestDb({
+    ...(options.db ? { kind: options.db } : {}),
+    ...(options.postgres ? { postgres: options.postgres } : {}),
+  });
   const logger = createLogger(config.logLevel, options.logStream);
   const app = await createApp(config, {
     db: testDb.db,

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { Db } from '../../src/platform/db/db.ts';
 import { openPglite } from '../../src/platform/db/pglite.ts';
-import { openPostgres } from '../../src/platform/db/postgres.ts';
+import { openPostgres, type PostgresOptions } from '../../src/platform/db/postgres.ts';
 import { TEST_DATABASE_URL } from './services.ts';
 
 let template: Blob | undefined;
@@ -45,7 +45,14 @@ export async function createPostgresDatabase(baseUrl: string): Promise<{ url: st
   };
 }
 
-export async function openTestDb(options: { kind?: 'postgres' | 'pglite'; poolMax?: number } = {}): Promise<TestDb> {
+export interface TestDbOptions {
+  kind?: 'postgres' | 'pglite';
+  poolMax?: number;
+  /** Pool and session settings for PostgreSQL (wait limit, timeouts, error reporting). */
+  postgres?: Omit<Partial<PostgresOptions>, 'url'>;
+}
+
+export async function openTestDb(options: TestDbOptions = {}): Promise<TestDb> {
   const kind = options.kind ?? (TEST_DATABASE_URL ? 'postgres' : 'pglite');
   if (kind === 'pglite') {
     const db = await openPglite({ dataDir: undefined, ...pgliteTemplate() });
@@ -53,7 +60,7 @@ export async function openTestDb(options: { kind?: 'postgres' | 'pglite'; poolMa
   }
   if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
   const created = await createPostgresDatabase(TEST_DATABASE_URL);
-  const db = await openPostgres({ url: created.url, max: options.poolMax ?? 10 });
+  const db = await openPostgres({ max: options.poolMax ?? 10, ...options.postgres, url: created.url });
   return {
     db,
     url: created.url,

@@ -1,7 +1,8 @@
 // The one database interface every module uses, over PostgreSQL (pg pool) or embedded PGlite.
 // Both go through Kysely's Postgres dialect over node-postgres, so the SQL and the type parsing are identical.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type LogEvent, sql, type Transaction } from 'kysely';
+import { dbFaultKind } from './faults.ts';
 import { isStalePlanError } from './prepared-statements.ts';
 
 export type DbKind = 'postgres' | 'pglite';
@@ -29,6 +30,8 @@ export interface Db {
   ping(): Promise<void>;
   /** Statements executed since start (for query-count budgets in tests). */
   queryCount(): number;
+  /** False from a connection fault until the next statement succeeds (the `dependency_up` gauge). */
+  readonly health: DbHealth;
   close(): Promise<void>;
 }
 
@@ -40,12 +43,21 @@ export interface Db {
  */
 const statementScope = new AsyncLocalStorage<{ n: number }>();
 
-/** Kysely's `log` hook for a database: counts each executed statement. */
-export function statementCounter(counter: { n: number }): () => void {
-  return () => {
+export interface DbHealth {
+  up: boolean;
+}
+
+/**
+ * Kysely's `log` hook for a database: counts each executed statement, and tracks whether the database answers
+ * (down at a connection fault, up again at the next statement that succeeds).
+ */
+export function statementLog(counter: { n: number }, health: DbHealth): (event: LogEvent) => void {
+  return (event) => {
     counter.n++;
     const scope = statementScope.getStore();
     if (scope) scope.n++;
+    if (event.level === 'query') health.up = true;
+    else if (dbFaultKind(event.error) === 'connection') health.up = false;
   };
 }
 
@@ -116,10 +128,17 @@ function runCommitHooks(tx: object | undefined): void {
   }
 }
 
-export function createDb(kind: DbKind, k: Kysely<AnyDb>, counter: { n: number }, onClose: () => Promise<void>): Db {
+export function createDb(
+  kind: DbKind,
+  k: Kysely<AnyDb>,
+  counter: { n: number },
+  health: DbHealth,
+  onClose: () => Promise<void>,
+): Db {
   return {
     kind,
     k,
+    health,
     async transaction(fn, options = {}) {
       const attempts = options.attempts ?? 5;
       for (let attempt = 1; ; attempt++) {

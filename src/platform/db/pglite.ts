@@ -4,7 +4,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { type AnyDb, createDb, type Db, statementCounter } from './db.ts';
+import { type AnyDb, createDb, type Db, statementLog } from './db.ts';
 import { installTypeParsers } from './pg-types.ts';
 import { usePreparedStatements } from './prepared-statements.ts';
 
@@ -32,11 +32,12 @@ export async function openPglite(options: PgliteOptions): Promise<Db> {
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 });
   if (options.preparedStatements !== false) pool.on('connect', (client) => usePreparedStatements(client));
   const counter = { n: 0 };
+  const health = { up: true };
   const k = new Kysely<AnyDb>({
     dialect: new PostgresDialect({ pool }),
-    log: statementCounter(counter),
+    log: statementLog(counter, health),
   });
-  return createDb('pglite', k, counter, async () => {
+  return createDb('pglite', k, counter, health, async () => {
     await pglite.close();
   });
 }

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { type AnyDb, createDb, type Db, statementCounter } from './db.ts';
+import { type AnyDb, createDb, type Db, statementLog } from './db.ts';
+import { dbFaultKind, faultCode } from './faults.ts';
 import { installTypeParsers } from './pg-types.ts';
 import { usePreparedStatements } from './prepared-statements.ts';
 
@@ -10,6 +11,14 @@ export interface PostgresOptions {
   applicationName?: string;
   /** Named prepared statements (default on); off behind PgBouncer's transaction pooling before 1.21. */
   preparedStatements?: boolean;
+  /** Longest wait for a free pooled connection (and for a new connection to open), in ms. Default 2000. */
+  poolWaitMs?: number;
+  /** `statement_timeout` of every connection, in ms. Default 30000. */
+  statementTimeoutMs?: number;
+  /** `idle_in_transaction_session_timeout` of every connection, in ms. Default 60000. */
+  idleInTransactionTimeoutMs?: number;
+  /** Told about every error on a connection, in use or idle (logs and metrics); never throws. */
+  onConnectionError?: (code: string | undefined) => void;
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Db> {
@@ -19,20 +28,48 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     max: options.max,
     application_name: options.applicationName ?? 'emporium',
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 5_000,
-    // Bounded waits: no statement may hang a request forever.
-    statement_timeout: 30_000,
-    idle_in_transaction_session_timeout: 60_000,
+    // The wait limit: a request that cannot get a connection in this time fails fast (503), instead of queueing
+    // behind a database that is down or saturated.
+    connectionTimeoutMillis: options.poolWaitMs ?? 2_000,
+    // Bounded work: no statement and no forgotten transaction may hold a connection (and its locks) forever.
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
+    // Detects a peer that vanished without closing the socket (failover, network partition).
+    keepAlive: true,
   });
-  // An idle client's error (server restart) must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
-  if (options.preparedStatements !== false) pool.on('connect', (client) => usePreparedStatements(client));
+  const reportError = (e: unknown) => {
+    try {
+      options.onConnectionError?.(faultCode(e));
+    } catch {
+      // reporting must never throw
+    }
+  };
+  // An idle client's error (server restart): the pool drops the client and makes a new one on demand.
+  pool.on('error', reportError);
+  pool.on('connect', (client) => {
+    // A client in use whose connection drops (pg_terminate_backend, failover) emits 'error' too; unhandled, that
+    // event would end the process. Its query fails with the same error, the request answers 503, and the pool
+    // discards the broken client when it is released.
+    client.on('error', reportError);
+    if (options.preparedStatements !== false) usePreparedStatements(client);
+  });
   const counter = { n: 0 };
+  const health = { up: true };
+  // A connection that cannot be opened (server down, refusing connections) is a fault too; Kysely logs only
+  // statements, so the pool's connect reports it here.
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  (pool as { connect: unknown }).connect = (callback?: unknown) => {
+    if (callback !== undefined) return (connect as (cb: unknown) => void)(callback);
+    return connect().catch((e: unknown) => {
+      if (dbFaultKind(e) === 'connection') health.up = false;
+      throw e;
+    });
+  };
   const k = new Kysely<AnyDb>({
     dialect: new PostgresDialect({ pool }),
-    log: statementCounter(counter),
+    log: statementLog(counter, health),
   });
-  const db = createDb('postgres', k, counter, async () => {});
+  const db = createDb('postgres', k, counter, health, async () => {});
   await db.ping();
   return db;
 }

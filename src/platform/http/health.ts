@@ -9,6 +9,11 @@ export interface ReadinessCheck {
   name: string;
   /** Resolves when the dependency is usable; rejects (or times out) when it is not. */
   check: () => Promise<void>;
+  /**
+   * Optional dependencies (Redis, NATS) are worked around while they are down: their failure reports the instance
+   * `degraded` (200, still in rotation), never unready.
+   */
+  optional?: boolean;
 }
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -32,8 +37,26 @@ async function runCheck(c: ReadinessCheck): Promise<string> {
 
 const HealthBody = Type.Object({ status: Type.Literal('ok') }, { examples: [{ status: 'ok' }] });
 const ReadyBody = Type.Object(
-  { status: Type.Literal('ready'), checks: Type.Record(Type.String(), Type.String()) },
-  { examples: [{ status: 'ready', checks: { database: 'ok', migrations: 'ok' } }] },
+  {
+    status: Type.Union([Type.Literal('ready'), Type.Literal('degraded')], {
+      description: '`degraded`: an optional dependency (Redis, NATS) is down and worked around; still serving',
+    }),
+    checks: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 })),
+  },
+  {
+    examples: [
+      { status: 'ready', checks: { database: 'ok', migrations: 'ok', redis: 'ok', nats: 'ok' } },
+      {
+        status: 'degraded',
+        checks: {
+          database: 'ok',
+          migrations: 'ok',
+          redis: 'degraded: connect ECONNREFUSED 127.0.0.1:6379',
+          nats: 'ok',
+        },
+      },
+    ],
+  },
 );
 
 export function registerHealthRoutes(app: App, checks: ReadinessCheck[], metrics: Metrics): void {
@@ -54,20 +77,31 @@ export function registerHealthRoutes(app: App, checks: ReadinessCheck[], metrics
     {
       schema: {
         tags: ['ops'],
-        summary: 'Readiness: database reachable, migrations applied, configured dependencies reachable',
+        summary: 'Readiness: database reachable and migrations applied; Redis and NATS reported, degraded when down',
         response: { 200: ReadyBody, 503: problemResponse('A dependency is not ready; the problem lists each check') },
       },
     },
     async (request, reply) => {
-      const results = await Promise.all(checks.map(async (c) => [c.name, await runCheck(c)] as const));
+      const results = await Promise.all(
+        checks.map(async (c) => {
+          const r = await runCheck(c);
+          return [c.name, c.optional && r !== 'ok' ? r.replace(/^failed/, 'degraded') : r] as const;
+        }),
+      );
       const map = Object.fromEntries(results);
-      if (results.every(([, r]) => r === 'ok')) return { status: 'ready' as const, checks: map };
+      const required = results.filter((_, i) => !checks[i]?.optional);
+      if (required.every(([, r]) => r === 'ok')) {
+        return {
+          status: results.every(([, r]) => r === 'ok') ? ('ready' as const) : ('degraded' as const),
+          checks: map,
+        };
+      }
       reply.header('retry-after', '5');
       return sendProblem(
         request,
         reply,
         new AppError(503, 'ops.not_ready', 'Not ready', {
-          detail: results
+          detail: required
             .filter(([, r]) => r !== 'ok')
             .map(([n, r]) => `${n}: ${r}`)
             .join('; '),

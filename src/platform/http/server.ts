@@ -7,14 +7,18 @@ import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config.ts';
+import type { RedisHealth } from '../cache/redis-health.ts';
+import type { Config, TrustProxy } from '../config.ts';
+import { dbFaultKind, faultCode } from '../db/faults.ts';
 import { AppError, errors } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { App } from './app-type.ts';
+import { installRequestDeadline } from './deadline.ts';
 import { installInputGuard } from './input-guard.ts';
 import { registerOpenApi } from './openapi.ts';
 import { fieldErrors, isAppError, ProblemSchema, sendProblem } from './problem.ts';
+import { redisStoreWithFallback } from './rate-limit-store.ts';
 import { documentRoute } from './route-docs.ts';
 import { createMethodIndex } from './routes-index.ts';
 import { createValidatorCompiler } from './validation.ts';
@@ -26,6 +30,28 @@ export interface HttpDeps {
   logger: Logger;
   metrics: Metrics;
   redis: Redis | undefined;
+  /** Whether Redis answers; set with `redis`. */
+  redisHealth?: RedisHealth | undefined;
+}
+
+/** Fastify's trustProxy: a hop count becomes "the nearest N hops are proxies" (its types take no number). */
+function trustProxyOption(t: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof t === 'number' ? (_address, hop) => hop < t : t;
+}
+
+/** A database fault the client may retry: 503 with Retry-After, never a 500 (see db/faults.ts). */
+function databaseFault(error: unknown, metrics: Metrics): AppError | undefined {
+  const kind = dbFaultKind(error);
+  if (!kind) return undefined;
+  metrics.dependencyErrors.inc({ dependency: 'postgres', kind });
+  if (kind === 'pool_wait') {
+    metrics.dbPoolWaitTimeouts.inc();
+    return errors.unavailable('service.unavailable', 'No database connection is free right now; retry shortly.', 1);
+  }
+  if (kind === 'statement_timeout') {
+    return errors.unavailable('service.unavailable', 'The database did not answer in time; retry shortly.', 1);
+  }
+  return errors.unavailable('service.unavailable', 'The database is unreachable right now; retry shortly.', 1);
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -68,7 +94,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
       requestIdLogLabel: 'requestId',
     }),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     return503OnClosing: true,
     requestIdHeader: false,
     genReqId: (req) => {
@@ -104,6 +130,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  installRequestDeadline(app, config.requestTimeoutMs, metrics);
 
   // During shutdown, responses to in-flight requests close their connection, so close() is not
   // held up by idle keep-alive sockets.
@@ -125,6 +152,11 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    const fault = isAppError(error) ? undefined : databaseFault(error, metrics);
+    if (fault) {
+      request.log.warn({ code: faultCode(error), route: request.routeOptions.url }, 'database connection error');
+      return sendProblem(request, reply, fault);
+    }
     const known = isAppError(error) ? error : platformError(error);
     if (known) {
       metrics.httpErrors.inc({ code: known.code });
@@ -156,7 +188,10 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
     global: true,
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.windowMs,
-    ...(deps.redis ? { redis: deps.redis, nameSpace: `${config.redisKeyPrefix}rl:` } : {}),
+    // Counters shared through Redis; per process while Redis is away (never unlimited, never an error).
+    ...(deps.redis && deps.redisHealth
+      ? { store: redisStoreWithFallback(deps.redis, `${config.redisKeyPrefix}rl:`, deps.redisHealth) }
+      : {}),
     skipOnError: true,
     allowList: (request) => {
       const url = request.routeOptions.url;

@@ -1,15 +1,28 @@
 // Prometheus metrics on a registry per app instance (tests build several apps in one process).
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   httpErrors: Counter<'code'>;
+  /** 1 while a dependency answers, 0 while this process works around it (postgres, redis, nats). */
+  dependencyUp: Gauge<'dependency'>;
+  /** Failed calls to a dependency by kind (connection, timeout, pool_wait, …). */
+  dependencyErrors: Counter<'dependency' | 'kind'>;
+  /** Requests that waited longer than DATABASE_POOL_WAIT_MS for a connection (answered 503). */
+  dbPoolWaitTimeouts: Counter;
+  /** Unhandled rejections and uncaught exceptions caught by the process-wide policy. */
+  processFaults: Counter<'kind'>;
+  /** Requests answered 503 request.timeout because they ran past REQUEST_TIMEOUT_MS. */
+  requestTimeouts: Counter;
+  /** Reads a dependency's state at scrape time into `dependency_up` (for states kept elsewhere, e.g. the db's). */
+  probeDependency(dependency: string, up: () => boolean): void;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const probes = new Map<string, () => boolean>();
   return {
     registry,
     httpDuration: new Histogram({
@@ -25,6 +38,40 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       labelNames: ['code'] as const,
       registers: [registry],
     }),
+    dependencyUp: new Gauge({
+      name: 'dependency_up',
+      help: '1 while the dependency answers, 0 while this process works around it',
+      labelNames: ['dependency'] as const,
+      registers: [registry],
+      collect() {
+        for (const [dependency, up] of probes) this.set({ dependency }, up() ? 1 : 0);
+      },
+    }),
+    dependencyErrors: new Counter({
+      name: 'dependency_errors_total',
+      help: 'Failed calls to a dependency, by kind',
+      labelNames: ['dependency', 'kind'] as const,
+      registers: [registry],
+    }),
+    dbPoolWaitTimeouts: new Counter({
+      name: 'db_pool_wait_timeouts_total',
+      help: 'Requests that could not get a database connection within DATABASE_POOL_WAIT_MS',
+      registers: [registry],
+    }),
+    processFaults: new Counter({
+      name: 'process_faults_total',
+      help: 'Unhandled rejections and uncaught exceptions seen by the process-wide policy',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    requestTimeouts: new Counter({
+      name: 'http_request_timeouts_total',
+      help: 'Requests answered 503 request.timeout after REQUEST_TIMEOUT_MS',
+      registers: [registry],
+    }),
+    probeDependency(dependency, up) {
+      probes.set(dependency, up);
+    },
   };
 }
 
