@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // VITEST_JSON_OUT (set by .ci/run) adds a JSON report used to print the closing "N passed, N failed" line.
 const jsonOut = process.env.VITEST_JSON_OUT;
@@ -12,6 +12,8 @@ export default defineConfig({
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The cluster suite (several processes behind haproxy, fault injection) has its own command: npm run test:cluster.
+    exclude: [...configDefaults.exclude, 'test/cluster/**'],
     pool: 'forks',
     // Vitest's default is one worker per core less one: a single worker on a 2-core machine. The files spend much
     // of their time waiting on PostgreSQL, Redis, NATS and HTTP, so two workers there cut the CI run by ~170 s

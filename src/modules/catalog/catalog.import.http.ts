@@ -29,7 +29,8 @@ export function registerImportRoutes(http: App, importer: Importer): void {
     scope.post(
       '/v1/admin/imports',
       {
-        config: { access: access.permission('catalog:write') },
+        // A large file streams for longer than REQUEST_TIMEOUT_MS: no request deadline (each batch is bounded).
+        config: { access: access.permission('catalog:write'), deadline: false },
         schema: {
           tags: ['catalog'],
           summary:
