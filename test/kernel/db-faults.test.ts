@@ -60,7 +60,7 @@ describe.skipIf(needsPostgres)('database faults [REQ-RES-002]', () => {
     expect(metrics).toMatch(/dependency_up\{dependency="postgres"\} 1/);
   });
 
-  it('[REQ-RES-002] a database that refuses connections: /readyz 503 and the API 503, then both recover', async () => {
+  it('[REQ-RES-002] a database that refuses connections: /readyz 503, REST and GraphQL 503 service.unavailable, then both recover', async () => {
     const name = await currentDbName(t);
     await admin(TEST_DATABASE_URL ?? '', `alter database ${name} with allow_connections false`);
     try {
@@ -75,6 +75,13 @@ describe.skipIf(needsPostgres)('database faults [REQ-RES-002]', () => {
       const api = await t.http.inject({ method: 'GET', url: '/test/sleep?ms=0' });
       expect(api.statusCode).toBe(503);
       expect(api.json()).toMatchObject({ code: 'service.unavailable' });
+      const gql = await t.http.inject({
+        method: 'POST',
+        url: '/graphql',
+        payload: { query: '{ products(limit: 3, sort: "name") { total } }' },
+      });
+      expect(gql.json().errors?.[0]?.extensions).toMatchObject({ code: 'service.unavailable', status: 503 });
+      expect(JSON.stringify(gql.json())).not.toMatch(/accepting connections|emp_test_/);
       const metrics = (await t.http.inject({ method: 'GET', url: '/metrics' })).body;
       expect(metrics).toMatch(/dependency_up\{dependency="postgres"\} 0/);
     } finally {

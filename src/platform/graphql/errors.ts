@@ -6,7 +6,7 @@
 import type { FastifyError, FastifyReply } from 'fastify';
 import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import { type AppError, isAppError } from '../errors.ts';
-import { platformError } from '../http/server.ts';
+import { databaseFaultError, platformError } from '../http/server.ts';
 
 interface Classified {
   message: string;
@@ -41,7 +41,7 @@ function classify(error: GraphQLError): Classified | undefined {
   if (mercurius && typeof status === 'number') {
     return { message: original.message, status, extensions: { code: mercurius, status } };
   }
-  const known = platformError(original as FastifyError);
+  const known = databaseFaultError(original) ?? platformError(original as FastifyError);
   return known ? fromAppError(known) : undefined;
 }
 

@@ -39,19 +39,26 @@ function trustProxyOption(t: TrustProxy): boolean | string[] | ((address: string
   return typeof t === 'number' ? (_address, hop) => hop < t : t;
 }
 
-/** A database fault the client may retry: 503 with Retry-After, never a 500 (see db/faults.ts). */
-function databaseFault(error: unknown, metrics: Metrics): AppError | undefined {
+/** A database fault the client may retry: 503 `service.unavailable` with Retry-After, never a 500 (db/faults.ts). */
+export function databaseFaultError(error: unknown): AppError | undefined {
   const kind = dbFaultKind(error);
   if (!kind) return undefined;
+  const detail =
+    kind === 'pool_wait'
+      ? 'No database connection is free right now; retry shortly.'
+      : kind === 'statement_timeout'
+        ? 'The database did not answer in time; retry shortly.'
+        : 'The database is unreachable right now; retry shortly.';
+  return errors.unavailable('service.unavailable', detail, 1);
+}
+
+function databaseFault(error: unknown, metrics: Metrics): AppError | undefined {
+  const fault = databaseFaultError(error);
+  const kind = dbFaultKind(error);
+  if (!fault || !kind) return undefined;
   metrics.dependencyErrors.inc({ dependency: 'postgres', kind });
-  if (kind === 'pool_wait') {
-    metrics.dbPoolWaitTimeouts.inc();
-    return errors.unavailable('service.unavailable', 'No database connection is free right now; retry shortly.', 1);
-  }
-  if (kind === 'statement_timeout') {
-    return errors.unavailable('service.unavailable', 'The database did not answer in time; retry shortly.', 1);
-  }
-  return errors.unavailable('service.unavailable', 'The database is unreachable right now; retry shortly.', 1);
+  if (kind === 'pool_wait') metrics.dbPoolWaitTimeouts.inc();
+  return fault;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
