@@ -80,4 +80,26 @@ describe.skipIf(skip)('Redis outage [REQ-RES-004]', () => {
       interval: 100,
     });
   });
+
+  it('[REQ-RES-004] a process started while Redis is down starts degraded and switches to Redis when it comes up', async () => {
+    await redis.stop();
+    const late = await createTestApp({
+      services: false,
+      workers: false,
+      env: { REDIS_URL: redis.url },
+    });
+    try {
+      const ready = await late.http.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json().status).toBe('degraded');
+      expect((await late.http.inject({ method: 'GET', url: '/v1/products?limit=1' })).statusCode).toBe(200);
+      await redis.start();
+      await vi.waitFor(
+        async () => expect((await late.http.inject({ method: 'GET', url: '/readyz' })).json().status).toBe('ready'),
+        { timeout: 10_000, interval: 100 },
+      );
+    } finally {
+      await late.close();
+    }
+  });
 });
