@@ -160,11 +160,22 @@ export async function startConsumer(
         }
       })()
     : (async () => {
-        messages = await consumer.consume({ max_messages: limit });
-        for await (const m of messages) {
-          const tracked: Promise<void> = safely(m).finally(() => inflight.delete(tracked));
-          inflight.add(tracked);
-          if (inflight.size >= limit) await Promise.race(inflight);
+        // The client resumes a pull consumer across reconnects; if the iterator still ends or fails (NATS restarted
+        // without its store, consumer deleted), pull again after a pause instead of leaving the subscriber deaf.
+        while (!stopped) {
+          try {
+            const current = await js.consumers.get(t.stream, durableName(subscriber.name));
+            messages = await current.consume({ max_messages: limit });
+            for await (const m of messages) {
+              const tracked: Promise<void> = safely(m).finally(() => inflight.delete(tracked));
+              inflight.add(tracked);
+              if (inflight.size >= limit) await Promise.race(inflight);
+            }
+          } catch (e) {
+            if (!stopped)
+              logger.warn({ err: (e as Error).message, subscriber: subscriber.name }, 'event consumer failed');
+          }
+          if (!stopped) await new Promise((r) => setTimeout(r, 1000));
         }
       })();
 
