@@ -98,6 +98,18 @@ describe('problem+json errors [REQ-KER-003]', () => {
     expect(calls).toBe(before);
   });
 
+  it('[REQ-KER-003] a text/plain body on a JSON route → 415, handler not run', async () => {
+    const before = calls;
+    const res = await t.http.inject({
+      method: 'POST',
+      url: '/v1/test/things',
+      headers: { 'content-type': 'text/plain' },
+      payload: JSON.stringify({ name: 'x' }),
+    });
+    expectProblem(res, 415, 'request.unsupported_media_type');
+    expect(calls).toBe(before);
+  });
+
   it('[REQ-KER-003] oversized body → 413, handler not run', async () => {
     const before = calls;
     const res = await t.http.inject({

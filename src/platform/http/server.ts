@@ -123,6 +123,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler());
+  // Our routes take JSON (a few declare their own types, e.g. CSV imports): a text/plain body is 415, not parsed as a
+  // string that then fails validation with 400.
+  app.removeContentTypeParser('text/plain');
   app.addSchema(ProblemSchema);
   const methods = createMethodIndex();
 
