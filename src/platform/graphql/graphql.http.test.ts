@@ -112,6 +112,23 @@ describe('GraphQL endpoint', () => {
     expect((await graphql(t, deepIntrospection)).body.errors?.[0]?.extensions.code).toBe('graphql.too_deep');
   });
 
+  it('[REQ-GQL-008] thousands of nested brackets are refused before parsing, never a stack overflow', async () => {
+    for (const n of [3000, 20_000]) {
+      const selection = `{ __schema { types { ${'ofType { '.repeat(n)} name ${'} '.repeat(n)} } } }`;
+      const list = `query($v: [[Int]] = ${'['.repeat(n)}${']'.repeat(n)}) { __typename }`;
+      for (const query of [selection, list]) {
+        const { status, body } = await graphql(t, query);
+        expect(status).toBe(400);
+        expect(body.data).toBeNull();
+        expect(body.errors?.[0]?.extensions.code).toBe('graphql.too_deep');
+        expect(JSON.stringify(body)).not.toMatch(/call stack/i);
+      }
+    }
+    // Brackets inside strings and comments do not count.
+    const quoted = `{ __typename # ${'{'.repeat(100)}\n }`;
+    expect((await graphql(t, quoted)).status).toBe(200);
+  });
+
   it('[REQ-GQL-008] cost (fields × page sizes), root fields (aliases) and query size are bounded', async () => {
     const page = 'products(limit: 100) { items { id slug name variants { id sku price { amount currency } } } }';
     const aliases = (n: number, field: string) =>

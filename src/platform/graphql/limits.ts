@@ -160,3 +160,34 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_LIMITS): Validatio
     },
   });
 }
+
+/** Deepest bracket nesting a query text may have before it is parsed at all (the parser and validator recurse). */
+export const MAX_TEXT_NESTING = 64;
+
+/**
+ * The deepest nesting of `{`, `(` and `[` in a GraphQL text, outside strings and comments. Checked before parsing:
+ * graphql-js parses and validates recursively, and a few thousand levels overflow the stack ("Maximum call stack
+ * size exceeded" reached the client) before any depth rule can run.
+ */
+export function textNesting(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '"') {
+      const block = text.startsWith('"""', i);
+      const end = block ? '"""' : '"';
+      i += end.length;
+      while (i < text.length && !text.startsWith(end, i)) i += text[i] === '\\' ? 2 : 1;
+      i += end.length - 1;
+    } else if (c === '{' || c === '(' || c === '[') {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (c === '}' || c === ')' || c === ']') {
+      depth--;
+    }
+  }
+  return deepest;
+}

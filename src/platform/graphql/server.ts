@@ -7,7 +7,7 @@ import type { App } from '../http/app-type.ts';
 import type { Access } from '../http/auth.ts';
 import { releaseIdempotencyKey } from '../http/idempotency.ts';
 import { formatGraphqlErrors } from './errors.ts';
-import { DEFAULT_LIMITS, type QueryLimits, queryLimitsRule } from './limits.ts';
+import { DEFAULT_LIMITS, MAX_TEXT_NESTING, type QueryLimits, queryLimitsRule, textNesting } from './limits.ts';
 import type { GraphqlContext, GraphqlPiece, Resolver } from './piece.ts';
 
 export interface GraphqlOptions {
@@ -93,11 +93,16 @@ function withIntegerPathSegments(response: unknown): unknown {
  * valid JSON, and mercurius reads a query that fails to parse as a JSON AST: `?query=1` reached graphql's validator
  * as the number 1 and failed with a 500. Such a query is answered here as the syntax error it is.
  */
-function jsonQuery(request: { query: unknown; body: unknown }): boolean {
+function queryText(request: { query: unknown; body: unknown }): string | undefined {
   const q =
     (request.body as { query?: unknown } | undefined)?.query ??
     (request.query as { query?: unknown } | undefined)?.query;
-  if (typeof q !== 'string') return false;
+  return typeof q === 'string' ? q : undefined;
+}
+
+function jsonQuery(request: { query: unknown; body: unknown }): boolean {
+  const q = queryText(request);
+  if (q === undefined) return false;
   try {
     JSON.parse(q);
     return true;
@@ -120,6 +125,18 @@ export async function installGraphql(http: App, pieces: GraphqlPiece[], options:
         request: Parameters<typeof jsonQuery>[0],
         reply: { code(n: number): { send(b: unknown): unknown } },
       ) => {
+        const nesting = textNesting(queryText(request) ?? '');
+        if (nesting > MAX_TEXT_NESTING) {
+          return reply.code(400).send({
+            data: null,
+            errors: [
+              {
+                message: `The query nests ${nesting} levels of brackets; the limit is ${MAX_TEXT_NESTING}.`,
+                extensions: { code: 'graphql.too_deep', status: 400 },
+              },
+            ],
+          });
+        }
         if (!jsonQuery(request)) return;
         return reply.code(400).send({
           data: null,
