@@ -22,8 +22,15 @@ export function fromAnswer(a: Answer): AppError {
   return new AppError(a.status, code, title, { detail, extra });
 }
 
-export const inProgress = () =>
+/** 409 for a cart whose checkout someone holds; Retry-After in seconds (see `retryAfterFor`, checkout.lease.ts). */
+export const inProgress = (retryAfterSeconds = 1) =>
   new AppError(409, ORDER_ERRORS.checkoutInProgress, 'Conflict', {
     detail: 'A checkout for this cart is in progress; retry shortly.',
-    headers: { 'retry-after': '1' },
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  });
+
+/** The answer stored for an attempt whose holder died before the pivot (a retry with the same key starts anew). */
+export const interrupted = () =>
+  new AppError(503, 'orders.checkout_interrupted', 'Service unavailable', {
+    detail: 'The checkout was interrupted; retry with the same Idempotency-Key.',
   });

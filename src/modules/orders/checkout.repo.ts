@@ -19,6 +19,8 @@ export interface Attempt {
   steps: Step[];
   claimedBy: string | null;
   leaseExpired: boolean;
+  /** Milliseconds left on the lease (0 once expired). */
+  leaseLeftMs: number;
   deadlinePassed: boolean;
   expiresAt: Date;
   snapshot: CheckoutSnapshot;
@@ -32,6 +34,7 @@ export interface Attempt {
 type Q = Db['k'] | Tx;
 
 const COLUMNS = sql`id, cart_id, idempotency_key, status, steps, claimed_by, claimed_until <= now() as lease_expired,
+  greatest(0, ceil(extract(epoch from claimed_until - now()) * 1000))::int as lease_left_ms,
   expires_at <= now() as deadline_passed, caller_hash, expires_at, snapshot, payment_token, payment_id, next_action_url,
   answer_status, answer`;
 
@@ -45,6 +48,7 @@ function toAttempt(r: any): Attempt {
     steps: r.steps,
     claimedBy: r.claimed_by,
     leaseExpired: r.lease_expired,
+    leaseLeftMs: Number(r.lease_left_ms),
     deadlinePassed: r.deadline_passed,
     expiresAt: new Date(r.expires_at),
     snapshot: typeof r.snapshot === 'string' ? JSON.parse(r.snapshot) : r.snapshot,
@@ -128,6 +132,14 @@ export const attemptsRepo = {
       where id = ${id} and claimed_by = ${owner} and status = 'running' and not (${step} = any(steps))`.execute(q);
     return Number(r.numAffectedRows ?? 0) === 1;
   },
+  /** The holder's heartbeat: extends a lease it still holds; false once it lost it or the attempt moved on. */
+  async renew(q: Q, id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const r = await sql`update orders.checkout_attempts
+        set claimed_until = now() + ${leaseMs} * interval '1 millisecond'
+      where id = ${id} and claimed_by = ${owner} and status in ('running', 'compensating')
+        and claimed_until > now()`.execute(q);
+    return Number(r.numAffectedRows ?? 0) === 1;
+  },
   async wait(q: Q, id: string, owner: string, paymentId: string, nextActionUrl: string | null): Promise<boolean> {
     const r = await sql`update orders.checkout_attempts set status = 'waiting', payment_id = ${paymentId},
         next_action_url = ${nextActionUrl}, claimed_by = null, claimed_until = now(), updated_at = now()
@@ -146,10 +158,15 @@ export const attemptsRepo = {
       where id = ${id} and claimed_by = ${owner} and status = 'compensating'`.execute(q);
     return Number(r.numAffectedRows ?? 0) === 1;
   },
-  /** Attempts the sweeper must handle: expired leases before the pivot, waiting past the deadline. */
-  async due(q: Q, limit: number): Promise<{ id: string; status: AttemptStatus }[]> {
+  /**
+   * Attempts the sweeper must handle: compensating ones whose lease expired; running ones whose lease expired more
+   * than `graceMs` ago (until then a retrying client takes them over and keeps their authorization); waiting ones
+   * past the deadline.
+   */
+  async due(q: Q, limit: number, graceMs: number): Promise<{ id: string; status: AttemptStatus }[]> {
     const r = await sql<{ id: string; status: AttemptStatus }>`select id, status from orders.checkout_attempts
-      where (status in ('running', 'compensating') and claimed_until <= now())
+      where (status = 'compensating' and claimed_until <= now())
+         or (status = 'running' and claimed_until <= now() - ${graceMs} * interval '1 millisecond')
          or (status = 'waiting' and expires_at <= now())
       order by updated_at limit ${limit}`.execute(q);
     return r.rows;

@@ -2,6 +2,7 @@
 // No transaction is open while another module or the provider is called; each step is recorded on the
 // attempt with a conditional update guarded by the lease. The client's POST, the payment webhook and the
 // sweeper all go through `run`/`compensate`, so whichever comes first moves the attempt; the others find it done.
+// The holder renews its lease while it works (checkout.lease.ts): a lease outlives a dead holder by `leaseMs` at most.
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import { type Db, retryingStatement } from '../../platform/db/db.ts';
@@ -11,14 +12,18 @@ import { notifyOutboxAppended } from '../../platform/events/wake.ts';
 import { newId, newSecret } from '../../platform/ids.ts';
 import type { InventoryApi } from '../inventory/index.ts';
 import type { Payment, PaymentsApi } from '../payments/index.ts';
-import { fromAnswer, inProgress, missingParts, problemAnswer } from './checkout.answers.ts';
+import { fromAnswer, inProgress, interrupted, missingParts, problemAnswer } from './checkout.answers.ts';
+import { attemptLease } from './checkout.lease.ts';
 import { attemptsRepo as A, type Attempt, type Step } from './checkout.repo.ts';
 import { type Address, type CartApi, type CheckoutSnapshot, ORDER_ERRORS, type PricingApi } from './contract.ts';
 import { ORDER_EVENTS, type OrderPlacedPayload } from './events.ts';
 import { lineRows, ordersRepo, toView } from './orders.repo.ts';
 
 export interface CheckoutSettings {
-  /** How long one process holds an attempt before the sweeper may take it over. */
+  /**
+   * How long an attempt's lease outlives its holder's last renewal (the holder renews it every `leaseMs / 5` while
+   * it works): after a crash, a retry takes the attempt over (or the sweeper compensates it) this long after.
+   */
   leaseMs: number;
   /** How long an attempt may wait for customer action before it is compensated. */
   deadlineMs: number;
@@ -57,6 +62,7 @@ export interface CheckoutResult {
 export function createCheckoutService(deps: CheckoutDeps) {
   const { db, settings } = deps;
   const lease = settings.leaseMs;
+  const { holding, retryAfterFor } = attemptLease(db, lease);
   const sys: Ctx = { requestId: 'orders.checkout', actor: { kind: 'system', name: 'orders.checkout' } };
 
   const waitingAnswer = (a: Attempt): CheckoutResult => ({
@@ -76,14 +82,16 @@ export function createCheckoutService(deps: CheckoutDeps) {
       if (a.answer.status >= 500) return undefined;
       throw fromAnswer(a.answer);
     }
-    throw inProgress();
+    throw inProgress(retryAfterFor(a));
   }
 
   async function compensate(a: Attempt, owner: string, cause: AppError): Promise<never> {
     if (!(await A.compensating(db.k, a.id, owner, lease))) throw inProgress();
     const payment = await deps.payments.getByOrderId(sys, a.id);
     if (payment && ['pending', 'requires_action', 'authorized'].includes(payment.status)) {
-      await deps.payments.void(sys, payment.id);
+      // Never waits for an unreachable provider: the void is then owed by payments (its payments.retry_voids job),
+      // and no order can be placed from a compensating attempt, so the stock and redemptions go back now.
+      await deps.payments.requestVoid(sys, payment.id);
     }
     if (a.snapshot.promotions.length) await deps.pricing.releaseRedemptions(sys, reservationKey(a.id));
     await deps.inventory.release(sys, reservationKey(a.id)).catch((e: unknown) => {
@@ -292,7 +300,12 @@ export function createCheckoutService(deps: CheckoutDeps) {
       if (a.status === 'running' && a.leaseExpired) {
         // The process that held it died: take it over and move it forward.
         const claimed = await A.claim(db.k, a.id, owner, ['running'], 'running', lease);
-        if (claimed) return run(ctx, claimed, owner);
+        if (claimed) return holding(claimed.id, owner, () => run(ctx, claimed, owner));
+      }
+      if (a.status === 'compensating' && a.leaseExpired) {
+        // It died while undoing: finish that here (as the sweeper would), then this request starts a fresh attempt.
+        await abandon(a.id, ['compensating'], interrupted());
+        return undefined;
       }
       return answerFor(a);
     };
@@ -309,7 +322,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
     // The common case in one statement: the first request with this key for a cart with no live attempt.
     if (!missingParts(snapshot).length) {
       const fresh = await A.insert(db.k, { id: newId('ord'), ...attempt }, true);
-      if (fresh) return run(ctx, fresh, owner);
+      if (fresh) return holding(fresh.id, owner, () => run(ctx, fresh, owner));
     }
     for (let round = 0; round < 3; round++) {
       const byKey = await A.byKey(db.k, input.cartId, key);
@@ -331,7 +344,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
         );
       }
       const created = await A.insert(db.k, { id: newId('ord'), ...attempt });
-      if (created) return run(ctx, created, owner);
+      if (created) return holding(created.id, owner, () => run(ctx, created, owner));
     }
     throw inProgress();
   }
@@ -341,7 +354,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
     const owner = newId('own');
     const a = await A.claim(db.k, orderId, owner, ['waiting'], 'running', lease);
     if (!a) return;
-    await run(sys, a, owner).catch((e: unknown) => {
+    await holding(a.id, owner, () => run(sys, a, owner)).catch((e: unknown) => {
       if (!isAppError(e) || e.status >= 500) throw e;
     });
   }
@@ -351,7 +364,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
     const owner = newId('own');
     const a = await A.claim(db.k, orderId, owner, from, 'compensating', lease);
     if (!a) return false;
-    await compensate(a, owner, reason).catch((e: unknown) => {
+    await holding(a.id, owner, () => compensate(a, owner, reason)).catch((e: unknown) => {
       if (e !== reason) throw e;
     });
     return true;

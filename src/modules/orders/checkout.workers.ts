@@ -10,6 +10,8 @@ import type { ScheduledJob } from '../../platform/jobs/job.ts';
 import type { InventoryApi } from '../inventory/index.ts';
 import type { PaymentEventPayload, PaymentsApi } from '../payments/index.ts';
 import { type CaptureMode, captureOrder } from './capture.ts';
+import { interrupted } from './checkout.answers.ts';
+import { DEFAULT_LEASE_MS } from './checkout.lease.ts';
 import { attemptsRepo } from './checkout.repo.ts';
 import { type CheckoutService, reservationKey } from './checkout.service.ts';
 import type { CartApi, PricingApi } from './contract.ts';
@@ -26,6 +28,7 @@ interface WorkerDeps {
   checkout: CheckoutService;
   orders: OrdersService;
   capture: CaptureMode;
+  settings?: { leaseMs?: number } | undefined;
 }
 
 const placed = (e: EventEnvelope) => e.payload as unknown as OrderPlacedPayload;
@@ -74,8 +77,10 @@ export function checkoutSubscribers(d: () => WorkerDeps): Subscriber[] {
         const orderId = String(e.payload.orderId);
         const deps = d();
         const p = await deps.payments.getByOrderId(ctx, orderId);
-        if (p && ['pending', 'requires_action', 'authorized'].includes(p.status)) await deps.payments.void(ctx, p.id);
-        else if (p && p.capturedAmount > p.refundedAmount) {
+        // An unreachable provider does not hold up the stock: the void is then owed by payments (retried there).
+        if (p && ['pending', 'requires_action', 'authorized'].includes(p.status)) {
+          await deps.payments.requestVoid(ctx, p.id);
+        } else if (p && p.capturedAmount > p.refundedAmount) {
           await deps.payments.refund(ctx, p.id, p.capturedAmount - p.refundedAmount, `cancel:${orderId}`, 'cancelled');
         }
         // Stock still reserved goes back; stock already committed is restocked (both idempotent).
@@ -167,21 +172,31 @@ export function checkoutSweeper(d: () => WorkerDeps, intervalMs: number): Schedu
   };
 }
 
-/** One pass: compensates attempts whose process died before the pivot and waiting ones past their deadline. */
+/**
+ * One pass: compensates attempts whose process died before the pivot (one lease after their lease ran out: until then
+ * the client's retry takes them over) and waiting ones past their deadline.
+ */
 export async function sweep(deps: WorkerDeps): Promise<number> {
-  const due = await attemptsRepo.due(deps.db.k, 50);
+  const due = await attemptsRepo.due(deps.db.k, 50, deps.settings?.leaseMs ?? DEFAULT_LEASE_MS);
   let handled = 0;
+  const failures: string[] = [];
   for (const a of due) {
     const reason =
       a.status === 'waiting'
         ? new AppError(409, 'orders.payment_action_expired', 'Conflict', {
             detail: 'The payment was not completed in time; the checkout was cancelled.',
           })
-        : new AppError(503, 'orders.checkout_interrupted', 'Service unavailable', {
-            detail: 'The checkout was interrupted; retry with the same Idempotency-Key.',
-          });
+        : interrupted();
     const from = a.status === 'waiting' ? (['waiting'] as const) : (['running', 'compensating'] as const);
-    if (await deps.checkout.abandon(a.id, [...from], reason)) handled++;
+    // One attempt that cannot be compensated now (e.g. the database is busy) does not hold up the others.
+    try {
+      if (await deps.checkout.abandon(a.id, [...from], reason)) handled++;
+    } catch (e) {
+      failures.push(`${a.id}: ${(e as Error).message}`);
+    }
+  }
+  if (failures.length) {
+    throw new Error(`checkout sweeper: ${failures.length} attempt(s) left for the next pass (${failures[0]})`);
   }
   return handled;
 }

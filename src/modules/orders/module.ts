@@ -6,6 +6,7 @@ import type { ModuleDefinition } from '../../platform/module.ts';
 import type { InventoryApi } from '../inventory/index.ts';
 import type { PaymentsApi } from '../payments/index.ts';
 import { type CaptureMode, captureOrder } from './capture.ts';
+import { DEFAULT_LEASE_MS } from './checkout.lease.ts';
 import type { Step } from './checkout.repo.ts';
 import { type CheckoutService, type CheckoutSettings, createCheckoutService } from './checkout.service.ts';
 import { checkoutSubscribers, checkoutSweeper, sweep } from './checkout.workers.ts';
@@ -24,7 +25,7 @@ export interface OrdersModuleDeps {
   pricing: PricingApi;
   inventory: InventoryApi;
   payments: PaymentsApi;
-  /** Defaults: 30 s lease, 15 min deadline, sweeper every 10 s, capture immediately. */
+  /** Defaults: 10 s lease (renewed while held), 15 min deadline, sweeper every 10 s, capture immediately. */
   settings?: Partial<CheckoutSettings & { sweepIntervalMs: number; capture: CaptureMode }>;
   /** Tests: throwing here simulates the process dying right after that step. */
   afterStep?: (step: Step, attemptId: string) => void;
@@ -72,7 +73,10 @@ export function createLateOrdersModule(
       pricing: deps.pricing,
       inventory: deps.inventory,
       payments: deps.payments,
-      settings: { leaseMs: deps.settings?.leaseMs ?? 30_000, deadlineMs: deps.settings?.deadlineMs ?? 15 * 60_000 },
+      settings: {
+        leaseMs: deps.settings?.leaseMs ?? DEFAULT_LEASE_MS,
+        deadlineMs: deps.settings?.deadlineMs ?? 15 * 60_000,
+      },
       ...(deps.afterStep ? { afterStep: deps.afterStep } : {}),
       ...(capture === 'immediate'
         ? {

@@ -69,6 +69,13 @@ export interface PaymentsApi {
   capture(ctx: Ctx, paymentId: string, amount?: number, known?: Payment): Promise<Payment>;
   /** Cancels an authorization, also one whose authorize call timed out (found by idempotency key). */
   void(ctx: Ctx, paymentId: string): Promise<Payment>;
+  /**
+   * Voids the payment now when the provider answers (as `void`). When the provider cannot be reached the void is
+   * recorded instead (`scheduled: true`, the payment unchanged) and the `payments.retry_voids` job completes it once
+   * the provider answers; an authorization the provider reports later for it is voided too. Either way the caller
+   * may release what the payment was for. Other errors are thrown as by `void`.
+   */
+  requestVoid(ctx: Ctx, paymentId: string): Promise<{ payment: Payment; scheduled: boolean }>;
   /** Refunds part or all of the captured amount; `key` makes it idempotent. */
   refund(ctx: Ctx, paymentId: string, amount: number, key: string, reason?: string): Promise<Refund>;
   get(ctx: Ctx, paymentId: string): Promise<Payment | undefined>;

@@ -11,6 +11,7 @@ import type { PaymentsApi } from './contract.ts';
 import { registerPaymentsRoutes } from './payments.http.ts';
 import { createPaymentsService, type PaymentsService } from './payments.service.ts';
 import type { PaymentProvider } from './provider.ts';
+import { instrumentProvider } from './provider-metrics.ts';
 import { createSandboxProvider } from './providers/sandbox-provider.ts';
 import { createStripeProvider } from './providers/stripe-provider.ts';
 import { createReconciler, type ReconciliationReport } from './reconcile.ts';
@@ -25,6 +26,8 @@ export interface PaymentsModule {
   service: PaymentsService;
   provider: PaymentProvider;
   reconcile: (window: { from: Date; to: Date }) => Promise<ReconciliationReport>;
+  /** One pass of the `payments.retry_voids` job (tests, ops). */
+  retryVoids: () => Promise<{ voided: number; pending: number }>;
   /** The embedded sandbox PSP (started on first use), or undefined with Stripe or a standalone sandbox. */
   sandbox: () => Promise<SandboxPsp> | undefined;
 }
@@ -37,6 +40,8 @@ function stripeHost(apiUrl: string) {
 
 export const RECONCILE_INTERVAL_MS = 15 * 60_000;
 export const RECONCILE_LOOKBACK_MS = 24 * 60 * 60_000;
+/** How often voids owed to an unreachable provider are tried again. */
+export const RETRY_VOIDS_INTERVAL_MS = 30_000;
 
 export function createPaymentsModule(deps: {
   kernel: Kernel;
@@ -80,6 +85,7 @@ export function createPaymentsModule(deps: {
     if (!external) ensureSandbox = ensure;
   }
 
+  provider = instrumentProvider(provider, metrics.registry, logger);
   const service = createPaymentsService({ db, provider });
   const handleWebhook = createWebhookHandler({ db, provider, service });
   const existing = metrics.registry.getSingleMetric('payments_reconciliation_drifts');
@@ -98,6 +104,20 @@ export function createPaymentsModule(deps: {
       help: 'Payments repaired by reconciliation (missed webhooks)',
       registers: [metrics.registry],
     });
+  const voidsPending =
+    (metrics.registry.getSingleMetric('payments_void_requests_pending') as Gauge | undefined) ??
+    new Gauge({
+      name: 'payments_void_requests_pending',
+      help: 'Voids owed to the payment provider (asked for while it was unreachable), as of the last retry pass',
+      registers: [metrics.registry],
+    });
+  const retryVoids = async () => {
+    const r = await service.retryVoids(systemCtx('payments.retry_voids'));
+    voidsPending.set(r.pending);
+    if (r.voided) logger.info({ voided: r.voided, pending: r.pending }, 'payment voids completed');
+    if (r.pending) logger.warn({ pending: r.pending }, 'payment voids still owed to the provider');
+    return r;
+  };
   const reconciler = createReconciler({
     db,
     provider,
@@ -131,6 +151,7 @@ export function createPaymentsModule(deps: {
       });
     },
     jobs: [
+      { name: 'payments.retry_voids', intervalMs: RETRY_VOIDS_INTERVAL_MS, run: async () => void (await retryVoids()) },
       {
         name: 'payments.reconcile',
         intervalMs: RECONCILE_INTERVAL_MS,
@@ -151,6 +172,7 @@ export function createPaymentsModule(deps: {
     service,
     provider,
     reconcile: (window) => reconciler.reconcile(systemCtx('payments.reconcile'), window),
+    retryVoids,
     sandbox: () => ensureSandbox?.(),
   };
 }

@@ -283,3 +283,49 @@ export async function webhookLookup(
   const row = r.rows[0];
   return { seen: row?.webhook_seen === true, payment: row?.id ? toPayment(row) : undefined };
 }
+
+/** The statuses in which the provider may still hold money for a payment (an authorization to void). */
+export const HOLDING: readonly PaymentStatus[] = ['pending', 'requires_action', 'authorized'];
+
+/** Records that the payment must be voided (kept from the first request); the payment as it now is. */
+export async function requestVoid(q: Q, id: string): Promise<Payment | undefined> {
+  const r = await q
+    .updateTable('payments.payments')
+    .set({ void_requested_at: sql`coalesce(void_requested_at, now())`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return r ? toPayment(r) : undefined;
+}
+
+export async function isVoidRequested(q: Q, id: string): Promise<boolean> {
+  const r = await q
+    .selectFrom('payments.payments')
+    .select(sql<boolean>`void_requested_at is not null`.as('requested'))
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return r?.requested === true;
+}
+
+/** Payments whose void was asked for and is not done yet, oldest request first. */
+export async function dueVoids(q: Q, limit: number): Promise<string[]> {
+  const rows = await q
+    .selectFrom('payments.payments')
+    .select('id')
+    .where('void_requested_at', 'is not', null)
+    .where('status', 'in', HOLDING)
+    .orderBy('void_requested_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r: Row) => r.id as string);
+}
+
+export async function countDueVoids(q: Q): Promise<number> {
+  const r = await q
+    .selectFrom('payments.payments')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('void_requested_at', 'is not', null)
+    .where('status', 'in', HOLDING)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}

@@ -3,7 +3,7 @@
 // commits together with its `payments.payment.*` events.
 import type { Ctx } from '../../platform/context.ts';
 import { type Db, retryingStatement, type Tx } from '../../platform/db/db.ts';
-import { type AppError, errors } from '../../platform/errors.ts';
+import { type AppError, errors, isAppError } from '../../platform/errors.ts';
 import { appendEvents, eventsInStatement } from '../../platform/events/outbox.ts';
 import { notifyOutboxAppended } from '../../platform/events/wake.ts';
 import { newId } from '../../platform/ids.ts';
@@ -22,6 +22,13 @@ export interface PaymentsService extends PaymentsApi {
   /** Brings our record in line with the provider's view; `inTx` runs first in the same transaction
    * and may veto (return false: e.g. a webhook event already processed). */
   sync(ctx: Ctx, paymentId: string, pp: ProviderPayment, inTx?: (tx: Tx) => Promise<boolean>): Promise<SyncResult>;
+  /**
+   * The provider holds an authorization for a payment we voided or were asked to void (its authorize answer came
+   * after we gave up on it): voids it there and answers the provider's new view; otherwise answers `pp` unchanged.
+   */
+  releaseHold(p: Payment, pp: ProviderPayment): Promise<ProviderPayment>;
+  /** One pass of `payments.retry_voids`: the requested voids, oldest first; stops when the provider is unreachable. */
+  retryVoids(ctx: Ctx, limit?: number): Promise<{ voided: number; pending: number }>;
 }
 
 export interface SyncResult {
@@ -94,6 +101,9 @@ function transitionSet(plan: SyncPlan, pp: ProviderPayment): repo.TransitionSet 
     ...(plan.to === 'failed' ? { failureCode: pp.failureCode ?? 'failed' } : {}),
   };
 }
+
+/** What the provider may still hold money for (an authorization not yet final). */
+const PROVIDER_HOLDS: readonly ProviderPayment['status'][] = ['processing', 'requires_action', 'authorized'];
 
 function providerError(e: unknown): AppError {
   if (e instanceof ProviderUnavailableError) return unavailable();
@@ -269,6 +279,43 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
     return (await sync(ctx, p.id, pp)).payment;
   };
 
+  const requestVoid = async (ctx: Ctx, paymentId: string): Promise<{ payment: Payment; scheduled: boolean }> => {
+    try {
+      return { payment: await voidPayment(ctx, paymentId), scheduled: false };
+    } catch (e) {
+      if (!isAppError(e) || e.code !== PAYMENT_ERRORS.unavailable) throw e;
+      // The provider cannot be reached: the void is owed, durably; payments.retry_voids completes it.
+      const payment = await retryingStatement(() => repo.requestVoid(db.k, paymentId));
+      if (!payment) throw errors.notFound(PAYMENT_ERRORS.notFound, `No payment ${paymentId}.`);
+      return { payment, scheduled: repo.HOLDING.includes(payment.status) };
+    }
+  };
+
+  const releaseHold = async (p: Payment, pp: ProviderPayment): Promise<ProviderPayment> => {
+    if (!PROVIDER_HOLDS.includes(pp.status)) return pp;
+    const owed = p.status === 'voided' || (repo.HOLDING.includes(p.status) && (await repo.isVoidRequested(db.k, p.id)));
+    if (!owed) return pp;
+    try {
+      return await provider.void(pp.id, `${p.idempotencyKey}:void`);
+    } catch (e) {
+      throw providerError(e);
+    }
+  };
+
+  const retryVoids = async (ctx: Ctx, limit = 50): Promise<{ voided: number; pending: number }> => {
+    let voided = 0;
+    for (const id of await repo.dueVoids(db.k, limit)) {
+      try {
+        const p = await voidPayment(ctx, id);
+        if (!repo.HOLDING.includes(p.status)) voided++;
+      } catch (e) {
+        // Still unreachable: the rest waits for the next pass. Anything else is this payment's problem only.
+        if (isAppError(e) && e.code === PAYMENT_ERRORS.unavailable) break;
+      }
+    }
+    return { voided, pending: await repo.countDueVoids(db.k) };
+  };
+
   const refund = async (
     ctx: Ctx,
     paymentId: string,
@@ -333,6 +380,9 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
     authorize,
     capture,
     void: voidPayment,
+    requestVoid,
+    releaseHold,
+    retryVoids,
     refund,
     get: async (_ctx, paymentId) => repo.findPayment(db.k, paymentId),
     getByOrderId: async (_ctx, orderId) => repo.findByOrderId(db.k, orderId),

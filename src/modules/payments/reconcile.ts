@@ -93,6 +93,12 @@ export function createReconciler(deps: {
         if (r.applied) repaired.push({ paymentId: p.id, from: p.status, to: r.payment.status });
         current = r.payment;
       } else if (decision.kind === 'conflict') {
+        // We voided it but the provider holds an authorization (it came after we gave up): void it there.
+        const released = await service.releaseHold(p, pp).catch(() => undefined);
+        if (released?.status === 'voided') {
+          repaired.push({ paymentId: p.id, from: `provider:${pp.status}`, to: 'voided' });
+          continue;
+        }
         drift('status_conflict', p, pp, decision.detail);
         continue;
       }

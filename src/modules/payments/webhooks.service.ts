@@ -65,6 +65,9 @@ export function createWebhookHandler(deps: { db: Db; provider: PaymentProvider; 
     } catch {
       throw unavailable();
     }
+    // An authorization that came after we gave up on it (voided, or its void still owed) is voided at once; when that
+    // fails the event is not recorded, so the provider delivers it again.
+    pp = await service.releaseHold(payment, pp);
     const r = await service.sync(ctx, payment.id, pp, (tx) => repo.recordWebhookEvent(tx, record));
     return { outcome: r.vetoed ? 'duplicate' : r.applied ? 'applied' : 'in_sync', eventId: event.id };
   };

@@ -35,6 +35,8 @@ export function dbFaultKind(e: unknown): DbFaultKind | undefined {
   if (message.includes('timeout exceeded when trying to connect')) return 'pool_wait';
   if (code === '57014' && message.includes('statement timeout')) return 'statement_timeout';
   if (code === '25P03') return 'statement_timeout'; // idle_in_transaction_session_timeout
+  // A failover that left us on a demoted primary (or a replica): writes refused until the pool reconnects.
+  if (code === '25006') return 'unavailable';
   if (CONNECTION_STATES.has(code) || NODE_CODES.has(code)) return 'connection';
   if (CONNECTION_MESSAGES.some((m) => message.includes(m))) return 'connection';
   if (err.cause && err.cause !== e) return dbFaultKind(err.cause);

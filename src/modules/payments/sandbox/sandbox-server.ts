@@ -1,6 +1,7 @@
 // The sandbox PSP: a small payment service provider imitation served over HTTP on its own port.
 // Test tokens decide the outcome (docs/payments-sandbox.md); idempotency keys are honoured; every
 // state change is sent as a signed webhook (see webhook-sender.ts). State lives in memory.
+// Outages on demand: `setFault` makes every call slow or answer 5xx, `stop`/`start` refuse connections.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,6 +43,19 @@ export interface SandboxOptions {
   slowResponseMs?: number;
 }
 
+/** An injected outage: every API call (not webhook delivery) is affected until it is cleared. */
+export interface SandboxFault {
+  /** A slow provider: each request is read at once, then processed and answered only after this delay. */
+  delayMs?: number;
+  /** A failing provider: each request is answered with this status (5xx) at once, doing nothing. */
+  status?: number;
+  /**
+   * Only payment creation (`POST /v1/payments`) is affected: e.g. a provider whose lookups answer at once but do
+   * not see a payment it is still creating.
+   */
+  createOnly?: boolean;
+}
+
 export interface SandboxPsp {
   url: string;
   webhooks: WebhookSender;
@@ -50,6 +64,12 @@ export interface SandboxPsp {
   payments: Map<string, SandboxPayment>;
   /** Changes a payment's status at the PSP and emits its webhook. */
   update(id: string, changes: Partial<SandboxPayment>, eventType?: string): SandboxPayment;
+  /** Injects an outage (or clears it with undefined); also `POST /v1/sandbox/faults` with the same body. */
+  setFault(fault: SandboxFault | undefined): void;
+  /** Stops listening (connections are refused); payments and pending webhooks are kept. */
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,10 +99,13 @@ class HttpError extends Error {
   }
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): Record<string, unknown> {
   if (!text) return {};
   try {
     return JSON.parse(text) as Record<string, unknown>;
@@ -102,6 +125,7 @@ export async function startSandboxPsp(options: SandboxOptions): Promise<SandboxP
     ...(options.retry ? { retry: options.retry } : {}),
   });
   let base = '';
+  let fault: SandboxFault | undefined;
 
   const emit = (type: string, p: SandboxPayment) => {
     const event = { id: rid('evt'), type, created: Math.floor(Date.now() / 1000), data: { object: { ...p } } };
@@ -211,7 +235,17 @@ export async function startSandboxPsp(options: SandboxOptions): Promise<SandboxP
     return { status: 200, body: { ...p } };
   };
 
-  const route = async (req: IncomingMessage): Promise<Answer> => {
+  const setFault = (f: SandboxFault | undefined) => {
+    if (f?.status !== undefined && !(Number.isInteger(f.status) && f.status >= 500 && f.status <= 599)) {
+      throw new HttpError(400, 'invalid_fault', 'status must be a 5xx code.');
+    }
+    if (f?.delayMs !== undefined && !(Number.isSafeInteger(f.delayMs) && f.delayMs >= 0)) {
+      throw new HttpError(400, 'invalid_fault', 'delayMs must be a non-negative integer.');
+    }
+    fault = f && (f.status || f.delayMs) ? { ...f } : undefined;
+  };
+
+  const route = async (req: IncomingMessage, text: string): Promise<Answer> => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const parts = url.pathname.split('/').filter(Boolean); // v1 payments :id action
     if (parts[0] !== 'v1' || parts[1] !== 'payments') throw new HttpError(404, 'not_found', 'No such route.');
@@ -227,7 +261,7 @@ export async function startSandboxPsp(options: SandboxOptions): Promise<SandboxP
     }
     if (method === 'GET' && parts.length === 3) return { status: 200, body: { ...get(parts[2] ?? '') } };
     if (parts.length === 4 && parts[3] === '3ds') {
-      const body = method === 'POST' ? await readJson(req) : {};
+      const body = method === 'POST' ? parseJson(text) : {};
       const outcome = String(body.outcome ?? url.searchParams.get('outcome') ?? 'succeed');
       return threeDs(get(parts[2] ?? ''), outcome);
     }
@@ -238,7 +272,7 @@ export async function startSandboxPsp(options: SandboxOptions): Promise<SandboxP
     const memo = `${url.pathname} ${key}`;
     const prior = idempotent.get(memo);
     if (prior) return { status: prior.status, body: prior.body };
-    const body = await readJson(req);
+    const body = parseJson(text);
     let answer: Answer;
     if (parts.length === 2) answer = create(body, key);
     else if (parts[3] === 'capture') answer = capture(get(parts[2] ?? ''), body);
@@ -250,31 +284,68 @@ export async function startSandboxPsp(options: SandboxOptions): Promise<SandboxP
   };
 
   const send = (res: ServerResponse, a: Answer) => {
+    // The caller may have given up (its timeout) or the sandbox stopped: nobody is left to answer.
+    if (res.destroyed) return;
     res.writeHead(a.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(a.body));
   };
-  const server = createServer((req, res) => {
-    route(req).then(
-      (a) => {
-        if (!a.delayMs) return send(res, a);
-        const t = setTimeout(() => {
-          timers.delete(t);
-          if (!res.destroyed) send(res, a);
-        }, a.delayMs);
-        t.unref();
-        timers.add(t);
-      },
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    timers.add(t);
+  };
+  const handle = (req: IncomingMessage, res: ServerResponse, text: string) =>
+    route(req, text).then(
+      (a) => (a.delayMs ? later(a.delayMs, () => send(res, a)) : send(res, a)),
       (e: unknown) => {
         const he = e instanceof HttpError ? e : new HttpError(500, 'internal', 'Internal error.');
         send(res, { status: he.status, body: { error: { code: he.code, message: he.message } } });
       },
     );
+  const server = createServer((req, res) => {
+    readBody(req).then(
+      (text) => {
+        if (req.url === '/v1/sandbox/faults' && req.method === 'POST') {
+          try {
+            setFault(parseJson(text) as SandboxFault);
+            return send(res, { status: 200, body: { fault: fault ?? null } });
+          } catch (e) {
+            const he = e as HttpError;
+            return send(res, { status: he.status, body: { error: { code: he.code, message: he.message } } });
+          }
+        }
+        const f =
+          fault && (!fault.createOnly || (req.method === 'POST' && req.url === '/v1/payments')) ? fault : undefined;
+        if (f?.status) {
+          return send(res, { status: f.status, body: { error: { code: 'unavailable', message: 'Injected fault.' } } });
+        }
+        // The request was received in full: the provider does the work even if the caller gives up waiting.
+        if (f?.delayMs) return later(f.delayMs, () => void handle(req, res, text));
+        void handle(req, res, text);
+      },
+      () => res.destroy(),
+    );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  const stop = async () => {
+    if (!server.listening) return;
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeAllConnections();
+    await closed;
+  };
+  await listen(options.port ?? 0);
   const addr = server.address() as AddressInfo;
+  const port = addr.port;
   base = `http://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${addr.port}`;
   return {
     url: base,
@@ -282,11 +353,15 @@ export async function startSandboxPsp(options: SandboxOptions): Promise<SandboxP
     setWebhookUrl: (u) => webhooks.setTarget(u),
     payments,
     update: (id, changes, eventType) => update(id, changes, eventType),
+    setFault,
+    stop,
+    start: async () => {
+      if (!server.listening) await listen(port);
+    },
     async close() {
       for (const t of timers) clearTimeout(t);
       webhooks.close();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await stop();
     },
   };
 }
