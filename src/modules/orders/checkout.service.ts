@@ -19,6 +19,9 @@ import { type Address, type CartApi, type CheckoutSnapshot, ORDER_ERRORS, type P
 import { ORDER_EVENTS, type OrderPlacedPayload } from './events.ts';
 import { lineRows, ordersRepo, toView } from './orders.repo.ts';
 
+/** How long a checkout's reservation outlives the attempt's deadline, as a backstop (see `run`). */
+export const RESERVATION_BACKSTOP_MS = 24 * 3_600_000;
+
 export interface CheckoutSettings {
   /**
    * How long an attempt's lease outlives its holder's last renewal (the holder renews it every `leaseMs / 5` while
@@ -173,8 +176,10 @@ export function createCheckoutService(deps: CheckoutDeps) {
         await deps.inventory.reserve(ctx, {
           key,
           lines: s.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity })),
-          // Outlives the attempt: orders compensates a stuck attempt before inventory expires the reservation.
-          expiresAt: new Date(a.expiresAt.getTime() + settings.deadlineMs),
+          // Outlives the attempt by a day: orders releases a failed attempt's reservation itself (compensation, the
+          // sweeper), so expiry is only a backstop; a placed order's reservation is committed by an event, which an
+          // outage of the broker may hold back for long, and must not expire (and its stock sell again) meanwhile.
+          expiresAt: new Date(a.expiresAt.getTime() + settings.deadlineMs + RESERVATION_BACKSTOP_MS),
         });
       } catch (e) {
         if (isAppError(e) && e.status < 500) return compensate(a, owner, e);
