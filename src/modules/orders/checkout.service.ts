@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import { type Db, retryingStatement } from '../../platform/db/db.ts';
+import { dbFaultKind } from '../../platform/db/faults.ts';
 import { AppError, errors, isAppError } from '../../platform/errors.ts';
 import { eventsInStatement } from '../../platform/events/outbox.ts';
 import { notifyOutboxAppended } from '../../platform/events/wake.ts';
@@ -261,13 +262,15 @@ export function createCheckoutService(deps: CheckoutDeps) {
       placed = await place(ctx, a, owner, paymentId as string);
     } catch (e) {
       if (isAppError(e) && e.code === ORDER_ERRORS.checkoutInProgress) throw e;
-      // The placing statement failed (atomic): nothing was placed, so void and release (a retry is safe).
+      // The placing statement failed (atomic): nothing was placed, so void and release (a retry is safe). Had it
+      // committed before its connection dropped, the attempt is no longer running and `compensate` refuses (409).
+      const detail = 'The order could not be placed; nothing was charged. Retry with the same Idempotency-Key.';
       return compensate(
         a,
         owner,
-        new AppError(500, ORDER_ERRORS.placeFailed, 'Internal Server Error', {
-          detail: 'The order could not be placed; nothing was charged. Retry with the same Idempotency-Key.',
-        }),
+        dbFaultKind(e)
+          ? errors.unavailable('service.unavailable', detail, 1)
+          : new AppError(500, ORDER_ERRORS.placeFailed, 'Internal Server Error', { detail }),
       );
     }
     deps.afterStep?.('placed', a.id);
