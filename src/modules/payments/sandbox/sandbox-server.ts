@@ -2,9 +2,11 @@
 // Test tokens decide the outcome (docs/payments-sandbox.md); idempotency keys are honoured; every
 // state change is sent as a signed webhook (see webhook-sender.ts). State lives in memory.
 // Outages on demand: `setFault` makes every call slow or answer 5xx, `stop`/`start` refuse connections.
+
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createTimers } from './timers.ts';
 import {
   type ChaosOptions,
   createWebhookSender,
@@ -117,7 +119,8 @@ function parseJson(text: string): Record<string, unknown> {
 export async function startSandboxPsp(options: SandboxOptions): Promise<SandboxPsp> {
   const payments = new Map<string, SandboxPayment>();
   const idempotent = new Map<string, Answer>();
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = createTimers();
+  const later = timers.later;
   const webhooks = createWebhookSender({
     secret: options.webhookSecret,
     target: options.webhookUrl,
@@ -178,12 +181,9 @@ export async function startSandboxPsp(options: SandboxOptions): Promise<SandboxP
       emit('payment.requires_action', p);
     } else if (token === 'tok_processing') {
       p.status = 'processing';
-      const t = setTimeout(() => {
-        timers.delete(t);
+      later(options.processingDelayMs ?? 2000, () => {
         if (p.status === 'processing') update(id, { status: 'authorized' }, 'payment.authorized');
-      }, options.processingDelayMs ?? 2000);
-      t.unref();
-      timers.add(t);
+      });
     } else {
       emit('payment.authorized', p);
     }
@@ -289,14 +289,6 @@ export async function startSandboxPsp(options: SandboxOptions): Promise<SandboxP
     res.writeHead(a.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(a.body));
   };
-  const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    t.unref();
-    timers.add(t);
-  };
   const handle = (req: IncomingMessage, res: ServerResponse, text: string) =>
     route(req, text).then(
       (a) => (a.delayMs ? later(a.delayMs, () => send(res, a)) : send(res, a)),
@@ -359,7 +351,7 @@ export async function startSandboxPsp(options: SandboxOptions): Promise<SandboxP
       if (!server.listening) await listen(port);
     },
     async close() {
-      for (const t of timers) clearTimeout(t);
+      timers.clear();
       webhooks.close();
       await stop();
     },

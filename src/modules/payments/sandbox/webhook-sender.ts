@@ -1,6 +1,8 @@
 // The sandbox PSP's webhook delivery: asynchronous, signed, retried with exponential backoff until
 // the receiver answers 2xx, and — with chaos on — duplicated, delayed and reordered like real PSPs do.
+
 import { signatureHeader } from '../webhook-signature.ts';
+import { createTimers } from './timers.ts';
 
 export interface ChaosOptions {
   /** Deliver every event this many extra times (0 = off). */
@@ -48,19 +50,12 @@ export function createWebhookSender(options: {
   const retry: RetryOptions = { baseMs: 200, maxMs: 30_000, maxAttempts: 15, ...options.retry };
   let target = options.target;
   let closed = false;
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = createTimers();
+  const later = timers.later;
   const stats = { delivered: 0, attempts: 0, failed: 0, pending: 0 };
   let idleWaiters: (() => void)[] = [];
   let batch: string[] = [];
 
-  const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    t.unref();
-    timers.add(t);
-  };
   const settle = () => {
     stats.pending--;
     if (stats.pending === 0) {
@@ -133,7 +128,6 @@ export function createWebhookSender(options: {
     idle: () => (stats.pending === 0 ? Promise.resolve() : new Promise((r) => idleWaiters.push(r))),
     close() {
       closed = true;
-      for (const t of timers) clearTimeout(t);
       timers.clear();
       stats.pending = 0;
       for (const w of idleWaiters) w();
