@@ -24,6 +24,23 @@ describe('OpenAPI [REQ-KER-010]', () => {
     await expect(validator.validateBundle([doc])).resolves.toMatchObject({ valid: true });
   });
 
+  it('[REQ-KER-010] the headers a guest needs are declared where the server reads them (X-Order-Token)', async () => {
+    const doc = (await t.http.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const headerNames = (path: string, method: string): string[] =>
+      (doc.paths[path]?.[method]?.parameters ?? [])
+        .filter((p: { in: string }) => p.in === 'header')
+        .map((p: { name: string }) => p.name.toLowerCase());
+    for (const [path, method] of [
+      ['/v1/orders/{id}', 'get'],
+      ['/v1/orders/{id}/cancel', 'post'],
+      ['/v1/orders/{id}/returns', 'get'],
+      ['/v1/orders/{id}/returns', 'post'],
+    ] as const) {
+      expect(headerNames(path, method), `${method} ${path}`).toContain('x-order-token');
+    }
+    expect(headerNames('/v1/orders/{id}/returns', 'post')).toContain('idempotency-key');
+  });
+
   it('[REQ-KER-010] documents the shared problem schema on every operation, with tags', async () => {
     const doc = (await t.http.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'code', 'traceId']);

@@ -11,6 +11,7 @@ import {
   OrderParams,
   OrderQuery,
   OrderSchema,
+  OrderTokenHeaders,
   PlaceOrderBody,
   PlaceOrderHeaders,
 } from './orders.schemas.ts';
@@ -68,6 +69,7 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
         tags,
         summary: 'An order (its owner, a guest with X-Order-Token, or staff with orders:read)',
         params: OrderParams,
+        headers: OrderTokenHeaders,
         response: { 200: OrderSchema, 404: problemResponse('orders.not_found') },
       },
     },
@@ -100,6 +102,7 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
         tags,
         summary: 'Cancel an order (customer before shipment; staff with orders:manage any time)',
         params: OrderParams,
+        headers: OrderTokenHeaders,
         body: CancelBody,
         response: {
           200: OrderSchema,

@@ -86,6 +86,20 @@ export const CancelBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** A guest's access to its order: the `orderToken` answered when the order was placed. */
+export const OrderTokenHeaders = Type.Object({
+  'x-order-token': Type.Optional(
+    Type.String({ maxLength: 200, description: "A guest order's token (the orderToken answered at checkout)" }),
+  ),
+});
+
+export const ReturnRequestHeaders = Type.Object({
+  ...OrderTokenHeaders.properties,
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 255, description: 'Makes a retry safe: the same key replays the answer' }),
+  ),
+});
+
 export const PlaceOrderHeaders = Type.Object({
   'idempotency-key': Type.Optional(
     Type.String({ minLength: 1, maxLength: 255, description: 'Required: a unique key per checkout (e.g. a UUID)' }),

@@ -6,6 +6,7 @@ import { problemResponse } from '../../platform/http/problem.ts';
 import type { App } from '../../platform/http/server.ts';
 import {
   OrderParams,
+  OrderTokenHeaders,
   ReceiveBody,
   RejectBody,
   ReturnBody,
@@ -13,6 +14,7 @@ import {
   ReturnPageSchema,
   ReturnParams,
   ReturnQuery,
+  ReturnRequestHeaders,
   ReturnSchema,
 } from './orders.schemas.ts';
 import type { ReturnsService } from './returns.service.ts';
@@ -36,6 +38,7 @@ export function registerReturnRoutes(http: App, returns: ReturnsService): void {
           'what was paid for the units (line total − discount + tax, shared exactly over the units; shipping is not ' +
           'refunded) and is made when staff receive them. Send an Idempotency-Key to make a retry safe.',
         params: OrderParams,
+        headers: ReturnRequestHeaders,
         body: ReturnBody,
         response: {
           201: ReturnSchema,
@@ -57,6 +60,7 @@ export function registerReturnRoutes(http: App, returns: ReturnsService): void {
         tags,
         summary: "An order's returns, oldest first (the order owner, a guest with X-Order-Token, or staff)",
         params: OrderParams,
+        headers: OrderTokenHeaders,
         response: { 200: ReturnListSchema, 404: problemResponse('orders.not_found') },
       },
     },
