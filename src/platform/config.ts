@@ -268,7 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
     pgliteInMemory: inMemory,
     dbPoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 500),
     dbPreparedStatements: oneOf(env, 'DATABASE_PREPARED_STATEMENTS', ['on', 'off'] as const, 'on') === 'on',
-    dbPoolWaitMs: int(env, 'DATABASE_POOL_WAIT_MS', 2_000, 10, 600_000),
+    dbPoolWaitMs: int(env, 'DATABASE_POOL_WAIT_MS', 5_000, 10, 600_000),
     dbStatementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
     dbIdleInTransactionTimeoutMs: int(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 0, 3_600_000),

@@ -71,7 +71,7 @@ describe('request deadline [REQ-RES-003]', () => {
     expect(() => loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '0' })).toThrow(/REDIS_COMMAND_TIMEOUT_MS/);
     const c = loadConfig({});
     expect([c.requestTimeoutMs, c.dbPoolWaitMs, c.dbStatementTimeoutMs, c.dbIdleInTransactionTimeoutMs]).toEqual([
-      30_000, 2_000, 30_000, 60_000,
+      30_000, 5_000, 30_000, 60_000,
     ]);
   });
 });

@@ -51,25 +51,30 @@ interface Shopper {
 /** A cart with one line, email, address and the first shipping method, all set over GraphQL. */
 async function readyCart(variant: TestVariant, auth: Record<string, string> = {}, quantity = 1): Promise<Shopper> {
   const created = await gql('mutation { createCart(currency: "EUR", country: "DE") { id token } }', {}, auth);
+  // Each step's errors are asserted absent with the whole answer, so a rare failure names its cause.
+  expect(created.body.errors, JSON.stringify(created.body)).toBeUndefined();
   const cart = created.body.data.createCart as { id: string; token: string };
   const headers = { ...auth, ...(auth.authorization ? {} : { 'x-cart-token': cart.token }) };
-  await gql(
+  const added = await gql(
     'mutation($c: ID!, $v: ID!, $q: Int!) { addCartItem(cartId: $c, variantId: $v, quantity: $q) { id } }',
     { c: cart.id, v: variant.variantId, q: quantity },
     headers,
   );
+  expect(added.body.errors, JSON.stringify(added.body)).toBeUndefined();
   const withAddress = await gql(
     `mutation($c: ID!, $a: AddressInput) {
       updateCart(cartId: $c, email: "ada@example.com", shippingAddress: $a) { shippingOptions { id } } }`,
     { c: cart.id, a: ADDRESS },
     headers,
   );
+  expect(withAddress.body.errors, JSON.stringify(withAddress.body)).toBeUndefined();
   const methodId = withAddress.body.data.updateCart.shippingOptions[0].id as string;
   const ready = await gql(
     'mutation($c: ID!, $m: String) { updateCart(cartId: $c, shippingMethodId: $m) { shippingMethod { id } } }',
     { c: cart.id, m: methodId },
     headers,
   );
+  expect(ready.body.errors, JSON.stringify(ready.body)).toBeUndefined();
   expect(ready.body.data.updateCart.shippingMethod.id).toBe(methodId);
   return { cartId: cart.id, headers };
 }

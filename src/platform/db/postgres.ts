@@ -11,7 +11,7 @@ export interface PostgresOptions {
   applicationName?: string;
   /** Named prepared statements (default on); off behind PgBouncer's transaction pooling before 1.21. */
   preparedStatements?: boolean;
-  /** Longest wait for a free pooled connection (and for a new connection to open), in ms. Default 2000. */
+  /** Longest wait for a free pooled connection (and for a new connection to open), in ms. Default 5000. */
   poolWaitMs?: number;
   /** `statement_timeout` of every connection, in ms. Default 30000. */
   statementTimeoutMs?: number;
@@ -30,7 +30,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     idleTimeoutMillis: 30_000,
     // The wait limit: a request that cannot get a connection in this time fails fast (503), instead of queueing
     // behind a database that is down or saturated.
-    connectionTimeoutMillis: options.poolWaitMs ?? 2_000,
+    connectionTimeoutMillis: options.poolWaitMs ?? 5_000,
     // Bounded work: no statement and no forgotten transaction may hold a connection (and its locks) forever.
     statement_timeout: options.statementTimeoutMs ?? 30_000,
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
