@@ -1,4 +1,4 @@
-// DESIGN.md §2 enforced: module boundaries and the declared graph (dependency-cruiser), no cycles,
+// The module rules (REQ-KER-013) enforced: module boundaries and the declared graph (dependency-cruiser), no cycles,
 // the kernel importing no module, Fastify only at the edge, and each module's SQL staying in its schema.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';

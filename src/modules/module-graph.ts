@@ -1,4 +1,4 @@
-// The declared module dependency graph (DESIGN.md §3). An edge means "may import the public
+// The declared module dependency graph (docs/requirements/kernel.md, REQ-KER-013). An edge means "may import the public
 // index.ts of, or subscribe to the events of". It must stay acyclic; test/architecture.test.ts
 // and .dependency-cruiser.cjs enforce it.
 export const MODULE_GRAPH = {

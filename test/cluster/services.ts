@@ -143,7 +143,8 @@ export function acceptsConnections(url: string): Promise<boolean> {
   });
 }
 
-function tcpAnswers(port: number, send: string, expect: string, timeoutMs = 1000): Promise<boolean> {
+/** True when a TCP peer on loopback `port` answers `send` with a reply containing `expect` within `timeoutMs`. */
+export function tcpAnswers(port: number, send: string, expect: string, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     let got = '';

@@ -1,7 +1,7 @@
 // A throw-away redis-server of the test's own, on a free port, that the test may stop and start again at will
 // (the shared Redis of the suite is never touched).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort, tcpAnswers, waitUntil } from '../cluster/services.ts';
 
 export interface OwnRedis {
   url: string;
@@ -18,38 +18,6 @@ export function redisServerPath(): string | undefined {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function answers(port: number): Promise<boolean> {
-  try {
-    const { Socket } = await import('node:net');
-    return await new Promise<boolean>((resolve) => {
-      const sock = new Socket();
-      sock.setTimeout(500);
-      sock.once('error', () => resolve(false));
-      sock.once('timeout', () => {
-        sock.destroy();
-        resolve(false);
-      });
-      sock.connect(port, '127.0.0.1', () => sock.write('PING\r\n'));
-      sock.once('data', (d) => {
-        sock.destroy();
-        resolve(d.toString().startsWith('+PONG'));
-      });
-    });
-  } catch {
-    return false;
-  }
-}
-
 export async function startOwnRedis(): Promise<OwnRedis> {
   const bin = redisServerPath();
   if (!bin) throw new Error('redis-server is not installed');
@@ -62,11 +30,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
         stdio: 'ignore',
       });
-      for (let i = 0; i < 100; i++) {
-        if (await answers(port)) return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`own redis-server on ${port} did not answer`);
+      await waitUntil(`own redis-server on ${port}`, () => tcpAnswers(port, 'PING\r\n', '+PONG'), 5_000);
     },
     async stop() {
       const c = child;

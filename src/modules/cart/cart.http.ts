@@ -1,4 +1,4 @@
-// Cart API (DESIGN.md §5). Public routes: a guest proves access with X-Cart-Token, a customer with
+// Cart API (docs/requirements/cart.md). Public routes: a guest proves access with X-Cart-Token, a customer with
 // their Bearer token; anyone else gets 404 cart.not_found.
 
 import type { Db } from '../../platform/db/db.ts';

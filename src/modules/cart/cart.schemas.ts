@@ -1,4 +1,4 @@
-// TypeBox schemas of the cart API (DESIGN.md §5 shapes).
+// TypeBox schemas of the cart API (the shapes /openapi.json publishes).
 import { Type } from 'typebox';
 
 const Money = Type.Object({

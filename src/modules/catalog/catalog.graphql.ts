@@ -1,4 +1,4 @@
-// The catalog's part of the GraphQL schema: the storefront product (DESIGN.md §5 shape, no staff fields such as
+// The catalog's part of the GraphQL schema: the storefront product (the REST `Product` shape, no staff fields such as
 // cost or metadata) and the list and detail queries, over the same reads as GET /v1/products.
 import { checkArgs, dropNulls, type GraphqlPiece } from '../../platform/graphql/piece.ts';
 import type { CatalogReads, ListQuery } from './catalog.reads.ts';

@@ -80,7 +80,7 @@ export interface Category {
   name: string;
 }
 
-/** The storefront product (DESIGN.md §5). No cost, no metadata. */
+/** The storefront product (the `Product` schema of /openapi.json). No cost, no metadata. */
 export interface Product {
   id: string;
   slug: string;

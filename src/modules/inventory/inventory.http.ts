@@ -1,4 +1,4 @@
-// Staff inventory API (DESIGN.md §5): warehouses, levels per variant, adjustments, policies.
+// Staff inventory API (shapes in /openapi.json, requirements in docs/requirements/inventory.md): warehouses, levels per variant, adjustments, policies.
 import { access } from '../../platform/http/auth.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
 import type { App } from '../../platform/http/server.ts';

@@ -1,4 +1,4 @@
-// The failure matrix of CHECKOUT.md, one test per row.
+// Checkout's failure matrix (docs/checkout.md: what each failure before and after the pivot leaves), one test per row.
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -12,7 +12,8 @@ import { newId } from '../../platform/ids.ts';
 import type { Money } from '../../platform/money.ts';
 import { ORDER_ERRORS, type OrderStatus, type OrderView, type ReturnStatus } from './contract.ts';
 import { ORDER_EVENTS } from './events.ts';
-import { type LineRow, ordersRepo, type ReturnRow, type ShipmentItem } from './orders.repo.ts';
+import { fulfillmentRepo, type ReturnRow, type ShipmentItem } from './fulfillment.repo.ts';
+import { type LineRow, ordersRepo } from './orders.repo.ts';
 import { actorName, type OrdersService } from './orders.service.ts';
 import { type RefundableLine, returnRefund } from './return-refund.ts';
 
@@ -110,14 +111,14 @@ export function createReturnsService(deps: { db: Db; orders: Pick<OrdersService,
       const status = await ordersRepo.lockStatus(tx, orderId);
       if (!status || !RETURNABLE.includes(status)) throw notReturnable(orderId, status ?? order.status);
       for (const it of items) {
-        if (!(await ordersRepo.claimReturned(tx, orderId, it.variantId, it.quantity))) {
+        if (!(await fulfillmentRepo.claimReturned(tx, orderId, it.variantId, it.quantity))) {
           throw errors.conflict(
             ORDER_ERRORS.overReturn,
             `More units of ${it.variantId} than were shipped and are not being returned already.`,
           );
         }
       }
-      const row = await ordersRepo.insertReturn(tx, {
+      const row = await fulfillmentRepo.insertReturn(tx, {
         id: newId('ret'),
         orderId,
         items,
@@ -137,12 +138,15 @@ export function createReturnsService(deps: { db: Db; orders: Pick<OrdersService,
 
   async function list(ctx: Ctx, orderId: string, orderToken: string | undefined): Promise<ReturnView[]> {
     const order = await deps.orders.get(ctx, orderId, orderToken);
-    const [rows, lines] = await Promise.all([ordersRepo.returnsOf(db.k, orderId), ordersRepo.lines(db.k, orderId)]);
+    const [rows, lines] = await Promise.all([
+      fulfillmentRepo.returnsOf(db.k, orderId),
+      ordersRepo.lines(db.k, orderId),
+    ]);
     return rows.map((r) => toReturnView(r, order.totals.total.currency, lines));
   }
 
   async function find(id: string) {
-    const r = await ordersRepo.returnById(db.k, id);
+    const r = await fulfillmentRepo.returnById(db.k, id);
     if (!r) throw errors.notFound(ORDER_ERRORS.returnNotFound, `No return ${id}.`);
     const order = await deps.orders.row(r.order_id);
     return { r, currency: (order as { currency: string }).currency };
@@ -164,10 +168,10 @@ export function createReturnsService(deps: { db: Db; orders: Pick<OrdersService,
     return db.transaction(async (tx) => {
       const status = (await ordersRepo.lockStatus(tx, orderId)) as OrderStatus;
       // Every decision locks the order first: under that lock the return's status is settled.
-      const open = await ordersRepo.returnById(tx, id);
+      const open = await fulfillmentRepo.returnById(tx, id);
       if (open?.status !== 'requested') throw decided(open, id);
       const refund = refundFor(await ordersRepo.lines(tx, orderId), r.items);
-      const row = await ordersRepo.decideReturn(tx, id, {
+      const row = await fulfillmentRepo.decideReturn(tx, id, {
         status: 'received',
         items: refund.items,
         refundAmount: refund.total,
@@ -175,8 +179,8 @@ export function createReturnsService(deps: { db: Db; orders: Pick<OrdersService,
         note: input.note ?? null,
         by,
       });
-      if (!row) throw decided(await ordersRepo.returnById(tx, id), id);
-      for (const it of r.items) await ordersRepo.moveReturned(tx, orderId, it.variantId, it.quantity, 'received');
+      if (!row) throw decided(await fulfillmentRepo.returnById(tx, id), id);
+      for (const it of r.items) await fulfillmentRepo.moveReturned(tx, orderId, it.variantId, it.quantity, 'received');
       await ordersRepo.log(tx, orderId, 'return_received', null, null, by, input.note ?? null, {
         returnId: id,
         refundAmount: refund.total,
@@ -195,7 +199,7 @@ export function createReturnsService(deps: { db: Db; orders: Pick<OrdersService,
       ];
       if (
         ['shipped', 'delivered', 'partially_refunded'].includes(status) &&
-        (await ordersRepo.allReturned(tx, orderId))
+        (await fulfillmentRepo.allReturned(tx, orderId))
       ) {
         await ordersRepo.setStatus(tx, orderId, 'returned');
         await ordersRepo.log(tx, orderId, 'returned', status, 'returned', by, null, { returnId: id });
@@ -213,7 +217,7 @@ export function createReturnsService(deps: { db: Db; orders: Pick<OrdersService,
     const by = actorName(ctx.actor);
     return db.transaction(async (tx) => {
       await ordersRepo.lockStatus(tx, orderId);
-      const row = await ordersRepo.decideReturn(tx, id, {
+      const row = await fulfillmentRepo.decideReturn(tx, id, {
         status: 'rejected',
         items: r.items.map((it) => ({ variantId: it.variantId, quantity: it.quantity, refund: 0 })),
         refundAmount: 0,
@@ -221,8 +225,8 @@ export function createReturnsService(deps: { db: Db; orders: Pick<OrdersService,
         note: input.note ?? null,
         by,
       });
-      if (!row) throw decided(await ordersRepo.returnById(tx, id), id);
-      for (const it of r.items) await ordersRepo.moveReturned(tx, orderId, it.variantId, it.quantity, 'released');
+      if (!row) throw decided(await fulfillmentRepo.returnById(tx, id), id);
+      for (const it of r.items) await fulfillmentRepo.moveReturned(tx, orderId, it.variantId, it.quantity, 'released');
       await ordersRepo.log(tx, orderId, 'return_rejected', null, null, by, input.note ?? null, { returnId: id });
       await appendEvents(tx, ctx, [
         { type: ORDER_EVENTS.returnRejected, aggregateId: orderId, payload: { returnId: id, orderId } },
@@ -234,7 +238,7 @@ export function createReturnsService(deps: { db: Db; orders: Pick<OrdersService,
   /** Staff: returns across orders, newest first, optionally by status. */
   async function listAll(f: { status?: string; cursor?: string; limit?: number }) {
     const limit = Math.min(f.limit ?? 20, 100);
-    const rows = await ordersRepo.listReturns(db.k, { status: f.status, cursor: f.cursor, limit: limit + 1 });
+    const rows = await fulfillmentRepo.listReturns(db.k, { status: f.status, cursor: f.cursor, limit: limit + 1 });
     const page = rows.slice(0, limit);
     const orderIds = [...new Set(page.map((r) => r.order_id))];
     const [lines, currencies] = await Promise.all([

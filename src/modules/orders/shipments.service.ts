@@ -11,7 +11,8 @@ import type { PaymentsApi } from '../payments/index.ts';
 import { captureOrder } from './capture.ts';
 import { ORDER_ERRORS, type OrderStatus, SHIPMENT_STATUSES, type ShipmentStatus } from './contract.ts';
 import { ORDER_EVENTS } from './events.ts';
-import { ordersRepo, type ShipmentItem, type ShipmentRow } from './orders.repo.ts';
+import { fulfillmentRepo, type ShipmentItem, type ShipmentRow } from './fulfillment.repo.ts';
+import { ordersRepo } from './orders.repo.ts';
 import { actorName, type OrdersService } from './orders.service.ts';
 
 export interface ShipmentInput {
@@ -103,16 +104,16 @@ export function createShipmentsService(deps: {
         throw errors.conflict(ORDER_ERRORS.invalidTransition, `Order ${orderId} is ${from} and cannot ship.`);
       }
       for (const it of items) {
-        if (!(await ordersRepo.addShipped(tx, orderId, it.variantId, it.quantity))) {
+        if (!(await fulfillmentRepo.addShipped(tx, orderId, it.variantId, it.quantity))) {
           throw errors.conflict(ORDER_ERRORS.overShipment, `More units of ${it.variantId} than remain to ship.`);
         }
       }
-      const to: OrderStatus = (await ordersRepo.fullyShipped(tx, orderId)) ? 'shipped' : 'partially_shipped';
+      const to: OrderStatus = (await fulfillmentRepo.fullyShipped(tx, orderId)) ? 'shipped' : 'partially_shipped';
       if (to !== from) await ordersRepo.setStatus(tx, orderId, to);
       const id = newId('shp');
       const carrier = input.carrier ?? null;
       const trackingNumber = input.trackingNumber ?? null;
-      const createdAt = await ordersRepo.insertShipment(tx, {
+      const createdAt = await fulfillmentRepo.insertShipment(tx, {
         id,
         orderId,
         items,
@@ -143,7 +144,7 @@ export function createShipmentsService(deps: {
   async function list(orderId: string): Promise<ShipmentView[]> {
     const order = await deps.orders.row(orderId);
     if (!order) throw errors.notFound(ORDER_ERRORS.notFound, `No order ${orderId}.`);
-    return (await ordersRepo.shipments(db.k, orderId)).map((r) => toShipmentView(r, order.status));
+    return (await fulfillmentRepo.shipments(db.k, orderId)).map((r) => toShipmentView(r, order.status));
   }
 
   /**
@@ -153,7 +154,7 @@ export function createShipmentsService(deps: {
    * order of shipping), so two shipments delivered at once cannot both miss that they were the last.
    */
   async function update(ctx: Ctx, id: string, change: ShipmentChange): Promise<ShipmentView> {
-    const found = await ordersRepo.shipment(db.k, id);
+    const found = await fulfillmentRepo.shipment(db.k, id);
     if (!found) throw errors.notFound(ORDER_ERRORS.shipmentNotFound, `No shipment ${id}.`);
     const orderId = found.order_id;
     const by = actorName(ctx.actor);
@@ -161,9 +162,9 @@ export function createShipmentsService(deps: {
       const orderStatus = (await ordersRepo.lockStatus(tx, orderId)) as OrderStatus;
       const to = change.status;
       const from = to ? SHIPMENT_STATUSES.slice(0, SHIPMENT_STATUSES.indexOf(to) + 1) : SHIPMENT_STATUSES;
-      const row = await ordersRepo.updateShipment(tx, id, change, from);
+      const row = await fulfillmentRepo.updateShipment(tx, id, change, from);
       if (!row) {
-        const now = (await ordersRepo.shipment(tx, id))?.status;
+        const now = (await fulfillmentRepo.shipment(tx, id))?.status;
         throw errors.conflict(
           ORDER_ERRORS.shipmentBackwards,
           `Shipment ${id} is ${now}; its status only moves forward (${SHIPMENT_STATUSES.join(' → ')}).`,
@@ -178,7 +179,11 @@ export function createShipmentsService(deps: {
         const events: { type: string; aggregateId: string; payload: Record<string, unknown> }[] = [
           { type: ORDER_EVENTS.shipmentUpdated, aggregateId: orderId, payload: { orderId, ...data } },
         ];
-        if (row.status === 'delivered' && orderStatus === 'shipped' && (await ordersRepo.allDelivered(tx, orderId))) {
+        if (
+          row.status === 'delivered' &&
+          orderStatus === 'shipped' &&
+          (await fulfillmentRepo.allDelivered(tx, orderId))
+        ) {
           status = 'delivered';
           await ordersRepo.setStatus(tx, orderId, status);
           await ordersRepo.log(tx, orderId, 'delivered', orderStatus, status, by, null, { shipmentId: id });

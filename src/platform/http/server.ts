@@ -9,7 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, LogController } fro
 import type { Redis } from 'ioredis';
 import type { RedisHealth } from '../cache/redis-health.ts';
 import type { Config, TrustProxy } from '../config.ts';
-import { dbFaultKind, faultCode } from '../db/faults.ts';
+import { type DbFaultKind, dbFaultKind, faultCode } from '../db/faults.ts';
 import { AppError, errors } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -40,25 +40,27 @@ function trustProxyOption(t: TrustProxy): boolean | string[] | ((address: string
 }
 
 /** A database fault the client may retry: 503 `service.unavailable` with Retry-After, never a 500 (db/faults.ts). */
+const FAULT_DETAIL: Record<DbFaultKind, string> = {
+  pool_wait: 'No database connection is free right now; retry shortly.',
+  statement_timeout: 'The database did not answer in time; retry shortly.',
+  connection: 'The database is unreachable right now; retry shortly.',
+  unavailable: 'The database is unreachable right now; retry shortly.',
+};
+
+const faultProblem = (kind: DbFaultKind) => errors.unavailable('service.unavailable', FAULT_DETAIL[kind], 1);
+
 export function databaseFaultError(error: unknown): AppError | undefined {
   const kind = dbFaultKind(error);
-  if (!kind) return undefined;
-  const detail =
-    kind === 'pool_wait'
-      ? 'No database connection is free right now; retry shortly.'
-      : kind === 'statement_timeout'
-        ? 'The database did not answer in time; retry shortly.'
-        : 'The database is unreachable right now; retry shortly.';
-  return errors.unavailable('service.unavailable', detail, 1);
+  return kind ? faultProblem(kind) : undefined;
 }
 
+/** As databaseFaultError, counted in the metrics (the REST error handler). */
 function databaseFault(error: unknown, metrics: Metrics): AppError | undefined {
-  const fault = databaseFaultError(error);
   const kind = dbFaultKind(error);
-  if (!fault || !kind) return undefined;
+  if (!kind) return undefined;
   metrics.dependencyErrors.inc({ dependency: 'postgres', kind });
   if (kind === 'pool_wait') metrics.dbPoolWaitTimeouts.inc();
-  return fault;
+  return faultProblem(kind);
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
