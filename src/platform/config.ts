@@ -34,6 +34,17 @@ export interface Config {
   events: { pollMs: number; maxAttempts: number };
   /** How long an Idempotency-Key and its stored response are kept. */
   idempotencyTtlSeconds: number;
+  /** Retention of personal data, per data class (docs/privacy.md); each enforced by a scheduled job. */
+  retention: {
+    /** RETENTION_GUEST_CART_DAYS: guest carts untouched this long are deleted. */
+    guestCartDays: number;
+    /** RETENTION_CHECKOUT_ATTEMPT_DAYS: finished checkout attempts (snapshots, stored answers) are deleted after. */
+    checkoutAttemptDays: number;
+    /** RETENTION_AUDIT_DAYS: identity's security audit entries are deleted after. */
+    auditDays: number;
+    /** RETENTION_ORDER_PERSONAL_DATA_DAYS: an order's personal fields are removed after (financial records stay). */
+    orderPersonalDataDays: number;
+  };
   jwt: {
     privateKey: string | undefined;
     publicKey: string | undefined;
@@ -282,6 +293,12 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: int(env, 'EVENTS_MAX_ATTEMPTS', 8, 1, 100),
     },
     idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400),
+    retention: {
+      guestCartDays: int(env, 'RETENTION_GUEST_CART_DAYS', 30, 1, 3650),
+      checkoutAttemptDays: int(env, 'RETENTION_CHECKOUT_ATTEMPT_DAYS', 30, 1, 3650),
+      auditDays: int(env, 'RETENTION_AUDIT_DAYS', 365, 1, 3650),
+      orderPersonalDataDays: int(env, 'RETENTION_ORDER_PERSONAL_DATA_DAYS', 3650, 30, 36500),
+    },
     jwt: {
       privateKey: str(env, 'JWT_PRIVATE_KEY'),
       publicKey: str(env, 'JWT_PUBLIC_KEY'),

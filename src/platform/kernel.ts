@@ -13,6 +13,8 @@ import { openPglite } from './db/pglite.ts';
 import { openPostgres } from './db/postgres.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { countStatements, createMetrics, type Metrics } from './observability/metrics.ts';
+import { loadEncryptionKeys } from './privacy/keyring.ts';
+import { createPrivacy, type Privacy } from './privacy/privacy.ts';
 
 export interface Kernel {
   config: Config;
@@ -24,6 +26,8 @@ export interface Kernel {
   /** Whether Redis answers (set with `redis`): the cache and rate limits work per process while it does not. */
   redisHealth: RedisHealth | undefined;
   nats: NatsConnection | undefined;
+  /** Personal data protection: field crypto, per-subject data keys, export/erasure/rotation registry. */
+  privacy: Privacy;
   close(): Promise<void>;
 }
 
@@ -117,6 +121,7 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
   if (nats) watchNats(nats, logger, metrics);
   let closed = false;
   return {
+    privacy: createPrivacy(loadEncryptionKeys(config), db.k),
     config,
     logger,
     metrics,

@@ -5,6 +5,7 @@ import { isUniqueViolation, type Tx } from '../../platform/db/db.ts';
 import { AppError, errors } from '../../platform/errors.ts';
 import { appendEvents } from '../../platform/events/outbox.ts';
 import { newId } from '../../platform/ids.ts';
+import { normaliseEmail } from '../../platform/privacy/pii.ts';
 import type { AuthResult, ClientInfo, PublicUser } from './contract.ts';
 import { IDENTITY_EVENTS } from './events.ts';
 import type { IdentityDeps } from './identity.deps.ts';
@@ -17,7 +18,6 @@ import {
   usersRepo,
 } from './identity.repo.ts';
 import { checkPasswordPolicy, hashPassword, verifyDummy, verifyPassword } from './passwords.ts';
-import { normaliseEmail } from './pii.ts';
 import { auditRepo } from './security.repo.ts';
 import { createThrottle } from './throttle.ts';
 import { opaqueToken, sha256 } from './tokens.ts';

@@ -2,8 +2,8 @@
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/db.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
+import type { Pii } from '../../platform/privacy/pii.ts';
 import type { PersonalDataContributor } from './contract.ts';
-import type { Pii } from './pii.ts';
 import type { TokenSigner } from './tokens.ts';
 
 export interface ThrottlePolicy {

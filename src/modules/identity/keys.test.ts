@@ -10,10 +10,11 @@ import { loadConfig } from '../../platform/config.ts';
 import { systemCtx } from '../../platform/context.ts';
 import { migrate } from '../../platform/db/migrate.ts';
 import { createLogger } from '../../platform/observability/logger.ts';
+import { loadEncryptionKeys } from '../../platform/privacy/keyring.ts';
+import { createPii } from '../../platform/privacy/pii.ts';
 import { reencryptBatch } from './identity.jobs.ts';
 import { createIdentityModule } from './module.ts';
-import { createPii } from './pii.ts';
-import { loadEncryptionKeys, loadSigningKeys } from './secrets.ts';
+import { loadSigningKeys } from './secrets.ts';
 
 const k1 = randomBytes(32).toString('base64');
 const k2 = randomBytes(32).toString('base64');

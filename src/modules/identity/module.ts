@@ -5,6 +5,8 @@ import { type Actor, systemCtx } from '../../platform/context.ts';
 import { isAppError } from '../../platform/errors.ts';
 import type { Kernel } from '../../platform/kernel.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
+import { loadEncryptionKeys } from '../../platform/privacy/keyring.ts';
+import { createPrivacy } from '../../platform/privacy/privacy.ts';
 import { createAccountsService } from './accounts.service.ts';
 import { registerAdminRoutes } from './admin.http.ts';
 import { createAuthenticator, resolveBearer } from './authenticator.ts';
@@ -13,14 +15,13 @@ import { DEFAULT_THROTTLE, type IdentityDeps, type ThrottlePolicy } from './iden
 import { registerIdentityRoutes } from './identity.http.ts';
 import { identityJobs } from './identity.jobs.ts';
 import { usersRepo } from './identity.repo.ts';
-import { createPii } from './pii.ts';
 import { createProfileService } from './profile.service.ts';
-import { loadEncryptionKeys, loadSigningKeys, rotateStoredSigningKey } from './secrets.ts';
+import { loadSigningKeys, rotateStoredSigningKey } from './secrets.ts';
 import { createStaffService } from './staff.service.ts';
 import { createTokenSigner } from './tokens.ts';
 
 export interface IdentityModuleDeps {
-  kernel: Pick<Kernel, 'config' | 'db' | 'logger'>;
+  kernel: Pick<Kernel, 'config' | 'db' | 'logger'> & Partial<Pick<Kernel, 'privacy'>>;
   /** GDPR registry: modules created later push their contributor into this list at wiring. */
   personalData?: PersonalDataContributor[];
   throttle?: Partial<ThrottlePolicy>;
@@ -28,12 +29,13 @@ export interface IdentityModuleDeps {
 
 export function createIdentityModule(input: IdentityModuleDeps) {
   const { config, db, logger } = input.kernel;
+  const privacy = input.kernel.privacy ?? createPrivacy(loadEncryptionKeys(config), db.k);
   const signingKeys = loadSigningKeys(config);
   const deps: IdentityDeps = {
     db,
     config,
     logger,
-    pii: createPii(loadEncryptionKeys(config)),
+    pii: privacy.pii,
     signer: createTokenSigner({
       keys: signingKeys,
       issuer: config.jwt.issuer,

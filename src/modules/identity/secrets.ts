@@ -1,10 +1,13 @@
-// Key material: JWT signing keys and PII encryption keys, from configuration or — in embedded mode —
+// Key material: JWT signing keys (the PII keyring is in platform/privacy/keyring.ts), from configuration or — in embedded mode —
 // generated once and kept under `${DATA_DIR}/secrets/` (files 0600). In tests and with an in-memory
 // database they are generated per process and never written.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Config } from '../../platform/config.ts';
+import {
+  readSecretFile as readJson,
+  secretsDir,
+  writeSecretFile as writeJson,
+} from '../../platform/privacy/keyring.ts';
 
 export interface SigningKey {
   kid: string;
@@ -12,38 +15,8 @@ export interface SigningKey {
   publicKey: KeyObject;
 }
 
-export interface EncryptionKeyring {
-  /** New values are encrypted under this key id. */
-  activeId: string;
-  keys: Map<string, Buffer>;
-}
-
 interface StoredJwtKeys {
   keys: { privateKeyPem: string; publicKeyPem: string; createdAt: string }[];
-}
-interface StoredEncryptionKeys {
-  active: string;
-  keys: Record<string, string>;
-}
-
-/** Where generated secrets live, or undefined when they must stay in memory. */
-export function secretsDir(config: Config): string | undefined {
-  if (config.env === 'test' || config.pgliteInMemory) return undefined;
-  return join(config.dataDir, 'secrets');
-}
-
-function readJson<T>(dir: string | undefined, name: string): T | undefined {
-  if (!dir) return undefined;
-  const file = join(dir, name);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
-}
-
-function writeJson(dir: string | undefined, name: string, value: unknown): void {
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, name);
-  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
 }
 
 const pem = (raw: string) => raw.replace(/\\n/g, '\n');
@@ -96,23 +69,4 @@ export function rotateStoredSigningKey(config: Config, current: SigningKey[]): S
   const fresh = newEd25519();
   if (stored) writeJson(dir, 'jwt-keys.json', { keys: [fresh, ...stored.keys.slice(0, 1)] });
   return [signingKey(fresh.privateKeyPem, fresh.publicKeyPem), ...current.slice(0, 1)];
-}
-
-/** Configured keys: the LAST entry of ENCRYPTION_KEYS is active; earlier ones still decrypt. */
-export function loadEncryptionKeys(config: Config): EncryptionKeyring {
-  if (config.encryptionKeys) {
-    const ids = Object.keys(config.encryptionKeys);
-    const keys = new Map(ids.map((id) => [id, Buffer.from(config.encryptionKeys?.[id] ?? '', 'base64')]));
-    return { activeId: ids[ids.length - 1] ?? '', keys };
-  }
-  const dir = secretsDir(config);
-  let stored = readJson<StoredEncryptionKeys>(dir, 'encryption-keys.json');
-  if (!stored) {
-    stored = { active: 'k1', keys: { k1: randomBytes(32).toString('base64') } };
-    writeJson(dir, 'encryption-keys.json', stored);
-  }
-  return {
-    activeId: stored.active,
-    keys: new Map(Object.entries(stored.keys).map(([id, k]) => [id, Buffer.from(k, 'base64')])),
-  };
 }

@@ -4,12 +4,12 @@ import { randomBytes } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import { errors, isAppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import { normaliseEmail } from '../../platform/privacy/pii.ts';
 import type { AccountsService } from './accounts.service.ts';
 import type { ClientInfo } from './contract.ts';
 import type { IdentityDeps } from './identity.deps.ts';
 import { type UserRow, usersRepo } from './identity.repo.ts';
 import { grants, isStaffRole, PERMISSIONS, permissionsOf } from './permissions.ts';
-import { normaliseEmail } from './pii.ts';
 import { apiKeysRepo, auditRepo } from './security.repo.ts';
 import { sha256 } from './tokens.ts';
 

@@ -26,6 +26,11 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     idempotencyRecord?: { scope: string; key: string; release?: boolean } | undefined;
+    /**
+     * The data key subject (privacy/data-keys.ts) of the personal data in this response: a stored answer is then
+     * sealed under it, so erasing the subject shreds the stored answer too. Without it, the master key seals it.
+     */
+    privacySubject?: string;
   }
 }
 

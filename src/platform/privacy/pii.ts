@@ -3,7 +3,7 @@
 // so keys can rotate: `v1.<keyId>.<iv>.<ciphertext+tag>` (base64url). Email lookups use an HMAC
 // blind index `<keyId>.<hmac>` computed under every known key.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import type { EncryptionKeyring } from './secrets.ts';
+import type { EncryptionKeyring } from './keyring.ts';
 
 export interface Pii {
   readonly activeKeyId: string;
