@@ -22,6 +22,9 @@ import { registerJobAdminRoutes } from './platform/jobs/jobs.http.ts';
 import { createScheduler, type Scheduler } from './platform/jobs/scheduler.ts';
 import { createKernel, type Kernel, type KernelOverrides } from './platform/kernel.ts';
 import type { ModuleDefinition } from './platform/module.ts';
+import { createErasures } from './platform/privacy/erasure.ts';
+import { registerPrivacyAdminRoutes } from './platform/privacy/privacy.http.ts';
+import { createKeyRotation } from './platform/privacy/rotation.ts';
 
 /** A registered route and who may call it (the access-matrix test walks these). */
 export interface RouteInfo {
@@ -195,7 +198,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         routes.push({ method, url: r.url, access: (r.config as { access?: Access } | undefined)?.access });
       }
     });
-    installIdempotency(http, { db: kernel.db, logger: kernel.logger, ttlSeconds: config.idempotencyTtlSeconds });
+    installIdempotency(http, {
+      db: kernel.db,
+      logger: kernel.logger,
+      privacy: kernel.privacy,
+      ttlSeconds: config.idempotencyTtlSeconds,
+    });
 
     // Events and jobs: one relay and one scheduler per process for every module's subscribers and jobs.
     const relay = createRelay(
@@ -211,13 +219,24 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         ...(kernel.nats ? { nats: { connection: kernel.nats, stream: config.natsStream } } : {}),
       },
     );
+    // Personal data: erasure across modules (resumable) and master key rotation over every module's stores.
+    const privacyDeps = { db: kernel.db, privacy: kernel.privacy, logger: kernel.logger };
+    const erasures = createErasures(privacyDeps);
+    const rotation = createKeyRotation(privacyDeps);
     const scheduler = createScheduler(
       { db: kernel.db, logger: kernel.logger, metrics: kernel.metrics },
-      [idempotencyCleanupJob(kernel.db), eventsCleanupJob(kernel.db), ...modules.flatMap((m) => m.jobs ?? [])],
+      [
+        idempotencyCleanupJob(kernel.db),
+        eventsCleanupJob(kernel.db),
+        erasures.resumeJob,
+        rotation.job,
+        ...modules.flatMap((m) => m.jobs ?? []),
+      ],
       modules.flatMap((m) => m.queuedJobs ?? []),
     );
     registerEventAdminRoutes(http, { db: kernel.db, wake: () => relay.wake() });
     registerJobAdminRoutes(http, { db: kernel.db });
+    registerPrivacyAdminRoutes(http, { privacy: kernel.privacy, erasures, rotation });
 
     const checks: ReadinessCheck[] = [
       { name: 'database', check: () => kernel.db.ping() },

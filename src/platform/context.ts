@@ -20,3 +20,18 @@ export function systemCtx(name: string, requestId = `sys-${name}`): Ctx {
 }
 
 export const anonymous: Actor = { kind: 'anonymous' };
+
+/** The one way an actor is written into records (events, audit, erasure requests): `kind:id`. */
+export function actorLabel(actor: Actor): string {
+  switch (actor.kind) {
+    case 'staff':
+    case 'customer':
+      return `${actor.kind}:${actor.userId}`;
+    case 'api_key':
+      return `api_key:${actor.keyId}`;
+    case 'system':
+      return `system:${actor.name}`;
+    case 'anonymous':
+      return 'anonymous';
+  }
+}

@@ -18,6 +18,7 @@ export const PERMISSIONS = [
   'users:manage',
   'api_keys:manage',
   'audit:read',
+  'privacy:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -15,6 +15,8 @@ import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import type { ScheduledJob } from '../jobs/job.ts';
 import type { Logger } from '../observability/logger.ts';
+import { isSealed } from '../privacy/data-keys.ts';
+import type { KeyRotationPart, Privacy } from '../privacy/privacy.ts';
 import { problemResponse } from './problem.ts';
 import type { App } from './server.ts';
 
@@ -36,6 +38,8 @@ declare module 'fastify' {
 
 export interface IdempotencyOptions {
   db: Db;
+  /** Stored answers are sealed: under the request's `privacySubject` data key, else under the master key. */
+  privacy: Privacy;
   logger: Logger;
   ttlSeconds: number;
   /** How long a first request may run before a retry may take the key over (it crashed). */
@@ -114,7 +118,9 @@ function optionOf(request: FastifyRequest): { required: boolean } | undefined {
 }
 
 export function installIdempotency(app: App, options: IdempotencyOptions): void {
-  const { db, logger, ttlSeconds } = options;
+  const { db, logger, ttlSeconds, privacy } = options;
+  const store = storedBodies(privacy);
+  privacy.register({ name: 'idempotency', rotation: [idempotencyRotation(db, privacy)] });
   const lockSeconds = options.lockSeconds ?? 60;
   app.decorateRequest('idempotencyRecord', undefined);
 
@@ -172,7 +178,15 @@ export function installIdempotency(app: App, options: IdempotencyOptions): void 
         continue;
       }
       if (row.request_hash !== hash) throw idempotencyErrors.reused();
-      if (row.status === 'done') return replay(reply, row);
+      if (row.status === 'done') {
+        const body = row.response_body === null ? '' : await store.open(row.response_body);
+        // The answer's subject was erased (its data key is gone): as if the key had expired.
+        if (body === null) {
+          await sql`delete from platform.idempotency_keys where scope = ${scope} and key = ${key}`.execute(db.k);
+          continue;
+        }
+        return replay(reply, row, body);
+      }
       if (row.locked) throw idempotencyErrors.inProgress(1);
       // The first request's process died: take the key over (one taker wins).
       const taken = await sql<{ key: string }>`update platform.idempotency_keys
@@ -208,7 +222,8 @@ export function installIdempotency(app: App, options: IdempotencyOptions): void 
       }
       await sql`update platform.idempotency_keys
         set status = 'done', locked_until = null, response_status = ${status},
-          response_headers = ${JSON.stringify(headers)}::jsonb, response_body = ${body}
+          response_headers = ${JSON.stringify(headers)}::jsonb,
+          response_body = ${await store.seal(body, request.privacySubject)}
         where scope = ${record.scope} and key = ${record.key}`.execute(db.k);
     } catch (e) {
       logger.error({ err: (e as Error).message }, 'could not store the idempotent response');
@@ -226,12 +241,60 @@ export function releaseIdempotencyKey(request: FastifyRequest): void {
   if (request.idempotencyRecord) request.idempotencyRecord.release = true;
 }
 
-function replay(reply: FastifyReply, row: KeyRow): FastifyReply {
+function replay(reply: FastifyReply, row: KeyRow, body: string): FastifyReply {
   reply.code(row.response_status ?? 200);
   for (const [h, v] of Object.entries(row.response_headers ?? {})) reply.header(h, v);
   reply.header('idempotent-replayed', 'true');
   // The body is the exact bytes sent the first time: bypass the route's serializer.
-  return reply.serializer((p: unknown) => p as string).send(row.response_body ?? '');
+  return reply.serializer((p: unknown) => p as string).send(body);
+}
+
+const BODY_FIELD = 'idempotency.response_body';
+
+/** Stored answers hold personal data (an order's address): sealed at rest, opened for a replay. */
+function storedBodies(privacy: Privacy) {
+  return {
+    async seal(body: string, subject: string | undefined): Promise<string> {
+      if (!subject) return privacy.pii.encrypt(BODY_FIELD, body);
+      return privacy.dataKeys.seal(await privacy.dataKeys.forSubject(subject), BODY_FIELD, body);
+    },
+    /** The answer, or null when its subject was erased. Rows from before sealing are plain JSON. */
+    async open(stored: string): Promise<string | null> {
+      if (isSealed(stored)) return privacy.dataKeys.open(BODY_FIELD, stored);
+      if (stored.startsWith('v1.')) return privacy.pii.decrypt(BODY_FIELD, stored);
+      return stored;
+    },
+  };
+}
+
+/** Key rotation: stored answers under an old master key (or from before sealing) re-encrypted under the active one. */
+function idempotencyRotation(db: Db, privacy: Privacy): KeyRotationPart {
+  const stale = sql<boolean>`response_body is not null and response_body not like 's1.%'
+    and response_body not like ${`v1.${privacy.pii.activeKeyId}.%`}`;
+  return {
+    name: 'platform.idempotency_keys',
+    async remaining() {
+      const r = await sql<{ n: string }>`select count(*) as n from platform.idempotency_keys where ${stale}`.execute(
+        db.k,
+      );
+      return Number(r.rows[0]?.n ?? 0);
+    },
+    async batch(limit) {
+      const rows = await sql<{ scope: string; key: string; response_body: string }>`
+        select scope, key, response_body from platform.idempotency_keys where ${stale} limit ${limit}`.execute(db.k);
+      let changed = 0;
+      for (const r of rows.rows) {
+        const plain = r.response_body.startsWith('v1.')
+          ? privacy.pii.decrypt(BODY_FIELD, r.response_body)
+          : r.response_body;
+        const u =
+          await sql`update platform.idempotency_keys set response_body = ${privacy.pii.encrypt(BODY_FIELD, plain)}
+          where scope = ${r.scope} and key = ${r.key} and response_body = ${r.response_body}`.execute(db.k);
+        changed += Number(u.numAffectedRows ?? 0);
+      }
+      return changed;
+    },
+  };
 }
 
 /** Deletes expired keys in batches (a kernel job registered in app.ts). */

@@ -194,7 +194,7 @@ describe('request ids [REQ-KER-005]', () => {
 });
 
 describe('logs [REQ-KER-011]', () => {
-  it('[REQ-KER-011] redact passwords, tokens, authorization headers and cookies', async () => {
+  it('[REQ-KER-011] [REQ-PRV-006] redact passwords, tokens, authorization headers, cookies and personal fields', async () => {
     const res = await t.http.inject({
       method: 'POST',
       url: '/v1/test/login',
@@ -205,8 +205,8 @@ describe('logs [REQ-KER-011]', () => {
     const line = logs.find((l) => l.includes('login attempt'));
     expect(line).toBeDefined();
     expect(line).toContain('"requestId":"log-1"');
-    expect(line).toContain('a@b.example');
-    for (const secret of ['sekret-access-token', 'sekret-cookie', 'hunter2-sekret', 'sekret-refresh']) {
+    expect(line).toContain('"email":"[redacted]"');
+    for (const secret of ['sekret-access-token', 'sekret-cookie', 'hunter2-sekret', 'sekret-refresh', 'a@b.example']) {
       expect(logs.join('\n')).not.toContain(secret);
     }
   });

@@ -1,5 +1,6 @@
 // pino JSON logs. Secrets never reach a log line: authorization headers, cookies, passwords, tokens,
-// API keys and card-like fields are redacted wherever they appear one or two levels deep.
+// API keys and card-like fields are redacted wherever they appear one or two levels deep; so are
+// personal fields (email, phone, addresses, IPs, user agents).
 import { type DestinationStream, type Logger, pino } from 'pino';
 import type { LogLevel } from '../config.ts';
 
@@ -16,6 +17,19 @@ const SECRET_KEYS = [
   'cvc',
 ];
 
+// Personal data never reaches a log line in clear either (docs/privacy.md): these keys are redacted the same way.
+const PERSONAL_KEYS = [
+  'email',
+  'phone',
+  'shippingAddress',
+  'billingAddress',
+  'address',
+  'tokenSealed',
+  'ip',
+  'remoteAddress',
+  'userAgent',
+];
+
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -25,7 +39,9 @@ export const REDACT_PATHS = [
   'res.headers["set-cookie"]',
   'headers.authorization',
   'headers.cookie',
-  ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
+  'req.headers["user-agent"]',
+  'req.headers["x-forwarded-for"]',
+  ...[...SECRET_KEYS, ...PERSONAL_KEYS].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
 ];
 
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {

@@ -43,7 +43,7 @@ export interface DataKeys {
   staleCount(db: AnyDb): Promise<number>;
 }
 
-export function isSealed(value: unknown): value is string {
+export function isSealed(value: string | null | undefined): boolean {
   return typeof value === 'string' && value.startsWith('s1.');
 }
 
@@ -148,7 +148,7 @@ export function createDataKeys(pii: Pii, root: AnyDb): DataKeys {
     },
 
     async preload(sealed) {
-      await loadIds(sealed.filter(isSealed).map((s) => s.split('.')[1] ?? ''));
+      await loadIds(sealed.flatMap((s) => (s && isSealed(s) ? [s.split('.')[1] ?? ''] : [])));
     },
     keyIdOf: (sealed) => (isSealed(sealed) ? sealed.split('.')[1] : undefined),
 
