@@ -4,7 +4,6 @@
 // Erasing a subject deletes its data keys: every copy of its sealed values — tables, checkout snapshots,
 // stored idempotency answers, outbox events, dead letters, database backups — becomes unreadable at once.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import type { AnyDb } from '../db/db.ts';
 import { newId } from '../ids.ts';
 import type { Pii } from './pii.ts';
@@ -102,23 +101,27 @@ export function createDataKeys(pii: Pii, root: AnyDb): DataKeys {
       const entry = bySubject.get(subject);
       const cached = entry && Date.now() - entry.at < SUBJECT_TTL_MS ? byId.get(entry.id) : undefined;
       if (cached) return cached;
-      const id = newId('dk');
-      const fresh = randomBytes(32);
-      // One statement: insert, or take the key another request created first.
-      const row = await sql<{ id: string; subject: string; wrapped: string }>`
-        with ins as (
-          insert into privacy.data_keys (id, subject, wrapped)
-          values (${id}, ${subject}, ${pii.encrypt(wrapField(id), fresh.toString('base64'))})
-          on conflict (subject) do nothing
-          returning id, subject, wrapped
-        )
-        select id, subject, wrapped from ins
-        union all
-        select id, subject, wrapped from privacy.data_keys where subject = ${subject} and not exists (select 1 from ins)`
-        .execute(root)
-        .then((r) => r.rows[0]);
-      if (!row) throw new Error(`data key for ${subject} not found`);
-      return unwrap(row);
+      // Insert, or take the key another request created first. The read is a separate statement on purpose: a
+      // conflicting insert waits for the other transaction, but the same statement's snapshot would not see its row.
+      for (let round = 0; round < 3; round++) {
+        const id = newId('dk');
+        const wrapped = pii.encrypt(wrapField(id), randomBytes(32).toString('base64'));
+        const inserted = await root
+          .insertInto('privacy.data_keys')
+          .values({ id, subject, wrapped })
+          .onConflict((oc: AnyDb) => oc.column('subject').doNothing())
+          .returning(['id', 'subject', 'wrapped'])
+          .executeTakeFirst();
+        const row =
+          inserted ??
+          (await root
+            .selectFrom('privacy.data_keys')
+            .select(['id', 'subject', 'wrapped'])
+            .where('subject', '=', subject)
+            .executeTakeFirst());
+        if (row) return unwrap(row);
+      }
+      throw new Error(`data key for ${subject} could not be created`);
     },
 
     seal(k, field, plaintext) {
