@@ -1,4 +1,4 @@
-// Exponential backoff with jitter, shared by the relay, the job queue and the saga runner.
+// Exponential backoff with jitter, shared by the relay and the job queue.
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;
