@@ -1,7 +1,7 @@
 // Builds inventory.stock.changed / inventory.stock.low events from the totals after a change,
 // appended in the caller's transaction.
 import type { Kysely } from 'kysely';
-import type { Actor, Ctx } from '../../platform/context.ts';
+import type { Ctx } from '../../platform/context.ts';
 import type { AnyDb, Tx } from '../../platform/db/db.ts';
 import type { NewEvent } from '../../platform/events/envelope.ts';
 import { appendEvents } from '../../platform/events/outbox.ts';
@@ -53,16 +53,4 @@ export async function appendStockEvents(
   if (events.length) await appendEvents(tx, ctx, events);
 }
 
-export function actorLabel(actor: Actor): string {
-  switch (actor.kind) {
-    case 'staff':
-    case 'customer':
-      return `${actor.kind}:${actor.userId}`;
-    case 'api_key':
-      return `api_key:${actor.keyId}`;
-    case 'system':
-      return `system:${actor.name}`;
-    case 'anonymous':
-      return 'anonymous';
-  }
-}
+export { actorLabel } from '../../platform/context.ts';
