@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { createCartModule } from './modules/cart/index.ts';
 import { type AvailabilityPort, createCatalogModule, DEMO_CATALOG } from './modules/catalog/index.ts';
-import { createIdentityModule, type IdentityModule, type PersonalDataContributor } from './modules/identity/index.ts';
+import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
 import { createInventoryModule, type InventoryModule } from './modules/inventory/index.ts';
 import { ordersModuleFor } from './modules/orders/index.ts';
 import { createPaymentsModule } from './modules/payments/index.ts';
@@ -22,7 +22,7 @@ import { registerJobAdminRoutes } from './platform/jobs/jobs.http.ts';
 import { createScheduler, type Scheduler } from './platform/jobs/scheduler.ts';
 import { createKernel, type Kernel, type KernelOverrides } from './platform/kernel.ts';
 import type { ModuleDefinition } from './platform/module.ts';
-import { createErasures } from './platform/privacy/erasure.ts';
+import { createErasures, type Erasures } from './platform/privacy/erasure.ts';
 import { registerPrivacyAdminRoutes } from './platform/privacy/privacy.http.ts';
 import { createKeyRotation } from './platform/privacy/rotation.ts';
 
@@ -71,6 +71,7 @@ export const PLATFORM_MIGRATIONS: MigrationSource = { module: 'platform', dir: h
 /** Builds every module from the kernel, in dependency order (src/modules/module-graph.ts). */
 interface Modules {
   identity: IdentityModule;
+  erasures: Erasures;
   inventory: InventoryModule;
   modules: ModuleDefinition[];
   /** Runs once the migrations are applied (demo data, index rebuilds). */
@@ -89,9 +90,9 @@ function catalogAvailability(
 }
 
 function createModules(kernel: Kernel, options: AppOptions): Modules {
-  // GDPR registry: modules that hold personal data push a contributor here as they are created.
-  const personalData: PersonalDataContributor[] = [];
-  const identity = createIdentityModule({ kernel, personalData });
+  // Modules that hold personal data register with kernel.privacy as they are created; an erasure runs them all.
+  const erasures = createErasures({ db: kernel.db, privacy: kernel.privacy, logger: kernel.logger });
+  const identity = createIdentityModule({ kernel, erasures });
   // gRPC (off unless GRPC_PORT) accepts identity's API keys and access tokens in `authorization` metadata.
   const inventory = createInventoryModule({
     db: kernel.db,
@@ -126,13 +127,19 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
     registry: kernel.metrics.registry,
     cache: kernel.cache,
   });
-  const pricing = createPricingModule({ db: kernel.db, referenceCacheMs: kernel.config.pricingCacheMs });
+  const pricing = createPricingModule({
+    db: kernel.db,
+    referenceCacheMs: kernel.config.pricingCacheMs,
+    privacy: kernel.privacy,
+  });
   const cart = createCartModule({
     db: kernel.db,
     catalog: catalog.api,
     pricing: pricing.quotes,
     availability: inventory.api.getAvailability,
     defaultCurrency: kernel.config.defaultCurrency,
+    privacy: kernel.privacy,
+    guestCartRetentionDays: kernel.config.retention.guestCartDays,
   });
   const payments = createPaymentsModule({ kernel });
   // Orders own checkout: they call cart, pricing, inventory and payments only through these contracts.
@@ -144,6 +151,7 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
   });
   return {
     identity,
+    erasures,
     inventory,
     modules: [
       identity.module,
@@ -172,7 +180,7 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<EmporiumApp> {
   const kernel = await createKernel(config, options);
   try {
-    const { identity, inventory, modules: coreModules, afterMigrations } = createModules(kernel, options);
+    const { identity, erasures, inventory, modules: coreModules, afterMigrations } = createModules(kernel, options);
     const modules = [
       ...coreModules.filter((m) => !options.withoutModules?.includes(m.name)),
       ...(options.extraModules ?? []),
@@ -220,9 +228,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     );
     // Personal data: erasure across modules (resumable) and master key rotation over every module's stores.
-    const privacyDeps = { db: kernel.db, privacy: kernel.privacy, logger: kernel.logger };
-    const erasures = createErasures(privacyDeps);
-    const rotation = createKeyRotation(privacyDeps);
+    const rotation = createKeyRotation({ db: kernel.db, privacy: kernel.privacy, logger: kernel.logger });
     const scheduler = createScheduler(
       { db: kernel.db, logger: kernel.logger, metrics: kernel.metrics },
       [

@@ -56,9 +56,8 @@ describe('concurrent requests [REQ-IDN-004]', () => {
     }>`select count(*) as n from identity.users where email_index = ${index}`.execute(t.kernel.db.k);
     const registered = await sql<{
       n: string;
-    }>`select count(*) as n from platform.outbox where type = 'identity.user.registered' and payload->>'email' = ${email}`.execute(
-      t.kernel.db.k,
-    );
+    }>`select count(*) as n from platform.outbox o join identity.users u on u.id = o.aggregate_id
+      where o.type = 'identity.user.registered' and u.email_index = ${index}`.execute(t.kernel.db.k);
     expect(Number(registered.rows[0]?.n)).toBe(1);
     expect(Number(users.rows[0]?.n)).toBe(1);
   });

@@ -38,6 +38,8 @@ export interface TestAppOptions {
 
 export interface TestApp extends EmporiumApp {
   config: Config;
+  /** The test database's URL on PostgreSQL (undefined on PGlite). */
+  databaseUrl: string | undefined;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -74,6 +76,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   return {
     ...app,
     config,
+    databaseUrl: testDb.url,
     async close() {
       const nats = app.kernel.nats;
       if (nats && config.natsStream.startsWith('test_')) {

@@ -148,7 +148,7 @@ export function registerCartRoutes(http: App, carts: CartService, db: Db): void 
       },
     },
     async (req) => {
-      const id = await mergeGuestCart(db, req.ctx, req.params.cartId, req.headers['x-cart-token']);
+      const id = await mergeGuestCart(db, carts.pii, req.ctx, req.params.cartId, req.headers['x-cart-token']);
       return carts.get(req.ctx, id, undefined);
     },
   );

@@ -5,22 +5,46 @@ import type { Address } from './contract.ts';
 
 type Ex = Kysely<AnyDb>;
 
-export interface CartRow {
+/**
+ * A cart row as stored: its personal data sealed in `pii_enc` (cart.pii.ts), or — in rows left by older versions —
+ * in plaintext in the `legacy_*` columns until the key rotation seals it.
+ */
+export interface StoredCart {
   id: string;
   token: string;
   user_id: string | null;
   currency: string;
   country: string | null;
-  email: string | null;
-  shipping_address: Address | null;
-  billing_address: Address | null;
   shipping_method_id: string | null;
   coupon_codes: string[];
   status: 'active' | 'completed' | 'merged' | 'expired';
   merged_into: string | null;
   order_id: string | null;
   version: number;
+  pii_enc: string | null;
+  email_index: string | null;
+  legacy_email: string | null;
+  legacy_shipping_address: Address | null;
+  legacy_billing_address: Address | null;
 }
+
+/** A cart with its personal data opened (in memory only). */
+export interface CartRow
+  extends Omit<StoredCart, 'legacy_email' | 'legacy_shipping_address' | 'legacy_billing_address'> {
+  email: string | null;
+  shipping_address: Address | null;
+  billing_address: Address | null;
+}
+
+/** The columns of a StoredCart (`select *` would name the plaintext columns like the opened fields). */
+export const CART_COLUMNS = sql.raw(`id, token, user_id, currency, country, shipping_method_id, coupon_codes, status,
+  merged_into, order_id, version, pii_enc, email_index, email as legacy_email,
+  shipping_address as legacy_shipping_address, billing_address as legacy_billing_address`);
+
+/** Sets sealed personal data and clears any plaintext an older version left. */
+export const setPii = (p: { pii_enc: string | null; email_index: string | null }) =>
+  sql`pii_enc = ${p.pii_enc}, email_index = ${p.email_index}, email = null, shipping_address = null,
+    billing_address = null`;
 
 export interface ItemRow {
   id: string;
@@ -35,15 +59,16 @@ export interface ItemRow {
   category_ids: string[];
 }
 
-export async function findCart(k: Ex, id: string, lock = false): Promise<CartRow | undefined> {
+export async function findCart(k: Ex, id: string, lock = false): Promise<StoredCart | undefined> {
   const r = lock
-    ? await sql<CartRow>`select * from cart.carts where id = ${id} for update`.execute(k)
-    : await sql<CartRow>`select * from cart.carts where id = ${id}`.execute(k);
+    ? await sql<StoredCart>`select ${CART_COLUMNS} from cart.carts where id = ${id} for update`.execute(k)
+    : await sql<StoredCart>`select ${CART_COLUMNS} from cart.carts where id = ${id}`.execute(k);
   return r.rows[0];
 }
 
-export async function findActiveCartOfUser(k: Ex, userId: string): Promise<CartRow | undefined> {
-  const r = await sql<CartRow>`select * from cart.carts where user_id = ${userId} and status = 'active'`.execute(k);
+export async function findActiveCartOfUser(k: Ex, userId: string): Promise<StoredCart | undefined> {
+  const r = await sql<StoredCart>`select ${CART_COLUMNS} from cart.carts
+    where user_id = ${userId} and status = 'active'`.execute(k);
   return r.rows[0];
 }
 
@@ -55,16 +80,18 @@ export async function items(k: Ex, cartId: string): Promise<ItemRow[]> {
 export async function insertCart(
   k: Ex,
   c: { id: string; token: string; userId: string | null; currency: string; country: string | null },
-): Promise<CartRow | undefined> {
-  const r = await sql<CartRow>`insert into cart.carts (id, token, user_id, currency, country)
+): Promise<StoredCart | undefined> {
+  const r = await sql<StoredCart>`insert into cart.carts (id, token, user_id, currency, country)
     values (${c.id}, ${c.token}, ${c.userId}, ${c.currency}, ${c.country})
-    on conflict (user_id) where status = 'active' and user_id is not null do nothing returning *`.execute(k);
+    on conflict (user_id) where status = 'active' and user_id is not null do nothing returning ${CART_COLUMNS}`.execute(
+    k,
+  );
   return r.rows[0];
 }
 
-export async function bump(k: Ex, cartId: string): Promise<CartRow | undefined> {
-  const r = await sql<CartRow>`update cart.carts set version = version + 1, updated_at = now() where id = ${cartId}
-    returning *`.execute(k);
+export async function bump(k: Ex, cartId: string): Promise<StoredCart | undefined> {
+  const r = await sql<StoredCart>`update cart.carts set version = version + 1, updated_at = now() where id = ${cartId}
+    returning ${CART_COLUMNS}`.execute(k);
   return r.rows[0];
 }
 

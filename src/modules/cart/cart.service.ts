@@ -7,8 +7,10 @@ import type { Ctx } from '../../platform/context.ts';
 import type { Db, Tx } from '../../platform/db/db.ts';
 import { errors } from '../../platform/errors.ts';
 import { newId, newSecret } from '../../platform/ids.ts';
+import type { Privacy } from '../../platform/privacy/privacy.ts';
 import type { CatalogApi } from '../catalog/index.ts';
 import type { PricingQuoteApi, ShippingOption } from '../pricing/index.ts';
+import { type CartPersonalData, createCartPii, hasLegacyPlaintext, samePii } from './cart.pii.ts';
 import * as repo from './cart.repo.ts';
 import { buildView, type CartView, quoteInput } from './cart.view.ts';
 import { type Address, CART_ERRORS as E, MAX_LINES, MAX_QUANTITY } from './contract.ts';
@@ -19,6 +21,8 @@ export interface CartServiceDeps {
   pricing: PricingQuoteApi;
   availability: (variantIds: readonly string[]) => Promise<Map<string, { available: number | null }>>;
   defaultCurrency: string;
+  /** Seals the cart's personal data (cart.pii.ts). */
+  privacy: Privacy;
 }
 
 export interface CartPatch {
@@ -31,7 +35,6 @@ export interface CartPatch {
 
 export const notFound = () => errors.notFound(E.notFound, 'No such cart, or it is not yours.');
 const MAX_COUPONS = 5;
-export const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 export function userOf(ctx: Ctx): string | null {
   return ctx.actor.kind === 'customer' || ctx.actor.kind === 'staff' ? ctx.actor.userId : null;
@@ -43,7 +46,11 @@ function sameToken(a: string, b: string | undefined): boolean {
 }
 
 /** The owner (by Bearer) or the holder of the cart token may see a cart; anyone else gets 404. */
-export function canAccess(ctx: Ctx, cart: repo.CartRow, token: string | undefined): boolean {
+export function canAccess(
+  ctx: Ctx,
+  cart: Pick<repo.StoredCart, 'user_id' | 'token'>,
+  token: string | undefined,
+): boolean {
   const user = userOf(ctx);
   return (cart.user_id !== null && cart.user_id === user) || sameToken(cart.token, token);
 }
@@ -60,6 +67,7 @@ function couponCodesAfter(codes: string[], couponCode: string | null | undefined
 
 export function createCartService(deps: CartServiceDeps) {
   const { db } = deps;
+  const pii = createCartPii(deps.privacy);
 
   async function view(cart: repo.CartRow, items?: repo.ItemRow[]): Promise<CartView> {
     const lines = items ?? (await repo.items(db.k, cart.id));
@@ -70,11 +78,15 @@ export function createCartService(deps: CartServiceDeps) {
     return buildView(deps.pricing, cart, lines, current);
   }
 
-  async function readable(ctx: Ctx, cartId: string, token: string | undefined): Promise<repo.CartRow> {
+  async function readStored(ctx: Ctx, cartId: string, token: string | undefined): Promise<repo.StoredCart> {
     const cart = await repo.findCart(db.k, cartId);
     if (!cart || !canAccess(ctx, cart, token) || cart.status === 'merged' || cart.status === 'expired')
       throw notFound();
     return cart;
+  }
+
+  async function readable(ctx: Ctx, cartId: string, token: string | undefined): Promise<repo.CartRow> {
+    return pii.open(await readStored(ctx, cartId, token));
   }
 
   /**
@@ -86,7 +98,7 @@ export function createCartService(deps: CartServiceDeps) {
     cartId: string,
     token: string | undefined,
     // biome-ignore lint/suspicious/noConfusingVoidType: most callbacks only write and return nothing
-    fn: (tx: Tx, cart: repo.CartRow) => Promise<repo.CartRow | undefined | void>,
+    fn: (tx: Tx, cart: repo.StoredCart) => Promise<repo.StoredCart | undefined | void>,
   ): Promise<CartView> {
     const cart = await db.transaction(async (tx) => {
       const c = await repo.findCart(tx, cartId, true);
@@ -95,19 +107,20 @@ export function createCartService(deps: CartServiceDeps) {
       return (await fn(tx, c)) || repo.bump(tx, cartId);
     });
     if (!cart) throw notFound();
-    return view(cart);
+    return view(await pii.open(cart));
   }
 
   return {
     view,
     readable,
+    pii,
 
     async create(ctx: Ctx, input: { currency?: string; country?: string }): Promise<CartView> {
       const user = userOf(ctx);
       const currency = input.currency ?? deps.defaultCurrency;
       if (user) {
         const existing = await repo.findActiveCartOfUser(db.k, user);
-        if (existing) return view(existing, []);
+        if (existing) return view(await pii.open(existing), []);
       }
       const inserted = await repo.insertCart(db.k, {
         id: newId('cart'),
@@ -116,11 +129,11 @@ export function createCartService(deps: CartServiceDeps) {
         currency,
         country: input.country ?? null,
       });
-      if (inserted) return view(inserted, []);
+      if (inserted) return view(await pii.open(inserted), []);
       // Another request created this customer's active cart first: both answer with that one.
       const cart = user ? await repo.findActiveCartOfUser(db.k, user) : undefined;
       if (!cart) throw new Error('cart vanished after insert');
-      return view(cart);
+      return view(await pii.open(cart));
     },
 
     async get(ctx: Ctx, cartId: string, token: string | undefined): Promise<CartView> {
@@ -186,16 +199,30 @@ export function createCartService(deps: CartServiceDeps) {
      */
     async update(ctx: Ctx, cartId: string, token: string | undefined, patch: CartPatch) {
       const pick = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
-      const apply = async (q: Tx | typeof db.k, c: repo.CartRow, guardVersion: boolean) => {
+      const touchesPii =
+        patch.email !== undefined || patch.shippingAddress !== undefined || patch.billingAddress !== undefined;
+      /** The personal data after the patch, sealed under the subject it implies (undefined: left as stored). */
+      const sealedAfter = async (stored: repo.StoredCart, cart: repo.CartRow) => {
+        if (!touchesPii && !hasLegacyPlaintext(stored)) return undefined;
+        const data: CartPersonalData = {
+          email: pick(patch.email, cart.email),
+          shippingAddress: pick(patch.shippingAddress, cart.shipping_address),
+          billingAddress: pick(patch.billingAddress, cart.billing_address),
+        };
+        return pii.seal(cart.id, await pii.keyFor(cart.id, cart.user_id, data), data);
+      };
+      const apply = async (
+        q: Tx | typeof db.k,
+        c: Pick<repo.StoredCart, 'id' | 'coupon_codes' | 'shipping_method_id' | 'version'>,
+        sealed: Awaited<ReturnType<typeof sealedAfter>>,
+        guardVersion: boolean,
+      ) => {
         const codes = couponCodesAfter(c.coupon_codes, patch.couponCode);
-        const r = await sql<repo.CartRow>`update cart.carts set
-            email = ${pick(patch.email, c.email)},
-            shipping_address = ${json(pick(patch.shippingAddress, c.shipping_address))}::jsonb,
-            billing_address = ${json(pick(patch.billingAddress, c.billing_address))}::jsonb,
+        const r = await sql<repo.StoredCart>`update cart.carts set ${sealed ? sql`${repo.setPii(sealed)},` : sql``}
             shipping_method_id = ${pick(patch.shippingMethodId, c.shipping_method_id)},
             coupon_codes = ${codes}::text[], version = version + 1, updated_at = now()
           where id = ${c.id} ${guardVersion ? sql`and version = ${c.version} and status = 'active'` : sql``}
-          returning *`.execute(q);
+          returning ${repo.CART_COLUMNS}`.execute(q);
         return r.rows[0];
       };
       const checkMethod = async (cart: repo.CartRow) => {
@@ -210,15 +237,24 @@ export function createCartService(deps: CartServiceDeps) {
         }
       };
       for (let attempt = 0; attempt < 3; attempt++) {
-        const cart = await readable(ctx, cartId, token);
+        const stored = await readStored(ctx, cartId, token);
+        const cart = await pii.open(stored);
         if (cart.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
         await checkMethod(cart);
-        const updated = await apply(db.k, cart, true);
-        if (updated) return view(updated);
+        const updated = await apply(db.k, cart, await sealedAfter(stored, cart), true);
+        if (updated) return view(await pii.open(updated));
       }
       // Contended: validate once more, then write under the cart's row lock (no other module is called inside it).
-      await checkMethod(await readable(ctx, cartId, token));
-      return write(ctx, cartId, token, (tx, c) => apply(tx, c, false));
+      // The data key is taken before the lock; should the personal data have changed in between, the locked row is
+      // opened and sealed inside (its key is then in this process's cache: the writer that changed it loaded it).
+      const stored = await readStored(ctx, cartId, token);
+      const cart = await pii.open(stored);
+      await checkMethod(cart);
+      const sealed = await sealedAfter(stored, cart);
+      return write(ctx, cartId, token, async (tx, c) => {
+        if (samePii(c, stored) && c.user_id === stored.user_id) return apply(tx, c, sealed, false);
+        return apply(tx, c, await sealedAfter(c, await pii.open(c, tx)), false);
+      });
     },
 
     async shippingOptions(ctx: Ctx, cartId: string, token: string | undefined): Promise<ShippingOption[]> {
@@ -237,9 +273,12 @@ export function createCartService(deps: CartServiceDeps) {
       throw errors.conflict(E.completed, `Cart ${cartId} is ${c.status}.`);
     },
 
-    /** Expires active carts untouched for `olderThanMs` (the scheduled job). */
+    /**
+     * Expires active carts untouched for `olderThanMs` (the scheduled job). `updated_at` stays the customer's last
+     * change: guest cart retention (cart.retention.ts) counts from it.
+     */
     async expire(olderThanMs: number, batch = 500): Promise<number> {
-      const r = await sql`update cart.carts set status = 'expired', updated_at = now() where id in (
+      const r = await sql`update cart.carts set status = 'expired' where id in (
           select id from cart.carts where status = 'active' and updated_at < now() - make_interval(secs => ${olderThanMs / 1000})
           order by updated_at limit ${batch} for update skip locked) returning id`.execute(db.k);
       return r.rows.length;

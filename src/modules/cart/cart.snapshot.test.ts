@@ -1,10 +1,12 @@
 // CartApi for orders: getCheckoutSnapshot and markCompleted (service level, fake catalog and inventory).
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/test-db.ts';
 import { PLATFORM_MIGRATIONS } from '../../app.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { migrate } from '../../platform/db/migrate.ts';
 import { isAppError } from '../../platform/errors.ts';
+import { createPrivacy } from '../../platform/privacy/privacy.ts';
 import type { CartVariant } from '../catalog/index.ts';
 import { createPricingModule } from '../pricing/index.ts';
 import { type CartModule, createCartModule } from './index.ts';
@@ -59,6 +61,7 @@ beforeAll(async () => {
     pricing: pricing.quotes,
     availability: async (ids) => new Map(ids.map((id) => [id, { available: null }])),
     defaultCurrency: 'EUR',
+    privacy: createPrivacy({ activeId: 'k1', keys: new Map([['k1', randomBytes(32)]]) }, t.db.k),
   });
   const ms = [pricing.definition.migrations, cart.definition.migrations].flatMap((m) => (m ? [m] : []));
   await migrate(t.db, [PLATFORM_MIGRATIONS, ...ms]);
@@ -143,7 +146,10 @@ describe('CartApi', () => {
 
   it('[REQ-CRT-012] abandoned carts expire by the scheduled job and then answer 404', async () => {
     const c = await cart.service.create(guest, { currency: 'EUR' });
-    expect(cart.definition.jobs?.map((j) => j.name)).toEqual(['cart.expire_abandoned']);
+    expect(cart.definition.jobs?.map((j) => j.name)).toEqual([
+      'cart.expire_abandoned',
+      'cart.delete_abandoned_guest_carts',
+    ]);
     expect(await cart.service.expire(60_000)).toBe(0);
     const expired = await cart.service.expire(0);
     expect(expired).toBeGreaterThanOrEqual(1);

@@ -2,10 +2,13 @@
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../../platform/db/db.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
+import type { Privacy } from '../../platform/privacy/privacy.ts';
 import type { CatalogApi } from '../catalog/index.ts';
 import type { PricingQuoteApi } from '../pricing/index.ts';
 import { createCartGraphql } from './cart.graphql.ts';
 import { registerCartRoutes } from './cart.http.ts';
+import { createCartContributor } from './cart.privacy.ts';
+import { deleteAbandonedGuestCarts } from './cart.retention.ts';
 import { createCartService } from './cart.service.ts';
 import { toSnapshot } from './cart.view.ts';
 import type { CartApi } from './contract.ts';
@@ -17,6 +20,10 @@ export interface CartModuleDeps {
   /** Inventory's batch availability (soft check on add); null available = untracked. */
   availability: (variantIds: readonly string[]) => Promise<Map<string, { available: number | null }>>;
   defaultCurrency: string;
+  /** Seals personal data; the cart registers its export, erasure and key rotation parts here. */
+  privacy: Privacy;
+  /** Guest carts untouched this many days are deleted (config.retention.guestCartDays; default 30). */
+  guestCartRetentionDays?: number;
   /** Active carts untouched this long expire (default 30 days). */
   expireAfterMs?: number;
   expiryIntervalMs?: number;
@@ -25,6 +32,8 @@ export interface CartModuleDeps {
 export function createCartModule(deps: CartModuleDeps) {
   const service = createCartService(deps);
   const expireAfterMs = deps.expireAfterMs ?? 30 * 24 * 3600_000;
+  const retentionDays = deps.guestCartRetentionDays ?? 30;
+  deps.privacy.register(createCartContributor({ db: deps.db, privacy: deps.privacy, pii: service.pii }));
   const api: CartApi = {
     async getCheckoutSnapshot(ctx, cartId, cartToken) {
       return toSnapshot(await service.get(ctx, cartId, cartToken));
@@ -42,6 +51,13 @@ export function createCartModule(deps: CartModuleDeps) {
         intervalMs: deps.expiryIntervalMs ?? 3600_000,
         run: async () => {
           await service.expire(expireAfterMs);
+        },
+      },
+      {
+        name: 'cart.delete_abandoned_guest_carts',
+        intervalMs: deps.expiryIntervalMs ?? 3600_000,
+        run: async () => {
+          await deleteAbandonedGuestCarts(deps.db, deps.privacy, retentionDays);
         },
       },
     ],

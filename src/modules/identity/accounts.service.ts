@@ -5,7 +5,10 @@ import { isUniqueViolation, type Tx } from '../../platform/db/db.ts';
 import { AppError, errors } from '../../platform/errors.ts';
 import { appendEvents } from '../../platform/events/outbox.ts';
 import { newId } from '../../platform/ids.ts';
+import type { DataKey } from '../../platform/privacy/data-keys.ts';
+import { subjects } from '../../platform/privacy/data-keys.ts';
 import { normaliseEmail } from '../../platform/privacy/pii.ts';
+import { createAuditLog } from './audit-log.ts';
 import type { AuthResult, ClientInfo, PublicUser } from './contract.ts';
 import { IDENTITY_EVENTS } from './events.ts';
 import type { IdentityDeps } from './identity.deps.ts';
@@ -18,7 +21,7 @@ import {
   usersRepo,
 } from './identity.repo.ts';
 import { checkPasswordPolicy, hashPassword, verifyDummy, verifyPassword } from './passwords.ts';
-import { auditRepo } from './security.repo.ts';
+import { FIELDS } from './personal-fields.ts';
 import { createThrottle } from './throttle.ts';
 import { opaqueToken, sha256 } from './tokens.ts';
 
@@ -41,24 +44,25 @@ export function assertPassword(password: string): void {
 }
 
 export function createAccountsService(deps: IdentityDeps) {
-  const { db, pii } = deps;
+  const { db, pii, fields } = deps;
   const throttle = createThrottle(deps);
+  const audit = createAuditLog(fields);
 
-  const publicUser = (u: UserRow): PublicUser => ({
+  const publicUser = async (u: UserRow): Promise<PublicUser> => ({
     id: u.id,
-    email: pii.decryptOptional('users.email', u.email_enc) ?? '',
-    name: pii.decryptOptional('users.name', u.name_enc),
+    email: (await fields.open(FIELDS.email, u.email_enc)) ?? '',
+    name: await fields.open(FIELDS.name, u.name_enc),
   });
 
   /** Starts a session (refresh-token family) in `tx` and returns its opaque refresh token. */
-  async function openSession(tx: Tx, userId: string, client: ClientInfo) {
+  async function openSession(tx: Tx, key: DataKey, userId: string, client: ClientInfo) {
     const sessionId = newId('ses');
     const refreshToken = opaqueToken('rt_');
     await sessionsRepo.insert(tx, {
       id: sessionId,
       user_id: userId,
-      ip: client.ip,
-      user_agent: client.userAgent?.slice(0, 300) ?? null,
+      ip_sealed: fields.seal(key, FIELDS.sessionIp, client.ip),
+      user_agent_sealed: fields.sealOptional(key, FIELDS.sessionUserAgent, client.userAgent?.slice(0, 300)),
       ttlSeconds: deps.sessionTtlSeconds,
     });
     await refreshRepo.insert(tx, { hash: sha256(refreshToken), sessionId, userId, ttlSeconds: deps.refreshTtlSeconds });
@@ -70,23 +74,25 @@ export function createAccountsService(deps: IdentityDeps) {
     return { user, accessToken, refreshToken, expiresIn: deps.config.jwt.accessTtlSeconds };
   }
 
-  /** Issues a single-use token in `tx` and appends the event that carries it to the user. */
-  async function requestAccountToken(tx: Tx, ctx: Ctx, user: UserRow, purpose: AccountTokenPurpose) {
+  /**
+   * Issues a single-use token in `tx` and appends the event that carries it to the user, sealed under the account's
+   * data key (only its hash is stored in identity's tables; the notifications module opens the event's copy).
+   */
+  async function requestAccountToken(tx: Tx, ctx: Ctx, userId: string, key: DataKey, purpose: AccountTokenPurpose) {
     const token = opaqueToken(purpose === 'verify_email' ? 'ev_' : 'pr_');
     const expiresAt = new Date(Date.now() + deps.accountTokenTtlSeconds[purpose] * 1000);
-    await accountTokensRepo.insert(tx, { hash: sha256(token), userId: user.id, purpose, expiresAt });
+    await accountTokensRepo.insert(tx, { hash: sha256(token), userId, purpose, expiresAt });
     await appendEvents(tx, ctx, [
       {
         type:
           purpose === 'verify_email'
             ? IDENTITY_EVENTS.emailVerificationRequested
             : IDENTITY_EVENTS.passwordResetRequested,
-        aggregateId: user.id,
+        aggregateId: userId,
         payload: {
-          userId: user.id,
-          email: pii.decryptOptional('users.email', user.email_enc),
-          token,
+          userId,
           expiresAt: expiresAt.toISOString(),
+          tokenSealed: fields.seal(key, FIELDS.accountToken, token),
         },
       },
     ]);
@@ -100,15 +106,18 @@ export function createAccountsService(deps: IdentityDeps) {
     const email = normaliseEmail(input.email);
     assertPassword(input.password);
     const passwordHash = await hashPassword(input.password);
+    if (await usersRepo.byEmailIndex(db.k, pii.blindIndexCandidates(email))) throw emailTaken();
+    // The id first: the personal fields are sealed under the new account's data key, created outside the transaction.
+    const id = newId('usr');
+    const key = await fields.keyOf(id);
     try {
       return await db.transaction(async (tx) => {
         if (await usersRepo.byEmailIndex(tx, pii.blindIndexCandidates(email))) throw emailTaken();
-        const id = newId('usr');
         await usersRepo.insert(tx, {
           id,
           email_index: pii.blindIndex(email),
-          email_enc: pii.encrypt('users.email', email),
-          name_enc: pii.encryptOptional('users.name', input.name ?? null),
+          email_enc: fields.seal(key, FIELDS.email, email),
+          name_enc: fields.sealOptional(key, FIELDS.name, input.name),
           password_hash: passwordHash,
           roles: input.roles,
           ...(input.verified ? { email_verified_at: new Date() } : {}),
@@ -118,14 +127,17 @@ export function createAccountsService(deps: IdentityDeps) {
           {
             type: IDENTITY_EVENTS.userRegistered,
             aggregateId: id,
-            payload: { userId: id, email, name: input.name ?? null },
+            payload: { userId: id },
           },
         ]);
-        if (!input.verified) await requestAccountToken(tx, ctx, user, 'verify_email');
-        const session = client ? await openSession(tx, id, client) : undefined;
+        if (!input.verified) await requestAccountToken(tx, ctx, id, key, 'verify_email');
+        const session = client ? await openSession(tx, key, id, client) : undefined;
         return session ? { user, session } : { user };
       });
     } catch (e) {
+      const taken = isUniqueViolation(e) || (e instanceof AppError && e.code === 'identity.email_taken');
+      // The transaction rolled back: nothing was sealed under the new key, so it goes too.
+      if (taken) await deps.privacy.dataKeys.shred(db.k, [subjects.user(id)]);
       if (isUniqueViolation(e)) throw emailTaken();
       throw e;
     }
@@ -142,7 +154,7 @@ export function createAccountsService(deps: IdentityDeps) {
     ): Promise<AuthResult> {
       const { user, session } = await createUser(ctx, { ...input, roles: [], verified: false }, client);
       if (!session) throw new Error('unreachable');
-      return tokens(publicUser(user), session.sessionId, session.refreshToken);
+      return tokens(await publicUser(user), session.sessionId, session.refreshToken);
     },
 
     async login(ctx: Ctx, input: { email: string; password: string }, client: ClientInfo): Promise<AuthResult> {
@@ -158,24 +170,33 @@ export function createAccountsService(deps: IdentityDeps) {
         await throttle.recordFailure(ctx, keys, user?.id ?? null, client.ip);
         throw invalidCredentials();
       }
+      const key = await fields.keyOf(user.id);
       const session = await db.transaction(async (tx) => {
         await throttle.clearAccount(tx, keys);
-        await auditRepo.append(tx, [
-          {
-            action: 'login.succeeded',
-            actor: { kind: 'customer', userId: user.id },
-            subjectId: user.id,
-            ip: client.ip,
-          },
-        ]);
-        return openSession(tx, user.id, client);
+        await audit.append(
+          tx,
+          [
+            {
+              action: 'login.succeeded',
+              actor: { kind: 'customer', userId: user.id },
+              subjectId: user.id,
+              ip: client.ip,
+            },
+          ],
+          key,
+        );
+        return openSession(tx, key, user.id, client);
       });
-      return tokens(publicUser(user), session.sessionId, session.refreshToken);
+      return tokens(await publicUser(user), session.sessionId, session.refreshToken);
     },
 
     /** Rotates the refresh token; presenting a spent one revokes its whole family (session). */
     async refresh(ctx: Ctx, refreshToken: string, client: ClientInfo): Promise<AuthResult> {
       const hash = sha256(refreshToken);
+      // The token's account, read first: a reuse is audited with the IP sealed under that account's key.
+      const owner = await refreshRepo.find(db.k, hash);
+      if (!owner) throw invalidRefresh();
+      const key = await fields.keyOf(owner.user_id);
       const outcome = await db.transaction(async (tx) => {
         const spent = await refreshRepo.spend(tx, hash);
         if (!spent) {
@@ -183,14 +204,18 @@ export function createAccountsService(deps: IdentityDeps) {
           if (prior?.used_at) {
             const revoked = await sessionsRepo.revoke(tx, prior.session_id, 'refresh_token_reuse');
             if (revoked) {
-              await auditRepo.append(tx, [
-                {
-                  action: 'session.refresh_reuse_detected',
-                  actor: ctx.actor,
-                  ip: client.ip,
-                  detail: { sessionId: prior.session_id },
-                },
-              ]);
+              await audit.append(
+                tx,
+                [
+                  {
+                    action: 'session.refresh_reuse_detected',
+                    actor: ctx.actor,
+                    ip: client.ip,
+                    detail: { sessionId: prior.session_id },
+                  },
+                ],
+                key,
+              );
             }
           }
           return undefined;
@@ -208,17 +233,21 @@ export function createAccountsService(deps: IdentityDeps) {
         return { user, sessionId: spent.session_id, refreshToken: next };
       });
       if (!outcome) throw invalidRefresh();
-      return tokens(publicUser(outcome.user), outcome.sessionId, outcome.refreshToken);
+      return tokens(await publicUser(outcome.user), outcome.sessionId, outcome.refreshToken);
     },
 
     /** Revokes the session of the refresh token; unknown tokens are ignored (idempotent). */
     async logout(ctx: Ctx, refreshToken: string, client: ClientInfo): Promise<void> {
+      const row = await refreshRepo.find(db.k, sha256(refreshToken));
+      if (!row) return;
+      const key = await fields.keyOf(row.user_id);
       await db.transaction(async (tx) => {
-        const row = await refreshRepo.find(tx, sha256(refreshToken));
-        if (row && (await sessionsRepo.revoke(tx, row.session_id, 'logout'))) {
-          await auditRepo.append(tx, [
-            { action: 'session.logged_out', actor: ctx.actor, ip: client.ip, detail: { sessionId: row.session_id } },
-          ]);
+        if (await sessionsRepo.revoke(tx, row.session_id, 'logout')) {
+          await audit.append(
+            tx,
+            [{ action: 'session.logged_out', actor: ctx.actor, ip: client.ip, detail: { sessionId: row.session_id } }],
+            key,
+          );
         }
       });
     },
@@ -226,21 +255,29 @@ export function createAccountsService(deps: IdentityDeps) {
     /** Same answer whether or not the email is known (no enumeration). */
     async requestPasswordReset(ctx: Ctx, rawEmail: string): Promise<void> {
       const email = normaliseEmail(rawEmail);
+      const user = await usersRepo.byEmailIndex(db.k, pii.blindIndexCandidates(email));
+      if (!user) return;
+      const key = await fields.keyOf(user.id);
       await db.transaction(async (tx) => {
-        const user = await usersRepo.byEmailIndex(tx, pii.blindIndexCandidates(email));
-        if (user) await requestAccountToken(tx, ctx, user, 'password_reset');
+        if ((await usersRepo.byId(tx, user.id))?.status === 'active') {
+          await requestAccountToken(tx, ctx, user.id, key, 'password_reset');
+        }
       });
     },
 
     async confirmPasswordReset(ctx: Ctx, input: { token: string; password: string }, client: ClientInfo) {
       assertPassword(input.password);
+      const hash = sha256(input.token);
+      const owner = await accountTokensRepo.activeOwner(db.k, hash, 'password_reset');
+      if (!owner) throw invalidToken();
+      const ipKey = await audit.ipKey(ctx.actor, owner);
       const passwordHash = await hashPassword(input.password);
       const userId = await db.transaction(async (tx) => {
-        const id = await accountTokensRepo.consume(tx, sha256(input.token), 'password_reset');
+        const id = await accountTokensRepo.consume(tx, hash, 'password_reset');
         if (!id) return undefined;
         if (!(await usersRepo.update(tx, id, { password_hash: passwordHash }))) return undefined;
         await sessionsRepo.revokeAllForUser(tx, id, 'password_reset');
-        await auditRepo.append(tx, [{ action: 'password.reset', actor: ctx.actor, subjectId: id, ip: client.ip }]);
+        await audit.append(tx, [{ action: 'password.reset', actor: ctx.actor, subjectId: id, ip: client.ip }], ipKey);
         return id;
       });
       if (!userId) throw invalidToken();
@@ -255,10 +292,13 @@ export function createAccountsService(deps: IdentityDeps) {
     },
 
     async resendVerification(ctx: Ctx, userId: string): Promise<void> {
+      const before = await usersRepo.byId(db.k, userId);
+      if (before?.status !== 'active' || before.email_verified_at) return;
+      const key = await fields.keyOf(userId);
       await db.transaction(async (tx) => {
         const user = await usersRepo.byId(tx, userId);
         if (user && user.status === 'active' && !user.email_verified_at) {
-          await requestAccountToken(tx, ctx, user, 'verify_email');
+          await requestAccountToken(tx, ctx, userId, key, 'verify_email');
         }
       });
     },

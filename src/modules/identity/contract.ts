@@ -55,13 +55,6 @@ export interface ClientInfo {
  * GDPR registry (kernel-free): other modules contribute what they hold about a person. The
  * composition root passes the list to createIdentityModule and modules push into it at wiring.
  */
-export interface PersonalDataContributor {
-  /** Module name; the key of its section in the export. */
-  name: string;
-  exportFor(ctx: Ctx, userId: string): Promise<unknown>;
-  /** Erase or anonymise; must be idempotent. */
-  eraseFor(ctx: Ctx, userId: string): Promise<void>;
-}
 
 /** What other modules may ask identity. */
 export interface IdentityApi {

@@ -1,9 +1,11 @@
-// What the identity services share: database, crypto, token signer and policy knobs.
+// What the identity services share: database, personal data crypto, token signer and policy knobs.
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/db.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
+import type { Erasures } from '../../platform/privacy/erasure.ts';
 import type { Pii } from '../../platform/privacy/pii.ts';
-import type { PersonalDataContributor } from './contract.ts';
+import type { Privacy } from '../../platform/privacy/privacy.ts';
+import type { PersonalFields } from './personal-fields.ts';
 import type { TokenSigner } from './tokens.ts';
 
 export interface ThrottlePolicy {
@@ -28,10 +30,15 @@ export interface IdentityDeps {
   db: Db;
   config: Config;
   logger: Logger;
+  /** Master-key crypto: blind indexes of emails and IPs (personal fields use `fields`). */
   pii: Pii;
+  privacy: Privacy;
+  /** Personal fields sealed under the account's data key (personal-fields.ts). */
+  fields: PersonalFields;
   signer: TokenSigner;
   throttle: ThrottlePolicy;
-  personalData: PersonalDataContributor[];
+  /** The platform's erasure orchestrator: an account erasure is recorded with identity's own part, then run. */
+  erasures: Erasures;
   refreshTtlSeconds: number;
   sessionTtlSeconds: number;
   accountTokenTtlSeconds: { verify_email: number; password_reset: number };

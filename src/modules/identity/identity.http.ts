@@ -3,6 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { type Access, access } from '../../platform/http/auth.ts';
 import type { App } from '../../platform/http/server.ts';
+import { exportModulesSchema } from '../../platform/privacy/export.ts';
+import type { Privacy } from '../../platform/privacy/privacy.ts';
 import type { AccountsService } from './accounts.service.ts';
 import type { ClientInfo } from './contract.ts';
 import {
@@ -12,7 +14,7 @@ import {
   AddressSchema,
   AuthResultSchema,
   EmailBody,
-  ExportSchema,
+  exportSchema,
   IdParams,
   JwksSchema,
   LoginBody,
@@ -44,7 +46,12 @@ const cfg = (a: Access) => ({ access: a });
 
 export function registerIdentityRoutes(
   http: App,
-  s: { accounts: AccountsService; profile: ReturnType<typeof createProfileService>; signer: TokenSigner },
+  s: {
+    accounts: AccountsService;
+    profile: ReturnType<typeof createProfileService>;
+    signer: TokenSigner;
+    privacy: Privacy;
+  },
 ): void {
   const { accounts, profile } = s;
 
@@ -259,7 +266,12 @@ export function registerIdentityRoutes(
     '/v1/me/export',
     {
       config: cfg(access.customer),
-      schema: { tags, summary: 'Everything held about me (GDPR export)', response: { 200: ExportSchema, 401: P[401] } },
+      schema: {
+        tags,
+        summary: 'Everything held about me (GDPR export)',
+        description: 'One machine-readable document; every section is described in docs/privacy.md.',
+        response: { 200: exportSchema(exportModulesSchema(s.privacy)), 401: P[401] },
+      },
     },
     async (req) => profile.export(req.ctx, userIdOf(req)),
   );

@@ -89,8 +89,11 @@ export const usersRepo = {
 export interface SessionRow {
   id: string;
   user_id: string;
+  /** Plaintext, only in rows written by older versions (the rotation part moves them to the sealed columns). */
   ip: string | null;
   user_agent: string | null;
+  ip_sealed: string | null;
+  user_agent_sealed: string | null;
   created_at: Date;
   expires_at: Date;
   revoked_at: Date | null;
@@ -98,14 +101,17 @@ export interface SessionRow {
 }
 
 export const sessionsRepo = {
-  async insert(q: Q, row: { id: string; user_id: string; ip: string; user_agent: string | null; ttlSeconds: number }) {
+  async insert(
+    q: Q,
+    row: { id: string; user_id: string; ip_sealed: string; user_agent_sealed: string | null; ttlSeconds: number },
+  ) {
     await q
       .insertInto('identity.sessions')
       .values({
         id: row.id,
         user_id: row.user_id,
-        ip: row.ip,
-        user_agent: row.user_agent,
+        ip_sealed: row.ip_sealed,
+        user_agent_sealed: row.user_agent_sealed,
         expires_at: sql`now() + make_interval(secs => ${row.ttlSeconds})`,
       })
       .execute();
@@ -185,10 +191,10 @@ export const refreshRepo = {
       .returning(['session_id', 'user_id'])
       .executeTakeFirst();
   },
-  async find(q: Q, hash: string): Promise<{ session_id: string; used_at: Date | null } | undefined> {
+  async find(q: Q, hash: string): Promise<{ session_id: string; user_id: string; used_at: Date | null } | undefined> {
     return q
       .selectFrom('identity.refresh_tokens')
-      .select(['session_id', 'used_at'])
+      .select(['session_id', 'user_id', 'used_at'])
       .where('token_hash', '=', hash)
       .executeTakeFirst();
   },
@@ -202,6 +208,20 @@ export const accountTokensRepo = {
       .insertInto('identity.account_tokens')
       .values({ token_hash: row.hash, user_id: row.userId, purpose: row.purpose, expires_at: row.expiresAt })
       .execute();
+  },
+  /** The active account of a token that can still be used (read before the transaction that consumes it). */
+  async activeOwner(q: Q, hash: string, purpose: AccountTokenPurpose): Promise<string | undefined> {
+    const r = await q
+      .selectFrom('identity.account_tokens as t')
+      .innerJoin('identity.users as u', 'u.id', 't.user_id')
+      .select('u.id')
+      .where('t.token_hash', '=', hash)
+      .where('t.purpose', '=', purpose)
+      .where('t.used_at', 'is', null)
+      .where('t.expires_at', '>', sql`now()`)
+      .where('u.status', '=', 'active')
+      .executeTakeFirst();
+    return r?.id;
   },
   /** Single use: marks the token used and returns its user, or undefined when spent, expired or unknown. */
   async consume(q: Q, hash: string, purpose: AccountTokenPurpose): Promise<string | undefined> {

@@ -91,22 +91,25 @@ export const JwksSchema = Type.Object({
   keys: Type.Array(Type.Object({}, { additionalProperties: true })),
 });
 
-export const ExportSchema = Type.Object({
-  exportedAt: Type.String(),
-  profile: MeSchema,
-  addresses: Type.Array(AddressSchema),
-  sessions: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      createdAt: Type.String(),
-      ip: Nullable(Type.String()),
-      userAgent: Nullable(Type.String()),
-      revokedAt: Nullable(Type.String()),
-    }),
-  ),
-  securityEvents: Type.Array(Type.Object({ at: Type.String(), action: Type.String(), ip: Nullable(Type.String()) })),
-  modules: Type.Object({}, { additionalProperties: true }),
-});
+/** The GDPR export document; `modules` is each module's section schema (platform/privacy/export.ts). */
+export const exportSchema = (modules: TSchema) =>
+  Type.Object({
+    schemaVersion: Type.Integer({ examples: [1] }),
+    exportedAt: Type.String({ format: 'date-time' }),
+    profile: MeSchema,
+    addresses: Type.Array(AddressSchema),
+    sessions: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        createdAt: Type.String(),
+        ip: Nullable(Type.String()),
+        userAgent: Nullable(Type.String()),
+        revokedAt: Nullable(Type.String()),
+      }),
+    ),
+    securityEvents: Type.Array(Type.Object({ at: Type.String(), action: Type.String(), ip: Nullable(Type.String()) })),
+    modules,
+  });
 
 export const P = {
   400: problemResponse('Invalid input or token'),

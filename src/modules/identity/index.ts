@@ -5,12 +5,11 @@ export type {
   AuthResult,
   IdentityApi,
   Me,
-  PersonalDataContributor,
   PublicUser,
 } from './contract.ts';
 export { IDENTITY_ERROR_CODES } from './contract.ts';
 export type { AccountTokenRequestedPayload, UserErasedPayload, UserRegisteredPayload } from './events.ts';
-export { IDENTITY_EVENTS } from './events.ts';
+export { ACCOUNT_TOKEN_FIELD, IDENTITY_EVENTS } from './events.ts';
 export { createIdentityModule, type IdentityModule, type IdentityModuleDeps } from './module.ts';
 export {
   PERMISSIONS,

@@ -12,7 +12,7 @@ import { migrate } from '../../platform/db/migrate.ts';
 import { createLogger } from '../../platform/observability/logger.ts';
 import { loadEncryptionKeys } from '../../platform/privacy/keyring.ts';
 import { createPii } from '../../platform/privacy/pii.ts';
-import { reencryptBatch } from './identity.jobs.ts';
+import { createKeyRotation } from '../../platform/privacy/rotation.ts';
 import { createIdentityModule } from './module.ts';
 import { loadSigningKeys } from './secrets.ts';
 
@@ -105,12 +105,13 @@ describe('key rotation of personal data [REQ-IDN-015]', () => {
     await testDb?.dispose();
   });
 
-  it('[REQ-IDN-015] the re-encryption job moves every value to the new key; sign-in by email still works', async () => {
+  it('[REQ-IDN-015] [REQ-PRV-304] the rotation moves master-key values and plaintext IPs of older versions to the data key, recomputes blind indexes; only the new key is needed after', async () => {
     const logger = createLogger('silent');
     const make = (keys: string) =>
       createIdentityModule({
         kernel: { db: testDb.db, logger, config: loadConfig({ NODE_ENV: 'test', ENCRYPTION_KEYS: keys }) },
       });
+    const q = testDb.db.k;
     const before = make(`k1:${k1}`);
     await migrate(testDb.db, [PLATFORM_MIGRATIONS, before.module.migrations as never]);
     const ctx = systemCtx('test');
@@ -120,16 +121,30 @@ describe('key rotation of personal data [REQ-IDN-015]', () => {
       { email: 'Rota@Example.com', password: 'rotation-pass-phrase', name: 'Rosa' },
       client,
     );
-    await before.services.profile.addAddress(ctx, reg.user.id, {
+    const id = reg.user.id;
+    const adr = await before.services.profile.addAddress(ctx, id, {
       name: 'Rosa',
       line1: 'Main St 1',
       city: 'Berlin',
       postalCode: '10115',
       country: 'DE',
     });
+    // Rows as an older version wrote them: master-key (`v1.`) fields, plaintext session and audit IPs.
+    const pii = before.deps.pii;
+    await sql`update identity.users set name_enc = ${pii.encrypt('users.name', 'Rosa')},
+      phone_enc = ${pii.encrypt('users.phone', '+49 30 9999')} where id = ${id}`.execute(q);
+    await sql`update identity.addresses set data_enc = ${pii.encrypt(
+      'addresses.data',
+      JSON.stringify({ ...adr, id: undefined, line1: 'Old St 9' }),
+    )}`.execute(q);
+    await sql`update identity.sessions set ip = '198.51.100.4', user_agent = 'OldAgent/1', ip_sealed = null,
+      user_agent_sealed = null where user_id = ${id}`.execute(q);
+    await sql`insert into identity.audit_log (id, action, actor_kind, actor_id, subject_id, ip) values
+      ('aud_old1', 'login.succeeded', 'customer', ${id}, ${id}, '198.51.100.4'),
+      ('aud_old2', 'login.failed', 'anonymous', null, null, '198.51.100.5')`.execute(q);
 
     const after = make(`k1:${k1},k2:${k2}`);
-    // Before the job runs, old values still decrypt and the old blind index still finds the user.
+    // Before the rotation, old values still open and the old blind index still finds the user.
     expect(
       (
         await after.services.accounts.login(
@@ -139,30 +154,52 @@ describe('key rotation of personal data [REQ-IDN-015]', () => {
         )
       ).user.name,
     ).toBe('Rosa');
-    expect(await reencryptBatch(after.deps)).toBe(2);
-    expect(await reencryptBatch(after.deps)).toBe(0);
-    const u = (
-      await sql<{
-        email_enc: string;
-        name_enc: string;
-        email_index: string;
-      }>`select email_enc, name_enc, email_index from identity.users`.execute(testDb.db.k)
-    ).rows[0];
-    expect([u?.email_enc.split('.')[1], u?.name_enc.split('.')[1], u?.email_index.split('.')[0]]).toEqual([
-      'k2',
-      'k2',
-      'k2',
+    const rotation = createKeyRotation({ db: testDb.db, privacy: after.deps.privacy, logger });
+    const progress = await rotation.progress();
+    expect(progress.parts.filter((p) => p.module === 'identity')).toEqual([
+      { module: 'identity', name: 'identity.users', remaining: 1 },
+      { module: 'identity', name: 'identity.addresses', remaining: 1 },
+      { module: 'identity', name: 'identity.sessions', remaining: 1 },
+      { module: 'identity', name: 'identity.audit_log', remaining: 2 },
     ]);
-    const a = (await sql<{ data_enc: string }>`select data_enc from identity.addresses`.execute(testDb.db.k)).rows[0];
-    expect(a?.data_enc).toMatch(/^v1\.k2\./);
+    expect(await rotation.run(60_000)).toBeGreaterThanOrEqual(5);
+    expect((await rotation.progress()).complete).toBe(true);
+
+    const u = (
+      await sql<{ email_enc: string; name_enc: string; phone_enc: string; email_index: string }>`
+        select email_enc, name_enc, phone_enc, email_index from identity.users where id = ${id}`.execute(q)
+    ).rows[0];
+    expect([u?.email_enc, u?.name_enc, u?.phone_enc].map((v) => v?.slice(0, 3))).toEqual(['s1.', 's1.', 's1.']);
+    expect(u?.email_index.split('.')[0]).toBe('k2');
+    const a = (await sql<{ data_enc: string }>`select data_enc from identity.addresses`.execute(q)).rows[0];
+    expect(a?.data_enc).toMatch(/^s1\./);
+    const sessions = (
+      await sql<{ ip: string | null; user_agent: string | null; ip_sealed: string | null }>`
+        select ip, user_agent, ip_sealed from identity.sessions where user_id = ${id} order by id`.execute(q)
+    ).rows;
+    expect(sessions.every((s) => s.ip === null && s.user_agent === null && s.ip_sealed?.startsWith('s1.'))).toBe(true);
+    const audit = (
+      await sql<{ id: string; ip: string | null; ip_sealed: string | null }>`
+        select id, ip, ip_sealed from identity.audit_log where id in ('aud_old1', 'aud_old2') order by id`.execute(q)
+    ).rows;
+    expect(audit.map((r) => [r.id, r.ip, r.ip_sealed?.slice(0, 6)])).toEqual([
+      ['aud_old1', null, 's1.dk_'],
+      ['aud_old2', null, 'v1.k2.'],
+    ]);
+
     // Only the new key is needed now.
     const only = make(`k2:${k2}`);
-    const me = await only.services.profile.get(ctx, reg.user.id);
-    expect([me.email, me.name]).toEqual(['rota@example.com', 'Rosa']);
-    expect((await only.services.profile.listAddresses(ctx, reg.user.id))[0]?.line1).toBe('Main St 1');
+    const me = await only.services.profile.get(ctx, id);
+    expect([me.email, me.name, me.phone]).toEqual(['rota@example.com', 'Rosa', '+49 30 9999']);
+    expect((await only.services.profile.listAddresses(ctx, id))[0]?.line1).toBe('Old St 9');
+    const log = await only.services.staff.auditLog(ctx, { limit: 50 });
+    expect(log.items.filter((i) => i.id.startsWith('aud_old')).map((i) => i.ip)).toEqual([
+      '198.51.100.5',
+      '198.51.100.4',
+    ]);
     expect(
       (await only.services.accounts.login(ctx, { email: 'rota@example.com', password: 'rotation-pass-phrase' }, client))
         .user.id,
-    ).toBe(reg.user.id);
+    ).toBe(id);
   });
 });

@@ -5,16 +5,19 @@ import { type Actor, systemCtx } from '../../platform/context.ts';
 import { isAppError } from '../../platform/errors.ts';
 import type { Kernel } from '../../platform/kernel.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
+import { createErasures, type Erasures } from '../../platform/privacy/erasure.ts';
 import { loadEncryptionKeys } from '../../platform/privacy/keyring.ts';
 import { createPrivacy } from '../../platform/privacy/privacy.ts';
 import { createAccountsService } from './accounts.service.ts';
 import { registerAdminRoutes } from './admin.http.ts';
 import { createAuthenticator, resolveBearer } from './authenticator.ts';
-import type { IdentityApi, PersonalDataContributor } from './contract.ts';
+import type { IdentityApi } from './contract.ts';
 import { DEFAULT_THROTTLE, type IdentityDeps, type ThrottlePolicy } from './identity.deps.ts';
 import { registerIdentityRoutes } from './identity.http.ts';
 import { identityJobs } from './identity.jobs.ts';
 import { usersRepo } from './identity.repo.ts';
+import { identityRotationParts } from './identity.rotation.ts';
+import { createPersonalFields } from './personal-fields.ts';
 import { createProfileService } from './profile.service.ts';
 import { loadSigningKeys, rotateStoredSigningKey } from './secrets.ts';
 import { createStaffService } from './staff.service.ts';
@@ -22,8 +25,8 @@ import { createTokenSigner } from './tokens.ts';
 
 export interface IdentityModuleDeps {
   kernel: Pick<Kernel, 'config' | 'db' | 'logger'> & Partial<Pick<Kernel, 'privacy'>>;
-  /** GDPR registry: modules created later push their contributor into this list at wiring. */
-  personalData?: PersonalDataContributor[];
+  /** The platform's erasure orchestrator (app.ts); a test without one gets its own. */
+  erasures?: Erasures;
   throttle?: Partial<ThrottlePolicy>;
 }
 
@@ -36,13 +39,15 @@ export function createIdentityModule(input: IdentityModuleDeps) {
     config,
     logger,
     pii: privacy.pii,
+    privacy,
+    fields: createPersonalFields(privacy),
     signer: createTokenSigner({
       keys: signingKeys,
       issuer: config.jwt.issuer,
       ttlSeconds: config.jwt.accessTtlSeconds,
     }),
     throttle: { ...DEFAULT_THROTTLE, ...input.throttle },
-    personalData: input.personalData ?? [],
+    erasures: input.erasures ?? createErasures({ db, privacy, logger }),
     refreshTtlSeconds: 30 * 86_400,
     sessionTtlSeconds: 90 * 86_400,
     accountTokenTtlSeconds: { verify_email: 2 * 86_400, password_reset: 3600 },
@@ -53,11 +58,15 @@ export function createIdentityModule(input: IdentityModuleDeps) {
   const staff = createStaffService(deps, accounts);
   const authenticate = createAuthenticator(deps);
   let currentKeys = signingKeys;
+  // Key rotation only: identity's export and erasure are called by the platform's orchestrator directly.
+  privacy.register({ name: 'identity', rotation: identityRotationParts(deps) });
 
   const api: IdentityApi = {
     authenticate,
     async getUsers(_ctx, ids) {
-      return (await usersRepo.byIds(db.k, ids)).map(accounts.publicUser);
+      const rows = await usersRepo.byIds(db.k, ids);
+      await deps.fields.preload(rows.flatMap((u) => [u.email_enc, u.name_enc]));
+      return Promise.all(rows.map(accounts.publicUser));
     },
   };
 
@@ -65,7 +74,7 @@ export function createIdentityModule(input: IdentityModuleDeps) {
     name: 'identity',
     migrations: { module: 'identity', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
     registerRoutes(http) {
-      registerIdentityRoutes(http, { accounts, profile, signer: deps.signer });
+      registerIdentityRoutes(http, { accounts, profile, signer: deps.signer, privacy });
       registerAdminRoutes(http, { staff, profile });
     },
     jobs: identityJobs(deps),

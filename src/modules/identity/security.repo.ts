@@ -73,12 +73,13 @@ export const apiKeysRepo = {
   },
 };
 
-export interface AuditEntry {
+/** An audit entry as stored: its IP already sealed (audit-log.ts seals it). */
+export interface AuditRecord {
   action: string;
   actor: Actor;
   subjectId?: string | null | undefined;
-  ip?: string | null | undefined;
-  detail?: Record<string, unknown>;
+  ipSealed: string | null;
+  detail?: Record<string, unknown> | undefined;
 }
 
 export interface AuditRow {
@@ -88,11 +89,13 @@ export interface AuditRow {
   actor_kind: string;
   actor_id: string | null;
   subject_id: string | null;
+  /** Plaintext IP of an entry written by an older version (until the rotation part seals it). */
   ip: string | null;
+  ip_sealed: string | null;
   detail: Record<string, unknown>;
 }
 
-function actorId(actor: Actor): string | null {
+export function actorId(actor: Actor): string | null {
   switch (actor.kind) {
     case 'customer':
     case 'staff':
@@ -107,7 +110,7 @@ function actorId(actor: Actor): string | null {
 }
 
 export const auditRepo = {
-  async append(q: Q, entries: AuditEntry[]): Promise<void> {
+  async append(q: Q, entries: AuditRecord[]): Promise<void> {
     if (entries.length === 0) return;
     await q
       .insertInto('identity.audit_log')
@@ -118,7 +121,7 @@ export const auditRepo = {
           actor_kind: e.actor.kind,
           actor_id: actorId(e.actor),
           subject_id: e.subjectId ?? null,
-          ip: e.ip ?? null,
+          ip_sealed: e.ipSealed,
           detail: JSON.stringify(e.detail ?? {}),
         })),
       )
@@ -136,6 +139,14 @@ export const auditRepo = {
   },
   async forSubject(q: Q, subjectId: string): Promise<AuditRow[]> {
     return q.selectFrom('identity.audit_log').selectAll().where('subject_id', '=', subjectId).orderBy('id').execute();
+  },
+  /** Deletes entries older than `days` (retention); returns how many. */
+  async deleteOlderThan(q: Q, days: number): Promise<number> {
+    const r = await q
+      .deleteFrom('identity.audit_log')
+      .where('at', '<', sql`now() - make_interval(days => ${days})`)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   },
 };
 

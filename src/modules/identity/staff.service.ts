@@ -6,11 +6,12 @@ import { errors, isAppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { normaliseEmail } from '../../platform/privacy/pii.ts';
 import type { AccountsService } from './accounts.service.ts';
+import { createAuditLog } from './audit-log.ts';
 import type { ClientInfo } from './contract.ts';
 import type { IdentityDeps } from './identity.deps.ts';
 import { type UserRow, usersRepo } from './identity.repo.ts';
 import { grants, isStaffRole, PERMISSIONS, permissionsOf } from './permissions.ts';
-import { apiKeysRepo, auditRepo } from './security.repo.ts';
+import { apiKeysRepo } from './security.repo.ts';
 import { sha256 } from './tokens.ts';
 
 export const API_KEY_PREFIX = 'emp_live_';
@@ -27,8 +28,9 @@ function heldPermissions(ctx: Ctx): string[] {
 
 export function createStaffService(deps: IdentityDeps, accounts: AccountsService) {
   const { db, pii } = deps;
-  const staffView = (u: UserRow) => ({
-    ...accounts.publicUser(u),
+  const audit = createAuditLog(deps.fields);
+  const staffView = async (u: UserRow) => ({
+    ...(await accounts.publicUser(u)),
     roles: u.roles,
     status: u.status,
     emailVerified: u.email_verified_at !== null,
@@ -42,8 +44,9 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
       const rows = await usersRepo.list(db.k, q.limit + 1, q.cursor);
       const page = rows.slice(0, q.limit);
       const total = await usersRepo.count(db.k);
+      await deps.fields.preload(page.flatMap((u) => [u.email_enc, u.name_enc]));
       return {
-        items: page.map(staffView),
+        items: await Promise.all(page.map(staffView)),
         total,
         nextCursor: rows.length > q.limit ? (page[page.length - 1]?.id ?? null) : null,
       };
@@ -56,15 +59,19 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
     ) {
       assertRoles(input.roles);
       const { user } = await accounts.createUser(ctx, { ...input, verified: true }, undefined);
-      await auditRepo.append(db.k, [
-        {
-          action: 'user.staff_created',
-          actor: ctx.actor,
-          subjectId: user.id,
-          ip: client.ip,
-          detail: { roles: input.roles },
-        },
-      ]);
+      await audit.append(
+        db.k,
+        [
+          {
+            action: 'user.staff_created',
+            actor: ctx.actor,
+            subjectId: user.id,
+            ip: client.ip,
+            detail: { roles: input.roles },
+          },
+        ],
+        await audit.ipKey(ctx.actor),
+      );
       return staffView(user);
     },
 
@@ -74,19 +81,24 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
         throw errors.conflict('identity.cannot_change_own_roles', 'Staff cannot change their own roles.');
       }
       const next = [...new Set(roles)].sort();
+      const ipKey = await audit.ipKey(ctx.actor);
       const user = await db.transaction(async (tx) => {
         const before = await usersRepo.byId(tx, userId);
         if (before?.status !== 'active') return undefined;
         const after = await usersRepo.update(tx, userId, { roles: next });
-        await auditRepo.append(tx, [
-          {
-            action: 'user.roles_changed',
-            actor: ctx.actor,
-            subjectId: userId,
-            ip: client.ip,
-            detail: { from: before.roles, to: next },
-          },
-        ]);
+        await audit.append(
+          tx,
+          [
+            {
+              action: 'user.roles_changed',
+              actor: ctx.actor,
+              subjectId: userId,
+              ip: client.ip,
+              detail: { from: before.roles, to: next },
+            },
+          ],
+          ipKey,
+        );
         return after;
       });
       if (!user) throw errors.notFound('identity.user_not_found', 'No such user.');
@@ -103,6 +115,7 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
       if (beyond.length) throw errors.forbidden(`You cannot grant permissions you do not hold: ${beyond.join(', ')}.`);
       const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
       const createdBy = ctx.actor.kind === 'staff' ? ctx.actor.userId : null;
+      const ipKey = await audit.ipKey(ctx.actor);
       const row = await db.transaction(async (tx) => {
         const r = await apiKeysRepo.insert(tx, {
           id: newId('key'),
@@ -112,15 +125,19 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
           permissions: [...new Set(input.permissions)].sort(),
           created_by: createdBy,
         });
-        await auditRepo.append(tx, [
-          {
-            action: 'api_key.created',
-            actor: ctx.actor,
-            subjectId: r.id,
-            ip: client.ip,
-            detail: { permissions: r.permissions },
-          },
-        ]);
+        await audit.append(
+          tx,
+          [
+            {
+              action: 'api_key.created',
+              actor: ctx.actor,
+              subjectId: r.id,
+              ip: client.ip,
+              detail: { permissions: r.permissions },
+            },
+          ],
+          ipKey,
+        );
         return r;
       });
       return { ...apiKeyView(row), key };
@@ -131,10 +148,15 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
     },
 
     async revokeApiKey(ctx: Ctx, id: string, client: ClientInfo): Promise<void> {
+      const ipKey = await audit.ipKey(ctx.actor);
       const outcome = await db.transaction(async (tx) => {
         const r = await apiKeysRepo.revoke(tx, id);
         if (r === 'revoked') {
-          await auditRepo.append(tx, [{ action: 'api_key.revoked', actor: ctx.actor, subjectId: id, ip: client.ip }]);
+          await audit.append(
+            tx,
+            [{ action: 'api_key.revoked', actor: ctx.actor, subjectId: id, ip: client.ip }],
+            ipKey,
+          );
         }
         return r;
       });
@@ -145,7 +167,7 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
       _ctx: Ctx,
       q: { limit: number; cursor?: string | undefined; subjectId?: string | undefined; action?: string | undefined },
     ) {
-      const rows = await auditRepo.list(db.k, {
+      const rows = await audit.list(db.k, {
         limit: q.limit + 1,
         before: q.cursor,
         subjectId: q.subjectId,
@@ -174,7 +196,7 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
         if (!existing.roles.includes('admin')) {
           await db.transaction(async (tx) => {
             await usersRepo.update(tx, existing.id, { roles: [...existing.roles, 'admin'].sort() });
-            await auditRepo.append(tx, [
+            await audit.append(tx, [
               {
                 action: 'user.roles_changed',
                 actor: ctx.actor,

@@ -3,8 +3,9 @@
 import type { Ctx } from '../../platform/context.ts';
 import type { Tx } from '../../platform/db/db.ts';
 import { AppError } from '../../platform/errors.ts';
+import { type AuditEntry, createAuditLog } from './audit-log.ts';
 import type { IdentityDeps } from './identity.deps.ts';
-import { auditRepo, throttleRepo } from './security.repo.ts';
+import { throttleRepo } from './security.repo.ts';
 
 export interface ThrottleKeys {
   ip: string;
@@ -18,6 +19,7 @@ export function lockoutSeconds(failures: number, threshold: number, base: number
 
 export function createThrottle(deps: IdentityDeps) {
   const policy = deps.throttle;
+  const audit = createAuditLog(deps.fields);
   const locked = (until: Date) => {
     const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
     return new AppError(429, 'identity.login_locked', 'Too many requests', {
@@ -26,7 +28,11 @@ export function createThrottle(deps: IdentityDeps) {
     });
   };
   return {
-    keysFor: (ip: string, emailIndex: string): ThrottleKeys => ({ ip: `ip:${ip}`, account: `acct:${emailIndex}` }),
+    /** Counter keys hold no plaintext: the IP and the email by their blind indexes. */
+    keysFor: (ip: string, emailIndex: string): ThrottleKeys => ({
+      ip: `ip:${deps.pii.blindIndex(`ip:${ip}`)}`,
+      account: `acct:${emailIndex}`,
+    }),
 
     async assertNotLocked(keys: ThrottleKeys): Promise<void> {
       const until = await throttleRepo.lockedUntil(deps.db.k, [keys.ip, keys.account]);
@@ -34,8 +40,9 @@ export function createThrottle(deps: IdentityDeps) {
     },
 
     async recordFailure(ctx: Ctx, keys: ThrottleKeys, userId: string | null, ip: string): Promise<void> {
+      const ipKey = await audit.ipKey(ctx.actor, userId);
       await deps.db.transaction(async (tx) => {
-        const entries: Parameters<typeof auditRepo.append>[1] = [
+        const entries: AuditEntry[] = [
           {
             action: 'login.failed',
             actor: ctx.actor,
@@ -61,7 +68,7 @@ export function createThrottle(deps: IdentityDeps) {
             });
           }
         }
-        await auditRepo.append(tx, entries);
+        await audit.append(tx, entries, ipKey);
       });
     },
 

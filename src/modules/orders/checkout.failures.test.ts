@@ -261,7 +261,11 @@ describe('checkout failure matrix', () => {
       'orders.settle_return',
       'orders.payment_settled',
     ]);
-    expect(h.orders.definition.jobs?.map((j) => [j.name, j.intervalMs])).toEqual([['orders.checkout_sweeper', 60_000]]);
+    expect(h.orders.definition.jobs?.map((j) => [j.name, j.intervalMs])).toEqual([
+      ['orders.checkout_sweeper', 60_000],
+      ['orders.checkout_attempt_retention', 3_600_000],
+      ['orders.personal_data_retention', 3_600_000],
+    ]);
   });
 
   it('[REQ-CHK-019] a post-pivot subscriber failing twice is retried until it succeeds', async () => {

@@ -3,7 +3,7 @@
 // longer than the lease (a slow payment provider) does not let another request take the attempt over.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db } from '../../platform/db/db.ts';
-import { attemptsRepo as A, type Attempt } from './checkout.repo.ts';
+import { type Attempt, renewLease } from './checkout.repo.ts';
 
 /** The default lease: a dead holder blocks its cart's checkout for at most this long. */
 export const DEFAULT_LEASE_MS = 10_000;
@@ -29,7 +29,7 @@ export function attemptLease(db: Db, leaseMs: number) {
       timer.unref();
     };
     const renew = () => {
-      A.renew(db.k, id, owner, leaseMs).then(
+      renewLease(db.k, id, owner, leaseMs).then(
         (held) => held && next(),
         // A failed renewal (database busy or away) is tried again; the lease covers several misses.
         () => next(),

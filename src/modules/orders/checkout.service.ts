@@ -3,22 +3,19 @@
 // attempt with a conditional update guarded by the lease. The client's POST, the payment webhook and the
 // sweeper all go through `run`/`compensate`, so whichever comes first moves the attempt; the others find it done.
 // The holder renews its lease while it works (checkout.lease.ts): a lease outlives a dead holder by `leaseMs` at most.
-import { createHash } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
-import { type Db, retryingStatement } from '../../platform/db/db.ts';
+import type { Db } from '../../platform/db/db.ts';
 import { dbFaultKind } from '../../platform/db/faults.ts';
 import { AppError, errors, isAppError } from '../../platform/errors.ts';
-import { eventsInStatement } from '../../platform/events/outbox.ts';
-import { notifyOutboxAppended } from '../../platform/events/wake.ts';
-import { newId, newSecret } from '../../platform/ids.ts';
+import { newId } from '../../platform/ids.ts';
 import type { InventoryApi } from '../inventory/index.ts';
 import type { Payment, PaymentsApi } from '../payments/index.ts';
 import { fromAnswer, inProgress, interrupted, missingParts, problemAnswer } from './checkout.answers.ts';
 import { attemptLease } from './checkout.lease.ts';
-import { attemptsRepo as A, type Attempt, type Step } from './checkout.repo.ts';
-import { type Address, type CartApi, type CheckoutSnapshot, ORDER_ERRORS, type PricingApi } from './contract.ts';
-import { ORDER_EVENTS, type OrderPlacedPayload } from './events.ts';
-import { lineRows, ordersRepo, toView } from './orders.repo.ts';
+import { type CheckoutResult, hashToken, placeOrder, reservationKey } from './checkout.place.ts';
+import { type Attempt, createAttemptsRepo, type Step } from './checkout.repo.ts';
+import { type CartApi, type CheckoutSnapshot, ORDER_ERRORS, type PricingApi } from './contract.ts';
+import { FIELDS, type OrdersPrivacy, orderSubject } from './personal.ts';
 
 /** How long a checkout's reservation outlives the attempt's deadline, as a backstop (see `run`). */
 export const RESERVATION_BACKSTOP_MS = 24 * 3_600_000;
@@ -35,6 +32,8 @@ export interface CheckoutSettings {
 
 export interface CheckoutDeps {
   db: Db;
+  /** Seals the snapshot, the payment token, the order's personal fields and the stored answer (personal.ts). */
+  privacy: OrdersPrivacy;
   cart: CartApi;
   pricing: PricingApi;
   inventory: InventoryApi;
@@ -55,16 +54,17 @@ export interface CheckoutInput {
   payment: { provider: string; token: string; returnUrl?: string | undefined };
 }
 
-export const reservationKey = (orderId: string) => `checkout:${orderId}`;
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export { type CheckoutResult, hashToken, reservationKey } from './checkout.place.ts';
 
-export interface CheckoutResult {
-  status: 201 | 202;
-  body: Record<string, unknown>;
-}
+/** An attempt whose customer was erased before it was placed: it can only be undone. */
+const customerErased = () =>
+  new AppError(410, 'orders.customer_erased', 'Gone', {
+    detail: "The customer's data was erased while the checkout was pending; nothing was charged.",
+  });
 
 export function createCheckoutService(deps: CheckoutDeps) {
-  const { db, settings } = deps;
+  const { db, settings, privacy } = deps;
+  const A = createAttemptsRepo(privacy.dataKeys);
   const lease = settings.leaseMs;
   const { holding, retryAfterFor } = attemptLease(db, lease);
   const sys: Ctx = { requestId: 'orders.checkout', actor: { kind: 'system', name: 'orders.checkout' } };
@@ -97,7 +97,8 @@ export function createCheckoutService(deps: CheckoutDeps) {
       // and no order can be placed from a compensating attempt, so the stock and redemptions go back now.
       await deps.payments.requestVoid(sys, payment.id);
     }
-    if (a.snapshot.promotions.length) await deps.pricing.releaseRedemptions(sys, reservationKey(a.id));
+    // An erased customer's snapshot no longer opens: release whatever may have been reserved (idempotent).
+    if (!a.snapshot || a.snapshot.promotions.length) await deps.pricing.releaseRedemptions(sys, reservationKey(a.id));
     await deps.inventory.release(sys, reservationKey(a.id)).catch((e: unknown) => {
       if (!isAppError(e) || e.status !== 404) throw e;
     });
@@ -105,68 +106,10 @@ export function createCheckoutService(deps: CheckoutDeps) {
     throw cause;
   }
 
-  /** The pivot: one guarded statement writes the order, its lines, its log entry, its events and the answer. */
-  async function place(ctx: Ctx, a: Attempt, owner: string, paymentId: string): Promise<CheckoutResult> {
-    const s = a.snapshot;
-    const token = s.userId ? undefined : newSecret(24);
-    const tokenHash = token ? hashToken(token) : null;
-    const createdAt = new Date().toISOString();
-    const view = toView(
-      {
-        id: a.id,
-        number: '',
-        cart_id: s.cartId,
-        user_id: s.userId,
-        email: s.email,
-        status: 'pending',
-        currency: s.currency,
-        subtotal: s.totals.subtotal.amount,
-        discount: s.totals.discount.amount,
-        shipping: s.totals.shipping.amount,
-        tax: s.totals.tax.amount,
-        total: s.totals.total.amount,
-        shipping_address: s.shippingAddress as Address,
-        payment_id: paymentId,
-        payment_status: 'authorized',
-        order_token_hash: tokenHash,
-        created_at: createdAt,
-      },
-      lineRows(s),
-    );
-    const { number: _number, ...answerBody } = { ...view, ...(token ? { orderToken: token } : {}) };
-    const payload: Omit<OrderPlacedPayload, 'number'> = {
-      orderId: a.id,
-      cartId: s.cartId,
-      userId: s.userId,
-      email: s.email,
-      reservationKey: reservationKey(a.id),
-      redemptionKey: s.promotions.length ? reservationKey(a.id) : null,
-      paymentId,
-      total: s.totals.total,
-      snapshot: s as unknown as Record<string, unknown>,
-    };
-    const events = eventsInStatement(ctx, [{ type: ORDER_EVENTS.placed, aggregateId: a.id, payload: { ...payload } }]);
-    const number = await retryingStatement(() =>
-      ordersRepo.placeFromAttempt(db.k, {
-        attemptId: a.id,
-        owner,
-        snapshot: s,
-        paymentId,
-        tokenHash,
-        actor: s.userId ? `customer:${s.userId}` : 'guest',
-        createdAt,
-        answerBody,
-        events,
-      }),
-    );
-    if (number === undefined) throw inProgress();
-    notifyOutboxAppended();
-    return { status: 201, body: { ...view, number, ...(token ? { orderToken: token } : {}) } };
-  }
-
   /** Moves a claimed attempt forward from its recorded steps. */
   async function run(ctx: Ctx, a: Attempt, owner: string): Promise<CheckoutResult> {
     const s = a.snapshot;
+    if (!s || !a.paymentToken) return compensate(a, owner, customerErased());
     const key = reservationKey(a.id);
     const record = async (step: Step, paymentId?: string) => {
       if (!(await A.step(db.k, a.id, owner, step, lease, paymentId))) throw inProgress();
@@ -259,7 +202,12 @@ export function createCheckoutService(deps: CheckoutDeps) {
     }
     let placed: CheckoutResult;
     try {
-      placed = await place(ctx, a, owner, paymentId as string);
+      placed = await placeOrder({ db, privacy }, ctx, {
+        attempt: a,
+        snapshot: s,
+        owner,
+        paymentId: paymentId as string,
+      });
     } catch (e) {
       if (isAppError(e) && e.code === ORDER_ERRORS.checkoutInProgress) throw e;
       // The placing statement failed (atomic): nothing was placed, so void and release (a retry is safe). Had it
@@ -285,8 +233,18 @@ export function createCheckoutService(deps: CheckoutDeps) {
     return paid ? { ...placed, body: { ...placed.body, status: 'paid', payment: { status: 'captured' } } } : placed;
   }
 
-  /** POST /v1/orders. */
+  /** POST /v1/orders; the result names the data key subject of its body. */
   async function checkout(ctx: Ctx, input: CheckoutInput): Promise<CheckoutResult> {
+    const known: { subject?: string | null } = {};
+    const r = await checkoutAttempt(ctx, input, known);
+    return { ...r, subject: r.subject ?? known.subject ?? undefined };
+  }
+
+  async function checkoutAttempt(
+    ctx: Ctx,
+    input: CheckoutInput,
+    known: { subject?: string | null },
+  ): Promise<CheckoutResult> {
     const key = ctx.idempotencyKey;
     if (!key) throw errors.badRequest('idempotency.key_required', 'Idempotency-Key is required.');
     // Reads the cart as the caller (404 for someone else's cart); no side effect yet.
@@ -300,11 +258,16 @@ export function createCheckoutService(deps: CheckoutDeps) {
       // A completed cart may refuse reads: a replay by the same caller still gets the original answer.
       const a = isAppError(e) && e.status === 409 ? await A.byKey(db.k, input.cartId, key) : undefined;
       const answer = a && a.callerHash === callerHash ? answerFor(a) : undefined;
+      known.subject = a?.subject;
       if (answer) return answer;
       throw e;
     }
     const owner = newId('own');
+    const orderId = newId('ord');
+    const subject = orderSubject(privacy, { userId: snapshot.userId, email: snapshot.email }, orderId);
+    known.subject = subject;
     const existing = async (a: Attempt): Promise<CheckoutResult | undefined> => {
+      known.subject = a.subject ?? known.subject;
       if (a.status === 'running' && a.leaseExpired) {
         // The process that held it died: take it over and move it forward.
         const claimed = await A.claim(db.k, a.id, owner, ['running'], 'running', lease);
@@ -317,19 +280,25 @@ export function createCheckoutService(deps: CheckoutDeps) {
       }
       return answerFor(a);
     };
-    const attempt = {
-      cartId: input.cartId,
-      key,
-      owner,
-      leaseMs: lease,
-      deadlineMs: settings.deadlineMs,
-      snapshot,
-      token: input.payment.token,
-      callerHash,
+    // The subject's data key exists before the attempt is written (made outside any transaction, cached after).
+    const sealedAttempt = async () => {
+      const dataKey = await privacy.dataKeys.forSubject(subject);
+      return {
+        id: orderId,
+        cartId: input.cartId,
+        key,
+        owner,
+        leaseMs: lease,
+        deadlineMs: settings.deadlineMs,
+        snapshotSealed: privacy.dataKeys.sealJson(dataKey, FIELDS.snapshot, snapshot),
+        tokenSealed: privacy.dataKeys.seal(dataKey, FIELDS.paymentToken, input.payment.token),
+        subject,
+        callerHash,
+      };
     };
     // The common case in one statement: the first request with this key for a cart with no live attempt.
     if (!missingParts(snapshot).length) {
-      const fresh = await A.insert(db.k, { id: newId('ord'), ...attempt }, true);
+      const fresh = await A.insert(db.k, await sealedAttempt(), true);
       if (fresh) return holding(fresh.id, owner, () => run(ctx, fresh, owner));
     }
     for (let round = 0; round < 3; round++) {
@@ -351,7 +320,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
           missing.map((m) => ({ field: `/cart/${m}`, message: m === 'lines' ? 'The cart is empty.' : 'Required.' })),
         );
       }
-      const created = await A.insert(db.k, { id: newId('ord'), ...attempt });
+      const created = await A.insert(db.k, await sealedAttempt());
       if (created) return holding(created.id, owner, () => run(ctx, created, owner));
     }
     throw inProgress();

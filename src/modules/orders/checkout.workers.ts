@@ -12,7 +12,7 @@ import type { PaymentEventPayload, PaymentsApi } from '../payments/index.ts';
 import { type CaptureMode, captureOrder } from './capture.ts';
 import { interrupted } from './checkout.answers.ts';
 import { DEFAULT_LEASE_MS } from './checkout.lease.ts';
-import { attemptsRepo } from './checkout.repo.ts';
+import { dueAttempts } from './checkout.repo.ts';
 import { type CheckoutService, reservationKey } from './checkout.service.ts';
 import type { CartApi, PricingApi } from './contract.ts';
 import { ORDER_EVENTS, type OrderPlacedPayload } from './events.ts';
@@ -177,7 +177,7 @@ export function checkoutSweeper(d: () => WorkerDeps, intervalMs: number): Schedu
  * the client's retry takes them over) and waiting ones past their deadline.
  */
 export async function sweep(deps: WorkerDeps): Promise<number> {
-  const due = await attemptsRepo.due(deps.db.k, 50, deps.settings?.leaseMs ?? DEFAULT_LEASE_MS);
+  const due = await dueAttempts(deps.db.k, 50, deps.settings?.leaseMs ?? DEFAULT_LEASE_MS);
   let handled = 0;
   const failures: string[] = [];
   for (const a of due) {

@@ -48,6 +48,7 @@ export interface OrderView {
   id: string;
   number: string;
   status: OrderStatus;
+  /** Null for an erased customer (see `customerErased`). */
   email: string | null;
   userId: string | null;
   items: {
@@ -66,7 +67,10 @@ export interface OrderView {
     tax: Money;
   }[];
   totals: { subtotal: Money; discount: Money; shipping: Money; tax: Money; total: Money };
-  shippingAddress: Address;
+  /** Null once the customer's personal data was erased (or removed at the end of its retention). */
+  shippingAddress: Address | null;
+  /** True when the customer's personal data was erased: email and addresses are then null. */
+  customerErased: boolean;
   payment: { status: string };
   createdAt: string;
   orderToken?: string;

@@ -1,4 +1,5 @@
-// Events the orders module appends to the outbox.
+// Events the orders module appends to the outbox. Payloads carry ids, statuses, items and amounts: never an email,
+// an address or customer-written text.
 export const ORDER_EVENTS = {
   placed: 'orders.order.placed',
   paid: 'orders.order.paid',
@@ -16,17 +17,18 @@ export const ORDER_EVENTS = {
   returnRejected: 'orders.return.rejected',
 } as const;
 
+/**
+ * Ids and amounts only: no event carries personal data (the outbox and the broker keep events beyond an erasure). A
+ * consumer that needs the customer's email or address reads the order through the orders contract.
+ */
 export interface OrderPlacedPayload {
   orderId: string;
   number: string;
   cartId: string;
   userId: string | null;
-  email: string | null;
   /** Inventory reservation key and pricing redemption key. */
   reservationKey: string;
   redemptionKey: string | null;
   paymentId: string;
   total: { amount: number; currency: string };
-  /** The checkout snapshot the order was placed from. */
-  snapshot: Record<string, unknown>;
 }

@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db/db.ts';
 import type { Kernel } from '../../platform/kernel.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { InventoryApi } from '../inventory/index.ts';
-import type { PaymentsApi } from '../payments/index.ts';
+import { createPaymentsContributor, type PaymentsApi } from '../payments/index.ts';
 import { type CaptureMode, captureOrder } from './capture.ts';
 import { DEFAULT_LEASE_MS } from './checkout.lease.ts';
 import type { Step } from './checkout.repo.ts';
@@ -13,6 +13,8 @@ import { checkoutSubscribers, checkoutSweeper, sweep } from './checkout.workers.
 import type { CartApi, PricingApi } from './contract.ts';
 import { createOrdersGraphql } from './orders.graphql.ts';
 import { registerOrdersRoutes } from './orders.http.ts';
+import { createOrdersContributor } from './orders.privacy.ts';
+import { orderRetentionJobs } from './orders.retention.ts';
 import { createOrdersService, type OrdersService } from './orders.service.ts';
 import { registerReturnRoutes } from './returns.http.ts';
 import { createReturnsService, type ReturnsService } from './returns.service.ts';
@@ -20,7 +22,7 @@ import { registerShipmentRoutes } from './shipments.http.ts';
 import { createShipmentsService, type ShipmentsService } from './shipments.service.ts';
 
 export interface OrdersModuleDeps {
-  kernel: Pick<Kernel, 'db'>;
+  kernel: Pick<Kernel, 'db' | 'privacy' | 'config'>;
   cart: CartApi;
   pricing: PricingApi;
   inventory: InventoryApi;
@@ -65,10 +67,12 @@ export function createLateOrdersModule(
     if (built) return built;
     const deps = resolveDeps();
     const db = deps.kernel.db;
-    const orders = createOrdersService({ db });
+    const privacy = deps.kernel.privacy;
+    const orders = createOrdersService({ db, privacy });
     const capture = deps.settings?.capture ?? 'immediate';
     const checkout = createCheckoutService({
       db,
+      privacy,
       cart: deps.cart,
       pricing: deps.pricing,
       inventory: deps.inventory,
@@ -86,7 +90,7 @@ export function createLateOrdersModule(
         : {}),
     });
     const shipments = createShipmentsService({ db, payments: deps.payments, orders });
-    const returns = createReturnsService({ db, orders });
+    const returns = createReturnsService({ db, privacy, orders });
     built = { checkout, orders, shipments, returns, db, deps, capture };
     return built;
   };
@@ -124,7 +128,13 @@ export function createLateOrdersModule(
     },
     graphql: createOrdersGraphql(services),
     subscribers: checkoutSubscribers(workerDeps),
-    jobs: [checkoutSweeper(workerDeps, sweepIntervalMs)],
+    jobs: [
+      checkoutSweeper(workerDeps, sweepIntervalMs),
+      ...orderRetentionJobs(
+        () => get().db,
+        () => get().deps.kernel.config.retention,
+      ),
+    ],
   };
   return {
     definition,
@@ -143,10 +153,17 @@ export function createOrdersModule(deps: OrdersModuleDeps): OrdersModule {
   return createLateOrdersModule(() => deps, deps.settings?.sweepIntervalMs);
 }
 
-/** For app.ts: the orders module over the kernel and the other modules' APIs. */
+/**
+ * For app.ts: the orders module over the kernel and the other modules' APIs. Registers the orders' part of a person's
+ * export and erasure, and payments' part (the payments of the person's orders: only orders can tell which those are,
+ * and payments may not depend on orders).
+ */
 export function ordersModuleFor(
   kernel: Kernel,
   deps: { cart: CartApi; pricing: PricingApi; inventory: InventoryApi; payments: PaymentsApi },
 ): OrdersModule {
+  const personalData = createOrdersContributor({ db: kernel.db, privacy: kernel.privacy });
+  kernel.privacy.register(personalData);
+  kernel.privacy.register(createPaymentsContributor({ payments: deps.payments, orderIdsOf: personalData.orderIdsOf }));
   return createOrdersModule({ kernel, ...deps, settings: { capture: kernel.config.paymentCapture } });
 }

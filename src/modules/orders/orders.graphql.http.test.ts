@@ -28,7 +28,7 @@ const gql = (query: string, variables?: Record<string, unknown>, headers: Record
   graphql(t, query, variables, headers);
 
 const MONEY = '{ amount currency }';
-const ORDER = `id number status email userId orderToken createdAt payment { status }
+const ORDER = `id number status email userId orderToken createdAt customerErased payment { status }
   items { variantId productId name sku quantity shippedQuantity returnedQuantity unitPrice ${MONEY} lineTotal ${MONEY} discount ${MONEY} tax ${MONEY} }
   totals { subtotal ${MONEY} discount ${MONEY} shipping ${MONEY} tax ${MONEY} total ${MONEY} }
   shippingAddress { name line1 city postalCode country }`;

@@ -46,7 +46,10 @@ type Order {
   userId: ID
   items: [OrderItem!]!
   totals: OrderTotals!
-  shippingAddress: Address!
+  "Null once the customer was erased (customerErased)."
+  shippingAddress: Address
+  "The customer's personal data was erased (on request or at the end of its retention); the financial record stays."
+  customerErased: Boolean!
   payment: OrderPayment!
   createdAt: String!
   "Guests only, returned once by placeOrder: read the order later with it (X-Order-Token header or argument)."
@@ -157,20 +160,26 @@ export function createOrdersGraphql(s: {
             { ...c.ctx, idempotencyKey: key },
             { cartId: body.cartId, cartToken: c.cartToken, payment: body.payment },
           );
+          if (r.subject) c.setPrivacySubject(r.subject);
           if (r.status === 201) return { status: 'placed', order: r.body, attemptId: r.body.id, nextAction: null };
           return { status: 'requires_action', order: null, attemptId: r.body.id, nextAction: r.body.nextAction };
         },
-        requestReturn: (
+        requestReturn: async (
           _p,
           args: { orderId: string; items: unknown; reason?: string | null; orderToken?: string | null },
           c: GraphqlContext,
-        ) =>
-          s.returns.request(
+        ) => {
+          const out: { subject?: string } = {};
+          const view = await s.returns.request(
             c.ctx,
             checkArgs<string>(IdArg, args.orderId, 'args/orderId'),
             orderToken(args.orderToken, c),
             checkArgs<Static<typeof ReturnBody>>(ReturnBody, dropNulls({ items: args.items, reason: args.reason })),
-          ),
+            out,
+          );
+          if (out.subject) c.setPrivacySubject(out.subject);
+          return view;
+        },
         cancelOrder: (
           _p,
           args: { id: string; orderToken?: string | null; reason?: string | null },

@@ -56,6 +56,8 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
         cartToken: header(req, 'x-cart-token'),
         payment: req.body.payment,
       });
+      // The answer holds the customer's data: any stored copy of it is sealed under the order's subject.
+      if (r.subject) req.privacySubject = r.subject;
       if (r.status === 201) reply.header('location', `/v1/orders/${String(r.body.id)}`);
       return reply.code(r.status).send(r.body as never);
     },

@@ -2,16 +2,16 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/db.ts';
 import type { StatementEvents } from '../../platform/events/outbox.ts';
-import type { Address, CheckoutSnapshot, OrderStatus, OrderView } from './contract.ts';
+import type { CheckoutSnapshot, OrderStatus, OrderView } from './contract.ts';
+import type { OrderPersonal, PersonalColumns, SealedOrderFields } from './personal.ts';
 
 type Q = Db['k'] | Tx;
 
-export interface OrderRow {
+export interface OrderRow extends PersonalColumns {
   id: string;
   number: string;
   cart_id: string;
   user_id: string | null;
-  email: string | null;
   status: OrderStatus;
   currency: string;
   subtotal: string | number;
@@ -19,11 +19,12 @@ export interface OrderRow {
   shipping: string | number;
   tax: string | number;
   total: string | number;
-  shipping_address: Address;
   payment_id: string | null;
   payment_status: string;
   order_token_hash: string | null;
   created_at: Date | string;
+  email_index?: string | null;
+  data_subject?: string | null;
 }
 
 export interface LineRow {
@@ -43,13 +44,14 @@ export interface LineRow {
 
 export const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
-export function toView(o: OrderRow, lines: LineRow[]): OrderView {
+/** The order as its customer and staff see it; `personal` is its opened personal fields (personal.ts). */
+export function toView(o: OrderRow, lines: LineRow[], personal: OrderPersonal): OrderView {
   const m = (amount: string | number) => ({ amount: Number(amount), currency: o.currency });
   return {
     id: o.id,
     number: String(o.number),
     status: o.status,
-    email: o.email,
+    email: personal.email,
     userId: o.user_id,
     items: lines.map((l) => ({
       variantId: l.variant_id,
@@ -71,7 +73,8 @@ export function toView(o: OrderRow, lines: LineRow[]): OrderView {
       tax: m(o.tax),
       total: m(o.total),
     },
-    shippingAddress: parse(o.shipping_address),
+    shippingAddress: personal.shippingAddress,
+    customerErased: personal.erased,
     payment: { status: o.payment_status },
     createdAt: new Date(o.created_at).toISOString(),
   };
@@ -87,8 +90,10 @@ export interface PlaceInput {
   actor: string;
   /** The order's creation time (what the answer shows and the row stores). */
   createdAt: string;
-  /** The 201 answer body without `number` (added from the sequence inside the statement). */
-  answerBody: Record<string, unknown>;
+  /** The customer's fields, sealed under the order's data key (personal.ts). */
+  personal: SealedOrderFields;
+  /** The 201 answer body without `number` (the statement stores the number beside it), sealed. */
+  answerSealed: string;
   events: StatementEvents;
 }
 
@@ -123,18 +128,19 @@ export const ordersRepo = {
         select nextval('orders.order_number_seq') as number
       ), a as (
         update orders.checkout_attempts set status = 'placed', steps = array_append(steps, 'placed'),
-          answer_status = 201, answer = jsonb_set(${JSON.stringify(p.answerBody)}::jsonb, '{number}', to_jsonb(n.number::text)),
+          answer_status = 201, answer = jsonb_build_object('number', n.number::text), answer_sealed = ${p.answerSealed},
           claimed_by = null, claimed_until = now(), updated_at = now()
         from n
         where id = ${p.attemptId} and claimed_by = ${p.owner} and status = 'running' and claimed_until > now()
         returning n.number
       ), o as (
-        insert into orders.orders (id, number, cart_id, user_id, email, status, currency,
-          subtotal, discount, shipping, tax, total, shipping_address, billing_address, shipping_method, promotions,
-          payment_id, payment_status, order_token_hash, created_at)
-        select ${p.attemptId}, a.number, ${s.cartId}, ${s.userId}, ${s.email}, 'pending', ${s.currency},
+        insert into orders.orders (id, number, cart_id, user_id, status, currency,
+          subtotal, discount, shipping, tax, total, email_sealed, shipping_address_sealed, billing_address_sealed,
+          email_index, data_subject, shipping_method, promotions, payment_id, payment_status, order_token_hash, created_at)
+        select ${p.attemptId}, a.number, ${s.cartId}, ${s.userId}, 'pending', ${s.currency},
           ${s.totals.subtotal.amount}, ${s.totals.discount.amount}, ${s.totals.shipping.amount}, ${s.totals.tax.amount},
-          ${s.totals.total.amount}, ${JSON.stringify(s.shippingAddress)}, ${JSON.stringify(s.billingAddress)},
+          ${s.totals.total.amount}, ${p.personal.email}, ${p.personal.shippingAddress}, ${p.personal.billingAddress},
+          ${p.personal.emailIndex}, ${p.personal.subject},
           ${JSON.stringify(s.shippingMethod)}, ${JSON.stringify(s.promotions)}, ${p.paymentId}, 'authorized',
           ${p.tokenHash}, ${p.createdAt}::timestamptz
         from a

@@ -24,7 +24,7 @@ export const OrderSchema = Type.Object({
     description:
       'pending, paid, partially_shipped, shipped, delivered, cancelled, partially_refunded, refunded, returned',
   }),
-  email: Type.Union([Type.String(), Type.Null()]),
+  email: Type.Union([Type.String(), Type.Null()], { description: 'Null once the customer was erased' }),
   userId: Type.Union([Type.String(), Type.Null()]),
   items: Type.Array(
     Type.Object({
@@ -42,7 +42,13 @@ export const OrderSchema = Type.Object({
     }),
   ),
   totals: Type.Object({ subtotal: Money, discount: Money, shipping: Money, tax: Money, total: Money }),
-  shippingAddress: Address,
+  shippingAddress: Type.Union([Address, Type.Null()], {
+    description: 'Null once the customer was erased (customerErased)',
+  }),
+  customerErased: Type.Boolean({
+    description:
+      "The customer's personal data was erased (on request, or at the end of its retention): email and address are null; the financial record stays",
+  }),
   payment: Type.Object({ status: Type.String() }),
   createdAt: Type.String({ format: 'date-time' }),
   orderToken: Type.Optional(

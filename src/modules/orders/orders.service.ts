@@ -9,6 +9,15 @@ import { hashToken } from './checkout.service.ts';
 import { ORDER_ERRORS, type OrderStatus, type OrderView } from './contract.ts';
 import { ORDER_EVENTS } from './events.ts';
 import { type OrderRow, ordersRepo, toView } from './orders.repo.ts';
+import {
+  FIELDS,
+  type OrdersPrivacy,
+  openOrderPersonal,
+  openText,
+  orderSubject,
+  sealedOf,
+  sealText,
+} from './personal.ts';
 import { CUSTOMER_CANCELLABLE, sourcesOf } from './state.ts';
 
 export const actorName = (a: Actor): string => {
@@ -33,13 +42,29 @@ function canSee(ctx: Ctx, o: OrderRow, orderToken: string | undefined): boolean 
   return !!orderToken && !!o.order_token_hash && hashToken(orderToken) === o.order_token_hash;
 }
 
-export function createOrdersService(deps: { db: Db }) {
-  const { db } = deps;
+/**
+ * The data key subject an order's personal data is sealed under (rows older than sealing: derived from their fields).
+ * Once the customer was erased, text written about the order later is sealed under the order's own subject.
+ */
+export const subjectOfRow = (p: OrdersPrivacy, o: OrderRow): string =>
+  o.customer_erased_at
+    ? `order:${o.id}`
+    : (o.data_subject ?? orderSubject(p, { userId: o.user_id, email: o.email }, o.id));
 
-  async function get(ctx: Ctx, id: string, orderToken: string | undefined): Promise<OrderView> {
+export function createOrdersService(deps: { db: Db; privacy: OrdersPrivacy }) {
+  const { db, privacy } = deps;
+  const view = async (o: OrderRow, lines: Parameters<typeof toView>[1]) =>
+    toView(o, lines, await openOrderPersonal(privacy, o));
+
+  /** The order and the data key subject of its personal data (404 for anyone who may not see it). */
+  async function getWithSubject(ctx: Ctx, id: string, orderToken: string | undefined) {
     const o = await ordersRepo.get(db.k, id);
     if (!o || !canSee(ctx, o, orderToken)) throw notFound(id);
-    return toView(o, await ordersRepo.lines(db.k, id));
+    return { view: await view(o, await ordersRepo.lines(db.k, id)), subject: subjectOfRow(privacy, o) };
+  }
+
+  async function get(ctx: Ctx, id: string, orderToken: string | undefined): Promise<OrderView> {
+    return (await getWithSubject(ctx, id, orderToken)).view;
   }
 
   async function list(ctx: Ctx, f: { userId?: string; status?: string; cursor?: string; limit?: number }) {
@@ -55,7 +80,9 @@ export function createOrdersService(deps: { db: Db }) {
       db.k,
       page.map((o) => o.id),
     );
-    const items = page.map((o) => toView(o, lines.get(o.id) ?? []));
+    // The page's data keys in one statement: opening the fields then needs none.
+    await privacy.dataKeys.preload(sealedOf(page));
+    const items = await Promise.all(page.map((o) => view(o, lines.get(o.id) ?? [])));
     return { items, nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
   }
 
@@ -67,7 +94,7 @@ export function createOrdersService(deps: { db: Db }) {
     ctx: Ctx,
     id: string,
     to: OrderStatus,
-    opts: { from?: OrderStatus[]; reason?: string; paymentStatus?: string; event?: string } = {},
+    opts: { from?: OrderStatus[]; reason?: string | null; paymentStatus?: string; event?: string } = {},
   ): Promise<boolean> {
     const events = eventsInStatement(
       ctx,
@@ -95,7 +122,10 @@ export function createOrdersService(deps: { db: Db }) {
     const from = staff
       ? sourcesOf('cancelled')
       : CUSTOMER_CANCELLABLE.filter((s) => sourcesOf('cancelled').includes(s));
-    const ok = await transition(ctx, id, 'cancelled', { from, reason, event: ORDER_EVENTS.cancelled });
+    // The reason is the caller's own text: sealed under the order's subject.
+    const key = await privacy.dataKeys.forSubject(subjectOfRow(privacy, o));
+    const sealed = sealText(privacy, key, FIELDS.logReason, reason);
+    const ok = await transition(ctx, id, 'cancelled', { from, reason: sealed, event: ORDER_EVENTS.cancelled });
     if (!ok) {
       throw errors.conflict(
         ORDER_ERRORS.invalidTransition,
@@ -107,10 +137,18 @@ export function createOrdersService(deps: { db: Db }) {
 
   return {
     get,
+    getWithSubject,
     list,
     cancel,
     transition,
-    events: (id: string) => ordersRepo.events(db.k, id),
+    /** The order's log, oldest first, with its free text opened (null once the customer was erased). */
+    events: async (id: string) =>
+      Promise.all(
+        (await ordersRepo.events(db.k, id)).map(async (e) => ({
+          ...e,
+          reason: await openText(privacy, FIELDS.logReason, e.reason),
+        })),
+      ),
     row: (id: string) => ordersRepo.get(db.k, id),
   };
 }

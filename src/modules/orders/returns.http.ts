@@ -17,7 +17,7 @@ import {
   ReturnRequestHeaders,
   ReturnSchema,
 } from './orders.schemas.ts';
-import type { ReturnsService } from './returns.service.ts';
+import type { ReturnsService, SubjectOut } from './returns.service.ts';
 
 const tags = ['orders'];
 const orderToken = (req: FastifyRequest) => {
@@ -48,8 +48,13 @@ export function registerReturnRoutes(http: App, returns: ReturnsService): void {
         },
       },
     },
-    async (req, reply) =>
-      reply.code(201).send(await returns.request(req.ctx, req.params.id, orderToken(req), req.body)),
+    async (req, reply) => {
+      // The stored answer of an Idempotency-Key is sealed under the order's subject (it holds the reason).
+      const out: SubjectOut = {};
+      const view = await returns.request(req.ctx, req.params.id, orderToken(req), req.body, out);
+      if (out.subject) req.privacySubject = out.subject;
+      return reply.code(201).send(view);
+    },
   );
 
   http.get(
@@ -100,7 +105,12 @@ export function registerReturnRoutes(http: App, returns: ReturnsService): void {
         },
       },
     },
-    async (req) => returns.receive(req.ctx, req.params.id, req.body ?? {}),
+    async (req) => {
+      const out: SubjectOut = {};
+      const view = await returns.receive(req.ctx, req.params.id, req.body ?? {}, out);
+      if (out.subject) req.privacySubject = out.subject;
+      return view;
+    },
   );
 
   http.post(
@@ -119,6 +129,11 @@ export function registerReturnRoutes(http: App, returns: ReturnsService): void {
         },
       },
     },
-    async (req) => returns.reject(req.ctx, req.params.id, req.body ?? {}),
+    async (req) => {
+      const out: SubjectOut = {};
+      const view = await returns.reject(req.ctx, req.params.id, req.body ?? {}, out);
+      if (out.subject) req.privacySubject = out.subject;
+      return view;
+    },
   );
 }

@@ -14,7 +14,8 @@ import { ORDER_ERRORS, type OrderStatus, type OrderView, type ReturnStatus } fro
 import { ORDER_EVENTS } from './events.ts';
 import { fulfillmentRepo, type ReturnRow, type ShipmentItem } from './fulfillment.repo.ts';
 import { type LineRow, ordersRepo } from './orders.repo.ts';
-import { actorName, type OrdersService } from './orders.service.ts';
+import { actorName, type OrdersService, subjectOfRow } from './orders.service.ts';
+import { FIELDS, type OrdersPrivacy, openText, sealText } from './personal.ts';
 import { type RefundableLine, returnRefund } from './return-refund.ts';
 
 /** Orders whose shipped units may be returned. */
@@ -32,6 +33,12 @@ export interface ReturnView {
   note: string | null;
   createdAt: string;
   decidedAt: string | null;
+}
+
+/** Filled by the service: the data key subject of the personal data in the answer (the idempotent routes seal their
+ * stored answer under it). */
+export interface SubjectOut {
+  subject?: string;
 }
 
 export interface ReturnRequest {
@@ -82,8 +89,19 @@ function toReturnView(r: ReturnRow, currency: string, lines: LineRow[]): ReturnV
   };
 }
 
-export function createReturnsService(deps: { db: Db; orders: Pick<OrdersService, 'get' | 'row'> }) {
-  const { db } = deps;
+export function createReturnsService(deps: {
+  db: Db;
+  privacy: OrdersPrivacy;
+  orders: Pick<OrdersService, 'getWithSubject' | 'row'>;
+}) {
+  const { db, privacy } = deps;
+  // The customer's reason and staff's note are sealed under the order's subject; erased → null.
+  const opened = async (r: ReturnRow): Promise<ReturnRow> => ({
+    ...r,
+    reason: await openText(privacy, FIELDS.returnReason, r.reason),
+    note: await openText(privacy, FIELDS.returnNote, r.note),
+  });
+  const keyOf = (subject: string) => privacy.dataKeys.forSubject(subject);
 
   /** Merges the requested items by variant and checks each is a line of the order (422 otherwise). */
   function plan(order: OrderView, items: ShipmentItem[]): ShipmentItem[] {
@@ -102,11 +120,22 @@ export function createReturnsService(deps: { db: Db; orders: Pick<OrdersService,
   const notReturnable = (id: string, status: OrderStatus) =>
     errors.conflict(ORDER_ERRORS.notReturnable, `Order ${id} is ${status}; only shipped units can be returned.`);
 
-  async function request(ctx: Ctx, orderId: string, orderToken: string | undefined, input: ReturnRequest) {
-    const order = await deps.orders.get(ctx, orderId, orderToken); // 404 for anyone who may not see it
+  async function request(
+    ctx: Ctx,
+    orderId: string,
+    orderToken: string | undefined,
+    input: ReturnRequest,
+    out: SubjectOut = {},
+  ) {
+    // 404 for anyone who may not see it
+    const { view: order, subject } = await deps.orders.getWithSubject(ctx, orderId, orderToken);
+    out.subject = subject;
     if (!RETURNABLE.includes(order.status)) throw notReturnable(orderId, order.status);
     const items = plan(order, input.items);
     const by = actorName(ctx.actor);
+    const key = await keyOf(subject);
+    const reason = sealText(privacy, key, FIELDS.returnReason, input.reason);
+    const logReason = sealText(privacy, key, FIELDS.logReason, input.reason);
     return db.transaction(async (tx) => {
       const status = await ordersRepo.lockStatus(tx, orderId);
       if (!status || !RETURNABLE.includes(status)) throw notReturnable(orderId, status ?? order.status);
@@ -122,35 +151,44 @@ export function createReturnsService(deps: { db: Db; orders: Pick<OrdersService,
         id: newId('ret'),
         orderId,
         items,
-        reason: input.reason ?? null,
+        reason,
         by,
       });
-      await ordersRepo.log(tx, orderId, 'return_requested', null, null, by, input.reason ?? null, {
+      await ordersRepo.log(tx, orderId, 'return_requested', null, null, by, logReason, {
         returnId: row.id,
         items,
       });
       await appendEvents(tx, ctx, [
         { type: ORDER_EVENTS.returnRequested, aggregateId: orderId, payload: { returnId: row.id, orderId, items } },
       ]);
-      return toReturnView(row, order.totals.total.currency, await ordersRepo.lines(tx, orderId));
+      return toReturnView(
+        { ...row, reason: input.reason ?? null },
+        order.totals.total.currency,
+        await ordersRepo.lines(tx, orderId),
+      );
     });
   }
 
   async function list(ctx: Ctx, orderId: string, orderToken: string | undefined): Promise<ReturnView[]> {
-    const order = await deps.orders.get(ctx, orderId, orderToken);
+    const { view: order } = await deps.orders.getWithSubject(ctx, orderId, orderToken);
     const [rows, lines] = await Promise.all([
       fulfillmentRepo.returnsOf(db.k, orderId),
       ordersRepo.lines(db.k, orderId),
     ]);
-    return rows.map((r) => toReturnView(r, order.totals.total.currency, lines));
+    return Promise.all(rows.map(async (r) => toReturnView(await opened(r), order.totals.total.currency, lines)));
   }
 
   async function find(id: string) {
     const r = await fulfillmentRepo.returnById(db.k, id);
     if (!r) throw errors.notFound(ORDER_ERRORS.returnNotFound, `No return ${id}.`);
     const order = await deps.orders.row(r.order_id);
-    return { r, currency: (order as { currency: string }).currency };
+    if (!order) throw errors.notFound(ORDER_ERRORS.returnNotFound, `No return ${id}.`);
+    return { r, currency: order.currency, subject: subjectOfRow(privacy, order) };
   }
+
+  /** A decided return as its answer shows it: the note just written, the customer's reason opened. */
+  const decidedView = async (row: ReturnRow, note: string | null, currency: string, lines: LineRow[]) =>
+    toReturnView({ ...(await opened({ ...row, note: null })), note }, currency, lines);
 
   const decided = (r: ReturnRow | undefined, id: string) =>
     errors.conflict(ORDER_ERRORS.returnDecided, `Return ${id} was ${r?.status ?? 'decided'} already.`);
@@ -160,79 +198,98 @@ export function createReturnsService(deps: { db: Db; orders: Pick<OrdersService,
    * the refunds of a line add up exactly), the order becomes `returned` when every unit has come back, and the
    * settle subscriber refunds and restocks.
    */
-  async function receive(ctx: Ctx, id: string, input: { restock?: boolean; note?: string }): Promise<ReturnView> {
-    const { r, currency } = await find(id);
+  async function receive(
+    ctx: Ctx,
+    id: string,
+    input: { restock?: boolean; note?: string },
+    out: SubjectOut = {},
+  ): Promise<ReturnView> {
+    const { r, currency, subject } = await find(id);
+    out.subject = subject;
     const orderId = r.order_id;
     const by = actorName(ctx.actor);
     const restock = input.restock ?? true;
-    return db.transaction(async (tx) => {
-      const status = (await ordersRepo.lockStatus(tx, orderId)) as OrderStatus;
-      // Every decision locks the order first: under that lock the return's status is settled.
-      const open = await fulfillmentRepo.returnById(tx, id);
-      if (open?.status !== 'requested') throw decided(open, id);
-      const refund = refundFor(await ordersRepo.lines(tx, orderId), r.items);
-      const row = await fulfillmentRepo.decideReturn(tx, id, {
-        status: 'received',
-        items: refund.items,
-        refundAmount: refund.total,
-        restock,
-        note: input.note ?? null,
-        by,
-      });
-      if (!row) throw decided(await fulfillmentRepo.returnById(tx, id), id);
-      for (const it of r.items) await fulfillmentRepo.moveReturned(tx, orderId, it.variantId, it.quantity, 'received');
-      await ordersRepo.log(tx, orderId, 'return_received', null, null, by, input.note ?? null, {
-        returnId: id,
-        refundAmount: refund.total,
-        restock,
-      });
-      const payload: ReturnReceivedPayload = {
-        returnId: id,
-        orderId,
-        items: r.items,
-        refundAmount: refund.total,
-        currency,
-        restock,
-      };
-      const events: { type: string; aggregateId: string; payload: Record<string, unknown> }[] = [
-        { type: ORDER_EVENTS.returnReceived, aggregateId: orderId, payload: { ...payload } },
-      ];
-      if (
-        ['shipped', 'delivered', 'partially_refunded'].includes(status) &&
-        (await fulfillmentRepo.allReturned(tx, orderId))
-      ) {
-        await ordersRepo.setStatus(tx, orderId, 'returned');
-        await ordersRepo.log(tx, orderId, 'returned', status, 'returned', by, null, { returnId: id });
-        events.push({ type: ORDER_EVENTS.returned, aggregateId: orderId, payload: { orderId, from: status } });
-      }
-      await appendEvents(tx, ctx, events);
-      return toReturnView(row, currency, await ordersRepo.lines(tx, orderId));
-    });
+    const key = await keyOf(subject);
+    const note = sealText(privacy, key, FIELDS.returnNote, input.note);
+    const logNote = sealText(privacy, key, FIELDS.logReason, input.note);
+    return db
+      .transaction(async (tx) => {
+        const status = (await ordersRepo.lockStatus(tx, orderId)) as OrderStatus;
+        // Every decision locks the order first: under that lock the return's status is settled.
+        const open = await fulfillmentRepo.returnById(tx, id);
+        if (open?.status !== 'requested') throw decided(open, id);
+        const refund = refundFor(await ordersRepo.lines(tx, orderId), r.items);
+        const row = await fulfillmentRepo.decideReturn(tx, id, {
+          status: 'received',
+          items: refund.items,
+          refundAmount: refund.total,
+          restock,
+          note,
+          by,
+        });
+        if (!row) throw decided(await fulfillmentRepo.returnById(tx, id), id);
+        for (const it of r.items)
+          await fulfillmentRepo.moveReturned(tx, orderId, it.variantId, it.quantity, 'received');
+        await ordersRepo.log(tx, orderId, 'return_received', null, null, by, logNote, {
+          returnId: id,
+          refundAmount: refund.total,
+          restock,
+        });
+        const payload: ReturnReceivedPayload = {
+          returnId: id,
+          orderId,
+          items: r.items,
+          refundAmount: refund.total,
+          currency,
+          restock,
+        };
+        const events: { type: string; aggregateId: string; payload: Record<string, unknown> }[] = [
+          { type: ORDER_EVENTS.returnReceived, aggregateId: orderId, payload: { ...payload } },
+        ];
+        if (
+          ['shipped', 'delivered', 'partially_refunded'].includes(status) &&
+          (await fulfillmentRepo.allReturned(tx, orderId))
+        ) {
+          await ordersRepo.setStatus(tx, orderId, 'returned');
+          await ordersRepo.log(tx, orderId, 'returned', status, 'returned', by, null, { returnId: id });
+          events.push({ type: ORDER_EVENTS.returned, aggregateId: orderId, payload: { orderId, from: status } });
+        }
+        await appendEvents(tx, ctx, events);
+        return { row, lines: await ordersRepo.lines(tx, orderId) };
+      })
+      .then((d) => decidedView(d.row, input.note ?? null, currency, d.lines));
   }
 
   /** Staff refuse the return: its units may be claimed again; nothing is refunded. */
-  async function reject(ctx: Ctx, id: string, input: { note?: string }): Promise<ReturnView> {
-    const { r, currency } = await find(id);
+  async function reject(ctx: Ctx, id: string, input: { note?: string }, out: SubjectOut = {}): Promise<ReturnView> {
+    const { r, currency, subject } = await find(id);
+    out.subject = subject;
     const orderId = r.order_id;
     const by = actorName(ctx.actor);
-    return db.transaction(async (tx) => {
-      await ordersRepo.lockStatus(tx, orderId);
-      const row = await fulfillmentRepo.decideReturn(tx, id, {
-        status: 'rejected',
-        items: r.items.map((it) => ({ variantId: it.variantId, quantity: it.quantity, refund: 0 })),
-        refundAmount: 0,
-        restock: false,
-        note: input.note ?? null,
-        by,
-      });
-      if (!row) throw decided(await fulfillmentRepo.returnById(tx, id), id);
-      for (const it of r.items) await fulfillmentRepo.moveReturned(tx, orderId, it.variantId, it.quantity, 'released');
-      await ordersRepo.log(tx, orderId, 'return_rejected', null, null, by, input.note ?? null, { returnId: id });
-      await appendEvents(tx, ctx, [
-        { type: ORDER_EVENTS.returnRejected, aggregateId: orderId, payload: { returnId: id, orderId } },
-      ]);
-      return toReturnView(row, currency, await ordersRepo.lines(tx, orderId));
-    });
+    const key = await keyOf(subject);
+    const note = sealText(privacy, key, FIELDS.returnNote, input.note);
+    const logNote = sealText(privacy, key, FIELDS.logReason, input.note);
+    return db
+      .transaction(async (tx) => {
+        await ordersRepo.lockStatus(tx, orderId);
+        const row = await fulfillmentRepo.decideReturn(tx, id, {
+          status: 'rejected',
+          items: r.items.map((it) => ({ variantId: it.variantId, quantity: it.quantity, refund: 0 })),
+          refundAmount: 0,
+          restock: false,
+          note,
+          by,
+        });
+        if (!row) throw decided(await fulfillmentRepo.returnById(tx, id), id);
+        for (const it of r.items)
+          await fulfillmentRepo.moveReturned(tx, orderId, it.variantId, it.quantity, 'released');
+        await ordersRepo.log(tx, orderId, 'return_rejected', null, null, by, logNote, { returnId: id });
+        await appendEvents(tx, ctx, [
+          { type: ORDER_EVENTS.returnRejected, aggregateId: orderId, payload: { returnId: id, orderId } },
+        ]);
+        return { row, lines: await ordersRepo.lines(tx, orderId) };
+      })
+      .then((d) => decidedView(d.row, input.note ?? null, currency, d.lines));
   }
 
   /** Staff: returns across orders, newest first, optionally by status. */
@@ -244,9 +301,15 @@ export function createReturnsService(deps: { db: Db; orders: Pick<OrdersService,
     const [lines, currencies] = await Promise.all([
       ordersRepo.linesOf(db.k, orderIds),
       ordersRepo.currencies(db.k, orderIds),
+      privacy.dataKeys.preload(page.flatMap((r) => [r.reason, r.note])),
     ]);
+    const items = await Promise.all(
+      page.map(async (r) =>
+        toReturnView(await opened(r), currencies.get(r.order_id) ?? '', lines.get(r.order_id) ?? []),
+      ),
+    );
     return {
-      items: page.map((r) => toReturnView(r, currencies.get(r.order_id) ?? '', lines.get(r.order_id) ?? [])),
+      items,
       nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
     };
   }

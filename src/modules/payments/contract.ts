@@ -45,6 +45,27 @@ export interface Refund {
   createdAt: string;
 }
 
+/** A payment of a person's order as their data export shows it (references and amounts; never card data). */
+export interface PaymentReference {
+  paymentId: string;
+  orderId: string;
+  provider: string;
+  /** The provider's payment id. */
+  providerReference: string | null;
+  amount: { amount: number; currency: string };
+  captured: { amount: number; currency: string };
+  refunded: { amount: number; currency: string };
+  status: string;
+  createdAt: string;
+  refunds: {
+    id: string;
+    amount: { amount: number; currency: string };
+    status: string;
+    reason: string;
+    createdAt: string;
+  }[];
+}
+
 export interface AuthorizeInput {
   orderId: string;
   amount: number;
@@ -80,6 +101,8 @@ export interface PaymentsApi {
   refund(ctx: Ctx, paymentId: string, amount: number, key: string, reason?: string): Promise<Refund>;
   get(ctx: Ctx, paymentId: string): Promise<Payment | undefined>;
   getByOrderId(ctx: Ctx, orderId: string): Promise<Payment | undefined>;
+  /** The payments of these orders with their refunds, for a person's data export (references, never card data). */
+  paymentReferences(ctx: Ctx, orderIds: readonly string[]): Promise<PaymentReference[]>;
 }
 
 export const PAYMENT_ERRORS = {

@@ -10,6 +10,7 @@ import { newId } from '../../platform/ids.ts';
 import { type AuthorizeInput, PAYMENT_ERRORS, type Payment, type PaymentsApi, type Refund } from './contract.ts';
 import type { PaymentEventPayload, PaymentEventType } from './events.ts';
 import * as repo from './payments.repo.ts';
+import { paymentReferences } from './personal-data.ts';
 import {
   type PaymentProvider,
   type ProviderPayment,
@@ -386,6 +387,7 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
     refund,
     get: async (_ctx, paymentId) => repo.findPayment(db.k, paymentId),
     getByOrderId: async (_ctx, orderId) => repo.findByOrderId(db.k, orderId),
+    paymentReferences: (_ctx, orderIds) => paymentReferences(db.k, orderIds),
     sync,
   };
 }

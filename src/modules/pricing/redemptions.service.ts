@@ -1,10 +1,13 @@
 // Redemption limits that hold under concurrency: one transaction per reservation, conditional updates
 // on the counters (global, then campaign, then per customer; each group in id order), all or nothing.
+// Per-customer counters are per person (person-keys.ts): a checkout counts against its account and its email.
 import { sql } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db, Tx } from '../../platform/db/db.ts';
 import { AppError, errors } from '../../platform/errors.ts';
+import type { Pii } from '../../platform/privacy/pii.ts';
 import { PRICING_ERRORS as E, type PricingApi, type RedemptionRequest } from './contract.ts';
+import { customerKeysOf, foldOldCounters } from './person-keys.ts';
 
 function limitReached(promotionId: string, scope: string): AppError {
   return new AppError(409, E.limitReached, 'Promotion limit reached', {
@@ -21,8 +24,9 @@ function notActive(promotionId: string): AppError {
 }
 
 async function adjust(tx: Tx, key: string, delta: 1 | -1): Promise<void> {
-  const rows = await sql<{ promotion_id: string; campaign_id: string | null; customer_key: string | null }>`
-    select r.promotion_id, p.campaign_id, k.customer_key from pricing.redemptions r
+  const rows = await sql<{ promotion_id: string; campaign_id: string | null; customer_keys: string[] }>`
+    select r.promotion_id, p.campaign_id,
+      coalesce(k.customer_keys, array_remove(array[k.customer_key], null)) as customer_keys from pricing.redemptions r
     join pricing.redemption_keys k on k.key = r.key join pricing.promotions p on p.id = r.promotion_id
     where r.key = ${key} order by r.promotion_id`.execute(tx);
   for (const r of rows.rows) {
@@ -37,13 +41,13 @@ async function adjust(tx: Tx, key: string, delta: 1 | -1): Promise<void> {
     );
   }
   for (const r of rows.rows) {
-    if (!r.customer_key) continue;
+    if (!r.customer_keys.length) continue;
     await sql`update pricing.customer_usage set redemptions = greatest(redemptions + ${delta}, 0)
-      where promotion_id = ${r.promotion_id} and customer_key = ${r.customer_key}`.execute(tx);
+      where promotion_id = ${r.promotion_id} and customer_key = any(${r.customer_keys}::text[])`.execute(tx);
   }
 }
 
-export function createRedemptionService(db: Db): PricingApi {
+export function createRedemptionService(db: Db, pii: Pii): PricingApi {
   return {
     async reserveRedemptions(_ctx: Ctx, req: RedemptionRequest) {
       if (typeof req.key !== 'string' || req.key.length < 1 || req.key.length > 200) {
@@ -51,11 +55,13 @@ export function createRedemptionService(db: Db): PricingApi {
       }
       const ids = [...new Set(req.promotionIds)].sort();
       if (!ids.length) return;
-      const customerKey = req.customerId ?? (req.email ? `email:${req.email.trim().toLowerCase()}` : null);
+      const { keys: customerKeys, oldKeys } = customerKeysOf(pii, req);
       await db.transaction(
         async (tx) => {
-          const inserted = await sql`insert into pricing.redemption_keys (key, customer_key, status)
-            values (${req.key}, ${customerKey}, 'reserved') on conflict (key) do nothing returning key`.execute(tx);
+          const inserted = await sql`insert into pricing.redemption_keys (key, customer_keys, status)
+            values (${req.key}, ${customerKeys}::text[], 'reserved') on conflict (key) do nothing returning key`.execute(
+            tx,
+          );
           if (!inserted.rows.length) return; // idempotent: this key already holds (or held) its reservation
           const campaigns = new Map<string, string>();
           const perCustomer: { id: string; limit: number }[] = [];
@@ -81,13 +87,18 @@ export function createRedemptionService(db: Db): PricingApi {
               where id = ${c} and (usage_limit is null or redemptions < usage_limit) returning id`.execute(tx);
             if (!r.rows.length) throw limitReached(promotionId, 'campaign');
           }
+          // One conditional increment per counter (account, person), in key order; the promotion's row, locked
+          // above, already serialises reservations of the same promotion.
           for (const { id, limit } of perCustomer) {
-            if (!customerKey) continue;
-            const r = await sql`insert into pricing.customer_usage (promotion_id, customer_key, redemptions)
-              select ${id}, ${customerKey}, 1 where ${limit}::int >= 1
-              on conflict (promotion_id, customer_key) do update set redemptions = pricing.customer_usage.redemptions + 1
-              where pricing.customer_usage.redemptions < ${limit}::int returning promotion_id`.execute(tx);
-            if (!r.rows.length) throw limitReached(id, 'customer');
+            for (const customerKey of customerKeys) {
+              const old = oldKeys.get(customerKey);
+              if (old) await foldOldCounters(tx, id, customerKey, old);
+              const r = await sql`insert into pricing.customer_usage (promotion_id, customer_key, redemptions)
+                select ${id}, ${customerKey}, 1 where ${limit}::int >= 1
+                on conflict (promotion_id, customer_key) do update set redemptions = pricing.customer_usage.redemptions + 1
+                where pricing.customer_usage.redemptions < ${limit}::int returning promotion_id`.execute(tx);
+              if (!r.rows.length) throw limitReached(id, 'customer');
+            }
           }
           for (const id of ids) {
             await sql`insert into pricing.redemptions (key, promotion_id) values (${req.key}, ${id})`.execute(tx);

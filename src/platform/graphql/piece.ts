@@ -23,6 +23,11 @@ export interface GraphqlContext {
    * Idempotency-Key header, so a retry runs the field again instead of replaying the first answer.
    */
   releaseIdempotencyKey(): void;
+  /**
+   * The data key subject of the personal data this request answers with (privacy/data-keys.ts): the answer stored
+   * under the Idempotency-Key is then sealed under it, so erasing the person shreds the stored answer too.
+   */
+  setPrivacySubject(subject: string): void;
   /** Per-request DataLoaders by name (see perRequestLoader); dropped with the request. */
   loaders: Map<string, unknown>;
 }

@@ -178,6 +178,9 @@ export async function installGraphql(http: App, pieces: GraphqlPiece[], options:
         // Checked by the idempotency layer before any resolver runs (1 to 255 visible ASCII characters).
         idempotencyKey: header('idempotency-key', 255),
         releaseIdempotencyKey: () => releaseIdempotencyKey(request),
+        setPrivacySubject: (subject: string) => {
+          request.privacySubject = subject;
+        },
         loaders: new Map(),
       };
     },

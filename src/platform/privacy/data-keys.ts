@@ -25,11 +25,14 @@ export interface DataKeys {
   /** Seals a value under a data key. */
   seal(key: DataKey, field: string, plaintext: string): string;
   sealJson(key: DataKey, field: string, value: unknown): string;
-  /** Opens a sealed value; null when its subject was erased (its key is gone). */
-  open(field: string, sealed: string): Promise<string | null>;
-  openJson<T>(field: string, sealed: string): Promise<T | null>;
+  /**
+   * Opens a sealed value; null when its subject was erased (its key is gone). Inside a transaction pass it as `via`:
+   * a key not yet in memory is then read on the transaction's own connection (PGlite has only one).
+   */
+  open(field: string, sealed: string, via?: AnyDb): Promise<string | null>;
+  openJson<T>(field: string, sealed: string, via?: AnyDb): Promise<T | null>;
   /** Loads the keys of many sealed values in one statement (list pages), so `open` needs none after. */
-  preload(sealed: readonly (string | null | undefined)[]): Promise<void>;
+  preload(sealed: readonly (string | null | undefined)[], via?: AnyDb): Promise<void>;
   /** The data key id inside a sealed value. */
   keyIdOf(sealed: string): string | undefined;
   /** Destroys the subjects' data keys (crypto-shredding). Returns how many keys were destroyed. */
@@ -85,10 +88,10 @@ export function createDataKeys(pii: Pii, root: AnyDb): DataKeys {
       if (k && bySubject.get(k.subject)?.id === id) bySubject.delete(k.subject);
     }
   };
-  const loadIds = async (ids: string[]) => {
+  const loadIds = async (ids: string[], via: AnyDb = root) => {
     const missing = [...new Set(ids)].filter((id) => !byId.has(id));
     if (!missing.length) return;
-    const rows = await root
+    const rows = await via
       .selectFrom('privacy.data_keys')
       .select(['id', 'subject', 'wrapped'])
       .where('id', 'in', missing)
@@ -133,10 +136,10 @@ export function createDataKeys(pii: Pii, root: AnyDb): DataKeys {
     },
     sealJson: (k, field, value) => api.seal(k, field, JSON.stringify(value)),
 
-    async open(field, sealed) {
+    async open(field, sealed, via) {
       const [version, keyId, ivText, ctText] = sealed.split('.');
       if (version !== 's1' || !keyId || !ivText || !ctText) throw new Error('not a sealed value');
-      await loadIds([keyId]);
+      await loadIds([keyId], via);
       const k = byId.get(keyId);
       if (!k) return null;
       const data = Buffer.from(ctText, 'base64url');
@@ -145,13 +148,16 @@ export function createDataKeys(pii: Pii, root: AnyDb): DataKeys {
       decipher.setAuthTag(data.subarray(data.length - 16));
       return Buffer.concat([decipher.update(data.subarray(0, data.length - 16)), decipher.final()]).toString('utf8');
     },
-    async openJson<T>(field: string, sealed: string) {
-      const text = await api.open(field, sealed);
+    async openJson<T>(field: string, sealed: string, via?: AnyDb) {
+      const text = await api.open(field, sealed, via);
       return text === null ? null : (JSON.parse(text) as T);
     },
 
-    async preload(sealed) {
-      await loadIds(sealed.flatMap((s) => (s && isSealed(s) ? [s.split('.')[1] ?? ''] : [])));
+    async preload(sealed, via) {
+      await loadIds(
+        sealed.flatMap((s) => (s && isSealed(s) ? [s.split('.')[1] ?? ''] : [])),
+        via,
+      );
     },
     keyIdOf: (sealed) => (isSealed(sealed) ? sealed.split('.')[1] : undefined),
 

@@ -79,6 +79,15 @@ describe('per-subject data keys [REQ-PRV-002]', () => {
     const again = await createPrivacy(ring('k1'), t.db.k).dataKeys.forSubject(subject);
     expect(again.id).not.toBe(key.id);
   });
+
+  it('[REQ-PRV-002] a key not in memory opens inside a transaction through that transaction (one PGlite connection)', async () => {
+    const writer = createPrivacy(ring('k1'), t.db.k);
+    const key = await writer.dataKeys.forSubject(subjects.user(`usr_tx_${randomBytes(4).toString('hex')}`));
+    const sealed = writer.dataKeys.seal(key, 'returns.reason', 'too small');
+    const fresh = createPrivacy(ring('k1'), t.db.k); // a restarted process: nothing cached
+    const opened = await t.db.transaction((tx) => fresh.dataKeys.open('returns.reason', sealed, tx));
+    expect(opened).toBe('too small');
+  });
 });
 
 describe('email normalisation [REQ-PRV-007]', () => {

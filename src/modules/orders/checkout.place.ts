@@ -1,0 +1,97 @@
+// The pivot of the checkout saga: one guarded statement writes the order (its customer's fields sealed under the
+// order's data key), its lines, its log entry, its `placed` event and the stored answer (sealed too).
+import { createHash } from 'node:crypto';
+import type { Ctx } from '../../platform/context.ts';
+import { type Db, retryingStatement } from '../../platform/db/db.ts';
+import { eventsInStatement } from '../../platform/events/outbox.ts';
+import { notifyOutboxAppended } from '../../platform/events/wake.ts';
+import { newSecret } from '../../platform/ids.ts';
+import { inProgress } from './checkout.answers.ts';
+import type { Attempt } from './checkout.repo.ts';
+import type { CheckoutSnapshot } from './contract.ts';
+import { ORDER_EVENTS, type OrderPlacedPayload } from './events.ts';
+import { lineRows, ordersRepo, toView } from './orders.repo.ts';
+import { FIELDS, type OrdersPrivacy, orderSubject, sealOrderFields } from './personal.ts';
+
+export const reservationKey = (orderId: string) => `checkout:${orderId}`;
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface CheckoutResult {
+  status: 201 | 202;
+  body: Record<string, unknown>;
+  /** The data key subject of the personal data in the body (a stored copy of it is sealed under it). */
+  subject?: string | undefined;
+}
+
+export async function placeOrder(
+  deps: { db: Db; privacy: OrdersPrivacy },
+  ctx: Ctx,
+  p: { attempt: Attempt; snapshot: CheckoutSnapshot; owner: string; paymentId: string },
+): Promise<CheckoutResult> {
+  const { db, privacy } = deps;
+  const { attempt: a, snapshot: s, owner, paymentId } = p;
+  // The key was made when the attempt was created: taken from the cache, or read in one statement before writing.
+  const key = await privacy.dataKeys.forSubject(
+    a.subject ?? orderSubject(privacy, { userId: s.userId, email: s.email }, a.id),
+  );
+  const personal = sealOrderFields(privacy, key, s);
+  const token = s.userId ? undefined : newSecret(24);
+  const tokenHash = token ? hashToken(token) : null;
+  const createdAt = new Date().toISOString();
+  const view = toView(
+    {
+      id: a.id,
+      number: '',
+      cart_id: s.cartId,
+      user_id: s.userId,
+      email: null,
+      shipping_address: null,
+      status: 'pending',
+      currency: s.currency,
+      subtotal: s.totals.subtotal.amount,
+      discount: s.totals.discount.amount,
+      shipping: s.totals.shipping.amount,
+      tax: s.totals.tax.amount,
+      total: s.totals.total.amount,
+      payment_id: paymentId,
+      payment_status: 'authorized',
+      order_token_hash: tokenHash,
+      created_at: createdAt,
+    },
+    lineRows(s),
+    { email: s.email, shippingAddress: s.shippingAddress, billingAddress: s.billingAddress, erased: false },
+  );
+  const { number: _number, ...answerBody } = { ...view, ...(token ? { orderToken: token } : {}) };
+  // Ids only: a consumer that needs the customer's data reads the order through the orders contract.
+  const payload: Omit<OrderPlacedPayload, 'number'> = {
+    orderId: a.id,
+    cartId: s.cartId,
+    userId: s.userId,
+    reservationKey: reservationKey(a.id),
+    redemptionKey: s.promotions.length ? reservationKey(a.id) : null,
+    paymentId,
+    total: s.totals.total,
+  };
+  const events = eventsInStatement(ctx, [{ type: ORDER_EVENTS.placed, aggregateId: a.id, payload: { ...payload } }]);
+  const number = await retryingStatement(() =>
+    ordersRepo.placeFromAttempt(db.k, {
+      attemptId: a.id,
+      owner,
+      snapshot: s,
+      paymentId,
+      tokenHash,
+      actor: s.userId ? `customer:${s.userId}` : 'guest',
+      createdAt,
+      personal,
+      answerSealed: privacy.dataKeys.sealJson(key, FIELDS.answer, answerBody),
+      events,
+    }),
+  );
+  if (number === undefined) throw inProgress();
+  notifyOutboxAppended();
+  return {
+    status: 201,
+    body: { ...view, number, ...(token ? { orderToken: token } : {}) },
+    subject: personal.subject,
+  };
+}
