@@ -145,8 +145,11 @@ describe('POST /v1/orders', () => {
     expect(await attempts(cartId)).toEqual([]);
   });
 
-  it('[REQ-CHK-005] without Idempotency-Key → 400', async () => {
+  it('[REQ-CHK-005] without Idempotency-Key → 400, nothing attempted; OpenAPI declares the header required', async () => {
     const { cartId, token } = guestCart(h, snapshot({ variantId: uid('var') }));
+    const doc = (await h.t.http.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const params = doc.paths['/v1/orders'].post.parameters as { in: string; name: string; required?: boolean }[];
+    expect(params.find((p) => p.in === 'header' && p.name === 'idempotency-key')?.required).toBe(true);
     const res = await h.t.http.inject({
       method: 'POST',
       url: '/v1/orders',
@@ -155,5 +158,6 @@ describe('POST /v1/orders', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('idempotency.key_required');
+    expect(await attempts(cartId)).toEqual([]);
   });
 });

@@ -107,9 +107,11 @@ export const ReturnRequestHeaders = Type.Object({
 });
 
 export const PlaceOrderHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({ minLength: 1, maxLength: 255, description: 'Required: a unique key per checkout (e.g. a UUID)' }),
-  ),
+  'idempotency-key': Type.String({
+    minLength: 1,
+    maxLength: 255,
+    description: 'A unique key per checkout (e.g. a UUID)',
+  }),
   'x-cart-token': Type.Optional(Type.String({ maxLength: 200, description: "A guest cart's token" })),
 });
 

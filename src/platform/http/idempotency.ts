@@ -12,11 +12,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Db } from '../db/db.ts';
-import { AppError } from '../errors.ts';
 import type { ScheduledJob } from '../jobs/job.ts';
 import type { Logger } from '../observability/logger.ts';
 import { isSealed } from '../privacy/data-keys.ts';
 import type { KeyRotationPart, Privacy } from '../privacy/privacy.ts';
+import { idempotencyErrors } from './idempotency-errors.ts';
 import { problemResponse } from './problem.ts';
 import type { App } from './server.ts';
 
@@ -48,26 +48,6 @@ export interface IdempotencyOptions {
 
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 const STORED_HEADERS = ['content-type', 'location', 'etag', 'last-modified', 'cache-control'];
-
-export const idempotencyErrors = {
-  required: () =>
-    new AppError(400, 'idempotency.key_required', 'Idempotency-Key required', {
-      detail: 'This operation requires an Idempotency-Key header (a unique value per operation, e.g. a UUID).',
-    }),
-  invalid: () =>
-    new AppError(400, 'idempotency.key_invalid', 'Invalid Idempotency-Key', {
-      detail: 'The Idempotency-Key must be 1 to 255 visible ASCII characters.',
-    }),
-  reused: () =>
-    new AppError(422, 'idempotency.key_reused', 'Idempotency-Key reused', {
-      detail: 'This Idempotency-Key was used for a different request; use a new key for a new operation.',
-    }),
-  inProgress: (retryAfterSeconds: number) =>
-    new AppError(409, 'idempotency.in_progress', 'Request in progress', {
-      detail: 'A request with this Idempotency-Key is still being processed; retry after a moment.',
-      headers: { 'retry-after': String(retryAfterSeconds) },
-    }),
-};
 
 /** Canonical JSON (sorted keys), so the same body in another key order is the same request. */
 function canonical(value: unknown): string {
@@ -127,9 +107,14 @@ export function installIdempotency(app: App, options: IdempotencyOptions): void 
   // Document the header and the extra problem responses on every route that opts in.
   app.addHook('onRoute', (route) => {
     if (!route.config?.idempotency || !route.schema) return;
-    const header = Type.Optional(
-      Type.String({ minLength: 1, maxLength: 255, description: 'A unique key per operation (e.g. a UUID)' }),
-    );
+    // A route that requires the key declares it required; its absence still answers 400 idempotency.key_required.
+    const required = route.config.idempotency !== true && route.config.idempotency.required === true;
+    const keySchema = Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: 'A unique key per operation (e.g. a UUID)',
+    });
+    const header = required ? keySchema : Type.Optional(keySchema);
     const own = route.schema.headers as { type?: string; properties?: Record<string, unknown> } | undefined;
     if (!own) route.schema.headers = Type.Object({ 'idempotency-key': header });
     else if (own.type === 'object' && own.properties && !('idempotency-key' in own.properties)) {

@@ -15,6 +15,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { App } from './app-type.ts';
 import { installRequestDeadline } from './deadline.ts';
+import { idempotencyErrors } from './idempotency-errors.ts';
 import { installInputGuard } from './input-guard.ts';
 import { registerOpenApi } from './openapi.ts';
 import { fieldErrors, isAppError, ProblemSchema, sendProblem } from './problem.ts';
@@ -49,6 +50,20 @@ const FAULT_DETAIL: Record<DbFaultKind, string> = {
 
 const faultProblem = (kind: DbFaultKind) => errors.unavailable('service.unavailable', FAULT_DETAIL[kind], 1);
 
+/**
+ * A route that requires an Idempotency-Key declares the header required (so OpenAPI and generated clients say so);
+ * its absence keeps its own stable code rather than the generic validation one.
+ */
+function missingIdempotencyKey(error: FastifyError): boolean {
+  return (
+    error.validationContext === 'headers' &&
+    (error.validation ?? []).some(
+      (v) =>
+        v.keyword === 'required' && (v.params as { missingProperty?: string }).missingProperty === 'idempotency-key',
+    )
+  );
+}
+
 export function databaseFaultError(error: unknown): AppError | undefined {
   const kind = dbFaultKind(error);
   return kind ? faultProblem(kind) : undefined;
@@ -81,11 +96,15 @@ export function platformError(error: FastifyError): AppError | undefined {
     case 'FST_ERR_CTP_INVALID_TYPE':
       return new AppError(400, 'request.invalid_content_type', 'Invalid content type', { detail: error.message });
     case 'FST_ERR_VALIDATION':
+      if (missingIdempotencyKey(error)) return idempotencyErrors.required();
       return errors.validation(fieldErrors(error), error.message);
     default:
       break;
   }
-  if (error.validation) return errors.validation(fieldErrors(error), error.message);
+  if (error.validation) {
+    if (missingIdempotencyKey(error)) return idempotencyErrors.required();
+    return errors.validation(fieldErrors(error), error.message);
+  }
   // Errors from plugins that carry a 4xx status (e.g. a body parser) are the client's, not ours.
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return new AppError(error.statusCode, 'request.invalid', 'Bad request', { detail: error.message });
