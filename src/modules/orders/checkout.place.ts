@@ -8,7 +8,7 @@ import { notifyOutboxAppended } from '../../platform/events/wake.ts';
 import { newSecret } from '../../platform/ids.ts';
 import { inProgress } from './checkout.answers.ts';
 import type { Attempt } from './checkout.repo.ts';
-import type { CheckoutSnapshot } from './contract.ts';
+import type { CheckoutSnapshot, OrderView } from './contract.ts';
 import { ORDER_EVENTS, type OrderPlacedPayload } from './events.ts';
 import { lineRows, ordersRepo, toView } from './orders.repo.ts';
 import { FIELDS, type OrdersPrivacy, orderSubject, sealOrderFields } from './personal.ts';
@@ -16,12 +16,28 @@ import { FIELDS, type OrdersPrivacy, orderSubject, sealOrderFields } from './per
 export const reservationKey = (orderId: string) => `checkout:${orderId}`;
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export interface CheckoutResult {
-  status: 201 | 202;
-  body: Record<string, unknown>;
-  /** The data key subject of the personal data in the body (a stored copy of it is sealed under it). */
-  subject?: string | undefined;
-}
+/** What a checkout ends in when it does not fail (failures are thrown as AppErrors). REST and GraphQL each map it. */
+export type CheckoutResult =
+  | {
+      kind: 'placed';
+      order: OrderView;
+      /** The data key subject of the personal data in the order (a stored copy of it is sealed under it). */
+      subject?: string | undefined;
+    }
+  | {
+      kind: 'requires_action';
+      attemptId: string;
+      /** Redirect the buyer (3-D Secure and the like), or wait for the provider's webhook. */
+      nextAction: { type: 'redirect'; url: string } | { type: 'wait' };
+      subject?: string | undefined;
+    };
+
+/** The placed order as its stored answer holds it (the stored body is the order view). */
+export const placedFrom = (body: Record<string, unknown>, subject?: string): CheckoutResult => ({
+  kind: 'placed',
+  order: body as unknown as OrderView,
+  subject,
+});
 
 export async function placeOrder(
   deps: { db: Db; privacy: OrdersPrivacy },
@@ -90,8 +106,8 @@ export async function placeOrder(
   if (number === undefined) throw inProgress();
   notifyOutboxAppended();
   return {
-    status: 201,
-    body: { ...view, number, ...(token ? { orderToken: token } : {}) },
+    kind: 'placed',
+    order: { ...view, number, ...(token ? { orderToken: token } : {}) },
     subject: personal.subject,
   };
 }

@@ -12,10 +12,11 @@ import type { InventoryApi } from '../inventory/index.ts';
 import type { Payment, PaymentsApi } from '../payments/index.ts';
 import { fromAnswer, inProgress, interrupted, missingParts, problemAnswer } from './checkout.answers.ts';
 import { attemptLease } from './checkout.lease.ts';
-import { type CheckoutResult, hashToken, placeOrder, reservationKey } from './checkout.place.ts';
+import { type CheckoutResult, hashToken, placedFrom, placeOrder, reservationKey } from './checkout.place.ts';
 import { type Attempt, createAttemptsRepo, type Step } from './checkout.repo.ts';
 import { type CartApi, type CheckoutSnapshot, ORDER_ERRORS, type PricingApi } from './contract.ts';
-import { FIELDS, type OrdersPrivacy, orderSubject } from './personal.ts';
+import { ordersRepo, toView } from './orders.repo.ts';
+import { FIELDS, type OrdersPrivacy, openOrderPersonal, orderSubject } from './personal.ts';
 
 /** How long a checkout's reservation outlives the attempt's deadline, as a backstop (see `run`). */
 export const RESERVATION_BACKSTOP_MS = 24 * 3_600_000;
@@ -70,17 +71,26 @@ export function createCheckoutService(deps: CheckoutDeps) {
   const sys: Ctx = { requestId: 'orders.checkout', actor: { kind: 'system', name: 'orders.checkout' } };
 
   const waitingAnswer = (a: Attempt): CheckoutResult => ({
-    status: 202,
-    body: {
-      id: a.id,
-      status: 'requires_action',
-      nextAction: a.nextActionUrl ? { type: 'redirect', url: a.nextActionUrl } : { type: 'wait' },
-    },
+    kind: 'requires_action',
+    attemptId: a.id,
+    nextAction: a.nextActionUrl ? { type: 'redirect', url: a.nextActionUrl } : { type: 'wait' },
+    subject: a.subject ?? undefined,
   });
 
-  /** What a request that finds this attempt gets. Undefined: the attempt failed retryably (start a new one). */
-  function answerFor(a: Attempt): CheckoutResult | undefined {
-    if (a.status === 'placed' && a.answer) return a.answer as CheckoutResult;
+  /**
+   * What a request that finds this attempt gets. Undefined: the attempt failed retryably (start a new one).
+   * A replay of a placed checkout answers the order as it is now (paid, shipped…), not as it was when placed: the
+   * stored answer only adds what the order does not show again (the guest's order token).
+   */
+  async function answerFor(a: Attempt): Promise<CheckoutResult | undefined> {
+    if (a.status === 'placed' && a.answer) {
+      const row = await ordersRepo.get(db.k, a.id);
+      const stored = a.answer.body;
+      if (!row) return placedFrom(stored, a.subject ?? undefined);
+      const now = toView(row, await ordersRepo.lines(db.k, a.id), await openOrderPersonal(privacy, row));
+      const token = typeof stored.orderToken === 'string' ? { orderToken: stored.orderToken } : {};
+      return { kind: 'placed', order: { ...now, ...token }, subject: a.subject ?? undefined };
+    }
     if (a.status === 'waiting') return waitingAnswer(a);
     if (a.status === 'failed' && a.answer) {
       if (a.answer.status >= 500) return undefined;
@@ -229,8 +239,9 @@ export function createCheckoutService(deps: CheckoutDeps) {
   async function captureNow(placed: CheckoutResult, paymentId: string, authorized?: Payment): Promise<CheckoutResult> {
     if (!deps.captureNow) return placed;
     // Recorded as the system's act, not the shopper's (the order log names who moved it to paid).
-    const paid = await deps.captureNow(sys, String(placed.body.id), paymentId, authorized).catch(() => false);
-    return paid ? { ...placed, body: { ...placed.body, status: 'paid', payment: { status: 'captured' } } } : placed;
+    if (placed.kind !== 'placed') return placed;
+    const paid = await deps.captureNow(sys, placed.order.id, paymentId, authorized).catch(() => false);
+    return paid ? { ...placed, order: { ...placed.order, status: 'paid', payment: { status: 'captured' } } } : placed;
   }
 
   /** POST /v1/orders; the result names the data key subject of its body. */
@@ -257,7 +268,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
     } catch (e) {
       // A completed cart may refuse reads: a replay by the same caller still gets the original answer.
       const a = isAppError(e) && e.status === 409 ? await A.byKey(db.k, input.cartId, key) : undefined;
-      const answer = a && a.callerHash === callerHash ? answerFor(a) : undefined;
+      const answer = a && a.callerHash === callerHash ? await answerFor(a) : undefined;
       known.subject = a?.subject;
       if (answer) return answer;
       throw e;

@@ -161,8 +161,8 @@ export function createOrdersGraphql(s: {
             { cartId: body.cartId, cartToken: c.cartToken, payment: body.payment },
           );
           if (r.subject) c.setPrivacySubject(r.subject);
-          if (r.status === 201) return { status: 'placed', order: r.body, attemptId: r.body.id, nextAction: null };
-          return { status: 'requires_action', order: null, attemptId: r.body.id, nextAction: r.body.nextAction };
+          if (r.kind === 'placed') return { status: 'placed', order: r.order, attemptId: r.order.id, nextAction: null };
+          return { status: 'requires_action', order: null, attemptId: r.attemptId, nextAction: r.nextAction };
         },
         requestReturn: async (
           _p,

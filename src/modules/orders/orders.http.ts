@@ -58,8 +58,11 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
       });
       // The answer holds the customer's data: any stored copy of it is sealed under the order's subject.
       if (r.subject) req.privacySubject = r.subject;
-      if (r.status === 201) reply.header('location', `/v1/orders/${String(r.body.id)}`);
-      return reply.code(r.status).send(r.body as never);
+      if (r.kind === 'placed') {
+        reply.header('location', `/v1/orders/${r.order.id}`);
+        return reply.code(201).send(r.order);
+      }
+      return reply.code(202).send({ id: r.attemptId, status: 'requires_action' as const, nextAction: r.nextAction });
     },
   );
 
