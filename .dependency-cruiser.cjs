@@ -1,4 +1,4 @@
-// Module boundaries (DESIGN.md §2). The allowed module-to-module edges are generated from
+// Module boundaries (docs/architecture.md, REQ-KER-013). The allowed module-to-module edges are generated from
 // src/modules/module-graph.ts so there is one source of truth; test/architecture.test.ts runs this
 // configuration and asserts that it actually cruised the source tree.
 const { readFileSync } = require('node:fs');

@@ -6,7 +6,8 @@
 // Env: BENCH_DATABASE_URL (absent → in-memory PGlite), BENCH_VARIANTS (default 100000),
 // BENCH_PER_PRODUCT (variants per product, default 10), BENCH_BATCH (rows per transaction, default 500).
 import { PLATFORM_MIGRATIONS } from '../src/app.ts';
-import { createCatalogModule, createFakeAvailability } from '../src/modules/catalog/index.ts';
+import { createCatalogModule } from '../src/modules/catalog/index.ts';
+import { createFakeAvailability } from '../src/modules/catalog/testing.ts';
 import { createSearchModule } from '../src/modules/search/index.ts';
 import { createMemoryCache } from '../src/platform/cache/memory-cache.ts';
 import { systemCtx } from '../src/platform/context.ts';

@@ -2,7 +2,8 @@
 // file in bounded memory and printing progress (rows, errors) while it runs.
 import { createReadStream, statSync } from 'node:fs';
 import { PLATFORM_MIGRATIONS } from '../src/app.ts';
-import { createCatalogModule, createFakeAvailability } from '../src/modules/catalog/index.ts';
+import { createCatalogModule } from '../src/modules/catalog/index.ts';
+import { createFakeAvailability } from '../src/modules/catalog/testing.ts';
 import { createSearchModule } from '../src/modules/search/index.ts';
 import { createMemoryCache } from '../src/platform/cache/memory-cache.ts';
 import { loadConfig } from '../src/platform/config.ts';

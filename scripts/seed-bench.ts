@@ -3,7 +3,8 @@
 // for search. Skips when the catalog already has products. Restart a running server afterwards
 // (or wait for its read cache TTL) — this process does not share its cache.
 import { PLATFORM_MIGRATIONS } from '../src/app.ts';
-import { BENCH_CATALOG, createCatalogModule, createFakeAvailability } from '../src/modules/catalog/index.ts';
+import { BENCH_CATALOG, createCatalogModule } from '../src/modules/catalog/index.ts';
+import { createFakeAvailability } from '../src/modules/catalog/testing.ts';
 import { createSearchModule } from '../src/modules/search/index.ts';
 import { createMemoryCache } from '../src/platform/cache/memory-cache.ts';
 import { loadConfig } from '../src/platform/config.ts';

@@ -4,7 +4,7 @@ import { createCartModule } from './modules/cart/index.ts';
 import { type AvailabilityPort, createCatalogModule, DEMO_CATALOG } from './modules/catalog/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
 import { createInventoryModule, type InventoryModule } from './modules/inventory/index.ts';
-import { ordersModuleFor } from './modules/orders/index.ts';
+import { type OrdersModule, type OrdersParts, ordersModuleFor } from './modules/orders/index.ts';
 import { createPaymentsModule } from './modules/payments/index.ts';
 import { createPricingModule } from './modules/pricing/index.ts';
 import { createSearchModule } from './modules/search/index.ts';
@@ -53,14 +53,14 @@ export interface AppOptions extends KernelOverrides {
   extraRoutes?: (http: App) => void;
   /** Replaces the identity module's authenticator (module tests that use a fake identity). */
   authenticate?: Authenticator;
-  /** Built-in modules left out by name (a test that builds its own instance of one over fakes). */
-  withoutModules?: string[];
   /** Extra modules appended after the built-in ones (tests, embedding). */
   extraModules?: ModuleDefinition[];
   /** Start the event relay and the job scheduler (default true; false for an API-only process or a test). */
   workers?: boolean;
   /** Replaces inventory's availability contract for the catalog (module tests use a fake). */
   catalogAvailability?: AvailabilityPort;
+  /** Builds the orders module instead of `ordersModuleFor` (orders' tests: over fake cart and pricing, with hooks). */
+  orders?: (kernel: Kernel, parts: OrdersParts) => OrdersModule;
 }
 
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
@@ -143,12 +143,8 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
   });
   const payments = createPaymentsModule({ kernel });
   // Orders own checkout: they call cart, pricing, inventory and payments only through these contracts.
-  const orders = ordersModuleFor(kernel, {
-    cart: cart.api,
-    pricing: pricing.api,
-    inventory: inventory.api,
-    payments: payments.api,
-  });
+  const ordersParts = { cart: cart.api, pricing: pricing.api, inventory: inventory.api, payments: payments.api };
+  const orders = (options.orders ?? ordersModuleFor)(kernel, ordersParts);
   return {
     identity,
     erasures,
@@ -181,10 +177,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const kernel = await createKernel(config, options);
   try {
     const { identity, erasures, inventory, modules: coreModules, afterMigrations } = createModules(kernel, options);
-    const modules = [
-      ...coreModules.filter((m) => !options.withoutModules?.includes(m.name)),
-      ...(options.extraModules ?? []),
-    ];
+    const modules = [...coreModules, ...(options.extraModules ?? [])];
     const migrationSources = [PLATFORM_MIGRATIONS, ...modules.flatMap((m) => (m.migrations ? [m.migrations] : []))];
     const { applied } = await migrate(kernel.db, migrationSources);
     if (applied.length) kernel.logger.info({ applied }, 'migrations applied');

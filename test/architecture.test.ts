@@ -1,17 +1,22 @@
 // The module rules (REQ-KER-013) enforced: module boundaries and the declared graph (dependency-cruiser), no cycles,
-// the kernel importing no module, Fastify only at the edge, and each module's SQL staying in its schema.
+// the kernel importing no module, Fastify only at the edge, each module's SQL staying in its schema, and the graph
+// matching the code: only modules that exist, every edge used by an import or an event subscription, every
+// subscription to another module's events declared.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCycle, MODULE_GRAPH } from '../src/modules/module-graph.ts';
+import { createTestApp, type TestApp } from './support/create-test-app.ts';
+import { type CruisedModule, graphProblems, importUses, subscriptionUses } from './support/module-graph-check.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const DEPCRUISE = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruiser.mjs');
 
 interface CruiseJson {
   summary: { totalCruised: number; violations: { rule: { name: string }; from: string; to: string }[] };
+  modules: CruisedModule[];
 }
 
 function cruise(cwd: string): CruiseJson {
@@ -88,5 +93,51 @@ describe('architecture [REQ-KER-013]', () => {
         }
       }
     }
+  });
+});
+
+describe('the declared graph matches the code [REQ-KER-013]', () => {
+  // The app as it runs (no relay or scheduler): its module definitions carry every subscriber, including those
+  // src/app.ts wires onto a module.
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ workers: false, services: false });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('[REQ-KER-013] declares exactly the modules that exist', () => {
+    const folders = readdirSync(join(ROOT, 'src/modules'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+    expect(Object.keys(MODULE_GRAPH).sort()).toEqual(folders.sort());
+    expect(t.modules.map((m) => m.name).sort()).toEqual(folders.sort());
+  });
+
+  it('[REQ-KER-013] every edge is used by an import or a subscription; every subscription to another module is declared', () => {
+    const uses = [...importUses(cruise(ROOT).modules), ...subscriptionUses(t.modules)];
+    expect(subscriptionUses(t.modules).length).toBeGreaterThan(0);
+    expect(graphProblems(MODULE_GRAPH, uses)).toEqual([]);
+  });
+
+  it('[REQ-KER-013] the check catches an unused edge, an undeclared subscription and an edge to a missing module', () => {
+    const graph = { catalog: ['inventory'], search: ['catalog'], inventory: [], orders: ['fulfillment'] };
+    const uses = [
+      ...importUses([
+        { source: 'src/modules/search/module.ts', dependencies: [{ resolved: 'src/modules/catalog/index.ts' }] },
+      ]),
+      ...subscriptionUses([
+        { name: 'inventory', subscribers: [{ name: 'inventory.on_order', eventTypes: ['orders.order.placed'] }] },
+        { name: 'search', subscribers: [{ name: 'search.own', eventTypes: ['search.reindexed'] }] },
+      ]),
+    ];
+    expect(graphProblems(graph, uses)).toEqual(
+      [
+        'undeclared edge inventory → orders (inventory.on_order (orders.order.placed))',
+        'unused edge catalog → inventory: no import and no subscription',
+        'orders → fulfillment: fulfillment is not a declared module',
+      ].sort(),
+    );
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subjectKeys } from '../src/modules/orders/privacy.repo.ts';
 import { personIndexCandidates } from '../src/platform/privacy/email.ts';
 import type { DataSubject, PersonalDataContributor } from '../src/platform/privacy/privacy.ts';
+import { asCustomer, asStaff } from './support/fake-auth.ts';
 import {
   ctx,
   guestCart,
@@ -29,7 +30,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const STAFF = { 'x-test-staff': 'orders:read,orders:manage' };
+const STAFF = asStaff('orders:read', 'orders:manage');
 const contributor = (name: string) =>
   h.t.kernel.privacy.contributors.find((c) => c.name === name) as PersonalDataContributor;
 const guestSubject = (email: string): DataSubject => ({
@@ -69,7 +70,7 @@ async function guestOrder(p: Person, o: { ship?: boolean; userId?: string } = {}
     },
   });
   const { cartId, token } = guestCart(h, s);
-  const headers: Record<string, string> = o.userId ? { 'x-test-customer': o.userId } : {};
+  const headers: Record<string, string> = o.userId ? asCustomer(o.userId) : {};
   const res = await placeOrder(h, cartId, { token, headers });
   expect(res.statusCode).toBe(201);
   const body = res.json() as { id: string; orderToken?: string; totals: unknown; items: unknown[] };
@@ -302,7 +303,7 @@ describe('orders personal data', () => {
     const userId = uid('usr');
     const o = await guestOrder(p, { userId, ship: false });
     await h.t.kernel.privacy.dataKeys.shred(h.t.kernel.db.k, [`user:${userId}`]);
-    const mine = await h.t.http.inject({ method: 'GET', url: '/v1/orders', headers: { 'x-test-customer': userId } });
+    const mine = await h.t.http.inject({ method: 'GET', url: '/v1/orders', headers: asCustomer(userId) });
     expect(mine.json().items).toEqual([
       expect.objectContaining({ id: o.id, email: null, shippingAddress: null, customerErased: true }),
     ]);

@@ -2,13 +2,15 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
-import { fakeCatalogAuth, STAFF } from '../support/fake-auth-catalog.ts';
+import { asStaff, fakeAuth } from '../support/fake-auth.ts';
 import { needsPostgres, TEST_DATABASE_URL } from '../support/services.ts';
+
+const STAFF = asStaff('catalog:write', 'catalog:read');
 
 describe.skipIf(!TEST_DATABASE_URL)(`catalog under concurrent writes ${needsPostgres}`, () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ authenticate: fakeCatalogAuth });
+    t = await createTestApp({ authenticate: fakeAuth });
   });
   afterAll(async () => {
     await t?.close();

@@ -9,10 +9,12 @@ import { runInNewContext } from 'node:vm';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
-import { fakeCatalogAuth, STAFF } from '../support/fake-auth-catalog.ts';
+import { asStaff, fakeAuth } from '../support/fake-auth.ts';
 import { IMPORT_CATEGORIES, importCsvStream } from '../support/import-data.ts';
 import { listen } from '../support/listen.ts';
 import { needsPostgres, TEST_DATABASE_URL } from '../support/services.ts';
+
+const STAFF = asStaff('catalog:write', 'catalog:read');
 
 const VARIANTS = 100_000;
 const PER_PRODUCT = 10;
@@ -41,9 +43,8 @@ let t: TestApp;
 let base: string;
 beforeAll(async () => {
   if (!TEST_DATABASE_URL) return;
-  // No event relay: its delivery of 10,000 product events would compete for the 2 cores; the in-process
-  // search indexing after each batch still runs.
-  t = await createTestApp({ authenticate: fakeCatalogAuth, db: 'postgres', workers: false });
+  // No event relay: its delivery of 10,000 product events (search indexing) would compete for the 2 cores.
+  t = await createTestApp({ authenticate: fakeAuth, db: 'postgres', workers: false });
   base = await listen(t.http);
   for (const slug of IMPORT_CATEGORIES) {
     const res = await t.http.inject({

@@ -1,29 +1,24 @@
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/platform/context.ts';
-import { errors } from '../../src/platform/errors.ts';
 import { access } from '../../src/platform/http/auth.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
+import { asApiKey, asCustomer, asStaff, FAKE_ACTOR_HEADER, fakeAuth } from '../support/fake-auth.ts';
 
-// A fake identity: the bearer token names the actor. This file tests the access hook, not tokens.
-const ACTORS: Record<string, Actor> = {
-  customer: { kind: 'customer', userId: 'usr_1' },
-  clerk: { kind: 'staff', userId: 'usr_2', roles: ['support'], permissions: ['orders:read'] },
-  admin: { kind: 'staff', userId: 'usr_3', roles: ['admin'], permissions: ['*'] },
-  key: { kind: 'api_key', keyId: 'key_1', permissions: ['inventory:write'] },
+// The fake identity names the actor in a header: this file tests the access hook, not tokens. A value the fake does not
+// understand is refused with 401, as a forged token is.
+const ACTORS: Record<string, Record<string, string>> = {
+  customer: asCustomer('usr_1'),
+  clerk: asStaff('orders:read'),
+  admin: asStaff('*'),
+  key: asApiKey('inventory:write'),
+  forged: { [FAKE_ACTOR_HEADER]: 'forged' },
 };
 
 let t: TestApp;
 let writes = 0;
 beforeAll(async () => {
   t = await createTestApp({
-    authenticate: async (req) => {
-      const h = req.headers.authorization;
-      if (!h) return { kind: 'anonymous' };
-      const actor = ACTORS[h.replace(/^Bearer /, '')];
-      if (!actor) throw errors.unauthorized('The access token is invalid.');
-      return actor;
-    },
+    authenticate: fakeAuth,
     extraRoutes: (app) => {
       const ok = Type.Object({ actor: Type.String() });
       app.get(
@@ -45,8 +40,11 @@ afterAll(async () => {
   await t.close();
 });
 
-const call = (method: 'GET' | 'POST', url: string, who?: string) =>
-  t.http.inject({ method, url, ...(who ? { headers: { authorization: `Bearer ${who}` } } : {}) });
+const call = (method: 'GET' | 'POST', url: string, who?: string) => {
+  const headers = who === undefined ? {} : ACTORS[who];
+  if (!headers) throw new Error(`no test actor ${who}`);
+  return t.http.inject({ method, url, headers });
+};
 
 describe('access control [REQ-KER-017]', () => {
   it('[REQ-KER-017] public routes serve anonymous callers and still see who is calling', async () => {

@@ -8,7 +8,7 @@ import { chaosFrom } from '../../src/modules/payments/testing.ts';
 import { installAuth } from '../../src/platform/http/auth.ts';
 import { type App, createHttpServer } from '../../src/platform/http/server.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
-import { fakePaymentsAuth } from '../support/fake-auth-payments.ts';
+import { fakeAuth } from '../support/fake-auth.ts';
 import { listen } from '../support/listen.ts';
 import { ctx, orderId } from '../support/payments-harness.ts';
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
     metrics: t.kernel.metrics,
     redis: undefined,
   });
-  installAuth(http, fakePaymentsAuth);
+  installAuth(http, fakeAuth);
   pay.module.registerRoutes?.(http);
   await http.ready();
   await listen(http);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asStaff } from '../support/fake-auth.ts';
 import { ctx, orderId, outboxTypes, type PaymentsHarness, startPaymentsHarness } from '../support/payments-harness.ts';
 
 let h: PaymentsHarness;
@@ -62,14 +63,14 @@ describe('reconciliation [REQ-PAY-008]', () => {
     const res = await h.t.http.inject({
       method: 'GET',
       url: '/v1/admin/payments/reconciliation',
-      headers: { 'x-test-staff': 'payments:read' },
+      headers: asStaff('payments:read'),
     });
     expect(res.statusCode).toBe(200);
     expect(res.json().items).toEqual([report]);
     const denied = await h.t.http.inject({
       method: 'GET',
       url: '/v1/admin/payments/reconciliation',
-      headers: { 'x-test-staff': 'payments:refund' },
+      headers: asStaff('payments:refund'),
     });
     expect(denied.statusCode).toBe(403);
 

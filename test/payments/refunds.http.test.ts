@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asStaff } from '../support/fake-auth.ts';
 import {
   count,
   ctx,
@@ -28,7 +29,7 @@ const refund = (order: string, body: object, key?: string, perms = 'payments:ref
   h.t.http.inject({
     method: 'POST',
     url: `/v1/admin/orders/${order}/refunds`,
-    headers: { 'x-test-staff': perms, ...(key ? { 'idempotency-key': key } : {}) },
+    headers: { ...asStaff(perms), ...(key ? { 'idempotency-key': key } : {}) },
     payload: body,
   });
 

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { DestinationStream } from 'pino';
-import { createApp, type EmporiumApp } from '../../src/app.ts';
+import { type AppOptions, createApp, type EmporiumApp } from '../../src/app.ts';
 import type { AvailabilityPort } from '../../src/modules/catalog/index.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import type { Authenticator } from '../../src/platform/http/auth.ts';
@@ -26,14 +26,14 @@ export interface TestAppOptions {
   extraRoutes?: (http: App) => void;
   /** A fake identity for module tests (see AppOptions.authenticate). */
   authenticate?: Authenticator;
-  /** Built-in modules to leave out by name (the test provides its own instance, e.g. orders over fakes). */
-  withoutModules?: string[];
   /** Modules built by the test (e.g. a subscriber and a job for the event wiring tests). */
   extraModules?: ModuleDefinition[];
   /** Start the event relay and job scheduler (default true). */
   workers?: boolean;
   /** A fake of inventory's availability contract for the catalog. */
   catalogAvailability?: AvailabilityPort;
+  /** Builds the orders module (see AppOptions.orders; test/support/orders-harness.ts). */
+  orders?: AppOptions['orders'];
 }
 
 export interface TestApp extends EmporiumApp {
@@ -70,8 +70,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.authenticate ? { authenticate: options.authenticate } : {}),
     ...(options.workers === false ? { workers: false } : {}),
     ...(options.extraModules ? { extraModules: options.extraModules } : {}),
-    ...(options.withoutModules ? { withoutModules: options.withoutModules } : {}),
     ...(options.catalogAvailability ? { catalogAvailability: options.catalogAvailability } : {}),
+    ...(options.orders ? { orders: options.orders } : {}),
   });
   return {
     ...app,

@@ -1,24 +1,22 @@
-// One app (with the orders module over FAKE cart and pricing, real inventory, real payments and the sandbox
-// PSP over HTTP) per orders test file. The orders definition is built before the app and bound to the app's
-// kernel right after it starts.
+// One app per orders test file, its orders module built over FAKE cart and pricing (test/support/orders-fakes.ts), the
+// app's real inventory, and real payments with the sandbox PSP over HTTP. The app builds the orders module through
+// `AppOptions.orders`, so it has the app's kernel from the start.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { createInventoryModule, type InventoryModule } from '../../src/modules/inventory/index.ts';
-import type { CheckoutSnapshot } from '../../src/modules/orders/index.ts';
-import { createLateOrdersModule, type OrdersModule, type OrdersModuleDeps } from '../../src/modules/orders/index.ts';
+import type { InventoryModule } from '../../src/modules/inventory/index.ts';
 import {
-  createFakeCart,
-  createFakePricing,
-  type FakeCart,
-  type FakePricing,
-} from '../../src/modules/orders/testing-fakes.ts';
+  type CheckoutSnapshot,
+  type OrdersModule,
+  type OrdersModuleDeps,
+  ordersModuleFor,
+} from '../../src/modules/orders/index.ts';
 import { createPaymentsModule, type PaymentsModule } from '../../src/modules/payments/index.ts';
 import { type SandboxPsp, startSandboxPsp } from '../../src/modules/payments/testing.ts';
 import { systemCtx } from '../../src/platform/context.ts';
-import { createLogger } from '../../src/platform/observability/logger.ts';
 import { createTestApp, type TestApp, type TestAppOptions } from './create-test-app.ts';
-import { fakeOrdersAuth } from './fake-auth-orders.ts';
+import { fakeAuth } from './fake-auth.ts';
 import { listen } from './listen.ts';
+import { createFakeCart, createFakePricing, type FakeCart, type FakePricing } from './orders-fakes.ts';
 
 const SECRET = 'whsec_orders_0123456789abcdef';
 export const ctx = systemCtx('test');
@@ -58,17 +56,37 @@ export async function startOrdersHarness(
   const cart = createFakeCart();
   const pricing = createFakePricing();
   const hooks: OrdersHarness['hooks'] = {};
-  let deps: OrdersModuleDeps | undefined;
-  const orders = createLateOrdersModule(() => {
-    if (!deps) throw new Error('orders harness: not bound yet');
-    return deps;
-  }, 60_000);
+  let built: { orders: OrdersModule; payments: PaymentsModule } | undefined;
   const t = await createTestApp({
-    authenticate: fakeOrdersAuth,
+    authenticate: fakeAuth,
     ...options,
-    // The app's own orders module (over the real cart and pricing) is replaced by this one over fakes.
-    withoutModules: ['orders'],
-    extraModules: [orders.definition, ...(options.extraModules ?? [])],
+    orders: (kernel, parts) => {
+      // The test's own payments instance (the same database and sandbox as the app's), so it can reach the module's
+      // operations (reconcile, retryVoids) and wrap authorize.
+      const payments = createPaymentsModule({ kernel });
+      const orders = ordersModuleFor(kernel, {
+        cart,
+        pricing,
+        inventory: parts.inventory,
+        payments: {
+          ...payments.api,
+          authorize: async (c, input) => {
+            const p = await payments.api.authorize(c, input);
+            hooks.afterAuthorize?.();
+            return p;
+          },
+        },
+        settings: {
+          leaseMs: options.leaseMs ?? 30_000,
+          deadlineMs: options.deadlineMs ?? 15 * 60_000,
+          capture: options.capture ?? 'immediate',
+          sweepIntervalMs: 60_000,
+        },
+        afterStep: (step, id) => hooks.afterStep?.(step, id),
+      });
+      built = { orders, payments };
+      return orders;
+    },
     env: {
       SANDBOX_PSP_URL: psp.url,
       SANDBOX_WEBHOOK_SECRET: SECRET,
@@ -77,41 +95,17 @@ export async function startOrdersHarness(
       ...options.env,
     },
   });
-  const inventory = createInventoryModule({
-    db: t.kernel.db,
-    config: { reservationTtlSeconds: 900, grpcPort: undefined },
-    logger: createLogger('silent'),
-  });
-  const payments = createPaymentsModule({ kernel: t.kernel });
-  deps = {
-    kernel: t.kernel,
-    cart,
-    pricing,
-    inventory: inventory.api,
-    payments: {
-      ...payments.api,
-      authorize: async (c, input) => {
-        const p = await payments.api.authorize(c, input);
-        hooks.afterAuthorize?.();
-        return p;
-      },
-    },
-    settings: {
-      leaseMs: options.leaseMs ?? 30_000,
-      deadlineMs: options.deadlineMs ?? 15 * 60_000,
-      capture: options.capture ?? 'immediate',
-    },
-    afterStep: (step, id) => hooks.afterStep?.(step, id),
-  };
+  if (!built) throw new Error('orders harness: the app did not build the orders module');
+  const { orders, payments } = built;
   const base = await listen(t.http);
   psp.setWebhookUrl(`${base}/v1/payments/webhooks/sandbox`);
-  const warehouseId = (await inventory.stock.createWarehouse(ctx, { name: 'Main', country: 'DE' })).id;
+  const warehouseId = (await t.inventory.stock.createWarehouse(ctx, { name: 'Main', country: 'DE' })).id;
   return {
     t,
     psp,
     cart,
     pricing,
-    inventory,
+    inventory: t.inventory,
     payments,
     orders,
     warehouseId,

@@ -5,7 +5,7 @@ import { createPaymentsModule, type PaymentsModule } from '../../src/modules/pay
 import { type SandboxPsp, signatureHeader, startSandboxPsp } from '../../src/modules/payments/testing.ts';
 import { systemCtx } from '../../src/platform/context.ts';
 import { createTestApp, type TestApp, type TestAppOptions } from './create-test-app.ts';
-import { fakePaymentsAuth } from './fake-auth-payments.ts';
+import { fakeAuth } from './fake-auth.ts';
 
 export const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef';
 export const ctx = systemCtx('test');
@@ -27,7 +27,7 @@ export async function startPaymentsHarness(
     retry: { baseMs: 20, maxMs: 200, maxAttempts: 30 },
   });
   const t = await createTestApp({
-    authenticate: fakePaymentsAuth,
+    authenticate: fakeAuth,
     ...options,
     env: {
       SANDBOX_PSP_URL: psp.url,

@@ -1,11 +1,13 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/create-test-app.ts';
-import { fakeCatalogAuth, STAFF } from '../../../test/support/fake-auth-catalog.ts';
+import { asStaff, fakeAuth } from '../../../test/support/fake-auth.ts';
+
+const STAFF = asStaff('catalog:write', 'catalog:read');
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({ authenticate: fakeCatalogAuth });
+  t = await createTestApp({ authenticate: fakeAuth });
 });
 afterAll(async () => {
   await t.close();
@@ -148,7 +150,7 @@ describe('staff product API', () => {
     const reader = await t.http.inject({
       method: 'POST',
       url: '/v1/products',
-      headers: { 'x-test-actor': 'staff:catalog:read' },
+      headers: asStaff('catalog:read'),
       payload: body('delta', 'D-1'),
     });
     expect(reader.statusCode).toBe(403);

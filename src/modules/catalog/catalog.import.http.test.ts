@@ -1,12 +1,15 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/create-test-app.ts';
-import { fakeCatalogAuth, STAFF } from '../../../test/support/fake-auth-catalog.ts';
+import { asStaff, fakeAuth } from '../../../test/support/fake-auth.ts';
+import { searchCaughtUp } from '../../../test/support/search.ts';
 import { parseCsv } from './catalog.import-parse.ts';
+
+const STAFF = asStaff('catalog:write', 'catalog:read');
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({ authenticate: fakeCatalogAuth });
+  t = await createTestApp({ authenticate: fakeAuth });
   await t.http.inject({
     method: 'POST',
     url: '/v1/categories',
@@ -80,7 +83,8 @@ describe('bulk import', () => {
     );
     const progress = await t.http.inject({ method: 'GET', url: `/v1/admin/imports/${r.id}`, headers: STAFF });
     expect(progress.json()).toEqual(r);
-    // Search sees imported products.
+    // Search sees imported products (once the relay delivered their events).
+    await searchCaughtUp(t);
     const search = (await t.http.inject({ method: 'GET', url: '/v1/search?q=oxford' })).json();
     expect(search.items.map((i: { slug: string }) => i.slug)).toEqual(['oxford']);
   });

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/create-test-app.ts';
-import { fakeCatalogAuth, STAFF } from '../../../test/support/fake-auth-catalog.ts';
+import { asStaff, fakeAuth } from '../../../test/support/fake-auth.ts';
 import { statementsOf } from '../../../test/support/query-cost.ts';
 import { createFakeAvailability } from './testing.ts';
+
+const STAFF = asStaff('catalog:write', 'catalog:read');
 
 // Inventory is not wired in module tests: a fake of its batch availability contract (5 of everything).
 const stock = createFakeAvailability(5);
@@ -37,7 +39,7 @@ const product = (slug: string, name: string, brand: string, categoryId: string, 
 
 beforeAll(async () => {
   // No relay or scheduler: their background statements would count against the query budget.
-  t = await createTestApp({ authenticate: fakeCatalogAuth, catalogAvailability: stock.port, workers: false });
+  t = await createTestApp({ authenticate: fakeAuth, catalogAvailability: stock.port, workers: false });
   const electronics = await post('/v1/categories', { slug: 'electronics', name: 'Electronics' });
   const audio = await post('/v1/categories', { slug: 'audio', name: 'Audio', parentId: electronics.id });
   const headphones = await post('/v1/categories', { slug: 'headphones', name: 'Headphones', parentId: audio.id });

@@ -139,8 +139,6 @@ export interface CartVariant {
   taxCategory: string;
 }
 
-export type CatalogChangeListener = (productIds: string[]) => Promise<void> | void;
-
 export interface CatalogApi {
   getProducts(ctx: Ctx, ids: string[], currency: string): Promise<Product[]>;
   searchSources(productIds: string[]): Promise<SearchSource[]>;
@@ -148,8 +146,6 @@ export interface CatalogApi {
   getVariantsForCart(variantIds: string[], currency: string): Promise<CartVariant[]>;
   /** Ids of every product (paged by id), for full reindexing. */
   productIdsAfter(afterId: string | null, limit: number): Promise<string[]>;
-  /** Called after each committed change with the product ids touched (in-process, until the relay lands). */
-  onChange(listener: CatalogChangeListener): void;
   /** Drops every cached storefront read (wire to pricing and inventory events). */
   invalidateCache(): Promise<void>;
 }

@@ -5,7 +5,6 @@ export type {
   AvailabilityPort,
   CartVariant,
   CatalogApi,
-  CatalogChangeListener,
   Category,
   Product,
   ProductInput,
@@ -15,4 +14,3 @@ export type {
 export { CATALOG_ERRORS } from './contract.ts';
 export { CATALOG_EVENTS } from './events.ts';
 export { type CatalogModule, type CatalogModuleDeps, createCatalogModule } from './module.ts';
-export { createFakeAvailability, type FakeAvailability } from './testing.ts';

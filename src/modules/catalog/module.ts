@@ -14,7 +14,7 @@ import { createCatalogReads } from './catalog.reads.ts';
 import { seedCatalog } from './catalog.seed.ts';
 import { createCatalogService } from './catalog.service.ts';
 import { toSearchSource, type ViewDoc } from './catalog.views.ts';
-import type { AvailabilityPort, CatalogApi, CatalogChangeListener } from './contract.ts';
+import type { AvailabilityPort, CatalogApi } from './contract.ts';
 
 export interface CatalogModuleDeps {
   db: Db;
@@ -28,18 +28,11 @@ export interface CatalogModuleDeps {
 }
 
 export function createCatalogModule(deps: CatalogModuleDeps) {
-  const listeners: CatalogChangeListener[] = [];
   const reads = createCatalogReads(deps);
-  async function afterCommit(productIds: string[]): Promise<void> {
+  // Other modules learn of changes from catalog's outbox events; here only the storefront read cache is dropped.
+  const afterCommit = async (_productIds: string[]): Promise<void> => {
     await reads.invalidate();
-    for (const listener of listeners) {
-      try {
-        await listener(productIds);
-      } catch (e) {
-        deps.logger.error({ err: e, productIds }, 'catalog change listener failed');
-      }
-    }
-  }
+  };
   const service = createCatalogService({ db: deps.db, afterCommit });
 
   const importer = createImporter(deps.db, afterCommit, deps.importBatchSize);
@@ -88,9 +81,6 @@ export function createCatalogModule(deps: CatalogModuleDeps) {
         select product_id from catalog.product_views where product_id > ${afterId ?? ''}
         order by product_id limit ${limit}`.execute(deps.db.k);
       return res.rows.map((r) => r.product_id);
-    },
-    onChange(listener) {
-      listeners.push(listener);
     },
     invalidateCache: () => reads.invalidate(),
   };

@@ -18,5 +18,3 @@ export type { ReservationExpiredPayload, StockChangedPayload, StockLowPayload } 
 export { INVENTORY_EVENTS } from './events.ts';
 export { inventoryServiceClient, type VerifyApiKey } from './inventory.grpc.ts';
 export { createInventoryModule, type InventoryModule, type InventoryModuleDeps } from './module.ts';
-/** An in-memory InventoryApi with the same codes and rules, for other modules' tests. */
-export { createFakeInventory, type FakeInventory } from './testing.ts';

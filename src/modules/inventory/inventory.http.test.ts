@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/create-test-app.ts';
-import { asStaff, fakeInventoryAuth } from '../../../test/support/fake-auth-inventory.ts';
+import { asStaff, fakeAuth } from '../../../test/support/fake-auth.ts';
 import { inventoryViolations } from '../../../test/support/inventory.ts';
+
+const WRITER = asStaff('inventory:read', 'inventory:write');
 
 let t: TestApp;
 let wh: string;
@@ -14,16 +16,16 @@ async function movementCount(variantId: string) {
   return r.rows[0]?.n;
 }
 const levels = async (variantId: string) =>
-  (await t.http.inject({ method: 'GET', url: `/v1/admin/inventory/${variantId}`, headers: asStaff() })).json();
-const adjust = (body: Record<string, unknown>, headers: Record<string, string> = asStaff()) =>
+  (await t.http.inject({ method: 'GET', url: `/v1/admin/inventory/${variantId}`, headers: WRITER })).json();
+const adjust = (body: Record<string, unknown>, headers: Record<string, string> = WRITER) =>
   t.http.inject({ method: 'POST', url: '/v1/admin/inventory/adjustments', headers, payload: body });
 
 beforeAll(async () => {
-  t = await createTestApp({ authenticate: fakeInventoryAuth });
+  t = await createTestApp({ authenticate: fakeAuth });
   const res = await t.http.inject({
     method: 'POST',
     url: '/v1/admin/warehouses',
-    headers: asStaff(),
+    headers: WRITER,
     payload: { name: 'Berlin DC', country: 'DE', priority: 10 },
   });
   expect(res.statusCode).toBe(201);
@@ -63,7 +65,7 @@ describe('staff inventory API', () => {
 
   it('[REQ-INV-014] the Idempotency-Key header is the ledger key: a retry records one movement', async () => {
     const body = { variantId: 'var_http_2', warehouseId: wh, quantity: 3, reason: 'PO-7' };
-    const headers = { ...asStaff(), 'idempotency-key': 'adj-http-2' };
+    const headers = { ...WRITER, 'idempotency-key': 'adj-http-2' };
     const a = await adjust(body, headers);
     const b = await adjust(body, headers);
     expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
@@ -117,12 +119,12 @@ describe('staff inventory API', () => {
     });
     expect(read403.statusCode).toBe(403);
     expect(await movementCount('var_http_4')).toBe(0);
-    const list = await t.http.inject({ method: 'GET', url: '/v1/admin/warehouses', headers: asStaff() });
+    const list = await t.http.inject({ method: 'GET', url: '/v1/admin/warehouses', headers: WRITER });
     expect(list.json().items).toHaveLength(1);
     const badCountry = await t.http.inject({
       method: 'POST',
       url: '/v1/admin/warehouses',
-      headers: asStaff(),
+      headers: WRITER,
       payload: { name: 'Lower', country: 'de' },
     });
     expect([badCountry.statusCode, badCountry.json().code]).toEqual([400, 'request.validation_failed']);
@@ -132,7 +134,7 @@ describe('staff inventory API', () => {
     const res = await t.http.inject({
       method: 'PUT',
       url: '/v1/admin/inventory/var_http_5/policy',
-      headers: asStaff(),
+      headers: WRITER,
       payload: { mode: 'backorder', backorderLimit: 4, lowStockThreshold: 1 },
     });
     expect(res.statusCode).toBe(200);

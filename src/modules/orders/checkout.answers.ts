@@ -1,5 +1,6 @@
 // Answers of the checkout: stored per attempt (so a replay gets the original one) and rebuilt as errors.
 import { AppError } from '../../platform/errors.ts';
+import { PAYMENT_ERRORS } from '../payments/index.ts';
 import type { Answer } from './checkout.repo.ts';
 import { type CheckoutSnapshot, ORDER_ERRORS } from './contract.ts';
 
@@ -33,4 +34,11 @@ export const inProgress = (retryAfterSeconds = 1) =>
 export const interrupted = () =>
   new AppError(503, 'orders.checkout_interrupted', 'Service unavailable', {
     detail: 'The checkout was interrupted; retry with the same Idempotency-Key.',
+  });
+
+/** 402 payments.declined: the provider refused the payment (at authorization, or later by webhook). */
+export const paymentDeclined = (declineCode: string): AppError =>
+  new AppError(402, PAYMENT_ERRORS.declined, 'Payment declined', {
+    detail: `The payment was declined (${declineCode}).`,
+    extra: { declineCode },
   });

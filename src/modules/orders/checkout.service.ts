@@ -7,10 +7,18 @@ import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { dbFaultKind } from '../../platform/db/faults.ts';
 import { AppError, errors, isAppError } from '../../platform/errors.ts';
+import { idempotencyErrors } from '../../platform/http/idempotency-errors.ts';
 import { newId } from '../../platform/ids.ts';
-import type { InventoryApi } from '../inventory/index.ts';
-import type { Payment, PaymentsApi } from '../payments/index.ts';
-import { fromAnswer, inProgress, interrupted, missingParts, problemAnswer } from './checkout.answers.ts';
+import { INVENTORY_ERRORS, type InventoryApi } from '../inventory/index.ts';
+import { PAYMENT_ERRORS, type Payment, type PaymentsApi } from '../payments/index.ts';
+import {
+  fromAnswer,
+  inProgress,
+  interrupted,
+  missingParts,
+  paymentDeclined,
+  problemAnswer,
+} from './checkout.answers.ts';
 import { attemptLease } from './checkout.lease.ts';
 import { type CheckoutResult, hashToken, placedFrom, placeOrder, reservationKey } from './checkout.place.ts';
 import { type Attempt, createAttemptsRepo, type Step } from './checkout.repo.ts';
@@ -59,7 +67,7 @@ export { type CheckoutResult, hashToken, reservationKey } from './checkout.place
 
 /** An attempt whose customer was erased before it was placed: it can only be undone. */
 const customerErased = () =>
-  new AppError(410, 'orders.customer_erased', 'Gone', {
+  new AppError(410, ORDER_ERRORS.customerErased, 'Gone', {
     detail: "The customer's data was erased while the checkout was pending; nothing was charged.",
   });
 
@@ -101,12 +109,9 @@ export function createCheckoutService(deps: CheckoutDeps) {
 
   async function compensate(a: Attempt, owner: string, cause: AppError): Promise<never> {
     if (!(await A.compensating(db.k, a.id, owner, lease))) throw inProgress();
-    const payment = await deps.payments.getByOrderId(sys, a.id);
-    if (payment && ['pending', 'requires_action', 'authorized'].includes(payment.status)) {
-      // Never waits for an unreachable provider: the void is then owed by payments (its payments.retry_voids job),
-      // and no order can be placed from a compensating attempt, so the stock and redemptions go back now.
-      await deps.payments.requestVoid(sys, payment.id);
-    }
+    // Never waits for an unreachable provider: the void is then owed by payments (its payments.retry_voids job),
+    // and no order can be placed from a compensating attempt, so the stock and redemptions go back now.
+    await deps.payments.voidIfOpen(sys, a.id);
     // An erased customer's snapshot no longer opens: release whatever may have been reserved (idempotent).
     if (!a.snapshot || a.snapshot.promotions.length) await deps.pricing.releaseRedemptions(sys, reservationKey(a.id));
     await deps.inventory.release(sys, reservationKey(a.id)).catch((e: unknown) => {
@@ -174,14 +179,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
       paymentId = p.id;
       authorized = p;
       if (p.status === 'failed') {
-        return compensate(
-          a,
-          owner,
-          new AppError(402, 'payments.declined', 'Payment declined', {
-            detail: `The payment was declined (${p.failureCode ?? 'declined'}).`,
-            extra: { declineCode: p.failureCode ?? 'declined' },
-          }),
-        );
+        return compensate(a, owner, paymentDeclined(p.failureCode ?? 'declined'));
       }
       if (p.status === 'requires_action' || p.status === 'pending') {
         if (!(await A.wait(db.k, a.id, owner, p.id, p.nextActionUrl))) throw inProgress();
@@ -195,7 +193,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
         return waitingAnswer({ ...a, nextActionUrl: p.nextActionUrl });
       }
       if (p.status !== 'authorized') {
-        return compensate(a, owner, errors.unavailable('payments.unavailable', `Payment is ${p.status}.`, 1));
+        return compensate(a, owner, errors.unavailable(PAYMENT_ERRORS.unavailable, `Payment is ${p.status}.`, 1));
       }
       await record('authorized', p.id);
     }
@@ -207,7 +205,11 @@ export function createCheckoutService(deps: CheckoutDeps) {
         lines: s.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity })),
       });
       if (reservation.status !== 'active') {
-        return compensate(a, owner, errors.conflict('inventory.reservation_expired', 'The stock reservation expired.'));
+        return compensate(
+          a,
+          owner,
+          errors.conflict(INVENTORY_ERRORS.reservationExpired, 'The stock reservation expired.'),
+        );
       }
     }
     let placed: CheckoutResult;
@@ -257,7 +259,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
     known: { subject?: string | null },
   ): Promise<CheckoutResult> {
     const key = ctx.idempotencyKey;
-    if (!key) throw errors.badRequest('idempotency.key_required', 'Idempotency-Key is required.');
+    if (!key) throw idempotencyErrors.required();
     // Reads the cart as the caller (404 for someone else's cart); no side effect yet.
     const callerHash = hashToken(
       ctx.actor.kind === 'customer' ? `user:${ctx.actor.userId}` : `cart:${input.cartToken}`,

@@ -10,11 +10,11 @@ import type { ScheduledJob } from '../../platform/jobs/job.ts';
 import type { InventoryApi } from '../inventory/index.ts';
 import type { PaymentEventPayload, PaymentsApi } from '../payments/index.ts';
 import { type CaptureMode, captureOrder } from './capture.ts';
-import { interrupted } from './checkout.answers.ts';
+import { interrupted, paymentDeclined } from './checkout.answers.ts';
 import { DEFAULT_LEASE_MS } from './checkout.lease.ts';
 import { dueAttempts } from './checkout.repo.ts';
 import { type CheckoutService, reservationKey } from './checkout.service.ts';
-import type { CartApi, PricingApi } from './contract.ts';
+import { type CartApi, ORDER_ERRORS, type PricingApi } from './contract.ts';
 import { ORDER_EVENTS, type OrderPlacedPayload } from './events.ts';
 import type { OrdersService } from './orders.service.ts';
 import type { ReturnReceivedPayload } from './returns.service.ts';
@@ -76,11 +76,9 @@ export function checkoutSubscribers(d: () => WorkerDeps): Subscriber[] {
       handle: async (e) => {
         const orderId = String(e.payload.orderId);
         const deps = d();
-        const p = await deps.payments.getByOrderId(ctx, orderId);
         // An unreachable provider does not hold up the stock: the void is then owed by payments (retried there).
-        if (p && ['pending', 'requires_action', 'authorized'].includes(p.status)) {
-          await deps.payments.requestVoid(ctx, p.id);
-        } else if (p && p.capturedAmount > p.refundedAmount) {
+        const p = await deps.payments.voidIfOpen(ctx, orderId);
+        if (p && p.capturedAmount > p.refundedAmount) {
           await deps.payments.refund(ctx, p.id, p.capturedAmount - p.refundedAmount, `cancel:${orderId}`, 'cancelled');
         }
         // Stock still reserved goes back; stock already committed is restocked (both idempotent).
@@ -149,14 +147,7 @@ export function checkoutSubscribers(d: () => WorkerDeps): Subscriber[] {
         const p = e.payload as unknown as PaymentEventPayload;
         const deps = d();
         if (e.type === 'payments.payment.authorized') return deps.checkout.resume(p.orderId);
-        await deps.checkout.abandon(
-          p.orderId,
-          ['waiting'],
-          new AppError(402, 'payments.declined', 'Payment declined', {
-            detail: `The payment failed (${p.failureCode ?? 'failed'}).`,
-            extra: { declineCode: p.failureCode ?? 'failed' },
-          }),
-        );
+        await deps.checkout.abandon(p.orderId, ['waiting'], paymentDeclined(p.failureCode ?? 'failed'));
       },
     },
   ];
@@ -183,7 +174,7 @@ export async function sweep(deps: WorkerDeps): Promise<number> {
   for (const a of due) {
     const reason =
       a.status === 'waiting'
-        ? new AppError(409, 'orders.payment_action_expired', 'Conflict', {
+        ? new AppError(409, ORDER_ERRORS.paymentActionExpired, 'Conflict', {
             detail: 'The payment was not completed in time; the checkout was cancelled.',
           })
         : interrupted();

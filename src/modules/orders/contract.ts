@@ -36,6 +36,8 @@ export const ORDER_ERRORS = {
   returnNotFound: 'orders.return_not_found',
   returnDecided: 'orders.return_decided',
   shipmentBackwards: 'orders.shipment_status_backwards',
+  customerErased: 'orders.customer_erased',
+  paymentActionExpired: 'orders.payment_action_expired',
 } as const;
 
 export type ReturnStatus = 'requested' | 'received' | 'rejected';

@@ -13,10 +13,10 @@ export { ORDER_ERRORS, ORDER_STATUSES } from './contract.ts';
 export type { OrderPlacedPayload } from './events.ts';
 export { ORDER_EVENTS } from './events.ts';
 export {
-  createLateOrdersModule,
   createOrdersModule,
   type OrdersModule,
   type OrdersModuleDeps,
+  type OrdersParts,
   ordersModuleFor,
 } from './module.ts';
 export { TRANSITIONS } from './state.ts';

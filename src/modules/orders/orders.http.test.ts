@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asCustomer, asStaff } from '../../../test/support/fake-auth.ts';
 import {
   guestCart,
   level,
@@ -29,7 +30,7 @@ async function customerOrder(userId: string, opts: { settle?: boolean } = {}) {
   await stock(h, v, 5);
   const s = snapshot({ variantId: v, userId });
   h.cart.put(s);
-  const res = await placeOrder(h, s.cartId, { headers: { 'x-test-customer': userId } });
+  const res = await placeOrder(h, s.cartId, { headers: asCustomer(userId) });
   expect(res.statusCode).toBe(201);
   const id = res.json().id as string;
   if (opts.settle !== false) {
@@ -61,10 +62,10 @@ describe('orders', () => {
   it('[REQ-ORD-003] GET: the owner, a guest with the order token and staff with orders:read see it; others get 404', async () => {
     const user = uid('usr');
     const { id } = await customerOrder(user);
-    expect((await get(id, { 'x-test-customer': user })).statusCode).toBe(200);
-    expect((await get(id, { 'x-test-staff': 'orders:read' })).json().id).toBe(id);
-    expect((await get(id, { 'x-test-customer': uid('usr') })).statusCode).toBe(404);
-    expect((await get(id, { 'x-test-staff': 'catalog:read' })).statusCode).toBe(404);
+    expect((await get(id, asCustomer(user))).statusCode).toBe(200);
+    expect((await get(id, asStaff('orders:read'))).json().id).toBe(id);
+    expect((await get(id, asCustomer(uid('usr')))).statusCode).toBe(404);
+    expect((await get(id, asStaff('catalog:read'))).statusCode).toBe(404);
     expect((await get(id)).json().code).toBe('orders.not_found');
 
     const v = uid('var');
@@ -83,21 +84,21 @@ describe('orders', () => {
     const mine = await h.t.http.inject({
       method: 'GET',
       url: `/v1/orders?userId=${uid('usr')}&limit=1`,
-      headers: { 'x-test-customer': user },
+      headers: asCustomer(user),
     });
     expect(mine.statusCode).toBe(200);
     expect(mine.json().items.map((o: { id: string }) => o.id)).toEqual([b.id]);
     const next = await h.t.http.inject({
       method: 'GET',
       url: `/v1/orders?cursor=${mine.json().nextCursor}`,
-      headers: { 'x-test-customer': user },
+      headers: asCustomer(user),
     });
     expect(next.json().items.map((o: { id: string }) => o.id)).toEqual([a.id]);
     expect(next.json().nextCursor).toBeNull();
     const staff = await h.t.http.inject({
       method: 'GET',
       url: `/v1/orders?userId=${user}&status=paid`,
-      headers: { 'x-test-staff': 'orders:read' },
+      headers: asStaff('orders:read'),
     });
     expect(staff.json().items.map((o: { id: string }) => o.id)).toEqual([b.id, a.id]);
     expect((await h.t.http.inject({ method: 'GET', url: '/v1/orders' })).statusCode).toBe(401);
@@ -109,7 +110,7 @@ describe('orders', () => {
     const res = await h.t.http.inject({
       method: 'POST',
       url: `/v1/orders/${id}/cancel`,
-      headers: { 'x-test-customer': user },
+      headers: asCustomer(user),
       payload: { reason: 'changed my mind' },
     });
     expect(res.statusCode).toBe(200);
@@ -130,7 +131,7 @@ describe('orders', () => {
     const again = await h.t.http.inject({
       method: 'POST',
       url: `/v1/orders/${id}/cancel`,
-      headers: { 'x-test-customer': user },
+      headers: asCustomer(user),
       payload: {},
     });
     expect(again.statusCode).toBe(409);
@@ -147,7 +148,7 @@ describe('orders', () => {
     const res = await h.t.http.inject({
       method: 'POST',
       url: `/v1/orders/${id}/cancel`,
-      headers: { 'x-test-customer': user },
+      headers: asCustomer(user),
       payload: { reason: 'changed my mind' },
     });
     expect(res.statusCode).toBe(200);
@@ -187,14 +188,14 @@ describe('orders', () => {
     const stranger = await h.t.http.inject({
       method: 'POST',
       url: `/v1/orders/${id}/cancel`,
-      headers: { 'x-test-customer': uid('usr') },
+      headers: asCustomer(uid('usr')),
       payload: {},
     });
     expect(stranger.statusCode).toBe(404);
     const customer = await h.t.http.inject({
       method: 'POST',
       url: `/v1/orders/${id}/cancel`,
-      headers: { 'x-test-customer': user },
+      headers: asCustomer(user),
       payload: {},
     });
     expect(customer.statusCode).toBe(409);
@@ -202,7 +203,7 @@ describe('orders', () => {
     const staff = await h.t.http.inject({
       method: 'POST',
       url: `/v1/orders/${id}/cancel`,
-      headers: { 'x-test-staff': 'orders:read,orders:manage' },
+      headers: asStaff('orders:read', 'orders:manage'),
       payload: { reason: 'lost in transit' },
     });
     expect(staff.statusCode).toBe(200);
@@ -217,7 +218,7 @@ describe('orders', () => {
         h.t.http.inject({
           method: 'POST',
           url: `/v1/orders/${id}/cancel`,
-          headers: i % 3 ? { 'x-test-customer': user } : { 'x-test-staff': 'orders:read,orders:manage' },
+          headers: i % 3 ? asCustomer(user) : asStaff('orders:read', 'orders:manage'),
           payload: { reason: `race ${i}` },
         }),
       ),

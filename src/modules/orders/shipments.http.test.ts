@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asCustomer, asStaff } from '../../../test/support/fake-auth.ts';
 import {
   level,
   type OrdersHarness,
@@ -21,7 +22,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const STAFF = { 'x-test-staff': 'orders:manage,orders:read' };
+const STAFF = asStaff('orders:manage', 'orders:read');
 
 /** A customer's order of `qty` units, placed with capture at shipment and settled after the pivot. */
 async function placed(qty = 3) {
@@ -30,7 +31,7 @@ async function placed(qty = 3) {
   await stock(h, v, 10);
   const s = snapshot({ variantId: v, userId: user, qty });
   h.cart.put(s);
-  const res = await placeOrder(h, s.cartId, { headers: { 'x-test-customer': user } });
+  const res = await placeOrder(h, s.cartId, { headers: asCustomer(user) });
   expect(res.statusCode).toBe(201);
   const id = res.json().id as string;
   // Post-pivot work is done (stock committed, cart completed) while the authorization stays open.
@@ -83,7 +84,7 @@ describe('shipments and capture at shipment (PAYMENT_CAPTURE=shipment)', () => {
     const read = await h.t.http.inject({
       method: 'GET',
       url: `/v1/orders/${o.id}`,
-      headers: { 'x-test-customer': o.user },
+      headers: asCustomer(o.user),
     });
     expect(read.json()).toMatchObject({ status: 'shipped', payment: { status: 'captured' } });
     expect(read.json().items[0].shippedQuantity).toBe(3);
@@ -121,7 +122,7 @@ describe('shipments and capture at shipment (PAYMENT_CAPTURE=shipment)', () => {
     expect(unknown.json().code).toBe('orders.unknown_item');
     const bad = await ship(o.id, { items: [{ variantId: o.variantId, quantity: 0 }] });
     expect(bad.statusCode).toBe(400);
-    const customer = await ship(o.id, {}, { 'x-test-customer': o.user });
+    const customer = await ship(o.id, {}, asCustomer(o.user));
     expect(customer.statusCode).toBe(403);
     expect((await ship('ord_missing', {})).json().code).toBe('orders.not_found');
     // The over-shipment captured (it got past validation) but shipped nothing.
@@ -141,7 +142,7 @@ describe('shipments and capture at shipment (PAYMENT_CAPTURE=shipment)', () => {
     const cancel = await h.t.http.inject({
       method: 'POST',
       url: `/v1/orders/${o.id}/cancel`,
-      headers: { 'x-test-customer': o.user },
+      headers: asCustomer(o.user),
       payload: {},
     });
     expect(cancel.statusCode).toBe(200);

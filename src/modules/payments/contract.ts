@@ -97,6 +97,11 @@ export interface PaymentsApi {
    * may release what the payment was for. Other errors are thrown as by `void`.
    */
   requestVoid(ctx: Ctx, paymentId: string): Promise<{ payment: Payment; scheduled: boolean }>;
+  /**
+   * The order's payment, voided (or its void owed, as `requestVoid`) when it still holds money — pending, requiring
+   * action or authorized; otherwise returned as it is. Undefined when the order has no payment.
+   */
+  voidIfOpen(ctx: Ctx, orderId: string): Promise<Payment | undefined>;
   /** Refunds part or all of the captured amount; `key` makes it idempotent. */
   refund(ctx: Ctx, paymentId: string, amount: number, key: string, reason?: string): Promise<Refund>;
   get(ctx: Ctx, paymentId: string): Promise<Payment | undefined>;
@@ -116,4 +121,7 @@ export const PAYMENT_ERRORS = {
   unknownProvider: 'payments.unknown_provider',
   cardDataRefused: 'payments.card_data_refused',
   idempotencyKeyRequired: 'payments.idempotency_key_required',
+  invalidAmount: 'payments.invalid_amount',
+  invalidCurrency: 'payments.invalid_currency',
+  invalidInput: 'payments.invalid_input',
 } as const;

@@ -180,10 +180,11 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
 
   const authorize = async (ctx: Ctx, input: AuthorizeInput): Promise<Payment> => {
     if (!Number.isSafeInteger(input.amount) || input.amount <= 0) {
-      throw errors.unprocessable('payments.invalid_amount', 'amount must be a positive integer in minor units.');
+      throw errors.unprocessable(PAYMENT_ERRORS.invalidAmount, 'amount must be a positive integer in minor units.');
     }
-    if (!/^[A-Z]{3}$/.test(input.currency)) throw errors.unprocessable('payments.invalid_currency', 'ISO 4217 code.');
-    if (!input.orderId || !input.token) throw errors.unprocessable('payments.invalid_input', 'orderId and token.');
+    if (!/^[A-Z]{3}$/.test(input.currency))
+      throw errors.unprocessable(PAYMENT_ERRORS.invalidCurrency, 'ISO 4217 code.');
+    if (!input.orderId || !input.token) throw errors.unprocessable(PAYMENT_ERRORS.invalidInput, 'orderId and token.');
     const p = await retryingStatement(() =>
       repo.insertOrFindPayment(db.k, {
         id: newId('pay'),
@@ -234,7 +235,7 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
     }
     const amt = amount ?? p.amount;
     if (!Number.isSafeInteger(amt) || amt <= 0 || amt > p.amount) {
-      throw errors.unprocessable('payments.invalid_amount', `Capture between 1 and ${p.amount}.`);
+      throw errors.unprocessable(PAYMENT_ERRORS.invalidAmount, `Capture between 1 and ${p.amount}.`);
     }
     let pp: ProviderPayment;
     try {
@@ -248,7 +249,7 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
   const voidPayment = async (ctx: Ctx, paymentId: string): Promise<Payment> => {
     const p = await mustGet(paymentId);
     if (p.status === 'voided' || p.status === 'failed') return p;
-    if (!['pending', 'requires_action', 'authorized'].includes(p.status)) {
+    if (!repo.HOLDING.includes(p.status)) {
       throw errors.conflict(PAYMENT_ERRORS.invalidState, `Payment ${p.id} is ${p.status} and cannot be voided.`);
     }
     let found: ProviderPayment | undefined;
@@ -328,7 +329,7 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
     let row = await repo.findRefundByKey(db.k, p.id, key);
     if (!row) {
       if (!Number.isSafeInteger(amount) || amount <= 0) {
-        throw errors.unprocessable('payments.invalid_amount', 'amount must be a positive integer in minor units.');
+        throw errors.unprocessable(PAYMENT_ERRORS.invalidAmount, 'amount must be a positive integer in minor units.');
       }
       if (!['captured', 'partially_refunded', 'refunded'].includes(p.status) || !p.providerPaymentId) {
         throw errors.conflict(
@@ -382,6 +383,11 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
     capture,
     void: voidPayment,
     requestVoid,
+    async voidIfOpen(ctx: Ctx, orderId: string) {
+      const p = await repo.findByOrderId(db.k, orderId);
+      if (!p || !repo.HOLDING.includes(p.status)) return p;
+      return (await requestVoid(ctx, p.id)).payment;
+    },
     releaseHold,
     retryVoids,
     refund,

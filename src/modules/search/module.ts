@@ -1,5 +1,5 @@
-// Builds the search module. It is fed from the catalog: an in-process change listener (until the
-// event relay lands) re-reads changed products through catalog's public API and updates the index.
+// Builds the search module. It has one feed: catalog's outbox events, delivered by the relay (at least once, across
+// processes and crashes, in order per product); each re-reads the product through catalog's public API and upserts it.
 import { fileURLToPath } from 'node:url';
 import { Histogram, type Registry } from 'prom-client';
 import type { Cache } from '../../platform/cache/cache.ts';
@@ -39,13 +39,6 @@ export function createSearchModule(deps: SearchModuleDeps) {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     registers: deps.registry ? [deps.registry] : [],
   });
-  deps.catalog.onChange(async (productIds) => {
-    if (!productIds.length) return;
-    const started = performance.now();
-    await indexer.indexProducts(productIds);
-    await deps.cache?.delPrefix(CACHE_PREFIX);
-    lag.observe((performance.now() - started) / 1000);
-  });
   const cache = deps.cache;
   const cachedQueries: CachedSearchQueries = {
     search: (q) =>
@@ -70,10 +63,11 @@ export function createSearchModule(deps: SearchModuleDeps) {
       return n;
     },
   };
-  // The durable feed: catalog's outbox events (at least once, across processes and crashes). The in-process
-  // onChange above is only the fast path; re-indexing a product is idempotent, so both may run.
+  // Re-indexing a product is idempotent (a redelivery changes nothing). Ordered per product: each handler reads the
+  // catalog after the change it was told about, so the last one leaves the index matching the catalog.
   const indexOnEvent: Subscriber = {
     name: 'search.index_catalog_changes',
+    ordered: true,
     eventTypes: [
       CATALOG_EVENTS.productCreated,
       CATALOG_EVENTS.productUpdated,

@@ -4,6 +4,7 @@ import { createStaff, type TestIdentity } from '../../../test/support/auth.ts';
 import { createTestApp, type TestApp } from '../../../test/support/create-test-app.ts';
 import { graphql } from '../../../test/support/graphql.ts';
 import { statementsOf } from '../../../test/support/query-cost.ts';
+import { searchCaughtUp } from '../../../test/support/search.ts';
 
 let t: TestApp;
 let staff: TestIdentity;
@@ -52,6 +53,10 @@ beforeAll(async () => {
     });
     ids[slug] = p.id;
   }
+  // The index is fed by catalog events: run the relay until search has them, then stop it again.
+  await t.relay.start();
+  await searchCaughtUp(t);
+  await t.relay.stop();
 }, 60_000);
 afterAll(async () => {
   await t?.close();

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/create-test-app.ts';
 import { waitFor } from '../../../test/support/events-harness.ts';
-import { fakeAuth } from '../../../test/support/fake-auth-events.ts';
+import { asStaff, fakeAuth } from '../../../test/support/fake-auth.ts';
 import { loadConfig } from '../config.ts';
 import { enqueueJob } from '../jobs/job-store.ts';
 import type { ModuleDefinition } from '../module.ts';
@@ -64,8 +64,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-const staff = (perms: string) => ({ 'x-test-staff': perms });
-
 describe('event and job wiring', () => {
   it('[REQ-EVT-016] module subscribers receive committed events; scheduled and queued jobs run', async () => {
     await t.kernel.db.transaction(async (tx) => {
@@ -83,7 +81,7 @@ describe('event and job wiring', () => {
       appendEvents(tx, undefined, [{ type: 'wiring.thing.failed', aggregateId: 'agg_2', payload: {} }]),
     );
     const list = () =>
-      t.http.inject({ method: 'GET', url: '/v1/admin/events/dead-letters', headers: staff('events:manage') });
+      t.http.inject({ method: 'GET', url: '/v1/admin/events/dead-letters', headers: asStaff('events:manage') });
     await waitFor(async () => (await list()).json().items.length === 1);
     const body = (await list()).json();
     expect(body.items[0]).toMatchObject({
@@ -102,13 +100,13 @@ describe('event and job wiring', () => {
     const forbidden = await t.http.inject({
       method: 'GET',
       url: '/v1/admin/events/dead-letters',
-      headers: staff('jobs:read'),
+      headers: asStaff('jobs:read'),
     });
     expect(forbidden.statusCode).toBe(403);
     const refusedRetry = await t.http.inject({
       method: 'POST',
       url: `/v1/admin/events/dead-letters/${body.items[0].id}/retry`,
-      headers: staff('jobs:read'),
+      headers: asStaff('jobs:read'),
     });
     expect(refusedRetry.statusCode).toBe(403);
     expect((await list()).json().items).toHaveLength(1);
@@ -117,7 +115,7 @@ describe('event and job wiring', () => {
     const retry = await t.http.inject({
       method: 'POST',
       url: `/v1/admin/events/dead-letters/${body.items[0].id}/retry`,
-      headers: staff('events:manage'),
+      headers: asStaff('events:manage'),
     });
     expect(retry.statusCode).toBe(202);
     expect(retry.json()).toEqual({ id: body.items[0].id, status: 'requeued' });
@@ -138,7 +136,7 @@ describe('event and job wiring', () => {
     const missing = await t.http.inject({
       method: 'POST',
       url: '/v1/admin/events/dead-letters/dlq_missing/retry',
-      headers: staff('events:manage'),
+      headers: asStaff('events:manage'),
     });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ code: 'events.dead_letter_not_found' });
@@ -146,7 +144,7 @@ describe('event and job wiring', () => {
 
   it('[REQ-EVT-018] GET /v1/admin/jobs shows scheduled jobs with their last run and queued jobs (jobs:read)', async () => {
     await waitFor(() => jobRuns >= 2);
-    const r = await t.http.inject({ method: 'GET', url: '/v1/admin/jobs', headers: staff('jobs:read') });
+    const r = await t.http.inject({ method: 'GET', url: '/v1/admin/jobs', headers: asStaff('jobs:read') });
     expect(r.statusCode).toBe(200);
     const body = r.json();
     const names = body.scheduled.map((j: { name: string }) => j.name);
@@ -162,7 +160,7 @@ describe('event and job wiring', () => {
     expect(tick.runs).toBeGreaterThanOrEqual(1);
     expect(body.queue).toHaveLength(1);
     expect(body.queue[0]).toMatchObject({ name: 'wiring.send', status: 'done', attempts: 1, maxAttempts: 5 });
-    const forbidden = await t.http.inject({ method: 'GET', url: '/v1/admin/jobs', headers: staff('events:manage') });
+    const forbidden = await t.http.inject({ method: 'GET', url: '/v1/admin/jobs', headers: asStaff('events:manage') });
     expect(forbidden.statusCode).toBe(403);
   });
 

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/create-test-app.ts';
-import { fakeAuth } from '../../../test/support/fake-auth-events.ts';
+import { asCustomer, fakeAuth } from '../../../test/support/fake-auth.ts';
 import { access } from './auth.ts';
 import { idempotencyCleanupJob } from './idempotency.ts';
 
@@ -65,7 +65,7 @@ function charge(key: string | undefined, body: unknown, user = 'usr_a') {
   return t.http.inject({
     method: 'POST',
     url: '/v1/test/charges',
-    headers: { 'x-test-user': user, ...(key ? { 'idempotency-key': key } : {}) },
+    headers: { ...asCustomer(user), ...(key ? { 'idempotency-key': key } : {}) },
     payload: body as Record<string, unknown>,
   });
 }
@@ -109,13 +109,13 @@ describe('Idempotency-Key', () => {
     const reordered = await t.http.inject({
       method: 'POST',
       url: '/v1/test/charges',
-      headers: { 'x-test-user': 'usr_a', 'idempotency-key': 'key-obj', 'content-type': 'application/json' },
+      headers: { ...asCustomer('usr_a'), 'idempotency-key': 'key-obj', 'content-type': 'application/json' },
       payload: '{"note":"n","amount":7}',
     });
     const same = await t.http.inject({
       method: 'POST',
       url: '/v1/test/charges',
-      headers: { 'x-test-user': 'usr_a', 'idempotency-key': 'key-obj', 'content-type': 'application/json' },
+      headers: { ...asCustomer('usr_a'), 'idempotency-key': 'key-obj', 'content-type': 'application/json' },
       payload: '{"amount":7,"note":"n"}',
     });
     expect(same.body).toBe(reordered.body);
@@ -134,8 +134,8 @@ describe('Idempotency-Key', () => {
     expect(control.statusCode).toBe(400);
     expect(await ops()).toBe(before);
     // On a route where the key is optional, requests without one simply run.
-    const p1 = await t.http.inject({ method: 'PATCH', url: '/v1/test/optional', headers: { 'x-test-user': 'u' } });
-    const p2 = await t.http.inject({ method: 'PATCH', url: '/v1/test/optional', headers: { 'x-test-user': 'u' } });
+    const p1 = await t.http.inject({ method: 'PATCH', url: '/v1/test/optional', headers: asCustomer('u') });
+    const p2 = await t.http.inject({ method: 'PATCH', url: '/v1/test/optional', headers: asCustomer('u') });
     expect(p1.statusCode).toBe(200);
     expect(p1.body).not.toBe(p2.body);
   });

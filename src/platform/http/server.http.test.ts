@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/create-test-app.ts';
+import { fakeAuth } from '../../../test/support/fake-auth.ts';
 import { AppError } from '../errors.ts';
 import { sendWithEtag } from './etag.ts';
 
@@ -20,8 +21,7 @@ beforeAll(async () => {
   t = await createTestApp({
     logStream,
     // A fake identity: this file tests the platform, not token validation.
-    authenticate: async (req) =>
-      req.headers.authorization ? { kind: 'customer', userId: 'usr_test' } : { kind: 'anonymous' },
+    authenticate: fakeAuth,
     env: { BODY_LIMIT_BYTES: '2048', CORS_ORIGINS: 'https://shop.example.com' },
     extraRoutes: (app) => {
       app.post(

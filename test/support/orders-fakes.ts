@@ -1,9 +1,10 @@
-// FAKES of the cart and pricing contracts (/work/brief-checkout-contract.md) for orders' tests until the real
-// cart and pricing modules land. Not production code. The fake pricing enforces redemption limits atomically
-// (no await between check and update), so the coupon-limit invariant is meaningfully tested at the orders level.
-import type { Ctx } from '../../platform/context.ts';
-import { AppError, errors } from '../../platform/errors.ts';
-import type { CartApi, CheckoutSnapshot, PricingApi, RedemptionRequest } from './contract.ts';
+// Fakes of the cart and pricing contracts orders depends on, for orders' own tests (test/support/orders-harness.ts):
+// a test puts any snapshot straight into the cart and makes completions fail on demand. The fake pricing enforces
+// redemption limits atomically (no await between check and update), so the coupon-limit invariant is meaningfully
+// tested at the orders level.
+import type { CartApi, CheckoutSnapshot, PricingApi, RedemptionRequest } from '../../src/modules/orders/index.ts';
+import type { Ctx } from '../../src/platform/context.ts';
+import { AppError, errors } from '../../src/platform/errors.ts';
 
 export interface FakeCart extends CartApi {
   /** Creates or replaces a cart; a guest cart is read with `token`. */

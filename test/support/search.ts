@@ -1,0 +1,35 @@
+// Search has one feed: catalog's outbox events, delivered by the relay. A test that changed the catalog waits until the
+// search subscriber has handled every such event recorded so far (the relay's delivered counter against the outbox),
+// then reads the index. Works with both transports (in-process and NATS).
+import { sql } from 'kysely';
+import type { Subscriber } from '../../src/platform/events/subscriber.ts';
+import type { TestApp } from './create-test-app.ts';
+import { waitFor } from './events-harness.ts';
+
+const FEED = 'search.index_catalog_changes';
+
+function feed(t: TestApp): Subscriber {
+  const s = t.modules.find((m) => m.name === 'search')?.subscribers?.find((x) => x.name === FEED);
+  if (!s) throw new Error(`the app has no ${FEED} subscriber`);
+  return s;
+}
+
+async function handled(t: TestApp): Promise<number> {
+  const metric = t.kernel.metrics.registry.getSingleMetric('events_delivered_total');
+  if (!metric) return 0;
+  const values = (await metric.get()).values;
+  return values.filter((v) => v.labels.subscriber === FEED).reduce((n, v) => n + v.value, 0);
+}
+
+async function recorded(t: TestApp, types: string[]): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from platform.outbox
+    where type = any(${types}::text[])`.execute(t.kernel.db.k);
+  return r.rows[0]?.n ?? 0;
+}
+
+/** Resolves once the search index reflects every catalog change committed before the call. */
+export async function searchCaughtUp(t: TestApp, timeoutMs = 15_000): Promise<void> {
+  const types = feed(t).eventTypes;
+  const target = await recorded(t, types);
+  await waitFor(async () => (await handled(t)) >= target, timeoutMs);
+}
