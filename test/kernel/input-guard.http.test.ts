@@ -157,8 +157,11 @@ describe('what the platform answers is declared [REQ-KER-018]', () => {
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses);
     expect(statuses('/v1/products', 'post')).toEqual(expect.arrayContaining(['401', '403']));
     expect(statuses('/v1/products', 'get')).not.toContain('401');
-    expect(doc.paths['/v1/products'].post.security).toEqual([{ bearerAuth: [] }]);
-    expect(doc.paths['/v1/products'].get.security).toBeUndefined();
+    expect(doc.paths['/v1/products'].post.security).toEqual([
+      { staffBearer: ['catalog:write'] },
+      { apiKey: ['catalog:write'] },
+    ]);
+    expect(doc.paths['/v1/products'].get.security).toEqual([]);
     expect(statuses('/v1/me', 'get')).toContain('401');
     expect(statuses('/v1/admin/inventory/{variantId}', 'get')).toEqual(expect.arrayContaining(['404', '414']));
     expect(doc.paths['/v1/admin/imports/{id}'].get.operationId).toBe('getAdminImportsById');

@@ -5,29 +5,29 @@
 import { sql } from 'kysely';
 import { type Static, Type } from 'typebox';
 import type { Db } from '../../platform/db/db.ts';
+import { CurrencyCode, DateTime, Id, Integer, List, Text } from '../../platform/http/schema-helpers.ts';
 import { personIndex } from '../../platform/privacy/email.ts';
 import type { DataSubject, KeyRotationPart, PersonalDataContributor, Privacy } from '../../platform/privacy/privacy.ts';
 import { type CartPii, hasLegacyPlaintext } from './cart.pii.ts';
 import * as repo from './cart.repo.ts';
 import { AddressSchema } from './cart.schemas.ts';
 
-const Money = Type.Object({ amount: Type.Integer({ description: 'minor units' }), currency: Type.String() });
+const Money = Type.Object({ amount: Integer({ description: 'minor units' }), currency: CurrencyCode() });
 
 export const CartExportSchema = Type.Object(
   {
-    carts: Type.Array(
+    carts: List(
       Type.Object({
-        id: Type.String(),
-        status: Type.String({ examples: ['active', 'completed', 'merged', 'expired'] }),
-        currency: Type.String(),
-        email: Type.Union([Type.String(), Type.Null()]),
+        id: Id(),
+        status: Text(40, { examples: ['active', 'completed', 'merged', 'expired'] }),
+        currency: CurrencyCode(),
+        email: Type.Union([Text(320), Type.Null()]),
         shippingAddress: Type.Union([AddressSchema, Type.Null()]),
         billingAddress: Type.Union([AddressSchema, Type.Null()]),
-        lines: Type.Array(
-          Type.Object({ sku: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPrice: Money }),
-        ),
-        createdAt: Type.String({ format: 'date-time' }),
+        lines: List(Type.Object({ sku: Text(), name: Text(), quantity: Integer(), unitPrice: Money })),
+        createdAt: DateTime(),
       }),
+      100_000,
     ),
   },
   { description: "The person's carts: their account's and the guest carts with their email" },

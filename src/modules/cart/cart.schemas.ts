@@ -1,9 +1,10 @@
 // TypeBox schemas of the cart API (the shapes /openapi.json publishes).
 import { Type } from 'typebox';
+import { CountryCode, CurrencyCode, Id, Integer, List, Text, Token } from '../../platform/http/schema-helpers.ts';
 
 const Money = Type.Object({
-  amount: Type.Integer({ description: 'minor units', examples: [4999] }),
-  currency: Type.String({ examples: ['EUR'] }),
+  amount: Integer({ description: 'minor units', examples: [4999] }),
+  currency: CurrencyCode(),
 });
 
 export const AddressSchema = Type.Object(
@@ -14,19 +15,24 @@ export const AddressSchema = Type.Object(
     city: Type.String({ minLength: 1, maxLength: 100 }),
     region: Type.Optional(Type.String({ maxLength: 100 })),
     postalCode: Type.String({ minLength: 1, maxLength: 20 }),
-    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2', examples: ['DE'] }),
+    country: Type.String({
+      maxLength: 2,
+      pattern: '^[A-Z]{2}$',
+      description: 'ISO 3166-1 alpha-2',
+      examples: ['DE'],
+    }),
     phone: Type.Optional(Type.String({ maxLength: 40 })),
   },
   { additionalProperties: false },
 );
 
 export const CartItemSchema = Type.Object({
-  id: Type.String(),
-  variantId: Type.String(),
-  productId: Type.String(),
-  name: Type.String(),
-  sku: Type.String(),
-  quantity: Type.Integer(),
+  id: Id(),
+  variantId: Id(),
+  productId: Id(),
+  name: Text(),
+  sku: Text(),
+  quantity: Integer(),
   unitPrice: Money,
   lineTotal: Money,
   discount: Money,
@@ -36,18 +42,18 @@ export const CartItemSchema = Type.Object({
 });
 
 export const CartSchema = Type.Object({
-  id: Type.String({ examples: ['cart_01jd5x8m3q7v2k9t4r6w1y0zab'] }),
-  token: Type.String({ description: 'guest credential: send it as X-Cart-Token' }),
-  status: Type.String({ examples: ['active'] }),
-  userId: Type.Union([Type.String(), Type.Null()]),
-  currency: Type.String(),
-  country: Type.Union([Type.String(), Type.Null()]),
-  email: Type.Union([Type.String(), Type.Null()]),
+  id: Id({ examples: ['cart_01jd5x8m3q7v2k9t4r6w1y0zab'] }),
+  token: Token(200, { description: 'guest credential: send it as X-Cart-Token' }),
+  status: Text(40, { examples: ['active'] }),
+  userId: Type.Union([Id(), Type.Null()]),
+  currency: CurrencyCode(),
+  country: Type.Union([Text(), Type.Null()]),
+  email: Type.Union([Text(320), Type.Null()]),
   shippingAddress: Type.Union([AddressSchema, Type.Null()]),
   billingAddress: Type.Union([AddressSchema, Type.Null()]),
-  shippingMethod: Type.Union([Type.Object({ id: Type.String(), name: Type.String(), price: Money }), Type.Null()]),
-  couponCodes: Type.Array(Type.String()),
-  items: Type.Array(CartItemSchema),
+  shippingMethod: Type.Union([Type.Object({ id: Id(), name: Text(), price: Money }), Type.Null()]),
+  couponCodes: List(Text()),
+  items: List(CartItemSchema),
   totals: Type.Object({
     subtotal: Money,
     discount: Money,
@@ -57,22 +63,22 @@ export const CartSchema = Type.Object({
     taxIncluded: Money,
   }),
   pricesIncludeTax: Type.Boolean(),
-  promotions: Type.Array(
+  promotions: List(
     Type.Object({
-      promotionId: Type.String(),
-      name: Type.String(),
-      code: Type.Union([Type.String(), Type.Null()]),
+      promotionId: Id(),
+      name: Text(),
+      code: Type.Union([Text(), Type.Null()]),
       amount: Money,
     }),
   ),
-  rejectedCoupons: Type.Array(Type.Object({ code: Type.String(), reason: Type.String() })),
-  version: Type.Integer(),
+  rejectedCoupons: List(Type.Object({ code: Text(), reason: Text() })),
+  version: Integer(),
 });
 
 export const CreateCartBody = Type.Object(
   {
-    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', examples: ['EUR'] })),
-    country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$', examples: ['DE'] })),
+    currency: Type.Optional(CurrencyCode()),
+    country: Type.Optional(CountryCode()),
   },
   { additionalProperties: false },
 );
@@ -85,12 +91,12 @@ export const CartTokenHeaders = Type.Object({ 'x-cart-token': Type.Optional(Type
 export const AddItemBody = Type.Object(
   {
     variantId: Type.String({ minLength: 1, maxLength: 100 }),
-    quantity: Type.Integer({ minimum: 1, maximum: 999 }),
+    quantity: Integer({ minimum: 1, maximum: 999 }),
   },
   { additionalProperties: false },
 );
 export const QuantityBody = Type.Object(
-  { quantity: Type.Integer({ minimum: 1, maximum: 999 }) },
+  { quantity: Integer({ minimum: 1, maximum: 999 }) },
   { additionalProperties: false },
 );
 export const PatchCartBody = Type.Object(
@@ -100,7 +106,7 @@ export const PatchCartBody = Type.Object(
     billingAddress: Type.Optional(Type.Union([AddressSchema, Type.Null()])),
     shippingMethodId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
     couponCode: Type.Optional(
-      Type.Union([Type.String({ pattern: '^[A-Za-z0-9_-]{0,64}$' }), Type.Null()], {
+      Type.Union([Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]{0,64}$' }), Type.Null()], {
         description: 'adds a code; null or "" removes all',
       }),
     ),
@@ -108,5 +114,5 @@ export const PatchCartBody = Type.Object(
   { additionalProperties: false },
 );
 export const ShippingOptionsSchema = Type.Object({
-  items: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), price: Money })),
+  items: List(Type.Object({ id: Text(), name: Text(), price: Money })),
 });

@@ -5,6 +5,7 @@ import { errors } from '../../platform/errors.ts';
 import { access } from '../../platform/http/auth.ts';
 import { sendJsonWithEtag } from '../../platform/http/etag.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
+import { List } from '../../platform/http/schema-helpers.ts';
 import type { App } from '../../platform/http/server.ts';
 import type { CatalogReads } from './catalog.reads.ts';
 import {
@@ -217,7 +218,7 @@ export function registerCatalogRoutes(http: App, service: CatalogService, reads:
       schema: {
         tags,
         summary: 'The category tree as a flat list (parentId links)',
-        response: { 200: Type.Object({ items: Type.Array(CategorySchema) }) },
+        response: { 200: Type.Object({ items: List(CategorySchema) }) },
       },
     },
     async () => ({ items: await service.listCategories() }),

@@ -2,22 +2,24 @@
 import { Type } from 'typebox';
 import { access } from '../../platform/http/auth.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
+import { Count, DateTime, Id, Text } from '../../platform/http/schema-helpers.ts';
 import type { App } from '../../platform/http/server.ts';
 import type { Importer } from './catalog.import.ts';
 
 const ImportSchema = Type.Object({
-  id: Type.String({ examples: ['imp_01jd0000000000000000000000'] }),
+  id: Id({ examples: ['imp_01jd0000000000000000000000'] }),
   format: Type.Union([Type.Literal('csv'), Type.Literal('ndjson')]),
   status: Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed')]),
-  rowsTotal: Type.Integer(),
-  rowsOk: Type.Integer(),
-  rowsFailed: Type.Integer(),
-  productsChanged: Type.Integer({ description: 'Products whose data actually changed (0 on an identical re-import)' }),
-  errors: Type.Array(Type.Object({ line: Type.Integer(), message: Type.String() }), {
+  rowsTotal: Count(),
+  rowsOk: Count(),
+  rowsFailed: Count(),
+  productsChanged: Count({ description: 'Products whose data actually changed (0 on an identical re-import)' }),
+  errors: Type.Array(Type.Object({ line: Count(), message: Text(1000) }), {
+    maxItems: 100,
     description: 'The first 100 row errors',
   }),
-  createdAt: Type.String({ format: 'date-time' }),
-  finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  createdAt: DateTime(),
+  finishedAt: Type.Union([DateTime(), Type.Null()]),
 });
 
 const FORMATS: Record<string, 'csv' | 'ndjson'> = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson' };
@@ -60,7 +62,7 @@ export function registerImportRoutes(http: App, importer: Importer): void {
         schema: {
           tags: ['catalog'],
           summary: 'Progress and row errors of an import',
-          params: Type.Object({ id: Type.String() }),
+          params: Type.Object({ id: Id() }),
           response: { 200: ImportSchema, 404: problemResponse('No such import') },
         },
       },

@@ -1,5 +1,17 @@
 // TypeBox schemas of the catalog routes (validation, serialisation and OpenAPI from one source).
 import { Type } from 'typebox';
+import {
+  Count,
+  CurrencyCode,
+  DateTime,
+  Id,
+  IdParam,
+  List,
+  Minor as MinorUnits,
+  Money as MoneyOf,
+  Text,
+  Version,
+} from '../../platform/http/schema-helpers.ts';
 
 const Slug = Type.String({
   pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$',
@@ -7,18 +19,16 @@ const Slug = Type.String({
   maxLength: 200,
   examples: ['aurora-headphones'],
 });
-const Currency = Type.String({ pattern: '^[A-Z]{3}$', examples: ['EUR'] });
-const Minor = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Integer minor units' });
+const Currency = CurrencyCode();
+const Minor = MinorUnits();
 const Attributes = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.String({ maxLength: 100 }), {
   examples: [{ color: 'black', size: 'M' }],
 });
-/** Upper bound of a PostgreSQL integer column. */
-const INT4_MAX = 2_147_483_647;
 const Dimensions = Type.Object(
   {
-    lengthMm: Type.Integer({ minimum: 0, maximum: INT4_MAX }),
-    widthMm: Type.Integer({ minimum: 0, maximum: INT4_MAX }),
-    heightMm: Type.Integer({ minimum: 0, maximum: INT4_MAX }),
+    lengthMm: Count(),
+    widthMm: Count(),
+    heightMm: Count(),
   },
   { additionalProperties: false },
 );
@@ -33,7 +43,7 @@ const variantFields = {
   sku: Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S+$', examples: ['AUR-BLK-M'] }),
   attributes: Type.Optional(Attributes),
   barcode: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
-  weightGrams: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: INT4_MAX }), Type.Null()])),
+  weightGrams: Type.Optional(Type.Union([Count(), Type.Null()])),
   dimensions: Type.Optional(Type.Union([Dimensions, Type.Null()])),
   cost: Type.Optional(Type.Union([Minor, Type.Null()])),
   prices: Type.Optional(Type.Array(PriceInputSchema, { maxItems: 50 })),
@@ -57,11 +67,12 @@ const productFields = {
   taxCategory: Type.Optional(
     Type.String({
       pattern: '^[a-z][a-z0-9_]{0,39}$',
+      maxLength: 40,
       description: "Pricing's tax category (default standard): the region's rate for it applies",
       examples: ['reduced'],
     }),
   ),
-  categoryIds: Type.Optional(Type.Array(Type.String(), { maxItems: 50 })),
+  categoryIds: Type.Optional(Type.Array(Text(200), { maxItems: 50 })),
 };
 export const ProductInputSchema = Type.Object(
   { ...productFields, variants: Type.Optional(Type.Array(VariantInputSchema, { maxItems: 500 })) },
@@ -72,70 +83,61 @@ export const ProductPatchSchema = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-const CategoryRef = Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String() });
-const Money = Type.Object(
-  { amount: Type.Integer(), currency: Type.String() },
-  { examples: [{ amount: 4999, currency: 'EUR' }] },
-);
+const CategoryRef = Type.Object({ id: Id(), slug: Text(200), name: Text(300) });
+const Money = MoneyOf();
 
 export const StaffProductSchema = Type.Object({
-  id: Type.String({ examples: ['prod_01jd0000000000000000000000'] }),
-  slug: Type.String(),
-  name: Type.String(),
-  description: Type.String(),
-  brand: Type.Union([Type.String(), Type.Null()]),
+  id: Id({ examples: ['prod_01jd0000000000000000000000'] }),
+  slug: Text(200),
+  name: Text(300),
+  description: Text(20_000),
+  brand: Type.Union([Text(100), Type.Null()]),
   status: Status,
-  images: Type.Array(Type.String()),
-  seoTitle: Type.Union([Type.String(), Type.Null()]),
-  seoDescription: Type.Union([Type.String(), Type.Null()]),
+  images: List(Text(2000), 50),
+  seoTitle: Type.Union([Text(300), Type.Null()]),
+  seoDescription: Type.Union([Text(1000), Type.Null()]),
   metadata: Type.Record(Type.String(), Type.Unknown()),
-  taxCategory: Type.String({ examples: ['standard'] }),
-  categories: Type.Array(CategoryRef),
-  variants: Type.Array(
+  taxCategory: Text(40, { examples: ['standard'] }),
+  categories: List(CategoryRef, 50),
+  variants: List(
     Type.Object({
-      id: Type.String(),
-      sku: Type.String(),
-      attributes: Type.Record(Type.String(), Type.String()),
-      barcode: Type.Union([Type.String(), Type.Null()]),
-      weightGrams: Type.Union([Type.Integer(), Type.Null()]),
+      id: Id(),
+      sku: Text(100),
+      attributes: Type.Record(Type.String(), Text(100)),
+      barcode: Type.Union([Text(64), Type.Null()]),
+      weightGrams: Type.Union([Count(), Type.Null()]),
       dimensions: Type.Union([Dimensions, Type.Null()]),
-      cost: Type.Union([Type.Integer(), Type.Null()]),
-      prices: Type.Array(
-        Type.Object({
-          currency: Type.String(),
-          amount: Type.Integer(),
-          compareAt: Type.Union([Type.Integer(), Type.Null()]),
-        }),
-      ),
+      cost: Type.Union([Minor, Type.Null()]),
+      prices: List(Type.Object({ currency: Currency, amount: Minor, compareAt: Type.Union([Minor, Type.Null()]) }), 50),
     }),
   ),
-  version: Type.Integer({ description: 'Also sent as the ETag; send it back in If-Match' }),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
+  version: Version({ description: 'Also sent as the ETag; send it back in If-Match' }),
+  createdAt: DateTime(),
+  updatedAt: DateTime(),
 });
 
 export const ProductSchema = Type.Object({
-  id: Type.String(),
-  slug: Type.String(),
-  name: Type.String(),
-  description: Type.String(),
-  brand: Type.Union([Type.String(), Type.Null()]),
-  categories: Type.Array(CategoryRef),
-  images: Type.Array(Type.String()),
+  id: Id(),
+  slug: Text(200),
+  name: Text(300),
+  description: Text(20_000),
+  brand: Type.Union([Text(100), Type.Null()]),
+  categories: List(CategoryRef, 50),
+  images: List(Text(2000), 50),
   status: Status,
   seo: Type.Object({
-    title: Type.Union([Type.String(), Type.Null()]),
-    description: Type.Union([Type.String(), Type.Null()]),
+    title: Type.Union([Text(300), Type.Null()]),
+    description: Type.Union([Text(1000), Type.Null()]),
   }),
-  createdAt: Type.String({ format: 'date-time' }),
-  variants: Type.Array(
+  createdAt: DateTime(),
+  variants: List(
     Type.Object({
-      id: Type.String(),
-      sku: Type.String(),
-      attributes: Type.Record(Type.String(), Type.String()),
+      id: Id(),
+      sku: Text(100),
+      attributes: Type.Record(Type.String(), Text(100)),
       price: Type.Union([Money, Type.Null()], { description: 'Null when the variant has no price in this currency' }),
       compareAtPrice: Type.Optional(Money),
-      available: Type.Integer(),
+      available: Count(),
       inStock: Type.Boolean(),
     }),
   ),
@@ -143,49 +145,57 @@ export const ProductSchema = Type.Object({
 });
 
 export const ProductPageSchema = Type.Object({
-  items: Type.Array(ProductSchema),
-  page: Type.Optional(Type.Integer()),
-  limit: Type.Integer(),
-  total: Type.Optional(Type.Integer()),
-  nextCursor: Type.Optional(Type.String()),
+  items: List(ProductSchema, 100),
+  page: Type.Optional(Count()),
+  limit: Count(),
+  total: Type.Optional(Count()),
+  nextCursor: Type.Optional(Text(500)),
 });
 
 export const ListQuerySchema = Type.Object(
   {
-    category: Type.Optional(Type.String({ description: 'Category id or slug; includes its sub-categories' })),
-    brand: Type.Optional(Type.String({ description: 'One brand or a comma-separated list', examples: ['Sony'] })),
-    minPrice: Type.Optional(Type.String({ description: 'Major units of `currency`, e.g. 49.99', examples: ['50'] })),
-    maxPrice: Type.Optional(Type.String({ examples: ['199.99'] })),
+    category: Type.Optional(
+      Type.String({ maxLength: 200, description: 'Category id or slug; includes its sub-categories' }),
+    ),
+    brand: Type.Optional(
+      Type.String({ maxLength: 1000, description: 'One brand or a comma-separated list', examples: ['Sony'] }),
+    ),
+    minPrice: Type.Optional(
+      Type.String({ maxLength: 40, description: 'Major units of `currency`, e.g. 49.99', examples: ['50'] }),
+    ),
+    maxPrice: Type.Optional(Type.String({ maxLength: 40, examples: ['199.99'] })),
     inStock: Type.Optional(Type.Boolean()),
     sort: Type.Optional(
       Type.Union([Type.Literal('newest'), Type.Literal('name'), Type.Literal('price-asc'), Type.Literal('price-desc')]),
     ),
-    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    page: Type.Optional(Type.Integer({ format: 'int32', minimum: 1, maximum: 10_000 })),
+    limit: Type.Optional(Type.Integer({ format: 'int32', minimum: 1, maximum: 100, default: 20 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
     currency: Type.Optional(Currency),
   },
   { additionalProperties: false },
 );
 
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
-export const VariantParams = Type.Object({ id: Type.String(), variantId: Type.String() });
+export const IdParams = Type.Object({ id: IdParam() });
+export const VariantParams = Type.Object({ id: IdParam(), variantId: IdParam() });
 export const CurrencyQuery = Type.Object({ currency: Type.Optional(Currency) }, { additionalProperties: false });
 
 export const CategorySchema = Type.Object({
-  id: Type.String(),
-  parentId: Type.Union([Type.String(), Type.Null()]),
-  slug: Type.String(),
-  name: Type.String(),
+  id: Id(),
+  parentId: Type.Union([Id(), Type.Null()]),
+  slug: Text(200),
+  name: Text(200),
 });
 export const CategoryInputSchema = Type.Object(
   {
     slug: Slug,
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    parentId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    parentId: Type.Optional(Type.Union([Text(200), Type.Null()])),
   },
   { additionalProperties: false },
 );
 export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'The ETag (version) you read; a stale one gives 412' })),
+  'if-match': Type.Optional(
+    Type.String({ maxLength: 100, description: 'The ETag (version) you read; a stale one gives 412' }),
+  ),
 });

@@ -1,6 +1,7 @@
 // Staff routes: /v1/admin/users, /v1/admin/api-keys, /v1/admin/audit-log.
 import { Type } from 'typebox';
 import { access } from '../../platform/http/auth.ts';
+import { Count, Id, Integer, List, Text, Token } from '../../platform/http/schema-helpers.ts';
 import type { App } from '../../platform/http/server.ts';
 import { clientOf } from './identity.http.ts';
 import { Email, IdParams, P, Password } from './identity.schemas.ts';
@@ -15,25 +16,25 @@ const Role = Type.Union([
   Type.Literal('support'),
 ]);
 const StaffUser = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.Union([Type.String(), Type.Null()]),
-  roles: Type.Array(Type.String()),
-  status: Type.String(),
+  id: Id(),
+  email: Text(320),
+  name: Type.Union([Text(200), Type.Null()]),
+  roles: List(Text(100), 100),
+  status: Text(40),
   emailVerified: Type.Boolean(),
-  createdAt: Type.String(),
+  createdAt: Text(40),
 });
 const ApiKey = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  prefix: Type.String({ description: 'The first characters of the key, to recognise it' }),
-  permissions: Type.Array(Type.String()),
-  createdAt: Type.String(),
-  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
-  revokedAt: Type.Union([Type.String(), Type.Null()]),
+  id: Id(),
+  name: Text(200),
+  prefix: Text(40, { description: 'The first characters of the key, to recognise it' }),
+  permissions: List(Text(100), 100),
+  createdAt: Text(40),
+  lastUsedAt: Type.Union([Text(40), Type.Null()]),
+  revokedAt: Type.Union([Text(40), Type.Null()]),
 });
 const Page = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  limit: Type.Optional(Integer({ minimum: 1, maximum: 100, default: 20 })),
   cursor: Type.Optional(Type.String({ maxLength: 64 })),
 });
 
@@ -54,9 +55,9 @@ export function registerAdminRoutes(
         querystring: Page,
         response: {
           200: Type.Object({
-            items: Type.Array(StaffUser),
-            total: Type.Integer(),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
+            items: List(StaffUser),
+            total: Count(),
+            nextCursor: Type.Union([Text(), Type.Null()]),
           }),
           401: P[401],
           403: P[403],
@@ -78,7 +79,7 @@ export function registerAdminRoutes(
             email: Email,
             password: Password,
             name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            roles: Type.Array(Role, { minItems: 1, uniqueItems: true }),
+            roles: Type.Array(Role, { maxItems: 1000, minItems: 1, uniqueItems: true }),
           },
           { additionalProperties: false },
         ),
@@ -96,7 +97,10 @@ export function registerAdminRoutes(
         tags,
         summary: "Replace a user's roles (empty: no staff access)",
         params: IdParams,
-        body: Type.Object({ roles: Type.Array(Role, { uniqueItems: true }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { roles: Type.Array(Role, { maxItems: 1000, uniqueItems: true }) },
+          { additionalProperties: false },
+        ),
         response: { 200: StaffUser, 401: P[401], 403: P[403], 404: P[404], 409: P[409] },
       },
     },
@@ -131,12 +135,15 @@ export function registerAdminRoutes(
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 100 }),
-            permissions: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, uniqueItems: true }),
+            permissions: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000, minItems: 1, uniqueItems: true }),
           },
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Intersect([ApiKey, Type.Object({ key: Type.String({ examples: ['emp_live_…'] }) })]),
+          201: Type.Intersect([
+            ApiKey,
+            Type.Object({ key: Token(200, { examples: ['emp_live_q3ZV8mKx2T0bW7yLr5NcJ4hA9sPeUf6D'] }) }),
+          ]),
           401: P[401],
           403: P[403],
           422: P[422],
@@ -153,7 +160,7 @@ export function registerAdminRoutes(
       schema: {
         tags,
         summary: 'List API keys (never the keys themselves)',
-        response: { 200: Type.Object({ items: Type.Array(ApiKey) }), 401: P[401], 403: P[403] },
+        response: { 200: Type.Object({ items: List(ApiKey) }), 401: P[401], 403: P[403] },
       },
     },
     async (req) => staff.listApiKeys(req.ctx),
@@ -190,19 +197,19 @@ export function registerAdminRoutes(
         }),
         response: {
           200: Type.Object({
-            items: Type.Array(
+            items: List(
               Type.Object({
-                id: Type.String(),
-                at: Type.String(),
-                action: Type.String(),
-                actorKind: Type.String(),
-                actorId: Type.Union([Type.String(), Type.Null()]),
-                subjectId: Type.Union([Type.String(), Type.Null()]),
-                ip: Type.Union([Type.String(), Type.Null()]),
+                id: Id(),
+                at: Text(40),
+                action: Text(100),
+                actorKind: Text(40),
+                actorId: Type.Union([Text(200), Type.Null()]),
+                subjectId: Type.Union([Text(200), Type.Null()]),
+                ip: Type.Union([Text(100), Type.Null()]),
                 detail: Type.Object({}, { additionalProperties: true }),
               }),
             ),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
+            nextCursor: Type.Union([Text(), Type.Null()]),
           }),
           401: P[401],
           403: P[403],

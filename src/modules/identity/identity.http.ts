@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { type Access, access } from '../../platform/http/auth.ts';
+import { List } from '../../platform/http/schema-helpers.ts';
 import type { App } from '../../platform/http/server.ts';
 import { exportModulesSchema } from '../../platform/privacy/export.ts';
 import type { Privacy } from '../../platform/privacy/privacy.ts';
@@ -215,7 +216,7 @@ export function registerIdentityRoutes(
       schema: {
         tags,
         summary: 'Address book',
-        response: { 200: Type.Object({ items: Type.Array(AddressSchema) }), 401: P[401] },
+        response: { 200: Type.Object({ items: List(AddressSchema) }), 401: P[401] },
       },
     },
     async (req) => ({ items: await profile.listAddresses(req.ctx, userIdOf(req)) }),

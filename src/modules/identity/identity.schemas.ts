@@ -1,6 +1,7 @@
 // TypeBox schemas for the identity routes: one schema drives validation, serialisation and OpenAPI.
 import { type TSchema, Type } from 'typebox';
 import { problemResponse } from '../../platform/http/problem.ts';
+import { Count, DateTime, Id, Int, List, Text, Token } from '../../platform/http/schema-helpers.ts';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -13,16 +14,16 @@ export const Email = Type.String({
 export const Password = Type.String({ minLength: 1, maxLength: 256, examples: ['correct horse battery staple'] });
 
 export const PublicUserSchema = Type.Object({
-  id: Type.String({ examples: ['usr_01jd0v9k7m3q2c8f6h4n5p7r9t'] }),
-  email: Type.String(),
-  name: Nullable(Type.String()),
+  id: Id({ examples: ['usr_01jd0v9k7m3q2c8f6h4n5p7r9t'] }),
+  email: Text(320),
+  name: Nullable(Text(200)),
 });
 
 export const AuthResultSchema = Type.Object({
   user: PublicUserSchema,
-  accessToken: Type.String({ description: 'EdDSA JWT; send as Authorization: Bearer' }),
-  refreshToken: Type.String({ description: 'Opaque, single use; rotated on every refresh' }),
-  expiresIn: Type.Integer({ description: 'Seconds until the access token expires', examples: [900] }),
+  accessToken: Token(4000, { description: 'EdDSA JWT; send as Authorization: Bearer' }),
+  refreshToken: Token(200, { description: 'Opaque, single use; rotated on every refresh' }),
+  expiresIn: Count({ description: 'Seconds until the access token expires', examples: [900] }),
 });
 
 export const RegisterBody = Type.Object(
@@ -46,13 +47,13 @@ export const ResetConfirmBody = Type.Object(
 export const Accepted = Type.Object({ accepted: Type.Boolean() });
 
 export const MeSchema = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Nullable(Type.String()),
-  phone: Nullable(Type.String()),
+  id: Id(),
+  email: Text(320),
+  name: Nullable(Text(200)),
+  phone: Nullable(Text(40)),
   emailVerified: Type.Boolean(),
-  roles: Type.Array(Type.String()),
-  createdAt: Type.String({ format: 'date-time' }),
+  roles: List(Text(100), 100),
+  createdAt: DateTime(),
 });
 export const MePatch = Type.Object(
   {
@@ -69,45 +70,46 @@ const addressFields = {
   city: Type.String({ minLength: 1, maxLength: 100 }),
   region: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
   postalCode: Type.String({ minLength: 1, maxLength: 20 }),
-  country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2', examples: ['DE'] }),
+  country: Type.String({ pattern: '^[A-Za-z]{2}$', maxLength: 2, description: 'ISO 3166-1 alpha-2', examples: ['DE'] }),
   phone: Type.Optional(Nullable(Type.String({ maxLength: 40 }))),
 };
 export const AddressBody = Type.Object(addressFields, { additionalProperties: false });
 export const AddressPatch = Type.Partial(Type.Object(addressFields), { additionalProperties: false, minProperties: 1 });
 export const AddressSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  line1: Type.String(),
-  line2: Nullable(Type.String()),
-  city: Type.String(),
-  region: Nullable(Type.String()),
-  postalCode: Type.String(),
-  country: Type.String(),
-  phone: Nullable(Type.String()),
+  id: Id(),
+  name: Text(200),
+  line1: Text(200),
+  line2: Nullable(Text(200)),
+  city: Text(100),
+  region: Nullable(Text(100)),
+  postalCode: Text(20),
+  country: Text(2),
+  phone: Nullable(Text(40)),
 });
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export const JwksSchema = Type.Object({
-  keys: Type.Array(Type.Object({}, { additionalProperties: true })),
+  keys: List(Type.Object({}, { additionalProperties: true }), 20),
 });
 
 /** The GDPR export document; `modules` is each module's section schema (platform/privacy/export.ts). */
 export const exportSchema = (modules: TSchema) =>
   Type.Object({
-    schemaVersion: Type.Integer({ examples: [1] }),
-    exportedAt: Type.String({ format: 'date-time' }),
+    schemaVersion: Int(1, 1000, { examples: [1] }),
+    exportedAt: DateTime(),
     profile: MeSchema,
-    addresses: Type.Array(AddressSchema),
-    sessions: Type.Array(
+    addresses: List(AddressSchema, 1000),
+    sessions: List(
       Type.Object({
-        id: Type.String(),
-        createdAt: Type.String(),
-        ip: Nullable(Type.String()),
-        userAgent: Nullable(Type.String()),
-        revokedAt: Nullable(Type.String()),
+        id: Id(),
+        createdAt: Text(40),
+        ip: Nullable(Text(100)),
+        userAgent: Nullable(Text(1000)),
+        revokedAt: Nullable(Text(40)),
       }),
+      100_000,
     ),
-    securityEvents: Type.Array(Type.Object({ at: Type.String(), action: Type.String(), ip: Nullable(Type.String()) })),
+    securityEvents: List(Type.Object({ at: Text(40), action: Text(100), ip: Nullable(Text(100)) }), 100_000),
     modules,
   });
 

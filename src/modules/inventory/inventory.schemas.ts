@@ -1,39 +1,43 @@
 // TypeBox schemas of the staff inventory API (validation, serialisation and OpenAPI in one).
 import { Type } from 'typebox';
+import { CountryCode, Id, Integer, List, Text } from '../../platform/http/schema-helpers.ts';
+
+/** The variant id as the caller sent it (stock is kept for any id the catalog may create). */
+const EchoedVariantId = Text(100, { examples: ['var_01jd5x8m3q7v2k9t4r6w1y0zab'] });
 
 export const WarehouseSchema = Type.Object(
   {
-    id: Type.String({ examples: ['wh_01jd5x8m3q7v2k9t4r6w1y0zab'] }),
-    name: Type.String({ examples: ['Berlin DC'] }),
-    country: Type.String({ description: 'ISO 3166-1 alpha-2', examples: ['DE'] }),
-    priority: Type.Integer({ description: 'Higher ships first', examples: [10] }),
+    id: Id({ examples: ['wh_01jd5x8m3q7v2k9t4r6w1y0zab'] }),
+    name: Text(200, { examples: ['Berlin DC'] }),
+    country: Text(2, { description: 'ISO 3166-1 alpha-2', examples: ['DE'] }),
+    priority: Integer({ description: 'Higher ships first', examples: [10] }),
     active: Type.Boolean(),
   },
   { additionalProperties: false },
 );
 
-export const WarehouseListSchema = Type.Object({ items: Type.Array(WarehouseSchema) });
+export const WarehouseListSchema = Type.Object({ items: List(WarehouseSchema) });
 
 export const CreateWarehouseBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200, examples: ['Berlin DC'] }),
-    country: Type.String({ pattern: '^[A-Z]{2}$', examples: ['DE'] }),
-    priority: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000, default: 0 })),
+    country: CountryCode(),
+    priority: Type.Optional(Integer({ minimum: -1000, maximum: 1000, default: 0 })),
     active: Type.Optional(Type.Boolean({ default: true })),
   },
   { additionalProperties: false },
 );
 
 export const LevelSchema = Type.Object({
-  warehouseId: Type.String(),
-  onHand: Type.Integer({ examples: [12] }),
-  reserved: Type.Integer({ examples: [2] }),
-  available: Type.Integer({ description: 'onHand − reserved (negative while backordered)', examples: [10] }),
+  warehouseId: Id(),
+  onHand: Integer({ examples: [12] }),
+  reserved: Integer({ examples: [2] }),
+  available: Integer({ description: 'onHand − reserved (negative while backordered)', examples: [10] }),
 });
 
 export const VariantLevelsSchema = Type.Object({
-  variantId: Type.String({ examples: ['var_01jd5x8m3q7v2k9t4r6w1y0zab'] }),
-  levels: Type.Array(LevelSchema),
+  variantId: EchoedVariantId,
+  levels: List(LevelSchema),
 });
 
 export const VariantParams = Type.Object({ variantId: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -42,7 +46,7 @@ export const AdjustmentBody = Type.Object(
   {
     variantId: Type.String({ minLength: 1, maxLength: 100 }),
     warehouseId: Type.String({ minLength: 1, maxLength: 100 }),
-    quantity: Type.Integer({
+    quantity: Integer({
       minimum: -1_000_000_000,
       maximum: 1_000_000_000,
       description: 'Signed change of on hand; for kind=count the counted quantity',
@@ -60,25 +64,25 @@ export const AdjustmentBody = Type.Object(
 );
 
 export const AdjustedLevelSchema = Type.Object({
-  variantId: Type.String(),
-  warehouseId: Type.String(),
-  onHand: Type.Integer(),
-  reserved: Type.Integer(),
-  available: Type.Integer(),
+  variantId: EchoedVariantId,
+  warehouseId: Id(),
+  onHand: Integer(),
+  reserved: Integer(),
+  available: Integer(),
 });
 
 export const PolicyBody = Type.Object(
   {
     mode: Type.Union([Type.Literal('tracked'), Type.Literal('untracked'), Type.Literal('backorder')]),
-    backorderLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
-    lowStockThreshold: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000 }), Type.Null()])),
+    backorderLimit: Type.Optional(Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+    lowStockThreshold: Type.Optional(Type.Union([Integer({ minimum: 0, maximum: 1_000_000 }), Type.Null()])),
   },
   { additionalProperties: false },
 );
 
 export const PolicySchema = Type.Object({
-  variantId: Type.String(),
-  mode: Type.String(),
-  backorderLimit: Type.Integer(),
-  lowStockThreshold: Type.Union([Type.Integer(), Type.Null()]),
+  variantId: EchoedVariantId,
+  mode: Text(),
+  backorderLimit: Integer(),
+  lowStockThreshold: Type.Union([Integer(), Type.Null()]),
 });

@@ -6,42 +6,43 @@
 import { type Static, Type } from 'typebox';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/db.ts';
+import { CurrencyCode, DateTime, Id, Integer, List, Text } from '../../platform/http/schema-helpers.ts';
 import type { DataSubject, PersonalDataContributor } from '../../platform/privacy/privacy.ts';
 import { ordersRotation } from './orders.rotation.ts';
 import { FIELDS, type OrdersPrivacy, openOrderPersonal, openText, sealedOf } from './personal.ts';
 import * as repo from './privacy.repo.ts';
 
-const Money = Type.Object({ amount: Type.Integer({ description: 'minor units' }), currency: Type.String() });
+const Money = Type.Object({ amount: Integer({ description: 'minor units' }), currency: CurrencyCode() });
 const Address = Type.Object({
-  name: Type.String(),
-  line1: Type.String(),
-  line2: Type.Optional(Type.String()),
-  city: Type.String(),
-  region: Type.Optional(Type.String()),
-  postalCode: Type.String(),
-  country: Type.String(),
-  phone: Type.Optional(Type.String()),
+  name: Text(),
+  line1: Text(),
+  line2: Type.Optional(Text()),
+  city: Text(),
+  region: Type.Optional(Text()),
+  postalCode: Text(),
+  country: Text(),
+  phone: Type.Optional(Text()),
 });
-const Items = Type.Array(Type.Object({ variantId: Type.String(), quantity: Type.Integer() }));
+const Items = List(Type.Object({ variantId: Id(), quantity: Integer() }));
 
 export const OrdersExportSchema = Type.Object(
   {
-    orders: Type.Array(
+    orders: List(
       Type.Object({
-        id: Type.String(),
-        number: Type.String(),
-        status: Type.String(),
-        currency: Type.String(),
-        email: Type.Union([Type.String(), Type.Null()]),
+        id: Id(),
+        number: Text(),
+        status: Text(),
+        currency: CurrencyCode(),
+        email: Type.Union([Text(320), Type.Null()]),
         shippingAddress: Type.Union([Address, Type.Null()]),
         billingAddress: Type.Union([Address, Type.Null()]),
         customerErased: Type.Boolean({ description: 'Personal fields removed (end of their retention)' }),
-        lines: Type.Array(
+        lines: List(
           Type.Object({
-            variantId: Type.String(),
-            sku: Type.String(),
-            name: Type.String(),
-            quantity: Type.Integer(),
+            variantId: Id(),
+            sku: Text(),
+            name: Text(),
+            quantity: Integer(),
             unitPrice: Money,
             lineTotal: Money,
             discount: Money,
@@ -49,29 +50,30 @@ export const OrdersExportSchema = Type.Object(
           }),
         ),
         totals: Type.Object({ subtotal: Money, discount: Money, shipping: Money, tax: Money, total: Money }),
-        shipments: Type.Array(
+        shipments: List(
           Type.Object({
-            id: Type.String(),
-            carrier: Type.Union([Type.String(), Type.Null()]),
-            trackingNumber: Type.Union([Type.String(), Type.Null()]),
-            status: Type.String(),
+            id: Id(),
+            carrier: Type.Union([Text(), Type.Null()]),
+            trackingNumber: Type.Union([Text(), Type.Null()]),
+            status: Text(),
             items: Items,
-            createdAt: Type.String({ format: 'date-time' }),
+            createdAt: DateTime(),
           }),
         ),
-        returns: Type.Array(
+        returns: List(
           Type.Object({
-            id: Type.String(),
-            status: Type.String(),
+            id: Id(),
+            status: Text(),
             items: Items,
-            reason: Type.Union([Type.String(), Type.Null()]),
-            note: Type.Union([Type.String(), Type.Null()]),
+            reason: Type.Union([Text(), Type.Null()]),
+            note: Type.Union([Text(), Type.Null()]),
             refund: Type.Union([Money, Type.Null()], { description: 'What was refunded, once received' }),
-            createdAt: Type.String({ format: 'date-time' }),
+            createdAt: DateTime(),
           }),
         ),
-        createdAt: Type.String({ format: 'date-time' }),
+        createdAt: DateTime(),
       }),
+      100_000,
     ),
   },
   { description: "The person's orders: their account's and the guest orders placed with their email" },

@@ -1,45 +1,57 @@
 // TypeBox schemas of the orders routes.
 import { Type } from 'typebox';
+import {
+  Count,
+  DateTime,
+  Id,
+  Int,
+  List,
+  Money as MoneyOf,
+  Text,
+  Token,
+  Url,
+} from '../../platform/http/schema-helpers.ts';
 
-const Money = Type.Object({ amount: Type.Integer(), currency: Type.String() });
+const Money = MoneyOf({ signed: true });
 const Address = Type.Object(
   {
-    name: Type.String(),
-    line1: Type.String(),
-    line2: Type.Optional(Type.String()),
-    city: Type.String(),
-    region: Type.Optional(Type.String()),
-    postalCode: Type.String(),
-    country: Type.String(),
-    phone: Type.Optional(Type.String()),
+    name: Text(200),
+    line1: Text(200),
+    line2: Type.Optional(Text(200)),
+    city: Text(100),
+    region: Type.Optional(Text(100)),
+    postalCode: Text(20),
+    country: Text(2),
+    phone: Type.Optional(Text(40)),
   },
   { additionalProperties: false },
 );
 
 export const OrderSchema = Type.Object({
-  id: Type.String({ examples: ['ord_01J9Z3Q7K2M4N6P8R0S2T4V6W8'] }),
-  number: Type.String({ description: 'Sequential, human-readable', examples: ['1000'] }),
-  status: Type.String({
+  id: Id({ examples: ['ord_01J9Z3Q7K2M4N6P8R0S2T4V6W8'] }),
+  number: Text(20, { description: 'Sequential, human-readable', examples: ['1000'] }),
+  status: Text(40, {
     examples: ['paid'],
     description:
       'pending, paid, partially_shipped, shipped, delivered, cancelled, partially_refunded, refunded, returned',
   }),
-  email: Type.Union([Type.String(), Type.Null()], { description: 'Null once the customer was erased' }),
-  userId: Type.Union([Type.String(), Type.Null()]),
-  items: Type.Array(
+  email: Type.Union([Text(320), Type.Null()], { description: 'Null once the customer was erased' }),
+  userId: Type.Union([Id(), Type.Null()]),
+  items: List(
     Type.Object({
-      variantId: Type.String(),
-      productId: Type.String(),
-      sku: Type.String(),
-      name: Type.String(),
-      quantity: Type.Integer(),
-      shippedQuantity: Type.Integer({ description: 'Units recorded in shipments so far' }),
-      returnedQuantity: Type.Integer({ description: 'Units claimed by open and received returns' }),
+      variantId: Id(),
+      productId: Id(),
+      sku: Text(100),
+      name: Text(300),
+      quantity: Count(),
+      shippedQuantity: Count({ description: 'Units recorded in shipments so far' }),
+      returnedQuantity: Count({ description: 'Units claimed by open and received returns' }),
       unitPrice: Money,
       lineTotal: Money,
       discount: Money,
       tax: Money,
     }),
+    250,
   ),
   totals: Type.Object({ subtotal: Money, discount: Money, shipping: Money, tax: Money, total: Money }),
   shippingAddress: Type.Union([Address, Type.Null()], {
@@ -49,10 +61,10 @@ export const OrderSchema = Type.Object({
     description:
       "The customer's personal data was erased (on request, or at the end of its retention): email and address are null; the financial record stays",
   }),
-  payment: Type.Object({ status: Type.String() }),
-  createdAt: Type.String({ format: 'date-time' }),
+  payment: Type.Object({ status: Text(40) }),
+  createdAt: DateTime(),
   orderToken: Type.Optional(
-    Type.String({ description: 'Guests only, returned once: read the order with the X-Order-Token header' }),
+    Token(200, { description: 'Guests only, returned once: read the order with the X-Order-Token header' }),
   ),
 });
 
@@ -71,9 +83,9 @@ export const PlaceOrderBody = Type.Object(
 );
 
 export const ActionRequiredSchema = Type.Object({
-  id: Type.String(),
+  id: Id(),
   status: Type.Literal('requires_action'),
-  nextAction: Type.Object({ type: Type.String(), url: Type.Optional(Type.String()) }),
+  nextAction: Type.Object({ type: Text(100), url: Type.Optional(Url()) }),
 });
 
 export const OrderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -81,11 +93,11 @@ export const OrderQuery = Type.Object({
   userId: Type.Optional(Type.String({ maxLength: 100 })),
   status: Type.Optional(Type.String({ maxLength: 40 })),
   cursor: Type.Optional(Type.String({ maxLength: 100 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  limit: Type.Optional(Int(1, 100)),
 });
 export const OrderListSchema = Type.Object({
-  items: Type.Array(OrderSchema),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
+  items: List(OrderSchema, 100),
+  nextCursor: Type.Union([Text(500), Type.Null()]),
 });
 export const CancelBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 500 })) },
@@ -118,7 +130,7 @@ export const PlaceOrderHeaders = Type.Object({
 const ShipmentItem = Type.Object(
   {
     variantId: Type.String({ minLength: 1, maxLength: 100 }),
-    quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    quantity: Int(1, 1_000_000),
   },
   { additionalProperties: false },
 );
@@ -133,16 +145,16 @@ export const ShipmentBody = Type.Object(
   { additionalProperties: false },
 );
 export const ShipmentSchema = Type.Object({
-  id: Type.String({ examples: ['shp_01J9Z3Q7K2M4N6P8R0S2T4V6W8'] }),
-  orderId: Type.String(),
-  orderStatus: Type.String({ description: 'The order status after this shipment', examples: ['shipped'] }),
-  items: Type.Array(Type.Object({ variantId: Type.String(), quantity: Type.Integer() })),
-  carrier: Type.Union([Type.String(), Type.Null()]),
-  trackingNumber: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String({ description: 'shipped, in_transit or delivered (only moves forward)', examples: ['shipped'] }),
-  deliveredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
+  id: Id({ examples: ['shp_01J9Z3Q7K2M4N6P8R0S2T4V6W8'] }),
+  orderId: Id(),
+  orderStatus: Text(40, { description: 'The order status after this shipment', examples: ['shipped'] }),
+  items: List(Type.Object({ variantId: Id(), quantity: Count() }), 250),
+  carrier: Type.Union([Text(100), Type.Null()]),
+  trackingNumber: Type.Union([Text(100), Type.Null()]),
+  status: Text(40, { description: 'shipped, in_transit or delivered (only moves forward)', examples: ['shipped'] }),
+  deliveredAt: Type.Union([DateTime(), Type.Null()]),
+  createdAt: DateTime(),
+  updatedAt: DateTime(),
 });
 export const ShipmentParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 export const ShipmentPatchBody = Type.Object(
@@ -157,7 +169,7 @@ export const ShipmentPatchBody = Type.Object(
   },
   { additionalProperties: false, minProperties: 1, examples: [{ status: 'delivered' }] },
 );
-export const ShipmentListSchema = Type.Object({ items: Type.Array(ShipmentSchema) });
+export const ShipmentListSchema = Type.Object({ items: List(ShipmentSchema, 1000) });
 
 export const ReturnBody = Type.Object(
   {
@@ -170,33 +182,33 @@ export const ReturnBody = Type.Object(
   },
 );
 export const ReturnSchema = Type.Object({
-  id: Type.String({ examples: ['ret_01J9Z3Q7K2M4N6P8R0S2T4V6W8'] }),
-  orderId: Type.String(),
-  status: Type.String({ description: 'requested, received or rejected', examples: ['requested'] }),
-  items: Type.Array(Type.Object({ variantId: Type.String(), quantity: Type.Integer(), refund: Money })),
+  id: Id({ examples: ['ret_01J9Z3Q7K2M4N6P8R0S2T4V6W8'] }),
+  orderId: Id(),
+  status: Text(40, { description: 'requested, received or rejected', examples: ['requested'] }),
+  items: List(Type.Object({ variantId: Id(), quantity: Count(), refund: Money }), 250),
   refund: Type.Object(
-    { amount: Type.Integer(), currency: Type.String() },
+    { ...Money.properties },
     {
       description:
         'Received: what was refunded. Requested: the estimate (what the customer paid for these units; shipping excluded).',
     },
   ),
-  reason: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([Text(500), Type.Null()]),
   restock: Type.Union([Type.Boolean(), Type.Null()]),
-  note: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String({ format: 'date-time' }),
-  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  note: Type.Union([Text(500), Type.Null()]),
+  createdAt: DateTime(),
+  decidedAt: Type.Union([DateTime(), Type.Null()]),
 });
-export const ReturnListSchema = Type.Object({ items: Type.Array(ReturnSchema) });
+export const ReturnListSchema = Type.Object({ items: List(ReturnSchema, 1000) });
 export const ReturnPageSchema = Type.Object({
-  items: Type.Array(ReturnSchema),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
+  items: List(ReturnSchema, 100),
+  nextCursor: Type.Union([Text(500), Type.Null()]),
 });
 export const ReturnParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 export const ReturnQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('requested'), Type.Literal('received'), Type.Literal('rejected')])),
   cursor: Type.Optional(Type.String({ maxLength: 100 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  limit: Type.Optional(Int(1, 100)),
 });
 export const ReceiveBody = Type.Object(
   {

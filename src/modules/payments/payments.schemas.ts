@@ -1,10 +1,11 @@
 // TypeBox schemas of the payments routes (validation, serialisation and OpenAPI from one source).
 import { Type } from 'typebox';
+import { CurrencyCode, DateTime, Id, Integer, List, Text } from '../../platform/http/schema-helpers.ts';
 
 const MoneySchema = Type.Object(
   {
-    amount: Type.Integer({ description: 'Integer minor units', examples: [1500] }),
-    currency: Type.String({ examples: ['EUR'] }),
+    amount: Integer({ description: 'Integer minor units', examples: [1500] }),
+    currency: CurrencyCode(),
   },
   { additionalProperties: false },
 );
@@ -12,7 +13,7 @@ const MoneySchema = Type.Object(
 export const WebhookParams = Type.Object({ provider: Type.String({ maxLength: 32, examples: ['sandbox', 'stripe'] }) });
 export const WebhookAck = Type.Object({
   received: Type.Boolean(),
-  eventId: Type.String(),
+  eventId: Id(),
   outcome: Type.Union([
     Type.Literal('applied'),
     Type.Literal('in_sync'),
@@ -28,7 +29,7 @@ export const RefundParams = Type.Object({
 export const RefundBody = Type.Object(
   {
     amount: Type.Optional(
-      Type.Integer({
+      Integer({
         minimum: 1,
         maximum: Number.MAX_SAFE_INTEGER,
         description: 'Minor units; omitted = everything captured and not yet refunded',
@@ -45,36 +46,36 @@ export const RefundHeaders = Type.Object({
   ),
 });
 export const RefundResponse = Type.Object({
-  id: Type.String({ examples: ['ref_01jd3v6x0c8w4b2q9n7m5k3h1g'] }),
-  paymentId: Type.String(),
-  orderId: Type.String(),
+  id: Id({ examples: ['ref_01jd3v6x0c8w4b2q9n7m5k3h1g'] }),
+  paymentId: Id(),
+  orderId: Id(),
   amount: MoneySchema,
-  reason: Type.String(),
+  reason: Text(),
   status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]),
-  createdAt: Type.String({ format: 'date-time' }),
+  createdAt: DateTime(),
 });
 
 const DriftSchema = Type.Object({
-  kind: Type.String({ examples: ['status_conflict'] }),
-  paymentId: Type.Union([Type.String(), Type.Null()]),
-  providerPaymentId: Type.Union([Type.String(), Type.Null()]),
-  ourStatus: Type.Union([Type.String(), Type.Null()]),
-  providerStatus: Type.Union([Type.String(), Type.Null()]),
-  detail: Type.String(),
+  kind: Text(100, { examples: ['status_conflict'] }),
+  paymentId: Type.Union([Id(), Type.Null()]),
+  providerPaymentId: Type.Union([Id(), Type.Null()]),
+  ourStatus: Type.Union([Text(), Type.Null()]),
+  providerStatus: Type.Union([Text(), Type.Null()]),
+  detail: Text(),
 });
 export const ReconciliationQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 1 })),
+  limit: Type.Optional(Integer({ minimum: 1, maximum: 100, default: 1 })),
 });
 export const ReconciliationResponse = Type.Object({
-  items: Type.Array(
+  items: List(
     Type.Object({
-      id: Type.String(),
-      windowFrom: Type.String({ format: 'date-time' }),
-      windowTo: Type.String({ format: 'date-time' }),
-      checked: Type.Integer(),
-      repaired: Type.Array(Type.Object({ paymentId: Type.String(), from: Type.String(), to: Type.String() })),
-      drifts: Type.Array(DriftSchema),
-      createdAt: Type.String({ format: 'date-time' }),
+      id: Id(),
+      windowFrom: DateTime(),
+      windowTo: DateTime(),
+      checked: Integer(),
+      repaired: List(Type.Object({ paymentId: Id(), from: Text(40), to: Text(40) })),
+      drifts: List(DriftSchema),
+      createdAt: DateTime(),
     }),
   ),
 });

@@ -7,36 +7,38 @@ import { sql } from 'kysely';
 import { type Static, Type } from 'typebox';
 import type { Ctx } from '../../platform/context.ts';
 import type { AnyDb } from '../../platform/db/db.ts';
+import { CurrencyCode, DateTime, Id, Integer, List, Text } from '../../platform/http/schema-helpers.ts';
 import type { DataSubject, PersonalDataContributor } from '../../platform/privacy/privacy.ts';
 import type { PaymentReference, PaymentsApi } from './contract.ts';
 
-const Money = Type.Object({ amount: Type.Integer({ description: 'minor units' }), currency: Type.String() });
+const Money = Type.Object({ amount: Integer({ description: 'minor units' }), currency: CurrencyCode() });
 
 export const PaymentReferenceSchema = Type.Object({
-  paymentId: Type.String(),
-  orderId: Type.String(),
-  provider: Type.String({ examples: ['sandbox', 'stripe'] }),
-  providerReference: Type.Union([Type.String(), Type.Null()], { description: "The provider's payment id" }),
+  paymentId: Id(),
+  orderId: Id(),
+  provider: Text(40, { examples: ['sandbox', 'stripe'] }),
+  providerReference: Type.Union([Text(), Type.Null()], { description: "The provider's payment id" }),
   amount: Money,
   captured: Money,
   refunded: Money,
-  status: Type.String({ examples: ['captured'] }),
-  createdAt: Type.String({ format: 'date-time' }),
-  refunds: Type.Array(
+  status: Text(40, { examples: ['captured'] }),
+  createdAt: DateTime(),
+  refunds: List(
     Type.Object({
-      id: Type.String(),
+      id: Id(),
       amount: Money,
-      status: Type.String({ examples: ['succeeded'] }),
-      reason: Type.String(),
-      createdAt: Type.String({ format: 'date-time' }),
+      status: Text(40, { examples: ['succeeded'] }),
+      reason: Text(),
+      createdAt: DateTime(),
     }),
+    100_000,
   ),
 });
 // The schema describes the contract's type exactly (checked here at compile time).
 const _sameShape: Static<typeof PaymentReferenceSchema> extends PaymentReference ? true : never = true;
 
 export const PaymentsExportSchema = Type.Object(
-  { payments: Type.Array(PaymentReferenceSchema) },
+  { payments: List(PaymentReferenceSchema, 100_000) },
   { description: "The payments of the person's orders (references only: card data is never stored)" },
 );
 

@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import { access } from '../../platform/http/auth.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
+import { List } from '../../platform/http/schema-helpers.ts';
 import type { App } from '../../platform/http/server.ts';
 import type { PricingAdmin } from './admin.service.ts';
 import {
@@ -158,7 +159,7 @@ export function registerPricingRoutes(http: App, admin: PricingAdmin): void {
       schema: {
         tags,
         summary: 'List tax rates',
-        response: { 200: Type.Object({ items: Type.Array(TaxRateSchema) }), ...auth },
+        response: { 200: Type.Object({ items: List(TaxRateSchema) }), ...auth },
       },
     },
     async () => ({ items: await admin.listTaxRates() }),
@@ -183,7 +184,7 @@ export function registerPricingRoutes(http: App, admin: PricingAdmin): void {
       schema: {
         tags,
         summary: 'List shipping methods',
-        response: { 200: Type.Object({ items: Type.Array(ShippingMethodSchema) }), ...auth },
+        response: { 200: Type.Object({ items: List(ShippingMethodSchema) }), ...auth },
       },
     },
     async () => ({ items: await admin.listShippingMethods() }),

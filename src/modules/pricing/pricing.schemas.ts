@@ -1,11 +1,21 @@
 // TypeBox schemas of the staff pricing API.
 import { type Static, Type } from 'typebox';
+import {
+  CountryCode,
+  CurrencyCode,
+  DateTime,
+  Id,
+  Integer,
+  List,
+  Minor,
+  Text,
+} from '../../platform/http/schema-helpers.ts';
 
-const Currency = Type.String({ pattern: '^[A-Z]{3}$', examples: ['EUR'] });
-const Country = Type.String({ pattern: '^[A-Z]{2}$', examples: ['DE'] });
-const Amount = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units' });
+const Currency = CurrencyCode();
+const Country = CountryCode();
+const Amount = Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units' });
 /** Upper bound of a PostgreSQL integer column (usage limits). */
-const Limit = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
+const Limit = Integer({ minimum: 0, maximum: 2_147_483_647 });
 /** `type: [T, "null"]`, not anyOf: with the server's type coercion an anyOf would turn null into 0 for an integer
  * (`usageLimit: null` meaning "unlimited" would become a limit of 0). */
 const Nullable = <T extends ReturnType<typeof Type.Integer> | ReturnType<typeof Type.String>>(t: T) =>
@@ -16,19 +26,19 @@ export const CampaignBody = Type.Object(
   { additionalProperties: false },
 );
 export const CampaignSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  usageLimit: Type.Union([Type.Integer(), Type.Null()]),
-  redemptions: Type.Integer(),
+  id: Id(),
+  name: Text(),
+  usageLimit: Type.Union([Integer(), Type.Null()]),
+  redemptions: Integer(),
 });
 
-const Id = Type.String({ minLength: 1, maxLength: 100 });
-const Ids = Type.Optional(Type.Array(Id, { maxItems: 500 }));
-const Quantity = Type.Integer({ minimum: 1, maximum: 999 });
-const DateTime = Nullable(Type.String({ format: 'date-time' }));
+const InputId = Type.String({ minLength: 1, maxLength: 100 });
+const Ids = Type.Optional(Type.Array(InputId, { maxItems: 500 }));
+const Quantity = Integer({ minimum: 1, maximum: 999 });
+const NullableDateTime = Nullable(DateTime());
 const BundleItem = Type.Union([
-  Type.Object({ productId: Id, quantity: Quantity }, { additionalProperties: false }),
-  Type.Object({ variantId: Id, quantity: Quantity }, { additionalProperties: false }),
+  Type.Object({ productId: InputId, quantity: Quantity }, { additionalProperties: false }),
+  Type.Object({ variantId: InputId, quantity: Quantity }, { additionalProperties: false }),
 ]);
 const BundleItems = Type.Optional(
   Type.Union([
@@ -51,7 +61,7 @@ const BundleItems = Type.Optional(
 /** The fields a staff member may change after creation (PATCH), also part of the create body. */
 const ruleFields = {
   value: Type.Optional(
-    Type.Integer({
+    Integer({
       minimum: 0,
       maximum: Number.MAX_SAFE_INTEGER,
       description: 'basis points for percentage (1000 = 10 %), minor units for fixed and for the bundle price',
@@ -64,10 +74,10 @@ const ruleFields = {
   buyQuantity: Nullable(Quantity),
   getQuantity: Nullable(Quantity),
   bundleItems: BundleItems,
-  startsAt: DateTime,
-  endsAt: DateTime,
+  startsAt: NullableDateTime,
+  endsAt: NullableDateTime,
   exclusive: Type.Optional(Type.Boolean()),
-  priority: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000 })),
+  priority: Type.Optional(Integer({ minimum: -1000, maximum: 1000 })),
   usageLimit: Nullable(Limit),
   perCustomerLimit: Nullable(Limit),
 };
@@ -83,8 +93,10 @@ export const PromotionBody = Type.Object(
       Type.Literal('bundle'),
     ]),
     automatic: Type.Optional(Type.Boolean()),
-    campaignId: Nullable(Id),
-    codes: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{2,64}$' }), { maxItems: 1000 })),
+    campaignId: Nullable(InputId),
+    codes: Type.Optional(
+      Type.Array(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]{2,64}$' }), { maxItems: 1000 }),
+    ),
     ...ruleFields,
   },
   { additionalProperties: false },
@@ -102,7 +114,7 @@ export const PromotionPatchBody = Type.Object(
     examples: [{ endsAt: '2026-12-31T23:00:00Z', usageLimit: 500 }],
   },
 );
-export const PromotionIdParams = Type.Object({ id: Id });
+export const PromotionIdParams = Type.Object({ id: InputId });
 export const PromotionListQuery = Type.Object(
   { includeDeleted: Type.Optional(Type.Boolean({ default: false })) },
   { additionalProperties: false },
@@ -110,59 +122,59 @@ export const PromotionListQuery = Type.Object(
 const NullableOut = <T extends ReturnType<typeof Type.Integer> | ReturnType<typeof Type.String>>(t: T) =>
   Type.Union([t, Type.Null()]);
 export const PromotionSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  kind: Type.String(),
-  value: Type.Integer(),
-  currency: NullableOut(Type.String()),
+  id: Id(),
+  name: Text(),
+  kind: Text(),
+  value: Integer(),
+  currency: NullableOut(Text()),
   automatic: Type.Boolean(),
-  minSubtotal: NullableOut(Type.Integer()),
-  productIds: Type.Array(Type.String()),
-  categoryIds: Type.Array(Type.String()),
-  buyQuantity: NullableOut(Type.Integer()),
-  getQuantity: NullableOut(Type.Integer()),
+  minSubtotal: NullableOut(Integer()),
+  productIds: List(Text()),
+  categoryIds: List(Text()),
+  buyQuantity: NullableOut(Integer()),
+  getQuantity: NullableOut(Integer()),
   bundleItems: Type.Union([
-    Type.Array(
+    List(
       Type.Object({
-        productId: Type.Optional(Type.String()),
-        variantId: Type.Optional(Type.String()),
-        quantity: Type.Integer(),
+        productId: Type.Optional(Id()),
+        variantId: Type.Optional(Id()),
+        quantity: Integer(),
       }),
     ),
     Type.Null(),
   ]),
-  startsAt: NullableOut(Type.String({ format: 'date-time' })),
-  endsAt: NullableOut(Type.String({ format: 'date-time' })),
+  startsAt: NullableOut(DateTime()),
+  endsAt: NullableOut(DateTime()),
   exclusive: Type.Boolean(),
-  priority: Type.Integer(),
-  usageLimit: NullableOut(Type.Integer()),
-  perCustomerLimit: NullableOut(Type.Integer()),
-  campaignId: NullableOut(Type.String()),
-  redemptions: Type.Integer({ description: 'reserved by checkouts in progress plus committed by placed orders' }),
+  priority: Integer(),
+  usageLimit: NullableOut(Integer()),
+  perCustomerLimit: NullableOut(Integer()),
+  campaignId: NullableOut(Text()),
+  redemptions: Integer({ description: 'reserved by checkouts in progress plus committed by placed orders' }),
   active: Type.Boolean(),
-  deletedAt: NullableOut(Type.String({ format: 'date-time' })),
-  codes: Type.Array(Type.String()),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
+  deletedAt: NullableOut(DateTime()),
+  codes: List(Text()),
+  createdAt: DateTime(),
+  updatedAt: DateTime(),
 });
-export const PromotionListSchema = Type.Object({ items: Type.Array(PromotionSchema) });
+export const PromotionListSchema = Type.Object({ items: List(PromotionSchema) });
 
 export const TaxRateBody = Type.Object(
   {
     country: Country,
     province: Type.Optional(Type.String({ maxLength: 100 })),
     taxCategory: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
-    rateBp: Type.Integer({ minimum: 0, maximum: 10000, description: 'basis points (1900 = 19 %)' }),
+    rateBp: Integer({ minimum: 0, maximum: 10000, description: 'basis points (1900 = 19 %)' }),
     pricesIncludeTax: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 export const TaxRateSchema = Type.Object({
-  id: Type.String(),
-  country: Type.String(),
-  province: Type.String(),
-  taxCategory: Type.String(),
-  rateBp: Type.Integer(),
+  id: Id(),
+  country: Text(),
+  province: Text(),
+  taxCategory: Text(),
+  rateBp: Integer(),
   pricesIncludeTax: Type.Boolean(),
 });
 
@@ -182,14 +194,14 @@ export const ShippingMethodPatchBody = Type.Partial(ShippingMethodBody, {
   additionalProperties: false,
   minProperties: 1,
 });
-export const ShippingMethodParams = Type.Object({ id: Id });
+export const ShippingMethodParams = Type.Object({ id: InputId });
 export const ShippingMethodSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  countries: Type.Array(Type.String()),
-  currency: Type.String(),
-  kind: Type.String(),
-  price: Type.Integer(),
-  perKg: Type.Integer(),
-  freeAbove: Type.Union([Type.Integer(), Type.Null()]),
+  id: Id(),
+  name: Text(),
+  countries: List(Text()),
+  currency: CurrencyCode(),
+  kind: Text(),
+  price: Minor({ signed: true }),
+  perKg: Integer(),
+  freeAbove: Type.Union([Integer(), Type.Null()]),
 });

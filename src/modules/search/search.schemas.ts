@@ -1,12 +1,13 @@
 // TypeBox schemas of the search routes.
 import { Type } from 'typebox';
+import { Count, CurrencyCode, Id, Integer, List, Minor, Text } from '../../platform/http/schema-helpers.ts';
 
-const Money = Type.Object({ amount: Type.Integer(), currency: Type.String() });
-const FacetValue = Type.Object({ value: Type.String(), count: Type.Integer() });
+const Money = Type.Object({ amount: Minor({ signed: true }), currency: CurrencyCode() });
+const FacetValue = Type.Object({ value: Text(), count: Count() });
 const PriceBucket = Type.Object({
-  min: Type.Integer({ description: 'Minor units, inclusive' }),
-  max: Type.Union([Type.Integer(), Type.Null()], { description: 'Minor units, exclusive; null = no upper bound' }),
-  count: Type.Integer(),
+  min: Integer({ description: 'Minor units, inclusive' }),
+  max: Type.Union([Integer(), Type.Null()], { description: 'Minor units, exclusive; null = no upper bound' }),
+  count: Count(),
 });
 
 export const SearchQuerySchema = Type.Object(
@@ -19,9 +20,11 @@ export const SearchQuerySchema = Type.Object(
         examples: [['brand:Apple,Sony']],
       }),
     ),
-    category: Type.Optional(Type.String({ description: 'Category id or slug, sub-categories included' })),
-    minPrice: Type.Optional(Type.String({ description: 'Major units, e.g. 49.99' })),
-    maxPrice: Type.Optional(Type.String()),
+    category: Type.Optional(
+      Type.String({ maxLength: 200, description: 'Category id or slug, sub-categories included' }),
+    ),
+    minPrice: Type.Optional(Type.String({ maxLength: 40, description: 'Major units, e.g. 49.99' })),
+    maxPrice: Type.Optional(Type.String({ maxLength: 40 })),
     sort: Type.Optional(
       Type.Union([
         Type.Literal('relevance'),
@@ -31,43 +34,43 @@ export const SearchQuerySchema = Type.Object(
         Type.Literal('price-desc'),
       ]),
     ),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    limit: Type.Optional(Integer({ minimum: 1, maximum: 100, default: 20 })),
     cursor: Type.Optional(Type.String({ maxLength: 100 })),
-    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+    currency: Type.Optional(CurrencyCode()),
   },
   { additionalProperties: false },
 );
 
 export const SearchResultSchema = Type.Object({
-  items: Type.Array(
+  items: List(
     Type.Object({
-      id: Type.String(),
-      slug: Type.String(),
-      name: Type.String(),
-      brand: Type.Union([Type.String(), Type.Null()]),
-      categories: Type.Array(Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String() })),
+      id: Id(),
+      slug: Text(200),
+      name: Text(300),
+      brand: Type.Union([Text(100), Type.Null()]),
+      categories: List(Type.Object({ id: Text(), slug: Text(200), name: Text(300) })),
       priceRange: Type.Union([Type.Object({ min: Money, max: Money }), Type.Null()]),
     }),
   ),
-  total: Type.Integer(),
-  limit: Type.Integer(),
-  nextCursor: Type.Optional(Type.String()),
-  query: Type.String({ description: 'The query as understood after typo correction' }),
+  total: Count(),
+  limit: Count(),
+  nextCursor: Type.Optional(Text()),
+  query: Text(200, { description: 'The query as understood after typo correction' }),
   facets: Type.Object(
-    { brand: Type.Array(FacetValue), category: Type.Array(FacetValue), price: Type.Array(PriceBucket) },
-    { additionalProperties: Type.Array(FacetValue), description: 'Plus one entry per variant attribute' },
+    { brand: List(FacetValue), category: List(FacetValue), price: List(PriceBucket) },
+    { additionalProperties: List(FacetValue), description: 'Plus one entry per variant attribute' },
   ),
 });
 
 export const SuggestQuerySchema = Type.Object(
   {
     q: Type.String({ minLength: 1, maxLength: 100, examples: ['headph'] }),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 8 })),
+    limit: Type.Optional(Integer({ minimum: 1, maximum: 20, default: 8 })),
   },
   { additionalProperties: false },
 );
 
 export const SuggestResultSchema = Type.Object({
-  query: Type.String(),
-  items: Type.Array(Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String() })),
+  query: Text(200),
+  items: List(Type.Object({ id: Text(), slug: Text(200), name: Text(300) })),
 });

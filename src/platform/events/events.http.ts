@@ -4,19 +4,20 @@ import type { Db } from '../db/db.ts';
 import { errors } from '../errors.ts';
 import { access } from '../http/auth.ts';
 import { problemResponse } from '../http/problem.ts';
+import { DateTime, Id, Integer, List, Text } from '../http/schema-helpers.ts';
 import type { App } from '../http/server.ts';
 import { listDeadLetters, retryDeadLetter } from './relay-store.ts';
 
 const DeadLetter = Type.Object({
-  id: Type.String({ examples: ['dlq_01jd3m5w4q0000000000000000'] }),
-  eventId: Type.String(),
-  eventType: Type.String({ examples: ['inventory.stock.changed'] }),
-  aggregateId: Type.String(),
-  subscriber: Type.String({ examples: ['search.reindex_product'] }),
-  attempts: Type.Integer(),
-  lastError: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
-  event: Type.Record(Type.String(), Type.Unknown(), { description: 'The event envelope as delivered' }),
+  id: Id({ examples: ['dlq_01jd3m5w4q0000000000000000'] }),
+  eventId: Id(),
+  eventType: Text(200, { examples: ['inventory.stock.changed'] }),
+  aggregateId: Id(),
+  subscriber: Text(200, { examples: ['search.reindex_product'] }),
+  attempts: Integer(),
+  lastError: Text(),
+  createdAt: DateTime(),
+  event: Type.Record(Text(), Type.Unknown(), { description: 'The event envelope as delivered' }),
 });
 
 export function registerEventAdminRoutes(http: App, deps: { db: Db; wake: () => void }): void {
@@ -28,11 +29,11 @@ export function registerEventAdminRoutes(http: App, deps: { db: Db; wake: () => 
         tags: ['events'],
         summary: 'List events whose delivery to a subscriber failed too many times',
         querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+          limit: Type.Optional(Integer({ minimum: 1, maximum: 100, default: 20 })),
           cursor: Type.Optional(Type.String({ maxLength: 64 })),
         }),
         response: {
-          200: Type.Object({ items: Type.Array(DeadLetter), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          200: Type.Object({ items: List(DeadLetter), nextCursor: Type.Union([Text(), Type.Null()]) }),
           401: problemResponse('Authentication required'),
           403: problemResponse('Needs the permission events:manage'),
         },
@@ -68,7 +69,7 @@ export function registerEventAdminRoutes(http: App, deps: { db: Db; wake: () => 
         summary: 'Deliver a dead-lettered event to its subscriber again',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
         response: {
-          202: Type.Object({ id: Type.String(), status: Type.Literal('requeued') }),
+          202: Type.Object({ id: Id(), status: Type.Literal('requeued') }),
           401: problemResponse('Authentication required'),
           403: problemResponse('Needs the permission events:manage'),
           404: problemResponse('No such dead letter (events.dead_letter_not_found)'),

@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { App } from './app-type.ts';
 import { problemResponse, sendProblem } from './problem.ts';
+import { Text } from './schema-helpers.ts';
 
 export interface ReadinessCheck {
   name: string;
@@ -118,7 +119,7 @@ export function registerHealthRoutes(app: App, checks: ReadinessCheck[], metrics
         tags: ['ops'],
         summary: 'Prometheus metrics',
         response: {
-          200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String() } } },
+          200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Text(64 * 1024 * 1024) } } },
         },
       },
     },

@@ -1,7 +1,9 @@
 // OpenAPI 3.1 generated from the route schemas, served at /openapi.json, with a docs page at /docs.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { FastifySchema } from 'fastify';
 import type { App } from './app-type.ts';
+import { SECURITY_SCHEMES, transformDocument, transformRoute } from './openapi-contract.ts';
 
 export const API_TAGS = [
   { name: 'ops', description: 'Health, readiness, metrics and the API description' },
@@ -18,6 +20,13 @@ export const API_TAGS = [
   { name: 'graphql', description: 'The GraphQL storefront API over the same services' },
 ];
 
+/** Relative, so the document is right on every host; `x-internal: false` declares it the public API. */
+const THIS_SERVER = {
+  url: '/',
+  description: 'This server, whichever environment it runs in (local, staging or production)',
+  'x-internal': false,
+};
+
 export async function registerOpenApi(app: App): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -30,14 +39,12 @@ export async function registerOpenApi(app: App): Promise<void> {
           'Money is `{amount, currency}` in integer minor units.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
-      servers: [{ url: '/', description: 'This server' }],
+      servers: [THIS_SERVER],
       tags: API_TAGS,
-      components: {
-        securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key' },
-        },
-      },
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
+    transform: ({ schema, url }) => transformRoute({ schema, url }) as { schema: FastifySchema; url: string },
+    transformObject: (doc) => transformDocument('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject),
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },

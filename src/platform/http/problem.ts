@@ -2,27 +2,29 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { type AppError, type FieldError, isAppError } from '../errors.ts';
+import { Int, List, Text, Url } from './schema-helpers.ts';
 
 export const ProblemSchema = Type.Object(
   {
-    type: Type.String({
+    type: Url({
       description: 'A URI naming the problem type',
       examples: ['https://emporium.dev/problems/request.validation_failed'],
     }),
-    title: Type.String({ examples: ['Validation failed'] }),
-    status: Type.Integer({ examples: [400] }),
-    detail: Type.Optional(Type.String({ examples: ['body/email must match format "email"'] })),
-    code: Type.String({
+    title: Text(200, { examples: ['Validation failed'] }),
+    status: Int(400, 599, { examples: [400] }),
+    detail: Type.Optional(Text(10_000, { examples: ['body/email must match format "email"'] })),
+    code: Text(100, {
+      pattern: '^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*$',
       description: 'Stable machine-readable error code `<module>.<reason>`',
       examples: ['request.validation_failed'],
     }),
-    traceId: Type.String({
+    traceId: Text(128, {
       description: 'The request id; quote it when reporting a problem',
       examples: ['req-3f2a9c'],
     }),
-    instance: Type.Optional(Type.String()),
+    instance: Type.Optional(Text(2000, { description: 'The path of the request' })),
     errors: Type.Optional(
-      Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {
+      List(Type.Object({ field: Text(1000), message: Text(1000) }), 10_000, {
         description: 'One entry per invalid field',
       }),
     ),

@@ -1,8 +1,10 @@
 // Completes each route's OpenAPI description from what the platform knows about it, so every status the
 // platform itself can answer is declared and every operation has a stable operationId:
 // - the standard problems (400, 413, 415, 429, 500) on every route;
-// - 401 on routes that need credentials, 403 on routes that need a role or a permission (config.access),
-//   and the bearer security requirement on the former;
+// - the security requirement from config.access: `[]` on public routes, the customers' scheme on customer routes,
+//   the staff and API-key schemes (with the permission as the scope) on permission routes, any of the three on
+//   routes open to every signed-in caller (schemes in openapi-contract.ts);
+// - 401 on routes that need credentials, 403 on routes that need a role or a permission;
 // - 404 and 414 on routes with path parameters (an unknown id, an id longer than the router accepts);
 // - operationId from the method and path (`GET /v1/carts/:cartId/items` → `getCartsByCartIdItems`) unless the
 //   route names its own.
@@ -27,6 +29,24 @@ export function operationIdOf(method: string, url: string): string {
   return `${method.toLowerCase()}${parts.join('')}`;
 }
 
+type SecurityRequirement = Record<string, string[]>;
+
+/** The OpenAPI security requirement of an access rule (alternatives: any one of them suffices). */
+export function securityOf(rule: Access | undefined): SecurityRequirement[] {
+  switch (rule?.kind ?? 'public') {
+    case 'public':
+      return [];
+    case 'customer':
+      return [{ customerBearer: [] }];
+    case 'authenticated':
+      return [{ customerBearer: [] }, { staffBearer: [] }, { apiKey: [] }];
+    default: {
+      const permission = (rule as { permission: string }).permission;
+      return [{ staffBearer: [permission] }, { apiKey: [permission] }];
+    }
+  }
+}
+
 export function documentRoute(route: RouteOptions): void {
   if (route.schema?.hide) return;
   route.schema = route.schema ?? {};
@@ -40,8 +60,8 @@ export function documentRoute(route: RouteOptions): void {
   };
   for (const [status, description] of Object.entries(STANDARD_PROBLEMS)) declare(status, description);
   const rule = (route.config as { access?: Access } | undefined)?.access;
+  route.schema.security ??= securityOf(rule);
   if (rule && rule.kind !== 'public') {
-    route.schema.security ??= [{ bearerAuth: [] }];
     declare('401', 'Credentials are missing, invalid or expired');
     if (rule.kind !== 'authenticated') {
       declare('403', rule.kind === 'permission' ? `Needs the permission ${rule.permission}` : 'Only customers');

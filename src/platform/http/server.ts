@@ -18,6 +18,7 @@ import { installRequestDeadline } from './deadline.ts';
 import { idempotencyErrors } from './idempotency-errors.ts';
 import { installInputGuard } from './input-guard.ts';
 import { registerOpenApi } from './openapi.ts';
+import { RATE_LIMIT_EXEMPT_ROUTES } from './openapi-contract.ts';
 import { fieldErrors, isAppError, ProblemSchema, sendProblem } from './problem.ts';
 import { redisStoreWithFallback } from './rate-limit-store.ts';
 import { documentRoute } from './route-docs.ts';
@@ -213,7 +214,15 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
   await app.register(cors, {
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins.length ? config.corsOrigins : false,
     credentials: !config.corsOrigins.includes('*'),
-    exposedHeaders: ['x-request-id', 'etag', 'retry-after', 'location'],
+    exposedHeaders: [
+      'x-request-id',
+      'etag',
+      'retry-after',
+      'location',
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+    ],
   });
   await app.register(rateLimit, {
     global: true,
@@ -224,9 +233,10 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
       ? { store: redisStoreWithFallback(deps.redis, `${config.redisKeyPrefix}rl:`, deps.redisHealth) }
       : {}),
     skipOnError: true,
+    // The same list the OpenAPI document uses to leave these routes' rate-limit headers out.
     allowList: (request) => {
-      const url = request.routeOptions.url;
-      return url === '/healthz' || url === '/readyz' || url === '/metrics';
+      const url = request.routeOptions.url ?? '';
+      return (RATE_LIMIT_EXEMPT_ROUTES as readonly string[]).includes(url);
     },
     errorResponseBuilder: (_request, context) => {
       const e = errors.tooManyRequests(context.ttl / 1000);

@@ -4,34 +4,35 @@ import { Type } from 'typebox';
 import type { Db } from '../db/db.ts';
 import { access } from '../http/auth.ts';
 import { problemResponse } from '../http/problem.ts';
+import { DateTime, Id, Integer, List, Text } from '../http/schema-helpers.ts';
 import type { App } from '../http/server.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const Time = () => Nullable(Type.String({ format: 'date-time' }));
+const Time = () => Nullable(DateTime());
 
 const ScheduledJobView = Type.Object({
-  name: Type.String({ examples: ['platform.idempotency_keys_cleanup'] }),
-  intervalMs: Type.Integer(),
-  nextRunAt: Type.String({ format: 'date-time' }),
+  name: Text(200, { examples: ['platform.idempotency_keys_cleanup'] }),
+  intervalMs: Integer(),
+  nextRunAt: DateTime(),
   running: Type.Boolean(),
-  runs: Type.Integer(),
-  failures: Type.Integer(),
+  runs: Integer(),
+  failures: Integer(),
   lastStartedAt: Time(),
   lastFinishedAt: Time(),
-  lastDurationMs: Type.Union([Type.Integer(), Type.Null()]),
-  lastError: Nullable(Type.String()),
+  lastDurationMs: Type.Union([Integer(), Type.Null()]),
+  lastError: Nullable(Text()),
 });
 
 const QueuedJobView = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
+  id: Id(),
+  name: Text(),
   status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('dead')]),
-  attempts: Type.Integer(),
-  maxAttempts: Type.Integer(),
-  runAt: Type.String({ format: 'date-time' }),
-  createdAt: Type.String({ format: 'date-time' }),
+  attempts: Integer(),
+  maxAttempts: Integer(),
+  runAt: DateTime(),
+  createdAt: DateTime(),
   finishedAt: Time(),
-  lastError: Nullable(Type.String()),
+  lastError: Nullable(Text()),
 });
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -72,10 +73,10 @@ export function registerJobAdminRoutes(http: App, deps: { db: Db }): void {
           status: Type.Optional(
             Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('dead')]),
           ),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+          limit: Type.Optional(Integer({ minimum: 1, maximum: 100, default: 20 })),
         }),
         response: {
-          200: Type.Object({ scheduled: Type.Array(ScheduledJobView), queue: Type.Array(QueuedJobView) }),
+          200: Type.Object({ scheduled: List(ScheduledJobView), queue: List(QueuedJobView) }),
           401: problemResponse('Authentication required'),
           403: problemResponse('Needs the permission jobs:read'),
         },

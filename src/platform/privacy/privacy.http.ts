@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { errors } from '../errors.ts';
 import { access } from '../http/auth.ts';
 import { problemResponse } from '../http/problem.ts';
+import { DateTime, Id, Integer, List, Text } from '../http/schema-helpers.ts';
 import type { App } from '../http/server.ts';
 import { personIndexCandidates } from './email.ts';
 import type { Erasures } from './erasure.ts';
@@ -19,17 +20,17 @@ const EmailField = Type.String({
   description: 'Matched as documented in docs/privacy.md: case-insensitive, `+tag` ignored',
 });
 const Erasure = Type.Object({
-  id: Type.String({ examples: ['era_01jd3m5w4q0000000000000000'] }),
+  id: Id({ examples: ['era_01jd3m5w4q0000000000000000'] }),
   status: Type.Union([Type.Literal('pending'), Type.Literal('done')]),
-  userId: Type.Union([Type.String(), Type.Null()], { description: 'The account erased, or null for a guest' }),
-  requestedBy: Type.String({ examples: ['staff:usr_01jd0v9k7m3q2c8f6h4n5p7r9t'] }),
-  reason: Type.Union([Type.String(), Type.Null()]),
-  stepsDone: Type.Array(Type.String(), { description: 'Modules done so far, then data_keys (the shredding)' }),
-  recordsErased: Type.Integer({ minimum: 0 }),
-  attempts: Type.Integer({ minimum: 0, description: 'Failed runs so far (the resume job retries)' }),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String({ format: 'date-time' }),
-  completedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  userId: Type.Union([Id(), Type.Null()], { description: 'The account erased, or null for a guest' }),
+  requestedBy: Text(300, { examples: ['staff:usr_01jd0v9k7m3q2c8f6h4n5p7r9t'] }),
+  reason: Type.Union([Text(), Type.Null()]),
+  stepsDone: Type.Array(Text(), { maxItems: 1000, description: 'Modules done so far, then data_keys (the shredding)' }),
+  recordsErased: Integer({ minimum: 0 }),
+  attempts: Integer({ minimum: 0, description: 'Failed runs so far (the resume job retries)' }),
+  lastError: Type.Union([Text(), Type.Null()]),
+  createdAt: DateTime(),
+  completedAt: Type.Union([DateTime(), Type.Null()]),
 });
 const denied = {
   401: problemResponse('Authentication required'),
@@ -76,11 +77,11 @@ export function registerPrivacyAdminRoutes(
         tags,
         summary: 'Erasure requests, newest first (the audit of who erased whom, when)',
         querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+          limit: Type.Optional(Integer({ minimum: 1, maximum: 100, default: 20 })),
           cursor: Type.Optional(Type.String({ maxLength: 64 })),
         }),
         response: {
-          200: Type.Object({ items: Type.Array(Erasure), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          200: Type.Object({ items: List(Erasure), nextCursor: Type.Union([Text(), Type.Null()]) }),
           ...denied,
         },
       },
@@ -121,8 +122,8 @@ export function registerPrivacyAdminRoutes(
         body: Type.Object({ email: EmailField }, { additionalProperties: false }),
         response: {
           200: Type.Object({
-            schemaVersion: Type.Integer({ examples: [EXPORT_SCHEMA_VERSION] }),
-            exportedAt: Type.String({ format: 'date-time' }),
+            schemaVersion: Integer({ examples: [EXPORT_SCHEMA_VERSION] }),
+            exportedAt: DateTime(),
             modules: exportModulesSchema(privacy),
           }),
           400: problemResponse('Invalid body (request.validation_failed)'),
@@ -138,12 +139,10 @@ export function registerPrivacyAdminRoutes(
   );
 
   const Progress = Type.Object({
-    activeKeyId: Type.String({ examples: ['k2'] }),
-    remaining: Type.Integer({ minimum: 0, description: 'Values and blind indexes still under an old key' }),
+    activeKeyId: Text(100, { examples: ['k2'] }),
+    remaining: Integer({ minimum: 0, description: 'Values and blind indexes still under an old key' }),
     complete: Type.Boolean(),
-    parts: Type.Array(
-      Type.Object({ module: Type.String(), name: Type.String(), remaining: Type.Integer({ minimum: 0 }) }),
-    ),
+    parts: List(Type.Object({ module: Text(), name: Text(), remaining: Integer({ minimum: 0 }) })),
   });
   http.get(
     '/v1/admin/privacy/key-rotation',
