@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subjectKeys } from '../src/modules/orders/privacy.repo.ts';
+import { subjectKeys } from '../src/modules/orders/privacy/privacy.repo.ts';
 import { personIndexCandidates } from '../src/platform/privacy/email.ts';
 import type { DataSubject, PersonalDataContributor } from '../src/platform/privacy/privacy.ts';
 import { asCustomer, asStaff } from './support/fake-auth.ts';

@@ -210,3 +210,29 @@ describe('order lifecycle after payment [REQ-ORD-013] [REQ-ORD-014]', () => {
     expect(await outbox(cancelled.id, 'orders.order.refunded')).toBe(0);
   });
 });
+
+describe('the cart after checkout [REQ-CHK-019]', () => {
+  it('[REQ-CHK-019] the 201 comes with the cart already completed: a customer’s next cart, asked for at once, is a new one', async () => {
+    const customer = await registerCustomer(t);
+    for (let i = 0; i < 3; i++) {
+      const cart = await readyCart(t, mug.variantId, { auth: customer.headers });
+      const res = await t.http.inject({
+        method: 'POST',
+        url: '/v1/orders',
+        headers: { ...cart.headers, 'idempotency-key': randomUUID() },
+        payload: { cartId: cart.id, payment: { provider: 'sandbox', token: 'tok_visa' } },
+      });
+      expect(res.statusCode).toBe(201);
+      const state = await sql<{ status: string; order_id: string | null }>`select status, order_id from cart.carts
+        where id = ${cart.id}`.execute(t.kernel.db.k);
+      expect(state.rows[0]).toEqual({ status: 'completed', order_id: res.json().id });
+      const next = await t.http.inject({
+        method: 'POST',
+        url: '/v1/carts',
+        headers: customer.headers,
+        payload: { currency: 'EUR' },
+      });
+      expect(next.json().id).not.toBe(cart.id);
+    }
+  });
+});

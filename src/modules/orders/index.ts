@@ -12,6 +12,7 @@ export type {
 export { ORDER_ERRORS, ORDER_STATUSES } from './contract.ts';
 export type { OrderPlacedPayload } from './events.ts';
 export { ORDER_EVENTS } from './events.ts';
+export { TRANSITIONS } from './lifecycle/state.ts';
 export {
   createOrdersModule,
   type OrdersModule,
@@ -19,4 +20,3 @@ export {
   type OrdersParts,
   ordersModuleFor,
 } from './module.ts';
-export { TRANSITIONS } from './state.ts';

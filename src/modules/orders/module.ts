@@ -1,24 +1,32 @@
-// createOrdersModule: the checkout saga, orders, their routes, post-pivot subscribers and the sweeper.
+// createOrdersModule wires the sub-domains (checkout/, lifecycle/, shipments/, returns/, privacy/): their services,
+// routes, subscribers, the checkout sweeper and the retention jobs.
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../../platform/kernel.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { InventoryApi } from '../inventory/index.ts';
 import { createPaymentsContributor, type PaymentsApi } from '../payments/index.ts';
-import { type CaptureMode, captureOrder } from './capture.ts';
-import { DEFAULT_LEASE_MS } from './checkout.lease.ts';
-import type { Step } from './checkout.repo.ts';
-import { type CheckoutService, type CheckoutSettings, createCheckoutService } from './checkout.service.ts';
-import { checkoutSubscribers, checkoutSweeper, sweep } from './checkout.workers.ts';
+import { DEFAULT_LEASE_MS } from './checkout/checkout.lease.ts';
+import type { Step } from './checkout/checkout.repo.ts';
+import { type CheckoutService, type CheckoutSettings, createCheckoutService } from './checkout/checkout.service.ts';
+import {
+  afterPlacedSubscribers,
+  checkoutSweeper,
+  paymentSettledSubscribers,
+  sweep,
+} from './checkout/checkout.workers.ts';
 import type { CartApi, PricingApi } from './contract.ts';
+import { type CaptureMode, captureOrder } from './lifecycle/capture.ts';
+import { createOrdersService, type OrdersService } from './lifecycle/orders.service.ts';
+import { lifecycleSubscribers } from './lifecycle/orders.workers.ts';
 import { createOrdersGraphql } from './orders.graphql.ts';
 import { registerOrdersRoutes } from './orders.http.ts';
-import { createOrdersContributor } from './orders.privacy.ts';
-import { orderRetentionJobs } from './orders.retention.ts';
-import { createOrdersService, type OrdersService } from './orders.service.ts';
-import { registerReturnRoutes } from './returns.http.ts';
-import { createReturnsService } from './returns.service.ts';
-import { registerShipmentRoutes } from './shipments.http.ts';
-import { createShipmentsService } from './shipments.service.ts';
+import { createOrdersContributor } from './privacy/orders.privacy.ts';
+import { orderRetentionJobs } from './privacy/orders.retention.ts';
+import { registerReturnRoutes } from './returns/returns.http.ts';
+import { createReturnsService } from './returns/returns.service.ts';
+import { returnsSubscribers } from './returns/returns.workers.ts';
+import { registerShipmentRoutes } from './shipments/shipments.http.ts';
+import { createShipmentsService } from './shipments/shipments.service.ts';
 
 export interface OrdersModuleDeps {
   kernel: Pick<Kernel, 'db' | 'privacy' | 'config'>;
@@ -77,7 +85,12 @@ export function createOrdersModule(deps: OrdersModuleDeps): OrdersModule {
       registerReturnRoutes(http, returns);
     },
     graphql: createOrdersGraphql({ checkout, orders, returns }),
-    subscribers: checkoutSubscribers(() => workerDeps),
+    subscribers: [
+      ...afterPlacedSubscribers(() => workerDeps),
+      ...lifecycleSubscribers(() => workerDeps),
+      ...returnsSubscribers(() => workerDeps),
+      ...paymentSettledSubscribers(() => workerDeps),
+    ],
     jobs: [
       checkoutSweeper(() => workerDeps, deps.settings?.sweepIntervalMs ?? 10_000),
       ...orderRetentionJobs(

@@ -12,11 +12,11 @@
 import { type Static, Type } from 'typebox';
 import { errors } from '../../platform/errors.ts';
 import { checkArgs, dropNulls, type GraphqlContext, type GraphqlPiece } from '../../platform/graphql/piece.ts';
-import type { CheckoutService } from './checkout.service.ts';
+import type { CheckoutService } from './checkout/checkout.service.ts';
 import type { OrderView } from './contract.ts';
+import type { OrdersService } from './lifecycle/orders.service.ts';
 import { CancelBody, OrderQuery, PlaceOrderBody, ReturnBody } from './orders.schemas.ts';
-import type { OrdersService } from './orders.service.ts';
-import type { ReturnsService } from './returns.service.ts';
+import type { ReturnsService } from './returns/returns.service.ts';
 
 export const ORDERS_SDL = `
 type OrderItem {

@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { access } from '../../platform/http/auth.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
 import type { App } from '../../platform/http/server.ts';
-import type { CheckoutService } from './checkout.service.ts';
+import type { CheckoutService } from './checkout/checkout.service.ts';
+import type { OrdersService } from './lifecycle/orders.service.ts';
 import {
   ActionRequiredSchema,
   CancelBody,
@@ -15,7 +16,6 @@ import {
   PlaceOrderBody,
   PlaceOrderHeaders,
 } from './orders.schemas.ts';
-import type { OrdersService } from './orders.service.ts';
 
 const tags = ['orders'];
 const header = (req: FastifyRequest, name: string) => {

@@ -2,7 +2,7 @@
 // payment token, return reasons and notes, and the free text of the order log. Each is sealed under the data key of
 // the order's subject (`user:<id>` for a customer, `email:<index>` for a guest; privacy/data-keys.ts), so erasing the
 // subject makes every copy unreadable. Rows written before sealing keep plaintext in the old columns until the key
-// rotation part (orders.privacy.ts) moves it; readers accept both.
+// rotation part (privacy/orders.rotation.ts) moves it; readers accept both.
 import { type DataKey, isSealed } from '../../platform/privacy/data-keys.ts';
 import { personIndex } from '../../platform/privacy/email.ts';
 import type { Privacy } from '../../platform/privacy/privacy.ts';

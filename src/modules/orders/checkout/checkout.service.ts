@@ -3,14 +3,18 @@
 // attempt with a conditional update guarded by the lease. The client's POST, the payment webhook and the
 // sweeper all go through `run`/`compensate`, so whichever comes first moves the attempt; the others find it done.
 // The holder renews its lease while it works (checkout.lease.ts): a lease outlives a dead holder by `leaseMs` at most.
-import type { Ctx } from '../../platform/context.ts';
-import type { Db } from '../../platform/db/db.ts';
-import { dbFaultKind } from '../../platform/db/faults.ts';
-import { AppError, errors, isAppError } from '../../platform/errors.ts';
-import { idempotencyErrors } from '../../platform/http/idempotency-errors.ts';
-import { newId } from '../../platform/ids.ts';
-import { INVENTORY_ERRORS, type InventoryApi } from '../inventory/index.ts';
-import { PAYMENT_ERRORS, type Payment, type PaymentsApi } from '../payments/index.ts';
+import type { Ctx } from '../../../platform/context.ts';
+import type { Db } from '../../../platform/db/db.ts';
+import { dbFaultKind } from '../../../platform/db/faults.ts';
+import { AppError, errors, isAppError } from '../../../platform/errors.ts';
+import { idempotencyErrors } from '../../../platform/http/idempotency-errors.ts';
+import { newId } from '../../../platform/ids.ts';
+import { INVENTORY_ERRORS, type InventoryApi } from '../../inventory/index.ts';
+import { PAYMENT_ERRORS, type Payment, type PaymentsApi } from '../../payments/index.ts';
+import { type CartApi, type CheckoutSnapshot, ORDER_ERRORS, type PricingApi } from '../contract.ts';
+import { hashToken, reservationKey } from '../lifecycle/order-keys.ts';
+import { ordersRepo, toView } from '../lifecycle/orders.repo.ts';
+import { FIELDS, type OrdersPrivacy, openOrderPersonal, orderSubject } from '../personal.ts';
 import {
   fromAnswer,
   inProgress,
@@ -20,11 +24,8 @@ import {
   problemAnswer,
 } from './checkout.answers.ts';
 import { attemptLease } from './checkout.lease.ts';
-import { type CheckoutResult, hashToken, placedFrom, placeOrder, reservationKey } from './checkout.place.ts';
+import { type CheckoutResult, placedFrom, placeOrder } from './checkout.place.ts';
 import { type Attempt, createAttemptsRepo, type Step } from './checkout.repo.ts';
-import { type CartApi, type CheckoutSnapshot, ORDER_ERRORS, type PricingApi } from './contract.ts';
-import { ordersRepo, toView } from './orders.repo.ts';
-import { FIELDS, type OrdersPrivacy, openOrderPersonal, orderSubject } from './personal.ts';
 
 /** How long a checkout's reservation outlives the attempt's deadline, as a backstop (see `run`). */
 export const RESERVATION_BACKSTOP_MS = 24 * 3_600_000;
@@ -63,7 +64,7 @@ export interface CheckoutInput {
   payment: { provider: string; token: string; returnUrl?: string | undefined };
 }
 
-export { type CheckoutResult, hashToken, reservationKey } from './checkout.place.ts';
+export type { CheckoutResult } from './checkout.place.ts';
 
 /** An attempt whose customer was erased before it was placed: it can only be undone. */
 const customerErased = () =>
@@ -234,6 +235,9 @@ export function createCheckoutService(deps: CheckoutDeps) {
       );
     }
     deps.afterStep?.('placed', a.id);
+    // The cart is completed now, so a new cart asked for right after the answer is a fresh one; should this fail,
+    // the orders.complete_cart subscriber of orders.order.placed completes it (as it always does, idempotently).
+    await deps.cart.markCompleted(sys, a.cartId, a.id).catch(() => undefined);
     return captureNow(placed, paymentId as string, authorized);
   }
 

@@ -1,8 +1,8 @@
 // Staff API: record shipments against an order (capturing an open authorization first), list them, and update their
 // tracking (staff or carrier integrations).
-import { access } from '../../platform/http/auth.ts';
-import { problemResponse } from '../../platform/http/problem.ts';
-import type { App } from '../../platform/http/server.ts';
+import { access } from '../../../platform/http/auth.ts';
+import { problemResponse } from '../../../platform/http/problem.ts';
+import type { App } from '../../../platform/http/server.ts';
 import {
   OrderParams,
   ShipmentBody,
@@ -10,7 +10,7 @@ import {
   ShipmentParams,
   ShipmentPatchBody,
   ShipmentSchema,
-} from './orders.schemas.ts';
+} from '../orders.schemas.ts';
 import type { ShipmentsService } from './shipments.service.ts';
 
 const tags = ['orders'];

@@ -1,12 +1,12 @@
 // SQL of the orders' personal data lifecycle: a person's orders and attempts (export, erasure), removing an order's
 // personal fields (erasure, retention), and finished attempts past their retention.
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db/db.ts';
-import { subjects } from '../../platform/privacy/data-keys.ts';
-import { personIndex } from '../../platform/privacy/email.ts';
-import type { DataSubject } from '../../platform/privacy/privacy.ts';
-import type { LineRow, OrderRow } from './orders.repo.ts';
-import type { OrdersPrivacy } from './personal.ts';
+import type { Db } from '../../../platform/db/db.ts';
+import { subjects } from '../../../platform/privacy/data-keys.ts';
+import { personIndex } from '../../../platform/privacy/email.ts';
+import type { DataSubject } from '../../../platform/privacy/privacy.ts';
+import type { LineRow, OrderRow } from '../lifecycle/orders.repo.ts';
+import type { OrdersPrivacy } from '../personal.ts';
 
 type Q = Db['k'];
 

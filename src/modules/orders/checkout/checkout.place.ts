@@ -1,20 +1,17 @@
 // The pivot of the checkout saga: one guarded statement writes the order (its customer's fields sealed under the
 // order's data key), its lines, its log entry, its `placed` event and the stored answer (sealed too).
-import { createHash } from 'node:crypto';
-import type { Ctx } from '../../platform/context.ts';
-import { type Db, retryingStatement } from '../../platform/db/db.ts';
-import { eventsInStatement } from '../../platform/events/outbox.ts';
-import { notifyOutboxAppended } from '../../platform/events/wake.ts';
-import { newSecret } from '../../platform/ids.ts';
+import type { Ctx } from '../../../platform/context.ts';
+import { type Db, retryingStatement } from '../../../platform/db/db.ts';
+import { eventsInStatement } from '../../../platform/events/outbox.ts';
+import { notifyOutboxAppended } from '../../../platform/events/wake.ts';
+import { newSecret } from '../../../platform/ids.ts';
+import type { CheckoutSnapshot, OrderView } from '../contract.ts';
+import { ORDER_EVENTS, type OrderPlacedPayload } from '../events.ts';
+import { hashToken, reservationKey } from '../lifecycle/order-keys.ts';
+import { lineRows, ordersRepo, toView } from '../lifecycle/orders.repo.ts';
+import { FIELDS, type OrdersPrivacy, orderSubject, sealOrderFields } from '../personal.ts';
 import { inProgress } from './checkout.answers.ts';
 import type { Attempt } from './checkout.repo.ts';
-import type { CheckoutSnapshot, OrderView } from './contract.ts';
-import { ORDER_EVENTS, type OrderPlacedPayload } from './events.ts';
-import { lineRows, ordersRepo, toView } from './orders.repo.ts';
-import { FIELDS, type OrdersPrivacy, orderSubject, sealOrderFields } from './personal.ts';
-
-export const reservationKey = (orderId: string) => `checkout:${orderId}`;
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** What a checkout ends in when it does not fail (failures are thrown as AppErrors). REST and GraphQL each map it. */
 export type CheckoutResult =

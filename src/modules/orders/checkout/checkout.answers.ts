@@ -1,8 +1,8 @@
 // Answers of the checkout: stored per attempt (so a replay gets the original one) and rebuilt as errors.
-import { AppError } from '../../platform/errors.ts';
-import { PAYMENT_ERRORS } from '../payments/index.ts';
+import { AppError } from '../../../platform/errors.ts';
+import { PAYMENT_ERRORS } from '../../payments/index.ts';
+import { type CheckoutSnapshot, ORDER_ERRORS } from '../contract.ts';
 import type { Answer } from './checkout.repo.ts';
-import { type CheckoutSnapshot, ORDER_ERRORS } from './contract.ts';
 
 export function missingParts(s: CheckoutSnapshot): string[] {
   const missing: string[] = [];

@@ -1,9 +1,9 @@
 // Capturing an order's payment: when it happens is configuration (PAYMENT_CAPTURE). `immediate` captures right
 // after the order is placed (inline in POST /v1/orders, with the `orders.capture_payment` subscriber as the
 // retried-until-done safety net); `shipment` leaves the authorization open until the first shipment is recorded.
-import type { Ctx } from '../../platform/context.ts';
-import type { Payment, PaymentsApi } from '../payments/index.ts';
-import { ORDER_EVENTS } from './events.ts';
+import type { Ctx } from '../../../platform/context.ts';
+import type { Payment, PaymentsApi } from '../../payments/index.ts';
+import { ORDER_EVENTS } from '../events.ts';
 import type { OrdersService } from './orders.service.ts';
 
 export type CaptureMode = 'immediate' | 'shipment';

@@ -12,7 +12,7 @@ import {
   stock,
   uid,
   waitFor,
-} from '../../../test/support/orders-harness.ts';
+} from '../../../../test/support/orders-harness.ts';
 
 let h: OrdersHarness;
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // compensating it) renews it while it works, so a lease outlives a dead holder by at most `leaseMs`, and a step
 // longer than the lease (a slow payment provider) does not let another request take the attempt over.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Db } from '../../platform/db/db.ts';
+import type { Db } from '../../../platform/db/db.ts';
 import { type Attempt, renewLease } from './checkout.repo.ts';
 
 /** The default lease: a dead holder blocks its cart's checkout for at most this long. */

@@ -14,8 +14,8 @@ import {
   stock,
   uid,
   waitFor,
-} from '../../../test/support/orders-harness.ts';
-import { errors } from '../../platform/errors.ts';
+} from '../../../../test/support/orders-harness.ts';
+import { errors } from '../../../platform/errors.ts';
 
 let h: OrdersHarness;
 beforeAll(async () => {

@@ -1,14 +1,12 @@
 // Order reads, cancellation and status transitions (each one logged and, where consumers care, published).
-import type { Actor, Ctx } from '../../platform/context.ts';
-import { type Db, retryingStatement } from '../../platform/db/db.ts';
-import { errors } from '../../platform/errors.ts';
-import { eventsInStatement } from '../../platform/events/outbox.ts';
-import { notifyOutboxAppended } from '../../platform/events/wake.ts';
-import { hasPermission } from '../../platform/http/auth.ts';
-import { hashToken } from './checkout.service.ts';
-import { ORDER_ERRORS, type OrderStatus, type OrderView } from './contract.ts';
-import { ORDER_EVENTS } from './events.ts';
-import { type OrderRow, ordersRepo, toView } from './orders.repo.ts';
+import type { Actor, Ctx } from '../../../platform/context.ts';
+import { type Db, retryingStatement } from '../../../platform/db/db.ts';
+import { errors } from '../../../platform/errors.ts';
+import { eventsInStatement } from '../../../platform/events/outbox.ts';
+import { notifyOutboxAppended } from '../../../platform/events/wake.ts';
+import { hasPermission } from '../../../platform/http/auth.ts';
+import { ORDER_ERRORS, type OrderStatus, type OrderView } from '../contract.ts';
+import { ORDER_EVENTS } from '../events.ts';
 import {
   FIELDS,
   type OrdersPrivacy,
@@ -17,7 +15,9 @@ import {
   orderSubject,
   sealedOf,
   sealText,
-} from './personal.ts';
+} from '../personal.ts';
+import { hashToken } from './order-keys.ts';
+import { type OrderRow, ordersRepo, toView } from './orders.repo.ts';
 import { CUSTOMER_CANCELLABLE, sourcesOf } from './state.ts';
 
 export const actorName = (a: Actor): string => {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asCustomer, asStaff } from '../../../test/support/fake-auth.ts';
+import { asCustomer, asStaff } from '../../../../test/support/fake-auth.ts';
 import {
   level,
   type OrdersHarness,
@@ -12,7 +12,7 @@ import {
   stock,
   uid,
   waitFor,
-} from '../../../test/support/orders-harness.ts';
+} from '../../../../test/support/orders-harness.ts';
 
 let h: OrdersHarness;
 beforeAll(async () => {

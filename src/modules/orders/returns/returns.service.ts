@@ -4,19 +4,20 @@
 // update per line, under the order row's lock: the lock order of shipping). The refund and the restock happen after
 // the commit, in the `orders.settle_return` subscriber (retried until done; both idempotent per return), so no
 // transaction is open across the payment provider.
-import type { Ctx } from '../../platform/context.ts';
-import type { Db } from '../../platform/db/db.ts';
-import { errors } from '../../platform/errors.ts';
-import { appendEvents } from '../../platform/events/outbox.ts';
-import { newId } from '../../platform/ids.ts';
-import type { Money } from '../../platform/money.ts';
-import { ORDER_ERRORS, type OrderStatus, type OrderView, type ReturnStatus } from './contract.ts';
-import { ORDER_EVENTS } from './events.ts';
-import { fulfillmentRepo, type ReturnRow, type ShipmentItem } from './fulfillment.repo.ts';
-import { type LineRow, ordersRepo } from './orders.repo.ts';
-import { actorName, type OrdersService, subjectOfRow } from './orders.service.ts';
-import { FIELDS, type OrdersPrivacy, openText, sealText } from './personal.ts';
+import type { Ctx } from '../../../platform/context.ts';
+import type { Db } from '../../../platform/db/db.ts';
+import { errors } from '../../../platform/errors.ts';
+import { appendEvents } from '../../../platform/events/outbox.ts';
+import { newId } from '../../../platform/ids.ts';
+import type { Money } from '../../../platform/money.ts';
+import { ORDER_ERRORS, type OrderStatus, type OrderView, type ReturnStatus } from '../contract.ts';
+import { ORDER_EVENTS } from '../events.ts';
+import { type LineRow, ordersRepo } from '../lifecycle/orders.repo.ts';
+import { actorName, type OrdersService, subjectOfRow } from '../lifecycle/orders.service.ts';
+import { FIELDS, type OrdersPrivacy, openText, sealText } from '../personal.ts';
+import type { ShipmentItem } from '../shipments/shipments.repo.ts';
 import { type RefundableLine, returnRefund } from './return-refund.ts';
+import { type ReturnRow, returnsRepo } from './returns.repo.ts';
 
 /** Orders whose shipped units may be returned. */
 export const RETURNABLE: readonly OrderStatus[] = ['partially_shipped', 'shipped', 'delivered', 'partially_refunded'];
@@ -140,14 +141,14 @@ export function createReturnsService(deps: {
       const status = await ordersRepo.lockStatus(tx, orderId);
       if (!status || !RETURNABLE.includes(status)) throw notReturnable(orderId, status ?? order.status);
       for (const it of items) {
-        if (!(await fulfillmentRepo.claimReturned(tx, orderId, it.variantId, it.quantity))) {
+        if (!(await returnsRepo.claimReturned(tx, orderId, it.variantId, it.quantity))) {
           throw errors.conflict(
             ORDER_ERRORS.overReturn,
             `More units of ${it.variantId} than were shipped and are not being returned already.`,
           );
         }
       }
-      const row = await fulfillmentRepo.insertReturn(tx, {
+      const row = await returnsRepo.insertReturn(tx, {
         id: newId('ret'),
         orderId,
         items,
@@ -171,15 +172,12 @@ export function createReturnsService(deps: {
 
   async function list(ctx: Ctx, orderId: string, orderToken: string | undefined): Promise<ReturnView[]> {
     const { view: order } = await deps.orders.getWithSubject(ctx, orderId, orderToken);
-    const [rows, lines] = await Promise.all([
-      fulfillmentRepo.returnsOf(db.k, orderId),
-      ordersRepo.lines(db.k, orderId),
-    ]);
+    const [rows, lines] = await Promise.all([returnsRepo.returnsOf(db.k, orderId), ordersRepo.lines(db.k, orderId)]);
     return Promise.all(rows.map(async (r) => toReturnView(await opened(r), order.totals.total.currency, lines)));
   }
 
   async function find(id: string) {
-    const r = await fulfillmentRepo.returnById(db.k, id);
+    const r = await returnsRepo.returnById(db.k, id);
     if (!r) throw errors.notFound(ORDER_ERRORS.returnNotFound, `No return ${id}.`);
     const order = await deps.orders.row(r.order_id);
     if (!order) throw errors.notFound(ORDER_ERRORS.returnNotFound, `No return ${id}.`);
@@ -216,10 +214,10 @@ export function createReturnsService(deps: {
       .transaction(async (tx) => {
         const status = (await ordersRepo.lockStatus(tx, orderId)) as OrderStatus;
         // Every decision locks the order first: under that lock the return's status is settled.
-        const open = await fulfillmentRepo.returnById(tx, id);
+        const open = await returnsRepo.returnById(tx, id);
         if (open?.status !== 'requested') throw decided(open, id);
         const refund = refundFor(await ordersRepo.lines(tx, orderId), r.items);
-        const row = await fulfillmentRepo.decideReturn(tx, id, {
+        const row = await returnsRepo.decideReturn(tx, id, {
           status: 'received',
           items: refund.items,
           refundAmount: refund.total,
@@ -227,9 +225,8 @@ export function createReturnsService(deps: {
           note,
           by,
         });
-        if (!row) throw decided(await fulfillmentRepo.returnById(tx, id), id);
-        for (const it of r.items)
-          await fulfillmentRepo.moveReturned(tx, orderId, it.variantId, it.quantity, 'received');
+        if (!row) throw decided(await returnsRepo.returnById(tx, id), id);
+        for (const it of r.items) await returnsRepo.moveReturned(tx, orderId, it.variantId, it.quantity, 'received');
         await ordersRepo.log(tx, orderId, 'return_received', null, null, by, logNote, {
           returnId: id,
           refundAmount: refund.total,
@@ -248,7 +245,7 @@ export function createReturnsService(deps: {
         ];
         if (
           ['shipped', 'delivered', 'partially_refunded'].includes(status) &&
-          (await fulfillmentRepo.allReturned(tx, orderId))
+          (await returnsRepo.allReturned(tx, orderId))
         ) {
           await ordersRepo.setStatus(tx, orderId, 'returned');
           await ordersRepo.log(tx, orderId, 'returned', status, 'returned', by, null, { returnId: id });
@@ -272,7 +269,7 @@ export function createReturnsService(deps: {
     return db
       .transaction(async (tx) => {
         await ordersRepo.lockStatus(tx, orderId);
-        const row = await fulfillmentRepo.decideReturn(tx, id, {
+        const row = await returnsRepo.decideReturn(tx, id, {
           status: 'rejected',
           items: r.items.map((it) => ({ variantId: it.variantId, quantity: it.quantity, refund: 0 })),
           refundAmount: 0,
@@ -280,9 +277,8 @@ export function createReturnsService(deps: {
           note,
           by,
         });
-        if (!row) throw decided(await fulfillmentRepo.returnById(tx, id), id);
-        for (const it of r.items)
-          await fulfillmentRepo.moveReturned(tx, orderId, it.variantId, it.quantity, 'released');
+        if (!row) throw decided(await returnsRepo.returnById(tx, id), id);
+        for (const it of r.items) await returnsRepo.moveReturned(tx, orderId, it.variantId, it.quantity, 'released');
         await ordersRepo.log(tx, orderId, 'return_rejected', null, null, by, logNote, { returnId: id });
         await appendEvents(tx, ctx, [
           { type: ORDER_EVENTS.returnRejected, aggregateId: orderId, payload: { returnId: id, orderId } },
@@ -295,7 +291,7 @@ export function createReturnsService(deps: {
   /** Staff: returns across orders, newest first, optionally by status. */
   async function listAll(f: { status?: string; cursor?: string; limit?: number }) {
     const limit = Math.min(f.limit ?? 20, 100);
-    const rows = await fulfillmentRepo.listReturns(db.k, { status: f.status, cursor: f.cursor, limit: limit + 1 });
+    const rows = await returnsRepo.listReturns(db.k, { status: f.status, cursor: f.cursor, limit: limit + 1 });
     const page = rows.slice(0, limit);
     const orderIds = [...new Set(page.map((r) => r.order_id))];
     const [lines, currencies] = await Promise.all([

@@ -1,5 +1,5 @@
 // The order state machine: the explicit table of allowed transitions.
-import type { OrderStatus } from './contract.ts';
+import type { OrderStatus } from '../contract.ts';
 
 export const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   pending: ['paid', 'cancelled'],

@@ -16,7 +16,7 @@ import {
   stock,
   uid,
   waitFor,
-} from '../../../test/support/orders-harness.ts';
+} from '../../../../test/support/orders-harness.ts';
 
 /** The client's timeout for each provider call. */
 const PSP_TIMEOUT_MS = 300;

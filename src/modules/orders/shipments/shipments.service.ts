@@ -2,18 +2,18 @@
 // authorization still open (PAYMENT_CAPTURE=shipment) is captured first, and the order moves to partially_shipped
 // or shipped. Tracking updates (PATCH /v1/admin/shipments/{id}) move a shipment forward to delivered, and the
 // order with it once every shipment is delivered.
-import type { Ctx } from '../../platform/context.ts';
-import type { Db } from '../../platform/db/db.ts';
-import { errors } from '../../platform/errors.ts';
-import { appendEvents } from '../../platform/events/outbox.ts';
-import { newId } from '../../platform/ids.ts';
-import type { PaymentsApi } from '../payments/index.ts';
-import { captureOrder } from './capture.ts';
-import { ORDER_ERRORS, type OrderStatus, SHIPMENT_STATUSES, type ShipmentStatus } from './contract.ts';
-import { ORDER_EVENTS } from './events.ts';
-import { fulfillmentRepo, type ShipmentItem, type ShipmentRow } from './fulfillment.repo.ts';
-import { ordersRepo } from './orders.repo.ts';
-import { actorName, type OrdersService } from './orders.service.ts';
+import type { Ctx } from '../../../platform/context.ts';
+import type { Db } from '../../../platform/db/db.ts';
+import { errors } from '../../../platform/errors.ts';
+import { appendEvents } from '../../../platform/events/outbox.ts';
+import { newId } from '../../../platform/ids.ts';
+import type { PaymentsApi } from '../../payments/index.ts';
+import { ORDER_ERRORS, type OrderStatus, SHIPMENT_STATUSES, type ShipmentStatus } from '../contract.ts';
+import { ORDER_EVENTS } from '../events.ts';
+import { captureOrder } from '../lifecycle/capture.ts';
+import { ordersRepo } from '../lifecycle/orders.repo.ts';
+import { actorName, type OrdersService } from '../lifecycle/orders.service.ts';
+import { type ShipmentItem, type ShipmentRow, shipmentsRepo } from './shipments.repo.ts';
 
 export interface ShipmentInput {
   /** Absent or empty: every unit not shipped yet. */
@@ -104,16 +104,16 @@ export function createShipmentsService(deps: {
         throw errors.conflict(ORDER_ERRORS.invalidTransition, `Order ${orderId} is ${from} and cannot ship.`);
       }
       for (const it of items) {
-        if (!(await fulfillmentRepo.addShipped(tx, orderId, it.variantId, it.quantity))) {
+        if (!(await shipmentsRepo.addShipped(tx, orderId, it.variantId, it.quantity))) {
           throw errors.conflict(ORDER_ERRORS.overShipment, `More units of ${it.variantId} than remain to ship.`);
         }
       }
-      const to: OrderStatus = (await fulfillmentRepo.fullyShipped(tx, orderId)) ? 'shipped' : 'partially_shipped';
+      const to: OrderStatus = (await shipmentsRepo.fullyShipped(tx, orderId)) ? 'shipped' : 'partially_shipped';
       if (to !== from) await ordersRepo.setStatus(tx, orderId, to);
       const id = newId('shp');
       const carrier = input.carrier ?? null;
       const trackingNumber = input.trackingNumber ?? null;
-      const createdAt = await fulfillmentRepo.insertShipment(tx, {
+      const createdAt = await shipmentsRepo.insertShipment(tx, {
         id,
         orderId,
         items,
@@ -144,7 +144,7 @@ export function createShipmentsService(deps: {
   async function list(orderId: string): Promise<ShipmentView[]> {
     const order = await deps.orders.row(orderId);
     if (!order) throw errors.notFound(ORDER_ERRORS.notFound, `No order ${orderId}.`);
-    return (await fulfillmentRepo.shipments(db.k, orderId)).map((r) => toShipmentView(r, order.status));
+    return (await shipmentsRepo.shipments(db.k, orderId)).map((r) => toShipmentView(r, order.status));
   }
 
   /**
@@ -154,7 +154,7 @@ export function createShipmentsService(deps: {
    * order of shipping), so two shipments delivered at once cannot both miss that they were the last.
    */
   async function update(ctx: Ctx, id: string, change: ShipmentChange): Promise<ShipmentView> {
-    const found = await fulfillmentRepo.shipment(db.k, id);
+    const found = await shipmentsRepo.shipment(db.k, id);
     if (!found) throw errors.notFound(ORDER_ERRORS.shipmentNotFound, `No shipment ${id}.`);
     const orderId = found.order_id;
     const by = actorName(ctx.actor);
@@ -162,9 +162,9 @@ export function createShipmentsService(deps: {
       const orderStatus = (await ordersRepo.lockStatus(tx, orderId)) as OrderStatus;
       const to = change.status;
       const from = to ? SHIPMENT_STATUSES.slice(0, SHIPMENT_STATUSES.indexOf(to) + 1) : SHIPMENT_STATUSES;
-      const row = await fulfillmentRepo.updateShipment(tx, id, change, from);
+      const row = await shipmentsRepo.updateShipment(tx, id, change, from);
       if (!row) {
-        const now = (await fulfillmentRepo.shipment(tx, id))?.status;
+        const now = (await shipmentsRepo.shipment(tx, id))?.status;
         throw errors.conflict(
           ORDER_ERRORS.shipmentBackwards,
           `Shipment ${id} is ${now}; its status only moves forward (${SHIPMENT_STATUSES.join(' → ')}).`,
@@ -182,7 +182,7 @@ export function createShipmentsService(deps: {
         if (
           row.status === 'delivered' &&
           orderStatus === 'shipped' &&
-          (await fulfillmentRepo.allDelivered(tx, orderId))
+          (await shipmentsRepo.allDelivered(tx, orderId))
         ) {
           status = 'delivered';
           await ordersRepo.setStatus(tx, orderId, status);

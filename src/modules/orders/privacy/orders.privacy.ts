@@ -4,12 +4,12 @@
 // text of returns and of the log), deletes finished checkout attempts and empties live ones; the orchestrator then
 // destroys the person's data keys, so any copy left elsewhere (a stored answer, a backup) no longer opens.
 import { type Static, Type } from 'typebox';
-import type { Ctx } from '../../platform/context.ts';
-import type { Db } from '../../platform/db/db.ts';
-import { CurrencyCode, DateTime, Id, Integer, List, Text } from '../../platform/http/schema-helpers.ts';
-import type { DataSubject, PersonalDataContributor } from '../../platform/privacy/privacy.ts';
+import type { Ctx } from '../../../platform/context.ts';
+import type { Db } from '../../../platform/db/db.ts';
+import { CurrencyCode, DateTime, Id, Integer, List, Text } from '../../../platform/http/schema-helpers.ts';
+import type { DataSubject, PersonalDataContributor } from '../../../platform/privacy/privacy.ts';
+import { FIELDS, type OrdersPrivacy, openOrderPersonal, openText, sealedOf } from '../personal.ts';
 import { ordersRotation } from './orders.rotation.ts';
-import { FIELDS, type OrdersPrivacy, openOrderPersonal, openText, sealedOf } from './personal.ts';
 import * as repo from './privacy.repo.ts';
 
 const Money = Type.Object({ amount: Integer({ description: 'minor units' }), currency: CurrencyCode() });

@@ -15,7 +15,7 @@ import {
   stock,
   uid,
   waitFor,
-} from '../../../test/support/orders-harness.ts';
+} from '../../../../test/support/orders-harness.ts';
 import { DEFAULT_LEASE_MS } from './checkout.lease.ts';
 
 const LEASE_MS = DEFAULT_LEASE_MS;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asCustomer, asStaff } from '../../../test/support/fake-auth.ts';
+import { asCustomer, asStaff } from '../../../../test/support/fake-auth.ts';
 import {
   guestCart,
   level,
@@ -13,8 +13,8 @@ import {
   stock,
   uid,
   waitFor,
-} from '../../../test/support/orders-harness.ts';
-import { ORDER_STATUSES } from './contract.ts';
+} from '../../../../test/support/orders-harness.ts';
+import { ORDER_STATUSES } from '../contract.ts';
 import { CUSTOMER_CANCELLABLE, canTransition, TRANSITIONS } from './state.ts';
 
 let h: OrdersHarness;

@@ -1,9 +1,9 @@
 // Returns API: customers (or guests with the order token) ask to return shipped units; staff receive (refund, restock)
 // or reject them.
 import type { FastifyRequest } from 'fastify';
-import { access } from '../../platform/http/auth.ts';
-import { problemResponse } from '../../platform/http/problem.ts';
-import type { App } from '../../platform/http/server.ts';
+import { access } from '../../../platform/http/auth.ts';
+import { problemResponse } from '../../../platform/http/problem.ts';
+import type { App } from '../../../platform/http/server.ts';
 import {
   OrderParams,
   OrderTokenHeaders,
@@ -16,7 +16,7 @@ import {
   ReturnQuery,
   ReturnRequestHeaders,
   ReturnSchema,
-} from './orders.schemas.ts';
+} from '../orders.schemas.ts';
 import type { ReturnsService, SubjectOut } from './returns.service.ts';
 
 const tags = ['orders'];

@@ -1,9 +1,9 @@
-// SQL for orders, their lines and their append-only event log (shipments and returns: fulfillment.repo.ts).
+// SQL for orders, their lines and their append-only event log (shipments and returns: their own sub-folders' repos).
 import { sql } from 'kysely';
-import type { Db, Tx } from '../../platform/db/db.ts';
-import type { StatementEvents } from '../../platform/events/outbox.ts';
-import type { CheckoutSnapshot, OrderStatus, OrderView } from './contract.ts';
-import type { OrderPersonal, PersonalColumns, SealedOrderFields } from './personal.ts';
+import type { Db, Tx } from '../../../platform/db/db.ts';
+import type { StatementEvents } from '../../../platform/events/outbox.ts';
+import type { CheckoutSnapshot, OrderStatus, OrderView } from '../contract.ts';
+import type { OrderPersonal, PersonalColumns, SealedOrderFields } from '../personal.ts';
 
 type Q = Db['k'] | Tx;
 

@@ -3,8 +3,8 @@
 //   RETENTION_CHECKOUT_ATTEMPT_DAYS after they finished;
 // - orders lose their personal fields RETENTION_ORDER_PERSONAL_DATA_DAYS after they were placed, as at erasure
 //   (the financial record stays; customer and staff then see an erased customer).
-import type { Db } from '../../platform/db/db.ts';
-import type { ScheduledJob } from '../../platform/jobs/job.ts';
+import type { Db } from '../../../platform/db/db.ts';
+import type { ScheduledJob } from '../../../platform/jobs/job.ts';
 import { deleteFinishedAttempts, erasePersonalFields, ordersPastRetention } from './privacy.repo.ts';
 
 export const RETENTION_INTERVAL_MS = 3_600_000;

@@ -1,8 +1,8 @@
 // SQL for checkout attempts. Every state change is a conditional update guarded by the owner of the lease.
 import { sql } from 'kysely';
-import type { Db, Tx } from '../../platform/db/db.ts';
-import type { CheckoutSnapshot } from './contract.ts';
-import { FIELDS, type OrdersPrivacy } from './personal.ts';
+import type { Db, Tx } from '../../../platform/db/db.ts';
+import type { CheckoutSnapshot } from '../contract.ts';
+import { FIELDS, type OrdersPrivacy } from '../personal.ts';
 
 export type AttemptStatus = 'running' | 'waiting' | 'compensating' | 'placed' | 'failed';
 export type Step = 'reserved' | 'redeemed' | 'authorized' | 'placed';

@@ -11,8 +11,9 @@ import {
   startOrdersHarness,
   stock,
   uid,
-} from '../../../test/support/orders-harness.ts';
-import { RESERVATION_BACKSTOP_MS, reservationKey } from './checkout.service.ts';
+} from '../../../../test/support/orders-harness.ts';
+import { reservationKey } from '../lifecycle/order-keys.ts';
+import { RESERVATION_BACKSTOP_MS } from './checkout.service.ts';
 
 let h: OrdersHarness;
 beforeAll(async () => {

@@ -2,14 +2,14 @@
 // plaintext left by versions before sealing moved into the sealed columns (orders, checkout attempts, the free text of
 // returns and of the log). Values sealed under data keys need nothing here: rotation re-wraps the data keys themselves.
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db/db.ts';
-import { isSealed } from '../../platform/privacy/data-keys.ts';
-import { personIndex } from '../../platform/privacy/email.ts';
-import type { KeyRotationPart } from '../../platform/privacy/privacy.ts';
-import type { CheckoutSnapshot } from './contract.ts';
-import type { OrderRow } from './orders.repo.ts';
-import { subjectOfRow } from './orders.service.ts';
-import { FIELDS, type OrdersPrivacy, openOrderPersonal, orderSubject, sealOrderFields } from './personal.ts';
+import type { Db } from '../../../platform/db/db.ts';
+import { isSealed } from '../../../platform/privacy/data-keys.ts';
+import { personIndex } from '../../../platform/privacy/email.ts';
+import type { KeyRotationPart } from '../../../platform/privacy/privacy.ts';
+import type { CheckoutSnapshot } from '../contract.ts';
+import type { OrderRow } from '../lifecycle/orders.repo.ts';
+import { subjectOfRow } from '../lifecycle/orders.service.ts';
+import { FIELDS, type OrdersPrivacy, openOrderPersonal, orderSubject, sealOrderFields } from '../personal.ts';
 import { erasePersonalFields, WRITTEN_LOG_TYPES } from './privacy.repo.ts';
 
 const count = async (db: Db, query: ReturnType<typeof sql>) =>
