@@ -21,7 +21,8 @@ export function systemCtx(name: string, requestId = `sys-${name}`): Ctx {
 
 export const anonymous: Actor = { kind: 'anonymous' };
 
-/** The one way an actor is written into records (events, audit, erasure requests): `kind:id`. */
+/** The one way an actor is written into records (order log, stock movements, erasure requests): `kind:id`, or
+ * `guest` for someone without an account (a guest shopper holding a cart or order token). */
 export function actorLabel(actor: Actor): string {
   switch (actor.kind) {
     case 'staff':
@@ -32,6 +33,6 @@ export function actorLabel(actor: Actor): string {
     case 'system':
       return `system:${actor.name}`;
     case 'anonymous':
-      return 'anonymous';
+      return 'guest';
   }
 }

@@ -1,5 +1,5 @@
 // Order reads, cancellation and status transitions (each one logged and, where consumers care, published).
-import type { Actor, Ctx } from '../../../platform/context.ts';
+import { actorLabel, type Ctx } from '../../../platform/context.ts';
 import { type Db, retryingStatement } from '../../../platform/db/db.ts';
 import { errors } from '../../../platform/errors.ts';
 import { eventsInStatement } from '../../../platform/events/outbox.ts';
@@ -19,20 +19,6 @@ import {
 import { hashToken } from './order-keys.ts';
 import { type OrderRow, ordersRepo, toView } from './orders.repo.ts';
 import { CUSTOMER_CANCELLABLE, sourcesOf } from './state.ts';
-
-export const actorName = (a: Actor): string => {
-  switch (a.kind) {
-    case 'customer':
-    case 'staff':
-      return `${a.kind}:${a.userId}`;
-    case 'api_key':
-      return `api_key:${a.keyId}`;
-    case 'system':
-      return `system:${a.name}`;
-    default:
-      return 'guest';
-  }
-};
 
 const notFound = (id: string) => errors.notFound(ORDER_ERRORS.notFound, `No order ${id}.`);
 
@@ -106,7 +92,7 @@ export function createOrdersService(deps: { db: Db; privacy: OrdersPrivacy }) {
         id,
         opts.from ?? sourcesOf(to),
         to,
-        { paymentStatus: opts.paymentStatus, actor: actorName(ctx.actor), reason: opts.reason ?? null },
+        { paymentStatus: opts.paymentStatus, actor: actorLabel(ctx.actor), reason: opts.reason ?? null },
         events,
       ),
     );

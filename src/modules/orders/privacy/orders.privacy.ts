@@ -8,6 +8,7 @@ import type { Ctx } from '../../../platform/context.ts';
 import type { Db } from '../../../platform/db/db.ts';
 import { CurrencyCode, DateTime, Id, Integer, List, Text } from '../../../platform/http/schema-helpers.ts';
 import type { DataSubject, PersonalDataContributor } from '../../../platform/privacy/privacy.ts';
+import { toView } from '../lifecycle/orders.repo.ts';
 import { FIELDS, type OrdersPrivacy, openOrderPersonal, openText, sealedOf } from '../personal.ts';
 import { ordersRotation } from './orders.rotation.ts';
 import * as repo from './privacy.repo.ts';
@@ -105,6 +106,12 @@ export function createOrdersContributor(deps: { db: Db; privacy: OrdersPrivacy }
       rows.map(async (o) => {
         const m = (amount: string | number) => ({ amount: Number(amount), currency: o.currency });
         const personal = await openOrderPersonal(privacy, o);
+        // Lines and totals as every order view shows them (lifecycle/orders.repo.ts), in the export's shape.
+        const view = toView(
+          o,
+          lines.filter((l) => l.order_id === o.id),
+          personal,
+        );
         return {
           id: o.id,
           number: String(o.number),
@@ -114,25 +121,17 @@ export function createOrdersContributor(deps: { db: Db; privacy: OrdersPrivacy }
           shippingAddress: personal.shippingAddress,
           billingAddress: personal.billingAddress,
           customerErased: personal.erased,
-          lines: lines
-            .filter((l) => l.order_id === o.id)
-            .map((l) => ({
-              variantId: l.variant_id,
-              sku: l.sku,
-              name: l.name,
-              quantity: Number(l.quantity),
-              unitPrice: m(l.unit_price),
-              lineTotal: m(l.line_total),
-              discount: m(l.discount),
-              tax: m(l.tax),
-            })),
-          totals: {
-            subtotal: m(o.subtotal),
-            discount: m(o.discount),
-            shipping: m(o.shipping),
-            tax: m(o.tax),
-            total: m(o.total),
-          },
+          lines: view.items.map(({ variantId, sku, name, quantity, unitPrice, lineTotal, discount, tax }) => ({
+            variantId,
+            sku,
+            name,
+            quantity,
+            unitPrice,
+            lineTotal,
+            discount,
+            tax,
+          })),
+          totals: view.totals,
           shipments: shipments
             .filter((x) => x.order_id === o.id)
             .map((x) => ({

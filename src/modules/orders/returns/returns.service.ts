@@ -5,6 +5,7 @@
 // the commit, in the `orders.settle_return` subscriber (retried until done; both idempotent per return), so no
 // transaction is open across the payment provider.
 import type { Ctx } from '../../../platform/context.ts';
+import { actorLabel } from '../../../platform/context.ts';
 import type { Db } from '../../../platform/db/db.ts';
 import { errors } from '../../../platform/errors.ts';
 import { appendEvents } from '../../../platform/events/outbox.ts';
@@ -13,7 +14,7 @@ import type { Money } from '../../../platform/money.ts';
 import { ORDER_ERRORS, type OrderStatus, type OrderView, type ReturnStatus } from '../contract.ts';
 import { ORDER_EVENTS } from '../events.ts';
 import { type LineRow, ordersRepo } from '../lifecycle/orders.repo.ts';
-import { actorName, type OrdersService, subjectOfRow } from '../lifecycle/orders.service.ts';
+import { type OrdersService, subjectOfRow } from '../lifecycle/orders.service.ts';
 import { FIELDS, type OrdersPrivacy, openText, sealText } from '../personal.ts';
 import type { ShipmentItem } from '../shipments/shipments.repo.ts';
 import { type RefundableLine, returnRefund } from './return-refund.ts';
@@ -133,7 +134,7 @@ export function createReturnsService(deps: {
     out.subject = subject;
     if (!RETURNABLE.includes(order.status)) throw notReturnable(orderId, order.status);
     const items = plan(order, input.items);
-    const by = actorName(ctx.actor);
+    const by = actorLabel(ctx.actor);
     const key = await keyOf(subject);
     const reason = sealText(privacy, key, FIELDS.returnReason, input.reason);
     const logReason = sealText(privacy, key, FIELDS.logReason, input.reason);
@@ -205,7 +206,7 @@ export function createReturnsService(deps: {
     const { r, currency, subject } = await find(id);
     out.subject = subject;
     const orderId = r.order_id;
-    const by = actorName(ctx.actor);
+    const by = actorLabel(ctx.actor);
     const restock = input.restock ?? true;
     const key = await keyOf(subject);
     const note = sealText(privacy, key, FIELDS.returnNote, input.note);
@@ -262,7 +263,7 @@ export function createReturnsService(deps: {
     const { r, currency, subject } = await find(id);
     out.subject = subject;
     const orderId = r.order_id;
-    const by = actorName(ctx.actor);
+    const by = actorLabel(ctx.actor);
     const key = await keyOf(subject);
     const note = sealText(privacy, key, FIELDS.returnNote, input.note);
     const logNote = sealText(privacy, key, FIELDS.logReason, input.note);

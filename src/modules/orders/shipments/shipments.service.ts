@@ -3,6 +3,7 @@
 // or shipped. Tracking updates (PATCH /v1/admin/shipments/{id}) move a shipment forward to delivered, and the
 // order with it once every shipment is delivered.
 import type { Ctx } from '../../../platform/context.ts';
+import { actorLabel } from '../../../platform/context.ts';
 import type { Db } from '../../../platform/db/db.ts';
 import { errors } from '../../../platform/errors.ts';
 import { appendEvents } from '../../../platform/events/outbox.ts';
@@ -12,7 +13,7 @@ import { ORDER_ERRORS, type OrderStatus, SHIPMENT_STATUSES, type ShipmentStatus 
 import { ORDER_EVENTS } from '../events.ts';
 import { captureOrder } from '../lifecycle/capture.ts';
 import { ordersRepo } from '../lifecycle/orders.repo.ts';
-import { actorName, type OrdersService } from '../lifecycle/orders.service.ts';
+import type { OrdersService } from '../lifecycle/orders.service.ts';
 import { type ShipmentItem, type ShipmentRow, shipmentsRepo } from './shipments.repo.ts';
 
 export interface ShipmentInput {
@@ -97,7 +98,7 @@ export function createShipmentsService(deps: {
       // Capture before anything ships (no transaction is open across the provider call); a failure ships nothing.
       await captureOrder(deps, ctx, orderId);
     }
-    const by = actorName(ctx.actor);
+    const by = actorLabel(ctx.actor);
     return db.transaction(async (tx) => {
       const from = await ordersRepo.lockStatus(tx, orderId);
       if (!from || !SHIPPABLE.includes(from)) {
@@ -157,7 +158,7 @@ export function createShipmentsService(deps: {
     const found = await shipmentsRepo.shipment(db.k, id);
     if (!found) throw errors.notFound(ORDER_ERRORS.shipmentNotFound, `No shipment ${id}.`);
     const orderId = found.order_id;
-    const by = actorName(ctx.actor);
+    const by = actorLabel(ctx.actor);
     return db.transaction(async (tx) => {
       const orderStatus = (await ordersRepo.lockStatus(tx, orderId)) as OrderStatus;
       const to = change.status;
