@@ -5,8 +5,8 @@
 // under the customer's data key (`user:<id>`): the adopted cart is sealed again, and a merged guest cart keeps none.
 import { sql } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
-import type { AnyDb } from '../../platform/db/db.ts';
 import { type Db, isUniqueViolation } from '../../platform/db/db.ts';
+import type { Executor } from '../../platform/db/typed.ts';
 import { errors } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { type CartPii, hasLegacyPlaintext, personalDataOf, samePii } from './cart.pii.ts';
@@ -31,7 +31,7 @@ export async function mergeGuestCart(
     const opened = new Map(await Promise.all(before.map(async (c) => [c.id, { c, o: await pii.open(c) }] as const)));
     const userKey = before.some((c) => c.pii_enc || hasLegacyPlaintext(c)) ? await pii.userKey(user) : null;
     /** The locked row opened: from the read above when unchanged since, else now (its key is cached by its writer). */
-    const openLocked = (c: repo.StoredCart, tx: AnyDb) => {
+    const openLocked = (c: repo.StoredCart, tx: Executor) => {
       const seen = opened.get(c.id);
       return seen && samePii(seen.c, c) ? seen.o : pii.open(c, tx);
     };

@@ -2,7 +2,7 @@
 // the data key of the cart's subject: the customer (`user:<id>`), else the guest's email (`email:<index>`), else the
 // cart itself (`cart:<id>`). `email_index` (the blind index of the canonical email) finds a guest's carts for
 // export and erasure. Values are opened only in memory; what the cart hands to checkout stays plaintext there.
-import type { AnyDb } from '../../platform/db/db.ts';
+import type { Executor } from '../../platform/db/typed.ts';
 import type { DataKey } from '../../platform/privacy/data-keys.ts';
 import { personIndex } from '../../platform/privacy/email.ts';
 import type { Privacy } from '../../platform/privacy/privacy.ts';
@@ -71,7 +71,7 @@ export function createCartPii(privacy: Privacy) {
     },
 
     /** Opens a stored cart's personal data (all null once its subject was erased); `via`: the open transaction. */
-    async openData(s: StoredCart, via?: AnyDb): Promise<CartPersonalData> {
+    async openData(s: StoredCart, via?: Executor): Promise<CartPersonalData> {
       if (s.pii_enc) {
         const d = await dataKeys.openJson<CartPersonalData>(field(s.id), s.pii_enc, via);
         return d ?? { email: null, shippingAddress: null, billingAddress: null };
@@ -83,7 +83,7 @@ export function createCartPii(privacy: Privacy) {
       };
     },
 
-    async open(s: StoredCart, via?: AnyDb): Promise<CartRow> {
+    async open(s: StoredCart, via?: Executor): Promise<CartRow> {
       const d = await api.openData(s, via);
       const { legacy_email: _e, legacy_shipping_address: _s, legacy_billing_address: _b, ...rest } = s;
       return { ...rest, email: d.email, shipping_address: d.shippingAddress, billing_address: d.billingAddress };

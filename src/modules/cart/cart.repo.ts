@@ -1,31 +1,31 @@
 // SQL over the cart schema. Functions take a Kysely executor (db.k or a transaction).
-import { type Kysely, sql } from 'kysely';
-import type { AnyDb } from '../../platform/db/db.ts';
+import { sql } from 'kysely';
+import { type Executor as Ex, type Row, typed } from '../../platform/db/typed.ts';
 import type { Address } from './contract.ts';
+import type { CartCarts, CartDb, CartItems } from './db.generated.ts';
 
-type Ex = Kysely<AnyDb>;
+/** `k` seen through cart's generated table types. */
+const cartTables = (k: Ex) => typed<CartDb>(k);
+
+/** The cart columns as stored, with the ones whose values the code constrains narrowed. */
+type Carts = Row<
+  CartCarts,
+  {
+    status: 'active' | 'completed' | 'merged' | 'expired';
+    shipping_address: Address | null;
+    billing_address: Address | null;
+  }
+>;
 
 /**
  * A cart row as stored: its personal data sealed in `pii_enc` (cart.pii.ts), or — in rows left by older versions —
  * in plaintext in the `legacy_*` columns until the key rotation seals it.
  */
-export interface StoredCart {
-  id: string;
-  token: string;
-  user_id: string | null;
-  currency: string;
-  country: string | null;
-  shipping_method_id: string | null;
-  coupon_codes: string[];
-  status: 'active' | 'completed' | 'merged' | 'expired';
-  merged_into: string | null;
-  order_id: string | null;
-  version: number;
-  pii_enc: string | null;
-  email_index: string | null;
-  legacy_email: string | null;
-  legacy_shipping_address: Address | null;
-  legacy_billing_address: Address | null;
+export interface StoredCart
+  extends Omit<Carts, 'created_at' | 'updated_at' | 'email' | 'shipping_address' | 'billing_address'> {
+  legacy_email: Carts['email'];
+  legacy_shipping_address: Carts['shipping_address'];
+  legacy_billing_address: Carts['billing_address'];
 }
 
 /** A cart with its personal data opened (in memory only). */
@@ -37,27 +37,36 @@ export interface CartRow
 }
 
 /** The columns of a StoredCart (`select *` would name the plaintext columns like the opened fields). */
-export const CART_COLUMNS = sql.raw(`id, token, user_id, currency, country, shipping_method_id, coupon_codes, status,
-  merged_into, order_id, version, pii_enc, email_index, email as legacy_email,
-  shipping_address as legacy_shipping_address, billing_address as legacy_billing_address`);
+export const CART_COLUMNS = sql.raw(
+  [
+    ...([
+      'id',
+      'token',
+      'user_id',
+      'currency',
+      'country',
+      'shipping_method_id',
+      'coupon_codes',
+      'status',
+      'merged_into',
+      'order_id',
+      'version',
+      'pii_enc',
+      'email_index',
+    ] satisfies (keyof CartCarts & keyof StoredCart)[]),
+    ...(['email', 'shipping_address', 'billing_address'] satisfies (keyof CartCarts)[]).map(
+      (c) => `${c} as legacy_${c}`,
+    ),
+  ].join(', '),
+);
 
 /** Sets sealed personal data and clears any plaintext an older version left. */
 export const setPii = (p: { pii_enc: string | null; email_index: string | null }) =>
   sql`pii_enc = ${p.pii_enc}, email_index = ${p.email_index}, email = null, shipping_address = null,
     billing_address = null`;
 
-export interface ItemRow {
-  id: string;
-  cart_id: string;
-  variant_id: string;
-  product_id: string;
-  sku: string;
-  name: string;
-  quantity: number;
-  unit_price: number;
-  weight_grams: number;
-  category_ids: string[];
-}
+/** A cart line as stored. */
+export type ItemRow = Omit<Row<CartItems>, 'created_at'>;
 
 export async function findCart(k: Ex, id: string, lock = false): Promise<StoredCart | undefined> {
   const r = lock
@@ -73,8 +82,13 @@ export async function findActiveCartOfUser(k: Ex, userId: string): Promise<Store
 }
 
 export async function items(k: Ex, cartId: string): Promise<ItemRow[]> {
-  const r = await sql<ItemRow>`select * from cart.items where cart_id = ${cartId} order by created_at, id`.execute(k);
-  return r.rows;
+  return cartTables(k)
+    .selectFrom('cart.items')
+    .selectAll()
+    .where('cart_id', '=', cartId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
 export async function insertCart(
@@ -96,10 +110,25 @@ export async function bump(k: Ex, cartId: string): Promise<StoredCart | undefine
 }
 
 export async function upsertItem(k: Ex, cartId: string, i: Omit<ItemRow, 'cart_id'>): Promise<void> {
-  await sql`insert into cart.items (id, cart_id, variant_id, product_id, sku, name, quantity, unit_price, weight_grams, category_ids)
-    values (${i.id}, ${cartId}, ${i.variant_id}, ${i.product_id}, ${i.sku}, ${i.name}, ${i.quantity}, ${i.unit_price},
-      ${i.weight_grams}, ${i.category_ids}::text[])
-    on conflict (cart_id, variant_id) do update set quantity = excluded.quantity`.execute(k);
+  await cartTables(k)
+    .insertInto('cart.items')
+    .values({
+      // Named one by one: a caller may pass a whole stored line (merge), whose id and created_at must not be copied.
+      id: i.id,
+      cart_id: cartId,
+      variant_id: i.variant_id,
+      product_id: i.product_id,
+      sku: i.sku,
+      name: i.name,
+      quantity: i.quantity,
+      unit_price: i.unit_price,
+      weight_grams: i.weight_grams,
+      category_ids: sql<string[]>`${i.category_ids}::text[]`,
+    })
+    .onConflict((oc) =>
+      oc.columns(['cart_id', 'variant_id']).doUpdateSet((eb) => ({ quantity: eb.ref('excluded.quantity') })),
+    )
+    .execute();
 }
 
 /** The quantity a variant's line holds now (0 without one) and the cart's number of lines, in one statement. */

@@ -8,6 +8,7 @@ import { errors } from '../../platform/errors.ts';
 import { appendEvents } from '../../platform/events/outbox.ts';
 import { newId } from '../../platform/ids.ts';
 import { type ImportRow, type ParsedRecord, parseCsv, parseNdjson, toImportRow } from './catalog.import-parse.ts';
+import { catalogTables } from './catalog.repo.ts';
 import { rebuildViews } from './catalog.views.ts';
 import { CATALOG_EVENTS } from './events.ts';
 
@@ -35,6 +36,13 @@ function lastBy<T>(rows: T[], key: (r: T) => string): T[] {
   return [...m.values()];
 }
 
+/** An id this import has just read or written for `key`: its absence is a bug, not bad input. */
+function known<K, V>(map: Map<K, V>, key: K): V {
+  const v = map.get(key);
+  if (v === undefined) throw new Error(`catalog import: nothing loaded for ${String(key)}`);
+  return v;
+}
+
 async function applyBatch(tx: Tx, ctx: Ctx, input: ImportRow[]) {
   const rowErrors: { line: number; message: string }[] = [];
   const slugs = [...new Set(input.flatMap((r) => r.categories))];
@@ -53,7 +61,7 @@ async function applyBatch(tx: Tx, ctx: Ctx, input: ImportRow[]) {
   if (!rows.length) return { changed: [] as string[], rowErrors, ok: 0 };
 
   const products = lastBy(rows, (r) => r.slug);
-  const upserted = await tx
+  const upserted = await catalogTables(tx)
     .insertInto('catalog.products')
     .values(
       products.map((p) => ({
@@ -101,10 +109,10 @@ async function applyBatch(tx: Tx, ctx: Ctx, input: ImportRow[]) {
   }
 
   const links = rows.flatMap((r) =>
-    r.categories.map((c) => ({ product_id: productId.get(r.slug), category_id: catId.get(c) })),
+    r.categories.map((c) => ({ product_id: known(productId, r.slug), category_id: known(catId, c) })),
   );
   if (links.length) {
-    const added = await tx
+    const added = await catalogTables(tx)
       .insertInto('catalog.product_categories')
       .values(lastBy(links, (l) => `${l.product_id} ${l.category_id}`))
       .onConflict((oc) => oc.columns(['product_id', 'category_id']).doNothing())
@@ -114,12 +122,12 @@ async function applyBatch(tx: Tx, ctx: Ctx, input: ImportRow[]) {
   }
 
   const variants = lastBy(rows, (r) => r.sku);
-  const vres = await tx
+  const vres = await catalogTables(tx)
     .insertInto('catalog.variants')
     .values(
       variants.map((v) => ({
         id: newId('var'),
-        product_id: productId.get(v.slug),
+        product_id: known(productId, v.slug),
         sku: v.sku,
         attributes: JSON.stringify(v.attributes),
         barcode: v.barcode,
@@ -154,14 +162,14 @@ async function applyBatch(tx: Tx, ctx: Ctx, input: ImportRow[]) {
   const variant = new Map(vids.rows.map((v) => [v.sku, v]));
   const prices = variants.flatMap((v) =>
     v.prices.map((p) => ({
-      variant_id: variant.get(v.sku)?.id,
+      variant_id: known(variant, v.sku).id,
       currency: p.currency,
       amount: p.amount,
       compare_at: p.compareAt,
     })),
   );
   if (prices.length) {
-    const pres = await tx
+    const pres = await catalogTables(tx)
       .insertInto('catalog.prices')
       .values(prices)
       .onConflict((oc) =>
@@ -180,7 +188,7 @@ async function applyBatch(tx: Tx, ctx: Ctx, input: ImportRow[]) {
 
   const toBump = [...changed].filter((id) => !bumped.has(id));
   if (toBump.length) {
-    await tx
+    await catalogTables(tx)
       .updateTable('catalog.products')
       .set({ version: sql`version + 1`, updated_at: sql`now()` })
       .where('id', 'in', toBump)
@@ -217,7 +225,11 @@ function toStatus(r: Record<string, unknown>): ImportStatus {
 
 export function createImporter(db: Db, afterCommit: (productIds: string[]) => Promise<void>, batchSize = 500) {
   async function get(id: string): Promise<ImportStatus> {
-    const row = await db.k.selectFrom('catalog.imports').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await catalogTables(db.k)
+      .selectFrom('catalog.imports')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw errors.notFound('catalog.import_not_found', `No import ${id}.`);
     return toStatus(row);
   }
@@ -239,7 +251,7 @@ export function createImporter(db: Db, afterCommit: (productIds: string[]) => Pr
 
   async function run(ctx: Ctx, format: 'csv' | 'ndjson', body: AsyncIterable<Buffer | string>): Promise<ImportStatus> {
     const id = newId('imp');
-    await db.k.insertInto('catalog.imports').values({ id, format }).execute();
+    await catalogTables(db.k).insertInto('catalog.imports').values({ id, format }).execute();
     const records: AsyncGenerator<ParsedRecord> = format === 'csv' ? parseCsv(body) : parseNdjson(body);
     let batch: ImportRow[] = [];
     let batchErrors: { line: number; message: string }[] = [];

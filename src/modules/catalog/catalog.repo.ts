@@ -1,39 +1,20 @@
 // SQL on the catalog schema only. Every function takes the transaction (or the Kysely root) to run in.
 
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
-import type { AnyDb, Tx } from '../../platform/db/db.ts';
+import { sql, type Updateable } from 'kysely';
+import { type Executor as Q, type Row, typed } from '../../platform/db/typed.ts';
 import type { Category, PriceInput, ProductStatus, StaffProduct, StaffVariant, VariantInput } from './contract.ts';
+import type { CatalogDb, CatalogProducts, CatalogVariants } from './db.generated.ts';
 
-type Q = Tx | Kysely<AnyDb>;
+/** `q` seen through catalog's generated table types. */
+export const catalogTables = (q: Q) => typed<CatalogDb>(q);
 
-interface ProductRow {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  brand: string | null;
-  status: ProductStatus;
-  images: string[];
-  seo_title: string | null;
-  seo_description: string | null;
-  metadata: Record<string, unknown>;
-  tax_category: string;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
+type ProductRow = Row<CatalogProducts, { status: ProductStatus; images: string[]; metadata: Record<string, unknown> }>;
 
-interface VariantRow {
-  id: string;
-  product_id: string;
-  sku: string;
-  attributes: Record<string, string>;
-  barcode: string | null;
-  weight_grams: number | null;
-  dimensions: StaffVariant['dimensions'];
-  cost: number | null;
-}
+/** A partial change of a product's columns (and of a variant's). */
+export type ProductSet = Updateable<CatalogProducts>;
+export type VariantSet = Updateable<CatalogVariants>;
+
+type VariantRow = Row<CatalogVariants, { attributes: Record<string, string>; dimensions: StaffVariant['dimensions'] }>;
 
 export interface NewProductRow {
   id: string;
@@ -53,7 +34,7 @@ export interface NewProductRow {
 
 export async function insertProducts(tx: Q, rows: NewProductRow[]): Promise<void> {
   if (!rows.length) return;
-  await tx
+  await catalogTables(tx)
     .insertInto('catalog.products')
     .values(
       rows.map((p) => ({
@@ -79,7 +60,7 @@ export async function insertVariants(
   rows: { id: string; productId: string; position: number; input: VariantInput }[],
 ): Promise<void> {
   if (!rows.length) return;
-  await tx
+  await catalogTables(tx)
     .insertInto('catalog.variants')
     .values(
       rows.map(({ id, productId, position, input: v }) => ({
@@ -101,7 +82,7 @@ export async function insertVariants(
 
 export async function upsertPrices(tx: Q, prices: (PriceInput & { variantId: string })[]): Promise<void> {
   if (!prices.length) return;
-  await tx
+  await catalogTables(tx)
     .insertInto('catalog.prices')
     .values(
       prices.map((p) => ({
@@ -121,7 +102,7 @@ export async function upsertPrices(tx: Q, prices: (PriceInput & { variantId: str
 }
 
 export async function replacePrices(tx: Q, variantId: string, prices: PriceInput[]): Promise<void> {
-  await tx.deleteFrom('catalog.prices').where('variant_id', '=', variantId).execute();
+  await catalogTables(tx).deleteFrom('catalog.prices').where('variant_id', '=', variantId).execute();
   await upsertPrices(
     tx,
     prices.map((p) => ({ ...p, variantId })),
@@ -129,9 +110,9 @@ export async function replacePrices(tx: Q, variantId: string, prices: PriceInput
 }
 
 export async function setProductCategories(tx: Q, productId: string, categoryIds: string[]): Promise<void> {
-  await tx.deleteFrom('catalog.product_categories').where('product_id', '=', productId).execute();
+  await catalogTables(tx).deleteFrom('catalog.product_categories').where('product_id', '=', productId).execute();
   if (categoryIds.length) {
-    await tx
+    await catalogTables(tx)
       .insertInto('catalog.product_categories')
       .values([...new Set(categoryIds)].map((c) => ({ product_id: productId, category_id: c })))
       .execute();
@@ -141,7 +122,7 @@ export async function setProductCategories(tx: Q, productId: string, categoryIds
 /** Returns the category ids among `ids` that do not exist. */
 export async function missingCategories(tx: Q, ids: string[]): Promise<string[]> {
   if (!ids.length) return [];
-  const rows = await tx.selectFrom('catalog.categories').select('id').where('id', 'in', ids).execute();
+  const rows = await catalogTables(tx).selectFrom('catalog.categories').select('id').where('id', 'in', ids).execute();
   const found = new Set(rows.map((r: { id: string }) => r.id));
   return ids.filter((i) => !found.has(i));
 }
@@ -154,9 +135,9 @@ export async function bumpProduct(
   tx: Q,
   id: string,
   expectedVersion: number | undefined,
-  set: Record<string, unknown> = {},
+  set: ProductSet = {},
 ): Promise<number | undefined> {
-  let q = tx
+  let q = catalogTables(tx)
     .updateTable('catalog.products')
     .set({ ...set, version: sql`version + 1`, updated_at: sql`now()` })
     .where('id', '=', id);
@@ -166,12 +147,16 @@ export async function bumpProduct(
 }
 
 export async function productExists(tx: Q, id: string): Promise<boolean> {
-  const row = await tx.selectFrom('catalog.products').select('id').where('id', '=', id).executeTakeFirst();
+  const row = await catalogTables(tx)
+    .selectFrom('catalog.products')
+    .select('id')
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
 export async function deleteVariant(tx: Q, productId: string, variantId: string): Promise<boolean> {
-  const r = await tx
+  const r = await catalogTables(tx)
     .deleteFrom('catalog.variants')
     .where('id', '=', variantId)
     .where('product_id', '=', productId)
@@ -179,9 +164,9 @@ export async function deleteVariant(tx: Q, productId: string, variantId: string)
   return Number(r.numDeletedRows) > 0;
 }
 
-export async function updateVariant(tx: Q, productId: string, variantId: string, set: Record<string, unknown>) {
+export async function updateVariant(tx: Q, productId: string, variantId: string, set: VariantSet) {
   if (!Object.keys(set).length) {
-    const row = await tx
+    const row = await catalogTables(tx)
       .selectFrom('catalog.variants')
       .select('id')
       .where('id', '=', variantId)
@@ -189,7 +174,7 @@ export async function updateVariant(tx: Q, productId: string, variantId: string,
       .executeTakeFirst();
     return row !== undefined;
   }
-  const r = await tx
+  const r = await catalogTables(tx)
     .updateTable('catalog.variants')
     .set(set)
     .where('id', '=', variantId)
@@ -207,19 +192,19 @@ export async function nextVariantPosition(tx: Q, productId: string): Promise<num
 /** Loads full staff products with a fixed number of statements (4) whatever the count. */
 export async function loadStaffProducts(tx: Q, ids: string[]): Promise<StaffProduct[]> {
   if (!ids.length) return [];
-  const products = (await tx
+  const products = (await catalogTables(tx)
     .selectFrom('catalog.products')
     .selectAll()
     .where('id', 'in', ids)
     .execute()) as ProductRow[];
-  const cats: { product_id: string; id: string; slug: string; name: string }[] = await tx
+  const cats: { product_id: string; id: string; slug: string; name: string }[] = await catalogTables(tx)
     .selectFrom('catalog.product_categories as pc')
     .innerJoin('catalog.categories as c', 'c.id', 'pc.category_id')
     .select(['pc.product_id', 'c.id', 'c.slug', 'c.name'])
     .where('pc.product_id', 'in', ids)
     .orderBy('c.slug')
     .execute();
-  const variants = (await tx
+  const variants = (await catalogTables(tx)
     .selectFrom('catalog.variants')
     .selectAll()
     .where('product_id', 'in', ids)
@@ -227,13 +212,14 @@ export async function loadStaffProducts(tx: Q, ids: string[]): Promise<StaffProd
     .orderBy('position')
     .orderBy('id')
     .execute()) as VariantRow[];
-  const prices: { variant_id: string; currency: string; amount: number; compare_at: number | null }[] = await tx
-    .selectFrom('catalog.prices as p')
-    .innerJoin('catalog.variants as v', 'v.id', 'p.variant_id')
-    .select(['p.variant_id', 'p.currency', 'p.amount', 'p.compare_at'])
-    .where('v.product_id', 'in', ids)
-    .orderBy('p.currency')
-    .execute();
+  const prices: { variant_id: string; currency: string; amount: number; compare_at: number | null }[] =
+    await catalogTables(tx)
+      .selectFrom('catalog.prices as p')
+      .innerJoin('catalog.variants as v', 'v.id', 'p.variant_id')
+      .select(['p.variant_id', 'p.currency', 'p.amount', 'p.compare_at'])
+      .where('v.product_id', 'in', ids)
+      .orderBy('p.currency')
+      .execute();
   const pricesBy = group(prices, (p) => p.variant_id);
   const variantsBy = group(variants, (v: { product_id: string }) => v.product_id);
   const catsBy = group(cats, (c) => c.product_id);
@@ -281,7 +267,7 @@ export async function loadStaffProducts(tx: Q, ids: string[]): Promise<StaffProd
 
 export async function categoryPathKeys(tx: Q, categoryIds: string[]): Promise<Map<string, string[]>> {
   if (!categoryIds.length) return new Map();
-  const rows: { id: string; path_keys: string[] }[] = await tx
+  const rows: { id: string; path_keys: string[] }[] = await catalogTables(tx)
     .selectFrom('catalog.categories')
     .select(['id', 'path_keys'])
     .where('id', 'in', categoryIds)
@@ -290,14 +276,14 @@ export async function categoryPathKeys(tx: Q, categoryIds: string[]): Promise<Ma
 }
 
 export async function insertCategory(tx: Q, c: Category & { pathKeys: string[] }): Promise<void> {
-  await tx
+  await catalogTables(tx)
     .insertInto('catalog.categories')
     .values({ id: c.id, parent_id: c.parentId, slug: c.slug, name: c.name, path_keys: c.pathKeys })
     .execute();
 }
 
 export async function listCategories(tx: Q): Promise<Category[]> {
-  const rows = await tx
+  const rows = await catalogTables(tx)
     .selectFrom('catalog.categories')
     .select(['id', 'parent_id', 'slug', 'name'])
     .orderBy('slug')

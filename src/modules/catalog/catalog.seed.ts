@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/db.ts';
 import { newId } from '../../platform/ids.ts';
 import { type GeneratorOptions, generateCatalog } from './catalog.demo-data.ts';
-import { insertProducts, insertVariants } from './catalog.repo.ts';
+import { catalogTables, insertProducts, insertVariants } from './catalog.repo.ts';
 import { buildView, writeViews } from './catalog.views.ts';
 import type { StaffProduct } from './contract.ts';
 
@@ -25,19 +25,25 @@ export async function seedCatalog(db: Db, options: GeneratorOptions): Promise<nu
     for (const c of categories) {
       const id = newId('cat');
       const parent = c.parentKey ? catIds.get(c.parentKey) : undefined;
-      catIds.set(c.key, { id, slug: c.slug, name: c.name, pathKeys: [...(parent?.pathKeys ?? []), id, c.slug] });
-      await tx
+      const pathKeys = [...(parent?.pathKeys ?? []), id, c.slug];
+      catIds.set(c.key, { id, slug: c.slug, name: c.name, pathKeys });
+      await catalogTables(tx)
         .insertInto('catalog.categories')
         .values({
           id,
           parent_id: parent?.id ?? null,
           slug: c.slug,
           name: c.name,
-          path_keys: catIds.get(c.key)?.pathKeys,
+          path_keys: pathKeys,
         })
         .execute();
     }
     const pathKeys = new Map([...catIds.values()].map((c) => [c.id, c.pathKeys]));
+    const categoryId = (key: string) => {
+      const c = catIds.get(key);
+      if (!c) throw new Error(`demo catalog: unknown category ${key}`);
+      return c.id;
+    };
     const staff: StaffProduct[] = [];
     for (const batch of chunks(products, 200)) {
       const rows = batch.map((p) => ({ id: newId('prod'), p }));
@@ -57,9 +63,9 @@ export async function seedCatalog(db: Db, options: GeneratorOptions): Promise<nu
           createdAt: p.createdAt,
         })),
       );
-      await tx
+      await catalogTables(tx)
         .insertInto('catalog.product_categories')
-        .values(rows.map(({ id, p }) => ({ product_id: id, category_id: catIds.get(p.categoryKey)?.id })))
+        .values(rows.map(({ id, p }) => ({ product_id: id, category_id: categoryId(p.categoryKey) })))
         .execute();
       const variants = rows.flatMap(({ id, p }) =>
         p.variants.map((v, position) => ({ id: newId('var'), productId: id, position, input: v })),

@@ -55,8 +55,8 @@ function checkPrices(prices: PriceInput[] | undefined, field: string): void {
   }
 }
 
-function productSet(p: ProductPatch): Record<string, unknown> {
-  const set: Record<string, unknown> = {};
+function productSet(p: ProductPatch): repo.ProductSet {
+  const set: repo.ProductSet = {};
   if (p.slug !== undefined) set.slug = p.slug;
   if (p.name !== undefined) set.name = p.name;
   if (p.description !== undefined) set.description = p.description;
@@ -70,8 +70,8 @@ function productSet(p: ProductPatch): Record<string, unknown> {
   return set;
 }
 
-function variantSet(v: VariantPatch): Record<string, unknown> {
-  const set: Record<string, unknown> = {};
+function variantSet(v: VariantPatch): repo.VariantSet {
+  const set: repo.VariantSet = {};
   if (v.sku !== undefined) set.sku = v.sku;
   if (v.attributes !== undefined) set.attributes = JSON.stringify(v.attributes);
   if (v.barcode !== undefined) set.barcode = v.barcode;
@@ -100,7 +100,7 @@ export function createCatalogService(deps: CatalogServiceDeps) {
     ctx: Ctx,
     productId: string,
     expectedVersion: number | undefined,
-    set: Record<string, unknown>,
+    set: repo.ProductSet,
     change: (tx: Tx) => Promise<NewEvent[]>,
   ): Promise<StaffProduct> {
     let product: StaffProduct | undefined;

@@ -3,7 +3,7 @@
 // once it is, a subscriber can do the same from catalog.* events).
 import type { Tx } from '../../platform/db/db.ts';
 import type { Money } from '../../platform/money.ts';
-import { categoryPathKeys, loadStaffProducts } from './catalog.repo.ts';
+import { catalogTables, categoryPathKeys, loadStaffProducts } from './catalog.repo.ts';
 import type { Attributes, Product, SearchSource, StaffProduct } from './contract.ts';
 
 export interface ViewDoc {
@@ -71,8 +71,8 @@ export function buildView(p: StaffProduct, pathKeys: Map<string, string[]>): Vie
 export async function writeViews(tx: Tx, views: View[]): Promise<void> {
   if (!views.length) return;
   const ids = views.map((v) => v.doc.id);
-  await tx.deleteFrom('catalog.product_view_prices').where('product_id', 'in', ids).execute();
-  await tx
+  await catalogTables(tx).deleteFrom('catalog.product_view_prices').where('product_id', 'in', ids).execute();
+  await catalogTables(tx)
     .insertInto('catalog.product_views')
     .values(
       views.map(({ doc }) => ({
@@ -101,7 +101,7 @@ export async function writeViews(tx: Tx, views: View[]): Promise<void> {
   const prices = views.flatMap((v) =>
     v.prices.map((p) => ({ product_id: v.doc.id, currency: p.currency, min_amount: p.min, max_amount: p.max })),
   );
-  if (prices.length) await tx.insertInto('catalog.product_view_prices').values(prices).execute();
+  if (prices.length) await catalogTables(tx).insertInto('catalog.product_view_prices').values(prices).execute();
 }
 
 /** Recomputes the read model of these products from the tables, in the caller's transaction. */

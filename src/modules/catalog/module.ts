@@ -11,6 +11,7 @@ import { registerCatalogRoutes } from './catalog.http.ts';
 import { registerImportRoutes } from './catalog.import.http.ts';
 import { createImporter } from './catalog.import.ts';
 import { createCatalogReads } from './catalog.reads.ts';
+import { catalogTables } from './catalog.repo.ts';
 import { seedCatalog } from './catalog.seed.ts';
 import { createCatalogService } from './catalog.service.ts';
 import { toSearchSource, type ViewDoc } from './catalog.views.ts';
@@ -98,7 +99,7 @@ export function createCatalogModule(deps: CatalogModuleDeps) {
   const seed = (options: GeneratorOptions) => seedCatalog(deps.db, options);
   /** Every variant id (demo stock seeding). */
   const variantIds = async (): Promise<string[]> =>
-    (await deps.db.k.selectFrom('catalog.variants').select('id').orderBy('id').execute()).map(
+    (await catalogTables(deps.db.k).selectFrom('catalog.variants').select('id').orderBy('id').execute()).map(
       (r: { id: string }) => r.id,
     );
   return { definition, api, service, reads, seed, importer, variantIds };

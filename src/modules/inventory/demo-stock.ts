@@ -1,8 +1,10 @@
 // Stock for the embedded demo catalog: two warehouses and a deterministic receipt per variant,
 // written in one transaction (levels plus their ledger rows, so the ledger still sums to on_hand).
-import { sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import type { Db } from '../../platform/db/db.ts';
 import { newId } from '../../platform/ids.ts';
+import type { InventoryLevels } from './db.generated.ts';
+import { inventoryTables } from './inventory.repo.ts';
 
 const WAREHOUSES = [
   { name: 'Berlin fulfillment centre', country: 'DE', priority: 1 },
@@ -19,14 +21,15 @@ function quantityFor(variantId: string, warehouse: number): number {
 
 /** Returns the number of levels written (0 when any warehouse already exists). */
 export async function seedDemoStock(db: Db, variantIds: string[]): Promise<number> {
-  return db.transaction(async (tx) => {
+  return db.transaction(async (t) => {
+    const tx = inventoryTables(t);
     const any = await sql<{ one: number }>`select 1 as one from inventory.warehouses limit 1`.execute(tx);
     if (any.rows.length) return 0;
     const whs = WAREHOUSES.map((w) => ({ id: newId('wh'), ...w, active: true }));
     await tx.insertInto('inventory.warehouses').values(whs).execute();
     let written = 0;
     for (let i = 0; i < variantIds.length; i += 500) {
-      const levels: { variant_id: string; warehouse_id: string; on_hand: number }[] = [];
+      const levels: (Insertable<InventoryLevels> & Required<Pick<Insertable<InventoryLevels>, 'on_hand'>>)[] = [];
       for (const variantId of variantIds.slice(i, i + 500)) {
         whs.forEach((w, n) => {
           const q = quantityFor(variantId, n);

@@ -1,6 +1,6 @@
 // SQL for the inventory schema. Every function takes the transaction (or db.k outside one).
-import { type Kysely, sql } from 'kysely';
-import type { AnyDb } from '../../platform/db/db.ts';
+import { sql } from 'kysely';
+import { type Executor, typed } from '../../platform/db/typed.ts';
 import type { LevelSnapshot } from './allocation.ts';
 import type {
   Policy,
@@ -10,8 +10,11 @@ import type {
   StockLevel,
   Warehouse,
 } from './contract.ts';
+import type { InventoryDb } from './db.generated.ts';
 
-type Q = Kysely<AnyDb>;
+export type Q = Executor;
+/** `q` seen through inventory's generated table types. */
+export const inventoryTables = (q: Q) => typed<InventoryDb>(q);
 
 export async function insertWarehouse(q: Q, w: Warehouse): Promise<void> {
   await sql`insert into inventory.warehouses (id, name, country, priority, active)
@@ -141,7 +144,7 @@ export async function setStatus(q: Q, ids: readonly string[], status: Reservatio
 
 export async function insertLines(q: Q, reservationId: string, lines: readonly ReservationAllocation[]): Promise<void> {
   if (lines.length === 0) return;
-  await q
+  await inventoryTables(q)
     .insertInto('inventory.reservation_lines')
     .values(
       lines.map((l, i) => ({

@@ -1,9 +1,7 @@
 // SQL for the stock ledger (inventory.movements) and the level changes it records.
-import { type Kysely, sql } from 'kysely';
-import type { AnyDb } from '../../platform/db/db.ts';
+import { sql } from 'kysely';
 import type { MovementKind, StockLevel } from './contract.ts';
-
-type Q = Kysely<AnyDb>;
+import type { Q } from './inventory.repo.ts';
 
 export interface MovementRow {
   id: string;

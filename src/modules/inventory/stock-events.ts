@@ -1,12 +1,11 @@
 // Builds inventory.stock.changed / inventory.stock.low events from the totals after a change,
 // appended in the caller's transaction.
-import type { Kysely } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
-import type { AnyDb, Tx } from '../../platform/db/db.ts';
+import type { Tx } from '../../platform/db/db.ts';
 import type { NewEvent } from '../../platform/events/envelope.ts';
 import { appendEvents } from '../../platform/events/outbox.ts';
 import { INVENTORY_EVENTS, type StockChangedPayload, type StockChangeReason, type StockLowPayload } from './events.ts';
-import { variantTotals } from './inventory.repo.ts';
+import { type Q, variantTotals } from './inventory.repo.ts';
 
 /**
  * `availableDelta` maps each changed variant to the change of its customer-visible availability
@@ -14,7 +13,7 @@ import { variantTotals } from './inventory.repo.ts';
  * crosses the variant's threshold downwards.
  */
 export async function stockEvents(
-  tx: Kysely<AnyDb>,
+  tx: Q,
   availableDelta: ReadonlyMap<string, number>,
   reason: StockChangeReason,
 ): Promise<NewEvent[]> {

@@ -1,17 +1,20 @@
 // SQL of the payments schema. Every function takes the transaction (or the builder) it runs in.
-import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/db.ts';
+import { sql, type UpdateObject } from 'kysely';
+import { type Executor, type Row as TableRow, typed } from '../../platform/db/typed.ts';
 import type { StatementEvents } from '../../platform/events/outbox.ts';
 import type { Payment, PaymentStatus, ProviderName, Refund } from './contract.ts';
+import type { PaymentsDb, PaymentsPayments, PaymentsRefunds } from './db.generated.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: rows come from Kysely's untyped builder.
-type Row = any;
-// biome-ignore lint/suspicious/noExplicitAny: a transaction or the root builder.
-export type Q = Tx | any;
+/** A transaction or the root builder. */
+export type Q = Executor;
+/** `q` seen through payments' generated table types. */
+const paymentsTables = (q: Q) => typed<PaymentsDb>(q);
+type PaymentRow = TableRow<PaymentsPayments>;
+type RefundRow = TableRow<PaymentsRefunds, { status: Refund['status'] }>;
 
 const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
 
-export function toPayment(r: Row): Payment {
+export function toPayment(r: PaymentRow): Payment {
   return {
     id: r.id,
     orderId: r.order_id,
@@ -30,7 +33,7 @@ export function toPayment(r: Row): Payment {
   };
 }
 
-export function toRefund(r: Row, p: Pick<Payment, 'orderId' | 'currency'>): Refund {
+export function toRefund(r: RefundRow, p: Pick<Payment, 'orderId' | 'currency'>): Refund {
   return {
     id: r.id,
     paymentId: r.payment_id,
@@ -52,7 +55,7 @@ export async function insertOrFindPayment(
   q: Q,
   p: { id: string; orderId: string; amount: number; currency: string; provider: ProviderName; idempotencyKey: string },
 ): Promise<Payment> {
-  const r = await sql<Row>`with ins as (
+  const r = await sql<PaymentRow>`with ins as (
       insert into payments.payments (id, order_id, amount, currency, provider, idempotency_key, status)
       values (${p.id}, ${p.orderId}, ${p.amount}, ${p.currency}, ${p.provider}, ${p.idempotencyKey}, 'pending')
       on conflict do nothing returning *
@@ -68,17 +71,21 @@ export async function insertOrFindPayment(
 }
 
 export async function findPayment(q: Q, id: string): Promise<Payment | undefined> {
-  const r = await q.selectFrom('payments.payments').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await paymentsTables(q).selectFrom('payments.payments').selectAll().where('id', '=', id).executeTakeFirst();
   return r ? toPayment(r) : undefined;
 }
 
 export async function findByOrderId(q: Q, orderId: string): Promise<Payment | undefined> {
-  const r = await q.selectFrom('payments.payments').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+  const r = await paymentsTables(q)
+    .selectFrom('payments.payments')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .executeTakeFirst();
   return r ? toPayment(r) : undefined;
 }
 
 export async function listCreatedBetween(q: Q, from: Date, to: Date): Promise<Payment[]> {
-  const rows = await q
+  const rows = await paymentsTables(q)
     .selectFrom('payments.payments')
     .selectAll()
     .where('created_at', '>=', from)
@@ -90,7 +97,7 @@ export async function listCreatedBetween(q: Q, from: Date, to: Date): Promise<Pa
 
 /** Records the provider's id for a pending payment (first writer wins). */
 export async function setProviderId(q: Q, id: string, providerPaymentId: string): Promise<void> {
-  await q
+  await paymentsTables(q)
     .updateTable('payments.payments')
     .set({ provider_payment_id: providerPaymentId, updated_at: sql`now()` })
     .where('id', '=', id)
@@ -111,12 +118,12 @@ export async function transition(
     failureCode?: string | null;
   },
 ): Promise<Payment | undefined> {
-  const values: Record<string, unknown> = { status: to, updated_at: sql`now()` };
+  const values: UpdateObject<PaymentsDb, 'payments.payments'> = { status: to, updated_at: sql`now()` };
   if (set.capturedAmount !== undefined) values.captured_amount = set.capturedAmount;
   if (set.providerPaymentId) values.provider_payment_id = sql`coalesce(provider_payment_id, ${set.providerPaymentId})`;
   if (set.nextActionUrl !== undefined) values.next_action_url = set.nextActionUrl;
   if (set.failureCode !== undefined) values.failure_code = set.failureCode;
-  const r = await q
+  const r = await paymentsTables(q)
     .updateTable('payments.payments')
     .set(values)
     .where('id', '=', id)
@@ -153,7 +160,7 @@ export async function transitionWithEvents(
   events: StatementEvents,
 ): Promise<Payment | undefined> {
   const keep = (column: string) => sql.ref(column);
-  const r = await sql<Row>`with u as (
+  const r = await sql<PaymentRow>`with u as (
       update payments.payments set status = ${to}, updated_at = now(),
         captured_amount = ${set.capturedAmount ?? keep('captured_amount')},
         provider_payment_id = coalesce(provider_payment_id, ${set.providerPaymentId ?? null}),
@@ -171,7 +178,7 @@ export async function transitionWithEvents(
 
 /** Reserves a refund amount: refunded + amount may never exceed captured (conditional update). */
 export async function reserveRefund(q: Q, id: string, amount: number): Promise<Payment | undefined> {
-  const r = await q
+  const r = await paymentsTables(q)
     .updateTable('payments.payments')
     .set({ refunded_amount: sql`refunded_amount + ${amount}`, updated_at: sql`now()` })
     .where('id', '=', id)
@@ -183,7 +190,7 @@ export async function reserveRefund(q: Q, id: string, amount: number): Promise<P
 }
 
 export async function releaseRefund(q: Q, id: string, amount: number): Promise<void> {
-  await q
+  await paymentsTables(q)
     .updateTable('payments.payments')
     .set({ refunded_amount: sql`refunded_amount - ${amount}`, updated_at: sql`now()` })
     .where('id', '=', id)
@@ -193,8 +200,8 @@ export async function releaseRefund(q: Q, id: string, amount: number): Promise<v
 export async function insertRefund(
   q: Q,
   r: { id: string; paymentId: string; key: string; amount: number; reason: string },
-): Promise<Row | undefined> {
-  return q
+): Promise<RefundRow | undefined> {
+  return paymentsTables(q)
     .insertInto('payments.refunds')
     .values({
       id: r.id,
@@ -204,18 +211,25 @@ export async function insertRefund(
       reason: r.reason,
       status: 'pending',
     })
-    .onConflict((oc: Row) => oc.columns(['payment_id', 'idempotency_key']).doNothing())
+    .onConflict((oc) => oc.columns(['payment_id', 'idempotency_key']).doNothing())
     .returningAll()
-    .executeTakeFirst();
+    .executeTakeFirst() as Promise<RefundRow | undefined>;
 }
 
-export async function findRefundByKey(q: Q, paymentId: string, key: string): Promise<Row | undefined> {
-  return q
+export async function findRefundByKey(q: Q, paymentId: string, key: string): Promise<RefundRow | undefined> {
+  return paymentsTables(q)
     .selectFrom('payments.refunds')
     .selectAll()
     .where('payment_id', '=', paymentId)
     .where('idempotency_key', '=', key)
-    .executeTakeFirst();
+    .executeTakeFirst() as Promise<RefundRow | undefined>;
+}
+
+/** The refund a conflict has just shown to exist (its insert or settle lost to another); throws when it does not. */
+export async function existingRefund(q: Q, paymentId: string, key: string): Promise<RefundRow> {
+  const row = await findRefundByKey(q, paymentId, key);
+  if (!row) throw new Error(`refund ${key} of payment ${paymentId} conflicted but is not there`);
+  return row;
 }
 
 export async function settleRefund(
@@ -223,19 +237,19 @@ export async function settleRefund(
   id: string,
   status: 'succeeded' | 'failed',
   providerRefundId: string | null,
-): Promise<Row | undefined> {
-  return q
+): Promise<RefundRow | undefined> {
+  return paymentsTables(q)
     .updateTable('payments.refunds')
     .set({ status, provider_refund_id: providerRefundId, updated_at: sql`now()` })
     .where('id', '=', id)
     .where('status', '=', 'pending')
     .returningAll()
-    .executeTakeFirst();
+    .executeTakeFirst() as Promise<RefundRow | undefined>;
 }
 
 /** Refunded status from the succeeded refunds' sum (a pending reservation does not count yet). */
 export async function markRefunded(q: Q, id: string): Promise<Payment | undefined> {
-  const r = await q
+  const r = await paymentsTables(q)
     .updateTable('payments.payments')
     .set({
       status: sql`case when (select coalesce(sum(amount), 0) from payments.refunds
@@ -254,10 +268,10 @@ export async function recordWebhookEvent(
   q: Q,
   e: { provider: string; eventId: string; type: string; providerPaymentId: string | null },
 ): Promise<boolean> {
-  const r = await q
+  const r = await paymentsTables(q)
     .insertInto('payments.webhook_events')
     .values({ provider: e.provider, event_id: e.eventId, type: e.type, provider_payment_id: e.providerPaymentId })
-    .onConflict((oc: Row) => oc.columns(['provider', 'event_id']).doNothing())
+    .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
     .returning('event_id')
     .executeTakeFirst();
   return r !== undefined;
@@ -273,7 +287,7 @@ export async function webhookLookup(
   eventId: string,
   providerPaymentId: string | null,
 ): Promise<{ seen: boolean; payment: Payment | undefined }> {
-  const r = await sql<Row>`select exists (
+  const r = await sql<PaymentRow & { webhook_seen: boolean }>`select exists (
         select 1 from payments.webhook_events w where w.provider = ${provider} and w.event_id = ${eventId}
       ) as webhook_seen, p.*
     from (select 1) one
@@ -289,7 +303,7 @@ export const HOLDING: readonly PaymentStatus[] = ['pending', 'requires_action', 
 
 /** Records that the payment must be voided (kept from the first request); the payment as it now is. */
 export async function requestVoid(q: Q, id: string): Promise<Payment | undefined> {
-  const r = await q
+  const r = await paymentsTables(q)
     .updateTable('payments.payments')
     .set({ void_requested_at: sql`coalesce(void_requested_at, now())`, updated_at: sql`now()` })
     .where('id', '=', id)
@@ -299,7 +313,7 @@ export async function requestVoid(q: Q, id: string): Promise<Payment | undefined
 }
 
 export async function isVoidRequested(q: Q, id: string): Promise<boolean> {
-  const r = await q
+  const r = await paymentsTables(q)
     .selectFrom('payments.payments')
     .select(sql<boolean>`void_requested_at is not null`.as('requested'))
     .where('id', '=', id)
@@ -309,7 +323,7 @@ export async function isVoidRequested(q: Q, id: string): Promise<boolean> {
 
 /** Payments whose void was asked for and is not done yet, oldest request first. */
 export async function dueVoids(q: Q, limit: number): Promise<string[]> {
-  const rows = await q
+  const rows = await paymentsTables(q)
     .selectFrom('payments.payments')
     .select('id')
     .where('void_requested_at', 'is not', null)
@@ -317,11 +331,11 @@ export async function dueVoids(q: Q, limit: number): Promise<string[]> {
     .orderBy('void_requested_at')
     .limit(limit)
     .execute();
-  return rows.map((r: Row) => r.id as string);
+  return rows.map((r) => r.id);
 }
 
 export async function countDueVoids(q: Q): Promise<number> {
-  const r = await q
+  const r = await paymentsTables(q)
     .selectFrom('payments.payments')
     .select(sql<number>`count(*)::int`.as('n'))
     .where('void_requested_at', 'is not', null)

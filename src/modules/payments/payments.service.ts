@@ -339,7 +339,7 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
       }
       row = await db.transaction(async (tx) => {
         const inserted = await repo.insertRefund(tx, { id: newId('ref'), paymentId: p.id, key, amount, reason });
-        if (!inserted) return repo.findRefundByKey(tx, p.id, key);
+        if (!inserted) return repo.existingRefund(tx, p.id, key);
         const reserved = await repo.reserveRefund(tx, p.id, amount);
         if (!reserved) {
           throw errors.conflict(
@@ -369,7 +369,7 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
     }
     const settled = await db.transaction(async (tx) => {
       const s = await repo.settleRefund(tx, row.id, 'succeeded', providerRefund.id);
-      if (!s) return repo.findRefundByKey(tx, p.id, key);
+      if (!s) return repo.existingRefund(tx, p.id, key);
       const updated = await repo.markRefunded(tx, p.id);
       if (updated)
         await emit(tx, ctx, updated, ['payments.payment.refunded'], { refundAmount: Number(s.amount), refundId: s.id });

@@ -6,10 +6,11 @@
 import { sql } from 'kysely';
 import { type Static, Type } from 'typebox';
 import type { Ctx } from '../../platform/context.ts';
-import type { AnyDb } from '../../platform/db/db.ts';
+import type { Executor, Row } from '../../platform/db/typed.ts';
 import { CurrencyCode, DateTime, Id, Integer, List, Text } from '../../platform/http/schema-helpers.ts';
 import type { DataSubject, PersonalDataContributor } from '../../platform/privacy/privacy.ts';
 import type { PaymentReference, PaymentsApi } from './contract.ts';
+import type { PaymentsPayments, PaymentsRefunds } from './db.generated.ts';
 
 const Money = Type.Object({ amount: Integer({ description: 'minor units' }), currency: CurrencyCode() });
 
@@ -45,26 +46,29 @@ export const PaymentsExportSchema = Type.Object(
 const iso = (d: Date | string) => new Date(d).toISOString();
 
 /** The payments of these orders with their refunds, in two statements whatever their number. */
-export async function paymentReferences(db: AnyDb, orderIds: readonly string[]): Promise<PaymentReference[]> {
+export async function paymentReferences(db: Executor, orderIds: readonly string[]): Promise<PaymentReference[]> {
   if (!orderIds.length) return [];
-  const payments = await sql<{
-    id: string;
-    order_id: string;
-    provider: string;
-    provider_payment_id: string | null;
-    amount: string;
-    captured_amount: string;
-    refunded_amount: string;
-    currency: string;
-    status: string;
-    created_at: Date;
-  }>`select id, order_id, provider, provider_payment_id, amount, captured_amount, refunded_amount, currency, status,
+  const payments = await sql<
+    Pick<
+      Row<PaymentsPayments>,
+      | 'id'
+      | 'order_id'
+      | 'provider'
+      | 'provider_payment_id'
+      | 'amount'
+      | 'captured_amount'
+      | 'refunded_amount'
+      | 'currency'
+      | 'status'
+      | 'created_at'
+    >
+  >`select id, order_id, provider, provider_payment_id, amount, captured_amount, refunded_amount, currency, status,
       created_at from payments.payments where order_id = any(${[...orderIds]}::text[]) order by created_at, id`.execute(
     db,
   );
   const ids = payments.rows.map((p) => p.id);
   const refunds = ids.length
-    ? await sql<{ id: string; payment_id: string; amount: string; status: string; reason: string; created_at: Date }>`
+    ? await sql<Pick<Row<PaymentsRefunds>, 'id' | 'payment_id' | 'amount' | 'status' | 'reason' | 'created_at'>>`
         select id, payment_id, amount, status, reason, created_at from payments.refunds
         where payment_id = any(${ids}::text[]) order by created_at, id`.execute(db)
     : { rows: [] };

@@ -3,8 +3,10 @@
 import { sql } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/db.ts';
+import { typed } from '../../platform/db/typed.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Payment } from './contract.ts';
+import type { PaymentsDb } from './db.generated.ts';
 import * as repo from './payments.repo.ts';
 import type { PaymentsService } from './payments.service.ts';
 import type { PaymentProvider, ProviderPayment } from './provider.ts';
@@ -137,7 +139,7 @@ export function createReconciler(deps: {
       drifts,
       createdAt: new Date().toISOString(),
     };
-    await db.k
+    await typed<PaymentsDb>(db.k)
       .insertInto('payments.reconciliation_runs')
       .values({
         id: report.id,
@@ -154,14 +156,13 @@ export function createReconciler(deps: {
   }
 
   async function latestReports(limit: number): Promise<ReconciliationReport[]> {
-    const rows = await db.k
+    const rows = await typed<PaymentsDb>(db.k)
       .selectFrom('payments.reconciliation_runs')
       .selectAll()
       .orderBy(sql`created_at desc, id desc`)
       .limit(limit)
       .execute();
-    // biome-ignore lint/suspicious/noExplicitAny: untyped row.
-    return rows.map((r: any) => ({
+    return rows.map((r) => ({
       id: r.id,
       windowFrom: new Date(r.window_from).toISOString(),
       windowTo: new Date(r.window_to).toISOString(),

@@ -1,11 +1,12 @@
 // Staff writes: campaigns, tax rates, shipping methods, and the promotions of promotions.admin.ts. Validated
 // here as well as by the HTTP schemas, so service callers get the same codes.
-import { sql } from 'kysely';
+import { sql, type UpdateObject } from 'kysely';
 import type { Db } from '../../platform/db/db.ts';
 import { errors } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { PRICING_ERRORS as E } from './contract.ts';
-import type { ShippingMethodRow } from './pricing.repo.ts';
+import type { PricingDb } from './db.generated.ts';
+import { pricingTables, type ShippingMethodRow } from './pricing.repo.ts';
 import { createPromotionAdmin } from './promotions.admin.ts';
 
 export type { PromotionInput, PromotionPatch } from './promotions.admin.ts';
@@ -102,7 +103,7 @@ export function createPricingAdmin(db: Db, changed: () => void = () => {}) {
 
     /** Partial change of an active method; carts that chose it are quoted with the new price on their next read. */
     async updateShippingMethod(id: string, patch: ShippingMethodPatch) {
-      const set: Record<string, unknown> = {};
+      const set: UpdateObject<PricingDb, 'pricing.shipping_methods'> = {};
       if (patch.name !== undefined) set.name = patch.name;
       if (patch.countries !== undefined) set.countries = sql`${patch.countries}::text[]`;
       if (patch.currency !== undefined) set.currency = patch.currency;
@@ -110,7 +111,7 @@ export function createPricingAdmin(db: Db, changed: () => void = () => {}) {
       if (patch.price !== undefined) set.price = patch.price;
       if (patch.perKg !== undefined) set.per_kg = patch.perKg;
       if (patch.freeAbove !== undefined) set.free_above = patch.freeAbove;
-      const row = (await db.k
+      const row = (await pricingTables(db.k)
         .updateTable('pricing.shipping_methods')
         .set(set)
         .where('id', '=', id)

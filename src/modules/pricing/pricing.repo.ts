@@ -1,57 +1,34 @@
 // SQL over the pricing schema. Functions take a Kysely executor (db.k or a transaction).
-import { type Kysely, sql } from 'kysely';
-import type { AnyDb } from '../../platform/db/db.ts';
+import { sql } from 'kysely';
+import { type Executor as Ex, type Row, typed } from '../../platform/db/typed.ts';
+import type { PricingDb, PricingPromotions, PricingShippingMethods } from './db.generated.ts';
 
-type Ex = Kysely<AnyDb>;
+/** `k` seen through pricing's generated table types. */
+export const pricingTables = (k: Ex) => typed<PricingDb>(k);
 
-export interface PromotionRow {
-  id: string;
-  name: string;
-  kind: 'percentage' | 'fixed' | 'free_shipping' | 'buy_x_get_y' | 'bundle';
-  value: number;
-  currency: string | null;
-  automatic: boolean;
-  min_subtotal: number | null;
-  product_ids: string[];
-  category_ids: string[];
-  starts_at: Date | null;
-  ends_at: Date | null;
-  exclusive: boolean;
-  priority: number;
-  buy_quantity: number | null;
-  get_quantity: number | null;
-  usage_limit: number | null;
-  per_customer_limit: number | null;
-  campaign_id: string | null;
-  redemptions: number;
-  active: boolean;
-  bundle_items: { productId?: string; variantId?: string; quantity: number }[] | null;
-  deleted_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+/** A promotion as stored (`select *`). */
+export type PromotionRow = Row<
+  PricingPromotions,
+  {
+    kind: 'percentage' | 'fixed' | 'free_shipping' | 'buy_x_get_y' | 'bundle';
+    bundle_items: { productId?: string; variantId?: string; quantity: number }[] | null;
+  }
+>;
 
-export interface ShippingMethodRow {
-  id: string;
-  name: string;
-  countries: string[];
-  currency: string;
-  kind: 'flat' | 'weight';
-  price: number;
-  per_kg: number;
-  free_above: number | null;
-  active: boolean;
-}
+/** A shipping method as stored (`select *`, less its creation time). */
+export type ShippingMethodRow = Omit<Row<PricingShippingMethods, { kind: 'flat' | 'weight' }>, 'created_at'>;
 
 export async function taxRates(
   k: Ex,
   country: string,
   province: string,
 ): Promise<{ tax_category: string; rate_bp: number; prices_include_tax: boolean; province: string }[]> {
-  const r = await sql<{ tax_category: string; rate_bp: number; prices_include_tax: boolean; province: string }>`
-    select tax_category, rate_bp, prices_include_tax, province from pricing.tax_rates
-    where country = ${country} and province in ('', ${province})`.execute(k);
-  return r.rows;
+  return pricingTables(k)
+    .selectFrom('pricing.tax_rates')
+    .select(['tax_category', 'rate_bp', 'prices_include_tax', 'province'])
+    .where('country', '=', country)
+    .where('province', 'in', ['', province])
+    .execute();
 }
 
 export async function automaticPromotions(k: Ex): Promise<PromotionRow[]> {

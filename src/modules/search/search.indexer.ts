@@ -1,13 +1,15 @@
 // Keeps search.documents in step with the catalog, reading it only through catalog's public API.
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/db.ts';
+import { typed } from '../../platform/db/typed.ts';
 import type { CatalogApi, SearchSource } from '../catalog/index.ts';
+import type { SearchDb } from './db.generated.ts';
 import { tokenize } from './search.text.ts';
 
 const CHUNK = 500;
 
 function tsv(s: SearchSource) {
-  return sql`setweight(to_tsvector('simple', ${s.name}), 'A')
+  return sql<string>`setweight(to_tsvector('simple', ${s.name}), 'A')
     || setweight(to_tsvector('simple', ${s.brand ?? ''}), 'B')
     || setweight(to_tsvector('simple', ${s.categoryNames.join(' ')}), 'C')
     || setweight(to_tsvector('simple', ${s.description}), 'D')`;
@@ -28,7 +30,8 @@ export function createIndexer(db: Db, catalog: CatalogApi) {
     // would otherwise both insert it and one would fail on the primary key.
     const publishedIds = new Set(published.map((s) => s.id));
     const gone = productIds.filter((id) => !publishedIds.has(id));
-    await db.transaction(async (tx) => {
+    await db.transaction(async (t) => {
+      const tx = typed<SearchDb>(t);
       if (gone.length) await tx.deleteFrom('search.documents').where('product_id', 'in', gone).execute();
       for (let i = 0; i < published.length; i += CHUNK) {
         await tx
