@@ -153,6 +153,11 @@ describe('request headers the server reads are declared [REQ-API-004]', () => {
     expect(headerParam('/v1/orders', 'post', 'idempotency-key')?.required).toBe(true);
     expect(headerParam('/v1/orders/{id}', 'get', 'x-order-token')).toBeDefined();
     expect(headerParam('/v1/carts/{cartId}', 'get', 'x-cart-token')).toBeDefined();
+    // Route-specific reads: the User-Agent kept with sessions and audit entries, the providers' webhook signatures.
+    expect(headerParam('/v1/auth/login', 'post', 'user-agent')).toBeDefined();
+    expect(headerParam('/v1/me', 'delete', 'user-agent')).toBeDefined();
+    expect(headerParam('/v1/payments/webhooks/{provider}', 'post', 'emporium-signature')).toBeDefined();
+    expect(headerParam('/v1/payments/webhooks/{provider}', 'post', 'stripe-signature')).toBeDefined();
     // The declared X-Request-Id is the one the server adopts.
     const res = await t.http.inject({ method: 'GET', url: '/v1/products', headers: { 'x-request-id': 'client-42' } });
     expect(res.headers['x-request-id']).toBe('client-42');

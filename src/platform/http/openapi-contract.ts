@@ -96,6 +96,45 @@ const IF_NONE_MATCH: Json = {
   },
 };
 
+/** Headers particular routes read: the client's User-Agent (kept, sealed, with the session and audit entry), and
+ * the providers' webhook signatures (checked on the raw body). */
+const USER_AGENT: Json = {
+  'user-agent': {
+    type: 'string',
+    maxLength: 8192,
+    description: 'Recorded (sealed) with the session or audit entry this request creates',
+  },
+};
+const ROUTE_HEADERS: Record<string, Json> = {
+  ...Object.fromEntries(
+    [
+      '/v1/auth/register',
+      '/v1/auth/login',
+      '/v1/auth/refresh',
+      '/v1/auth/logout',
+      '/v1/auth/password-reset/confirm',
+      '/v1/me',
+      '/v1/admin/users',
+      '/v1/admin/users/:id',
+      '/v1/admin/users/:id/roles',
+      '/v1/admin/api-keys',
+      '/v1/admin/api-keys/:id',
+    ].map((url) => [url, USER_AGENT]),
+  ),
+  '/v1/payments/webhooks/:provider': {
+    'emporium-signature': {
+      type: 'string',
+      maxLength: 1024,
+      description: "The sandbox provider's signature (`t=<unix seconds>,v1=<hex HMAC-SHA256>`); required for `sandbox`",
+    },
+    'stripe-signature': {
+      type: 'string',
+      maxLength: 1024,
+      description: "Stripe's signature header; required for `stripe`",
+    },
+  },
+};
+
 /**
  * Per route (the swagger plugin's `transform`): declares the request headers the platform reads on a copy of the
  * route's header schema (the runtime schema, and so validation, stay as they are).
@@ -104,7 +143,12 @@ export function transformRoute({ schema, url }: { schema: RouteOptions['schema']
   if (!schema || schema.hide) return { schema, url };
   const own = (schema.headers ?? {}) as { properties?: Json; required?: string[] };
   const responses = (schema.response ?? {}) as Json;
-  const properties: Json = { ...REQUEST_HEADERS, ...('304' in responses ? IF_NONE_MATCH : {}), ...own.properties };
+  const properties: Json = {
+    ...REQUEST_HEADERS,
+    ...('304' in responses ? IF_NONE_MATCH : {}),
+    ...ROUTE_HEADERS[url],
+    ...own.properties,
+  };
   const headers = { type: 'object', properties, ...(own.required ? { required: own.required } : {}) };
   return { schema: { ...schema, headers }, url };
 }
