@@ -79,8 +79,6 @@ export interface Config {
     /** SANDBOX_CHAOS_DELAY_MS: the largest random delivery delay with chaos `delay`. */
     chaosDelayMs: number;
   };
-  smtpUrl: string | undefined;
-  otelEndpoint: string | undefined;
   logLevel: LogLevel;
   corsOrigins: string[];
   bodyLimitBytes: number;
@@ -322,8 +320,6 @@ export function loadConfig(env: Env = process.env): Config {
       chaos: sandboxChaos(env),
       chaosDelayMs: int(env, 'SANDBOX_CHAOS_DELAY_MS', 2000, 0, 600_000),
     },
-    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
-    otelEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     corsOrigins,
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
