@@ -3,10 +3,10 @@
 // account is known (a failed sign-in for an unknown email, a system or API key actor). Entries are deleted after
 // RETENTION_AUDIT_DAYS (identity.jobs.ts).
 import type { Actor } from '../../platform/context.ts';
-import type { AnyDb } from '../../platform/db/db.ts';
 import type { DataKey } from '../../platform/privacy/data-keys.ts';
 import { FIELDS, type PersonalFields } from './personal-fields.ts';
 import { type AuditRow, auditRepo } from './security.repo.ts';
+import type { Q } from './tables.ts';
 
 export interface AuditEntry {
   action: string;
@@ -40,19 +40,19 @@ export function createAuditLog(fields: PersonalFields) {
       return userId ? fields.keyOf(userId) : null;
     },
     /** Appends entries; their IPs are sealed under `ipKey` (master key when absent). */
-    async append(q: AnyDb, entries: AuditEntry[], ipKey: DataKey | null = null): Promise<void> {
+    async append(q: Q, entries: AuditEntry[], ipKey: DataKey | null = null): Promise<void> {
       await auditRepo.append(
         q,
         entries.map(({ ip, ...e }) => ({ ...e, ipSealed: fields.sealOptional(ipKey, FIELDS.auditIp, ip) })),
       );
     },
     async list(
-      q: AnyDb,
+      q: Q,
       f: { limit: number; before?: string | undefined; subjectId?: string | undefined; action?: string | undefined },
     ): Promise<OpenedAuditRow[]> {
       return opened(await auditRepo.list(q, f));
     },
-    async forSubject(q: AnyDb, subjectId: string): Promise<OpenedAuditRow[]> {
+    async forSubject(q: Q, subjectId: string): Promise<OpenedAuditRow[]> {
       return opened(await auditRepo.forSubject(q, subjectId));
     },
   };

@@ -6,6 +6,7 @@ import type { Ctx } from '../../platform/context.ts';
 import type { ScheduledJob } from '../../platform/jobs/job.ts';
 import type { IdentityDeps } from './identity.deps.ts';
 import { auditRepo } from './security.repo.ts';
+import { identityTables, now } from './tables.ts';
 
 export interface RetentionResult {
   unverifiedUsers: number;
@@ -17,7 +18,8 @@ export interface RetentionResult {
 }
 
 export async function runRetention(deps: IdentityDeps): Promise<RetentionResult> {
-  return deps.db.transaction(async (tx) => {
+  return deps.db.transaction(async (q) => {
+    const tx = identityTables(q);
     const n = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
     const unverifiedUsers = n(
       await tx
@@ -25,38 +27,34 @@ export async function runRetention(deps: IdentityDeps): Promise<RetentionResult>
         .where('email_verified_at', 'is', null)
         .where(sql`cardinality(roles)`, '=', 0)
         .where('status', '=', 'active')
-        .where('created_at', '<', sql`now() - make_interval(secs => ${deps.unverifiedRetentionSeconds})`)
+        .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${deps.unverifiedRetentionSeconds})`)
         .executeTakeFirst(),
     );
     const refreshTokens = n(
-      await tx.deleteFrom('identity.refresh_tokens').where('expires_at', '<', sql`now()`).executeTakeFirst(),
+      await tx.deleteFrom('identity.refresh_tokens').where('expires_at', '<', now).executeTakeFirst(),
     );
     const accountTokens = n(
       await tx
         .deleteFrom('identity.account_tokens')
-        .where((eb: import('../../platform/db/db.ts').AnyDb) =>
-          eb.or([eb('expires_at', '<', sql`now()`), eb('used_at', 'is not', null)]),
-        )
+        .where((eb) => eb.or([eb('expires_at', '<', now), eb('used_at', 'is not', null)]))
         .executeTakeFirst(),
     );
     const sessions = n(
       await tx
         .deleteFrom('identity.sessions')
-        .where((eb: import('../../platform/db/db.ts').AnyDb) =>
-          eb.or([eb('expires_at', '<', sql`now()`), eb('revoked_at', '<', sql`now() - interval '30 days'`)]),
+        .where((eb) =>
+          eb.or([eb('expires_at', '<', now), eb('revoked_at', '<', sql<Date>`now() - interval '30 days'`)]),
         )
         .executeTakeFirst(),
     );
     const throttle = n(
       await tx
         .deleteFrom('identity.login_throttle')
-        .where('window_started_at', '<', sql`now() - interval '1 day'`)
-        .where((eb: import('../../platform/db/db.ts').AnyDb) =>
-          eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql`now()`)]),
-        )
+        .where('window_started_at', '<', sql<Date>`now() - interval '1 day'`)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
         .executeTakeFirst(),
     );
-    const auditEntries = await auditRepo.deleteOlderThan(tx, deps.config.retention.auditDays);
+    const auditEntries = await auditRepo.deleteOlderThan(q, deps.config.retention.auditDays);
     return { unverifiedUsers, refreshTokens, accountTokens, sessions, throttle, auditEntries };
   });
 }

@@ -1,72 +1,76 @@
 // SQL for users, sessions, refresh tokens, single-use account tokens and addresses (schema `identity`).
 // Every function takes the transaction (or the Kysely instance outside one) as its first argument.
 import { sql } from 'kysely';
-import type { AnyDb } from '../../platform/db/db.ts';
+import type { Row } from '../../platform/db/typed.ts';
+import type { IdentityAddresses, IdentitySessions, IdentityUsers } from './db.generated.ts';
+import { identityTables, now, type Q } from './tables.ts';
 
-type Q = AnyDb;
+type UserStatus = { status: 'active' | 'erased' };
+export type UserRow = Row<IdentityUsers, UserStatus>;
 
-export interface UserRow {
-  id: string;
-  email_index: string | null;
-  email_enc: string | null;
-  name_enc: string | null;
-  phone_enc: string | null;
-  password_hash: string | null;
-  roles: string[];
-  status: 'active' | 'erased';
-  email_verified_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-  erased_at: Date | null;
-}
-
-export interface AddressRow {
-  id: string;
-  user_id: string;
-  data_enc: string;
-  created_at: Date;
-}
+export type AddressRow = Row<IdentityAddresses>;
 
 export const usersRepo = {
   async insert(q: Q, row: Partial<UserRow> & { id: string }): Promise<void> {
-    await q.insertInto('identity.users').values(row).execute();
+    await identityTables(q).insertInto('identity.users').values(row).execute();
   },
   async byId(q: Q, id: string): Promise<UserRow | undefined> {
-    return q.selectFrom('identity.users').selectAll().where('id', '=', id).executeTakeFirst();
+    return identityTables(q)
+      .selectFrom('identity.users')
+      .selectAll()
+      .$narrowType<UserStatus>()
+      .where('id', '=', id)
+      .executeTakeFirst();
   },
   async byIds(q: Q, ids: string[]): Promise<UserRow[]> {
     if (ids.length === 0) return [];
-    return q.selectFrom('identity.users').selectAll().where('id', 'in', ids).where('status', '=', 'active').execute();
-  },
-  async byEmailIndex(q: Q, candidates: string[]): Promise<UserRow | undefined> {
-    return q
+    return identityTables(q)
       .selectFrom('identity.users')
       .selectAll()
+      .$narrowType<UserStatus>()
+      .where('id', 'in', ids)
+      .where('status', '=', 'active')
+      .execute();
+  },
+  async byEmailIndex(q: Q, candidates: string[]): Promise<UserRow | undefined> {
+    return identityTables(q)
+      .selectFrom('identity.users')
+      .selectAll()
+      .$narrowType<UserStatus>()
       .where('email_index', 'in', candidates)
       .where('status', '=', 'active')
       .executeTakeFirst();
   },
   async update(q: Q, id: string, set: Partial<UserRow>): Promise<UserRow | undefined> {
-    return q
+    return identityTables(q)
       .updateTable('identity.users')
       .set({ ...set, updated_at: sql`now()` })
       .where('id', '=', id)
       .where('status', '=', 'active')
       .returningAll()
+      .$narrowType<UserStatus>()
       .executeTakeFirst();
   },
   async list(q: Q, limit: number, after: string | undefined): Promise<UserRow[]> {
-    let query = q.selectFrom('identity.users').selectAll().orderBy('id').limit(limit);
+    let query = identityTables(q)
+      .selectFrom('identity.users')
+      .selectAll()
+      .$narrowType<UserStatus>()
+      .orderBy('id')
+      .limit(limit);
     if (after) query = query.where('id', '>', after);
     return query.execute();
   },
   async count(q: Q): Promise<number> {
-    const r = await q.selectFrom('identity.users').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const r = await identityTables(q)
+      .selectFrom('identity.users')
+      .select(sql<string>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   },
   /** Erases personal data and credentials; returns false when already erased or absent. */
   async erase(q: Q, id: string): Promise<boolean> {
-    const r = await q
+    const r = await identityTables(q)
       .updateTable('identity.users')
       .set({
         email_index: null,
@@ -86,26 +90,18 @@ export const usersRepo = {
   },
 };
 
-export interface SessionRow {
-  id: string;
-  user_id: string;
-  /** Plaintext, only in rows written by older versions (the rotation part moves them to the sealed columns). */
-  ip: string | null;
-  user_agent: string | null;
-  ip_sealed: string | null;
-  user_agent_sealed: string | null;
-  created_at: Date;
-  expires_at: Date;
-  revoked_at: Date | null;
-  revoked_reason: string | null;
-}
+/**
+ * A session as stored. `ip` and `user_agent` hold plaintext only in rows written by older versions (the rotation
+ * part moves them to the sealed columns).
+ */
+export type SessionRow = Row<IdentitySessions>;
 
 export const sessionsRepo = {
   async insert(
     q: Q,
     row: { id: string; user_id: string; ip_sealed: string; user_agent_sealed: string | null; ttlSeconds: number },
   ) {
-    await q
+    await identityTables(q)
       .insertInto('identity.sessions')
       .values({
         id: row.id,
@@ -118,35 +114,35 @@ export const sessionsRepo = {
   },
   /** The session and its user, for the authenticator (one indexed lookup per request). */
   async activeWithUser(q: Q, sessionId: string, userId: string): Promise<{ roles: string[] } | undefined> {
-    return q
+    return identityTables(q)
       .selectFrom('identity.sessions as s')
       .innerJoin('identity.users as u', 'u.id', 's.user_id')
       .select(['u.roles'])
       .where('s.id', '=', sessionId)
       .where('s.user_id', '=', userId)
       .where('s.revoked_at', 'is', null)
-      .where('s.expires_at', '>', sql`now()`)
+      .where('s.expires_at', '>', now)
       .where('u.status', '=', 'active')
       .executeTakeFirst();
   },
   async isActive(q: Q, sessionId: string): Promise<boolean> {
-    const r = await q
+    const r = await identityTables(q)
       .selectFrom('identity.sessions')
       .select('id')
       .where('id', '=', sessionId)
       .where('revoked_at', 'is', null)
-      .where('expires_at', '>', sql`now()`)
+      .where('expires_at', '>', now)
       .executeTakeFirst();
     return r !== undefined;
   },
   async revoke(q: Q, sessionId: string, reason: string): Promise<boolean> {
-    const r = await q
+    const r = await identityTables(q)
       .updateTable('identity.sessions')
       .set({ revoked_at: sql`now()`, revoked_reason: reason })
       .where('id', '=', sessionId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    await q
+    await identityTables(q)
       .deleteFrom('identity.refresh_tokens')
       .where('session_id', '=', sessionId)
       .where('used_at', 'is', null)
@@ -154,23 +150,28 @@ export const sessionsRepo = {
     return Number(r.numUpdatedRows) === 1;
   },
   async revokeAllForUser(q: Q, userId: string, reason: string): Promise<number> {
-    const r = await q
+    const r = await identityTables(q)
       .updateTable('identity.sessions')
       .set({ revoked_at: sql`now()`, revoked_reason: reason })
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    await q.deleteFrom('identity.refresh_tokens').where('user_id', '=', userId).execute();
+    await identityTables(q).deleteFrom('identity.refresh_tokens').where('user_id', '=', userId).execute();
     return Number(r.numUpdatedRows);
   },
   async forUser(q: Q, userId: string): Promise<SessionRow[]> {
-    return q.selectFrom('identity.sessions').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+    return identityTables(q)
+      .selectFrom('identity.sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('id')
+      .execute();
   },
 };
 
 export const refreshRepo = {
   async insert(q: Q, row: { hash: string; sessionId: string; userId: string; ttlSeconds: number }): Promise<void> {
-    await q
+    await identityTables(q)
       .insertInto('identity.refresh_tokens')
       .values({
         token_hash: row.hash,
@@ -182,17 +183,17 @@ export const refreshRepo = {
   },
   /** Spends a token atomically: exactly one caller gets the row. */
   async spend(q: Q, hash: string): Promise<{ session_id: string; user_id: string } | undefined> {
-    return q
+    return identityTables(q)
       .updateTable('identity.refresh_tokens')
       .set({ used_at: sql`now()` })
       .where('token_hash', '=', hash)
       .where('used_at', 'is', null)
-      .where('expires_at', '>', sql`now()`)
+      .where('expires_at', '>', now)
       .returning(['session_id', 'user_id'])
       .executeTakeFirst();
   },
   async find(q: Q, hash: string): Promise<{ session_id: string; user_id: string; used_at: Date | null } | undefined> {
-    return q
+    return identityTables(q)
       .selectFrom('identity.refresh_tokens')
       .select(['session_id', 'user_id', 'used_at'])
       .where('token_hash', '=', hash)
@@ -204,34 +205,34 @@ export type AccountTokenPurpose = 'verify_email' | 'password_reset';
 
 export const accountTokensRepo = {
   async insert(q: Q, row: { hash: string; userId: string; purpose: AccountTokenPurpose; expiresAt: Date }) {
-    await q
+    await identityTables(q)
       .insertInto('identity.account_tokens')
       .values({ token_hash: row.hash, user_id: row.userId, purpose: row.purpose, expires_at: row.expiresAt })
       .execute();
   },
   /** The active account of a token that can still be used (read before the transaction that consumes it). */
   async activeOwner(q: Q, hash: string, purpose: AccountTokenPurpose): Promise<string | undefined> {
-    const r = await q
+    const r = await identityTables(q)
       .selectFrom('identity.account_tokens as t')
       .innerJoin('identity.users as u', 'u.id', 't.user_id')
       .select('u.id')
       .where('t.token_hash', '=', hash)
       .where('t.purpose', '=', purpose)
       .where('t.used_at', 'is', null)
-      .where('t.expires_at', '>', sql`now()`)
+      .where('t.expires_at', '>', now)
       .where('u.status', '=', 'active')
       .executeTakeFirst();
     return r?.id;
   },
   /** Single use: marks the token used and returns its user, or undefined when spent, expired or unknown. */
   async consume(q: Q, hash: string, purpose: AccountTokenPurpose): Promise<string | undefined> {
-    const r = await q
+    const r = await identityTables(q)
       .updateTable('identity.account_tokens')
       .set({ used_at: sql`now()` })
       .where('token_hash', '=', hash)
       .where('purpose', '=', purpose)
       .where('used_at', 'is', null)
-      .where('expires_at', '>', sql`now()`)
+      .where('expires_at', '>', now)
       .returning('user_id')
       .executeTakeFirst();
     return r?.user_id;
@@ -240,14 +241,19 @@ export const accountTokensRepo = {
 
 export const addressesRepo = {
   async insert(q: Q, row: { id: string; user_id: string; data_enc: string }): Promise<void> {
-    await q.insertInto('identity.addresses').values(row).execute();
+    await identityTables(q).insertInto('identity.addresses').values(row).execute();
   },
   async forUser(q: Q, userId: string): Promise<AddressRow[]> {
-    return q.selectFrom('identity.addresses').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+    return identityTables(q)
+      .selectFrom('identity.addresses')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('id')
+      .execute();
   },
   /** Scoped by owner: another user's address is simply not found. */
   async owned(q: Q, userId: string, id: string): Promise<AddressRow | undefined> {
-    return q
+    return identityTables(q)
       .selectFrom('identity.addresses')
       .selectAll()
       .where('id', '=', id)
@@ -255,7 +261,7 @@ export const addressesRepo = {
       .executeTakeFirst();
   },
   async update(q: Q, userId: string, id: string, dataEnc: string): Promise<boolean> {
-    const r = await q
+    const r = await identityTables(q)
       .updateTable('identity.addresses')
       .set({ data_enc: dataEnc, updated_at: sql`now()` })
       .where('id', '=', id)
@@ -264,7 +270,7 @@ export const addressesRepo = {
     return Number(r.numUpdatedRows) === 1;
   },
   async remove(q: Q, userId: string, id: string): Promise<boolean> {
-    const r = await q
+    const r = await identityTables(q)
       .deleteFrom('identity.addresses')
       .where('id', '=', id)
       .where('user_id', '=', userId)
@@ -272,6 +278,6 @@ export const addressesRepo = {
     return Number(r.numDeletedRows) === 1;
   },
   async removeAll(q: Q, userId: string): Promise<void> {
-    await q.deleteFrom('identity.addresses').where('user_id', '=', userId).execute();
+    await identityTables(q).deleteFrom('identity.addresses').where('user_id', '=', userId).execute();
   },
 };

@@ -4,25 +4,28 @@
 // indexes under an old key are recomputed; plaintext IPs and user agents of older versions are sealed; audit IPs
 // with no account behind them are re-encrypted under the active master key. Every update is optimistic (a row
 // changed meanwhile is left for the next batch).
-import { sql } from 'kysely';
-import type { AnyDb } from '../../platform/db/db.ts';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { KeyRotationPart } from '../../platform/privacy/privacy.ts';
+import type { IdentityDb, IdentitySessions } from './db.generated.ts';
 import type { IdentityDeps } from './identity.deps.ts';
 import { FIELDS } from './personal-fields.ts';
+import { identityTables } from './tables.ts';
 
 const V1 = 'v1.%';
-const count = async (q: AnyDb): Promise<number> => Number((await q.executeTakeFirst())?.n ?? 0);
+const count = async (q: { executeTakeFirst(): Promise<{ n: string } | undefined> }): Promise<number> =>
+  Number((await q.executeTakeFirst())?.n ?? 0);
 const n = (r: { numUpdatedRows: bigint }) => Number(r.numUpdatedRows);
 
 export function identityRotationParts(deps: IdentityDeps): KeyRotationPart[] {
   const { db, pii, fields } = deps;
+  const t = identityTables(db.k);
   const staleIndex = () => `${pii.activeKeyId}.%`;
   const activeMaster = () => `v1.${pii.activeKeyId}.%`;
-  /** A master-key value re-sealed under `key`; anything else as it is. */
-  const moved = (key: Parameters<typeof fields.seal>[0], field: string, v: string | null) =>
-    v?.startsWith('v1.') ? fields.seal(key, field, pii.decrypt(field, v)) : v;
+  /** A master-key value re-sealed under `key`; anything else as it is (a string stays a string). */
+  const moved = <V extends string | null>(key: Parameters<typeof fields.seal>[0], field: string, v: V): V =>
+    (v?.startsWith('v1.') ? fields.seal(key, field, pii.decrypt(field, v)) : v) as V;
 
-  const usersToDo = (eb: AnyDb) =>
+  const usersToDo = (eb: ExpressionBuilder<IdentityDb, 'identity.users'>) =>
     eb.or([
       eb('email_enc', 'like', V1),
       eb('name_enc', 'like', V1),
@@ -33,27 +36,21 @@ export function identityRotationParts(deps: IdentityDeps): KeyRotationPart[] {
     name: 'identity.users',
     remaining: () =>
       count(
-        db.k
+        t
           .selectFrom('identity.users')
           .select(sql<string>`count(*)`.as('n'))
           .where('status', '=', 'active')
           .where(usersToDo),
       ),
     async batch(limit) {
-      const rows = (await db.k
+      const rows = await t
         .selectFrom('identity.users')
         .select(['id', 'email_index', 'email_enc', 'name_enc', 'phone_enc'])
         .where('status', '=', 'active')
         .where(usersToDo)
         .orderBy('id')
         .limit(limit)
-        .execute()) as {
-        id: string;
-        email_index: string | null;
-        email_enc: string | null;
-        name_enc: string | null;
-        phone_enc: string | null;
-      }[];
+        .execute();
       let changed = 0;
       for (const u of rows) {
         const key = await fields.keyOf(u.id);
@@ -67,7 +64,7 @@ export function identityRotationParts(deps: IdentityDeps): KeyRotationPart[] {
         // Nothing to change (an email that no longer opens): not counted, so the rotation loop ends.
         if ((Object.keys(next) as (keyof typeof next)[]).every((c) => next[c] === u[c])) continue;
         changed += n(
-          await db.k
+          await t
             .updateTable('identity.users')
             .set(next)
             .where('id', '=', u.id)
@@ -85,20 +82,20 @@ export function identityRotationParts(deps: IdentityDeps): KeyRotationPart[] {
   const addresses: KeyRotationPart = {
     name: 'identity.addresses',
     remaining: () =>
-      count(db.k.selectFrom('identity.addresses').select(sql<string>`count(*)`.as('n')).where('data_enc', 'like', V1)),
+      count(t.selectFrom('identity.addresses').select(sql<string>`count(*)`.as('n')).where('data_enc', 'like', V1)),
     async batch(limit) {
-      const rows = (await db.k
+      const rows = await t
         .selectFrom('identity.addresses')
         .select(['id', 'user_id', 'data_enc'])
         .where('data_enc', 'like', V1)
         .orderBy('id')
         .limit(limit)
-        .execute()) as { id: string; user_id: string; data_enc: string }[];
+        .execute();
       let changed = 0;
       for (const a of rows) {
         const key = await fields.keyOf(a.user_id);
         changed += n(
-          await db.k
+          await t
             .updateTable('identity.addresses')
             .set({ data_enc: moved(key, FIELDS.address, a.data_enc) })
             .where('id', '=', a.id)
@@ -110,26 +107,27 @@ export function identityRotationParts(deps: IdentityDeps): KeyRotationPart[] {
     },
   };
 
-  const sessionsToDo = (eb: AnyDb) => eb.or([eb('s.ip', 'is not', null), eb('s.user_agent', 'is not', null)]);
+  const sessionsToDo = (eb: ExpressionBuilder<{ s: IdentitySessions }, 's'>) =>
+    eb.or([eb('s.ip', 'is not', null), eb('s.user_agent', 'is not', null)]);
   const sessions: KeyRotationPart = {
     name: 'identity.sessions',
     remaining: () =>
-      count(db.k.selectFrom('identity.sessions as s').select(sql<string>`count(*)`.as('n')).where(sessionsToDo)),
+      count(t.selectFrom('identity.sessions as s').select(sql<string>`count(*)`.as('n')).where(sessionsToDo)),
     async batch(limit) {
-      const rows = (await db.k
+      const rows = await t
         .selectFrom('identity.sessions as s')
         .innerJoin('identity.users as u', 'u.id', 's.user_id')
         .select(['s.id', 's.user_id', 's.ip', 's.user_agent', 'u.status'])
         .where(sessionsToDo)
         .orderBy('s.id')
         .limit(limit)
-        .execute()) as { id: string; user_id: string; ip: string | null; user_agent: string | null; status: string }[];
+        .execute();
       let changed = 0;
       for (const s of rows) {
         // An erased account's plaintext is dropped, not sealed under a new key.
         const key = s.status === 'active' ? await fields.keyOf(s.user_id) : null;
         changed += n(
-          await db.k
+          await t
             .updateTable('identity.sessions')
             .set({
               ip: null,
@@ -147,30 +145,22 @@ export function identityRotationParts(deps: IdentityDeps): KeyRotationPart[] {
     },
   };
 
-  const auditToDo = (eb: AnyDb) =>
+  const auditToDo = (eb: ExpressionBuilder<IdentityDb, 'identity.audit_log'>) =>
     eb.or([
       eb('ip', 'is not', null),
       eb.and([eb('ip_sealed', 'like', V1), eb('ip_sealed', 'not like', activeMaster())]),
     ]);
   const audit: KeyRotationPart = {
     name: 'identity.audit_log',
-    remaining: () =>
-      count(db.k.selectFrom('identity.audit_log').select(sql<string>`count(*)`.as('n')).where(auditToDo)),
+    remaining: () => count(t.selectFrom('identity.audit_log').select(sql<string>`count(*)`.as('n')).where(auditToDo)),
     async batch(limit) {
-      const rows = (await db.k
+      const rows = await t
         .selectFrom('identity.audit_log')
         .select(['id', 'actor_kind', 'actor_id', 'subject_id', 'ip', 'ip_sealed'])
         .where(auditToDo)
         .orderBy('id')
         .limit(limit)
-        .execute()) as {
-        id: string;
-        actor_kind: string;
-        actor_id: string | null;
-        subject_id: string | null;
-        ip: string | null;
-        ip_sealed: string | null;
-      }[];
+        .execute();
       // The account an entry concerns (as audit-log.ts decides for new entries), and whether it is still active.
       const accountOf = (r: (typeof rows)[number]) =>
         (r.actor_kind === 'customer' || r.actor_kind === 'staff' ? r.actor_id : null) ??
@@ -178,12 +168,9 @@ export function identityRotationParts(deps: IdentityDeps): KeyRotationPart[] {
       const ids = [...new Set(rows.map(accountOf).filter((x): x is string => x !== null))];
       const status = new Map<string, string>(
         ids.length
-          ? (
-              (await db.k.selectFrom('identity.users').select(['id', 'status']).where('id', 'in', ids).execute()) as {
-                id: string;
-                status: string;
-              }[]
-            ).map((u) => [u.id, u.status])
+          ? (await t.selectFrom('identity.users').select(['id', 'status']).where('id', 'in', ids).execute()).map(
+              (u) => [u.id, u.status],
+            )
           : [],
       );
       let changed = 0;
@@ -204,7 +191,7 @@ export function identityRotationParts(deps: IdentityDeps): KeyRotationPart[] {
             );
         }
         changed += n(
-          await db.k
+          await t
             .updateTable('identity.audit_log')
             .set({ ip: null, ip_sealed: next })
             .where('id', '=', r.id)

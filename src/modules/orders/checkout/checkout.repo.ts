@@ -1,7 +1,9 @@
 // SQL for checkout attempts. Every state change is a conditional update guarded by the owner of the lease.
-import { sql } from 'kysely';
-import type { Db, Tx } from '../../../platform/db/db.ts';
+import { type RawBuilder, sql } from 'kysely';
+import type { Row } from '../../../platform/db/typed.ts';
 import type { CheckoutSnapshot } from '../contract.ts';
+import type { OrdersCheckoutAttempts } from '../db.generated.ts';
+import { ordersTables, type Q } from '../lifecycle/orders.repo.ts';
 import { FIELDS, type OrdersPrivacy } from '../personal.ts';
 
 export type AttemptStatus = 'running' | 'waiting' | 'compensating' | 'placed' | 'failed';
@@ -35,19 +37,44 @@ export interface Attempt {
   answer: Answer | null;
 }
 
-type Q = Db['k'] | Tx;
+/** The columns COLUMNS reads: the attempt's own, and its lease and deadline as seen at the database's `now()`. */
+type AttemptRow = Pick<
+  Row<OrdersCheckoutAttempts, { status: AttemptStatus; steps: Step[] }>,
+  | 'id'
+  | 'cart_id'
+  | 'idempotency_key'
+  | 'status'
+  | 'steps'
+  | 'claimed_by'
+  | 'caller_hash'
+  | 'expires_at'
+  | 'snapshot'
+  | 'payment_token'
+  | 'payment_id'
+  | 'next_action_url'
+  | 'answer_status'
+  | 'answer'
+  | 'snapshot_sealed'
+  | 'payment_token_sealed'
+  | 'answer_sealed'
+  | 'data_subject'
+> & { lease_expired: boolean; lease_left_ms: number; deadline_passed: boolean };
 
 const COLUMNS = sql`id, cart_id, idempotency_key, status, steps, claimed_by, claimed_until <= now() as lease_expired,
   greatest(0, ceil(extract(epoch from claimed_until - now()) * 1000))::int as lease_left_ms,
   expires_at <= now() as deadline_passed, caller_hash, expires_at, snapshot, payment_token, payment_id, next_action_url,
   answer_status, answer, snapshot_sealed, payment_token_sealed, answer_sealed, data_subject`;
 
+/** `now()` plus `ms` milliseconds (a lease's or a deadline's end). */
+const inMs = (ms: number) => sql<Date>`now() + ${ms} * interval '1 millisecond'`;
+const attempts = (q: Q) => ordersTables(q).updateTable('orders.checkout_attempts');
+const changedOne = (r: { numUpdatedRows: bigint }) => Number(r.numUpdatedRows) === 1;
+
 const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 type Opener = OrdersPrivacy['dataKeys'];
 
 /** The stored answer: a placed one's body is sealed (its number beside it); a problem answer is plaintext. */
-// biome-ignore lint/suspicious/noExplicitAny: raw row from the driver
-async function answerOf(keys: Opener, r: any, via: Q): Promise<Answer | null> {
+async function answerOf(keys: Opener, r: AttemptRow, via: Q): Promise<Answer | null> {
   if (r.answer_status === null) return null;
   const plain = (json(r.answer) ?? {}) as Record<string, unknown>;
   if (!r.answer_sealed) return { status: r.answer_status, body: plain };
@@ -57,8 +84,7 @@ async function answerOf(keys: Opener, r: any, via: Q): Promise<Answer | null> {
 
 // `via`: the executor the row was read with — a key not in memory is read through it (inside a transaction on PGlite,
 // whose one connection the transaction holds, any other statement would wait forever).
-// biome-ignore lint/suspicious/noExplicitAny: raw row from the driver
-async function toAttempt(keys: Opener, r: any, via: Q): Promise<Attempt> {
+async function toAttempt(keys: Opener, r: AttemptRow, via: Q): Promise<Attempt> {
   return {
     id: r.id,
     cartId: r.cart_id,
@@ -87,16 +113,19 @@ async function toAttempt(keys: Opener, r: any, via: Q): Promise<Attempt> {
 
 /** The holder's heartbeat: extends a lease it still holds; false once it lost it or the attempt moved on. */
 export async function renewLease(q: Q, id: string, owner: string, leaseMs: number): Promise<boolean> {
-  const r = await sql`update orders.checkout_attempts
-      set claimed_until = now() + ${leaseMs} * interval '1 millisecond'
-    where id = ${id} and claimed_by = ${owner} and status in ('running', 'compensating')
-      and claimed_until > now()`.execute(q);
-  return Number(r.numAffectedRows ?? 0) === 1;
+  const r = await attempts(q)
+    .set({ claimed_until: inMs(leaseMs) })
+    .where('id', '=', id)
+    .where('claimed_by', '=', owner)
+    .where('status', 'in', ['running', 'compensating'])
+    .where('claimed_until', '>', sql<Date>`now()`)
+    .executeTakeFirstOrThrow();
+  return changedOne(r);
 }
 
 /** The attempts' SQL; `keys` opens the sealed snapshot, payment token and answer of the rows it reads. */
 export function createAttemptsRepo(keys: Opener) {
-  async function one(q: Q, query: ReturnType<typeof sql>): Promise<Attempt | undefined> {
+  async function one(q: Q, query: RawBuilder<AttemptRow>): Promise<Attempt | undefined> {
     const r = await query.execute(q);
     const row = r.rows[0];
     return row ? toAttempt(keys, row, q) : undefined;
@@ -129,7 +158,7 @@ export function createAttemptsRepo(keys: Opener) {
         : sql``;
       return one(
         q,
-        sql`insert into orders.checkout_attempts
+        sql<AttemptRow>`insert into orders.checkout_attempts
         (id, cart_id, idempotency_key, status, claimed_by, claimed_until, expires_at, snapshot_sealed,
           payment_token_sealed, data_subject, caller_hash)
         select ${a.id}, ${a.cartId}, ${a.key}, 'running', ${a.owner}, now() + ${a.leaseMs} * interval '1 millisecond',
@@ -140,20 +169,24 @@ export function createAttemptsRepo(keys: Opener) {
         returning ${COLUMNS}`,
       );
     },
-    get: (q: Q, id: string) => one(q, sql`select ${COLUMNS} from orders.checkout_attempts where id = ${id}`),
+    get: (q: Q, id: string) =>
+      one(q, sql<AttemptRow>`select ${COLUMNS} from orders.checkout_attempts where id = ${id}`),
     byKey: (q: Q, cartId: string, key: string) =>
       one(
         q,
-        sql`select ${COLUMNS} from orders.checkout_attempts where cart_id = ${cartId} and idempotency_key = ${key}
+        sql<AttemptRow>`select ${COLUMNS} from orders.checkout_attempts where cart_id = ${cartId} and idempotency_key = ${key}
         order by created_at desc, id desc limit 1`,
       ),
     liveByCart: (q: Q, cartId: string) =>
-      one(q, sql`select ${COLUMNS} from orders.checkout_attempts where cart_id = ${cartId} and status <> 'failed'`),
+      one(
+        q,
+        sql<AttemptRow>`select ${COLUMNS} from orders.checkout_attempts where cart_id = ${cartId} and status <> 'failed'`,
+      ),
     /** Takes the lease: a running/compensating attempt whose lease expired, or a waiting one. */
     claim: (q: Q, id: string, owner: string, from: AttemptStatus[], to: AttemptStatus, leaseMs: number) =>
       one(
         q,
-        sql`update orders.checkout_attempts set claimed_by = ${owner}, status = ${to},
+        sql<AttemptRow>`update orders.checkout_attempts set claimed_by = ${owner}, status = ${to},
           claimed_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
         where id = ${id} and status = any(${from}::text[])
           and (status = 'waiting' or claimed_until <= now() or claimed_by = ${owner})
@@ -169,22 +202,45 @@ export function createAttemptsRepo(keys: Opener) {
     },
     renew: renewLease,
     async wait(q: Q, id: string, owner: string, paymentId: string, nextActionUrl: string | null): Promise<boolean> {
-      const r = await sql`update orders.checkout_attempts set status = 'waiting', payment_id = ${paymentId},
-        next_action_url = ${nextActionUrl}, claimed_by = null, claimed_until = now(), updated_at = now()
-      where id = ${id} and claimed_by = ${owner} and status = 'running'`.execute(q);
-      return Number(r.numAffectedRows ?? 0) === 1;
+      const r = await attempts(q)
+        .set({
+          status: 'waiting',
+          payment_id: paymentId,
+          next_action_url: nextActionUrl,
+          claimed_by: null,
+          claimed_until: sql`now()`,
+          updated_at: sql`now()`,
+        })
+        .where('id', '=', id)
+        .where('claimed_by', '=', owner)
+        .where('status', '=', 'running')
+        .executeTakeFirstOrThrow();
+      return changedOne(r);
     },
     async compensating(q: Q, id: string, owner: string, leaseMs: number): Promise<boolean> {
-      const r = await sql`update orders.checkout_attempts set status = 'compensating',
-        claimed_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
-      where id = ${id} and claimed_by = ${owner} and status in ('running', 'compensating')`.execute(q);
-      return Number(r.numAffectedRows ?? 0) === 1;
+      const r = await attempts(q)
+        .set({ status: 'compensating', claimed_until: inMs(leaseMs), updated_at: sql`now()` })
+        .where('id', '=', id)
+        .where('claimed_by', '=', owner)
+        .where('status', 'in', ['running', 'compensating'])
+        .executeTakeFirstOrThrow();
+      return changedOne(r);
     },
     async fail(q: Q, id: string, owner: string, answer: Answer): Promise<boolean> {
-      const r = await sql`update orders.checkout_attempts set status = 'failed', answer_status = ${answer.status},
-        answer = ${JSON.stringify(answer.body)}, claimed_by = null, claimed_until = now(), updated_at = now()
-      where id = ${id} and claimed_by = ${owner} and status = 'compensating'`.execute(q);
-      return Number(r.numAffectedRows ?? 0) === 1;
+      const r = await attempts(q)
+        .set({
+          status: 'failed',
+          answer_status: answer.status,
+          answer: JSON.stringify(answer.body),
+          claimed_by: null,
+          claimed_until: sql`now()`,
+          updated_at: sql`now()`,
+        })
+        .where('id', '=', id)
+        .where('claimed_by', '=', owner)
+        .where('status', '=', 'compensating')
+        .executeTakeFirstOrThrow();
+      return changedOne(r);
     },
   };
 }
@@ -196,12 +252,8 @@ export type AttemptsRepo = ReturnType<typeof createAttemptsRepo>;
  * than `graceMs` ago (until then a retrying client takes them over and keeps their authorization); waiting ones
  * past the deadline.
  */
-export async function dueAttempts(
-  q: Q,
-  limit: number,
-  graceMs: number,
-): Promise<{ id: string; status: AttemptStatus }[]> {
-  const r = await sql<{ id: string; status: AttemptStatus }>`select id, status from orders.checkout_attempts
+export async function dueAttempts(q: Q, limit: number, graceMs: number): Promise<Pick<AttemptRow, 'id' | 'status'>[]> {
+  const r = await sql<Pick<AttemptRow, 'id' | 'status'>>`select id, status from orders.checkout_attempts
     where (status = 'compensating' and claimed_until <= now())
        or (status = 'running' and claimed_until <= now() - ${graceMs} * interval '1 millisecond')
        or (status = 'waiting' and expires_at <= now())

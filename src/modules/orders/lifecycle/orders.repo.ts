@@ -1,52 +1,50 @@
 // SQL for orders, their lines and their append-only event log (shipments and returns: their own sub-folders' repos).
 import { sql } from 'kysely';
-import type { Db, Tx } from '../../../platform/db/db.ts';
+import type { Tx } from '../../../platform/db/db.ts';
+import { type Executor, type Row, typed } from '../../../platform/db/typed.ts';
 import type { StatementEvents } from '../../../platform/events/outbox.ts';
 import type { CheckoutSnapshot, OrderStatus, OrderView } from '../contract.ts';
-import type { OrderPersonal, PersonalColumns, SealedOrderFields } from '../personal.ts';
+import type { OrdersDb, OrdersOrderLines, OrdersOrders } from '../db.generated.ts';
+import type { OrderPersonal, SealedOrderFields } from '../personal.ts';
 
-type Q = Db['k'] | Tx;
+/** A transaction or the root builder. */
+export type Q = Executor;
+/** `q` seen through orders' generated table types. */
+export const ordersTables = (q: Q) => typed<OrdersDb>(q);
 
-export interface OrderRow extends PersonalColumns {
-  id: string;
-  number: string;
-  cart_id: string;
-  user_id: string | null;
-  status: OrderStatus;
-  currency: string;
-  subtotal: string | number;
-  discount: string | number;
-  shipping: string | number;
-  tax: string | number;
-  total: string | number;
-  payment_id: string | null;
-  payment_status: string;
-  order_token_hash: string | null;
-  created_at: Date | string;
-  email_index?: string | null;
-  data_subject?: string | null;
-}
+/** An order row as `select *` reads it (its personal columns: personal.ts). */
+export type OrderRow = Row<OrdersOrders, { status: OrderStatus }>;
 
-export interface LineRow {
-  variant_id: string;
-  product_id: string;
-  sku: string;
-  name: string;
-  quantity: number;
-  unit_price: string | number;
-  line_total: string | number;
-  discount: string | number;
-  tax: string | number;
-  shipped_quantity?: number;
-  returned_quantity?: number;
-  return_received_quantity?: number;
-}
+type LineColumns = Row<OrdersOrderLines>;
+/** An order line: what a snapshot line becomes, and what reading one adds (its fulfilment counters). */
+export type LineRow = Pick<
+  LineColumns,
+  'variant_id' | 'product_id' | 'sku' | 'name' | 'quantity' | 'unit_price' | 'line_total' | 'discount' | 'tax'
+> &
+  Partial<Pick<LineColumns, 'shipped_quantity' | 'returned_quantity' | 'return_received_quantity'>>;
 
 export const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
+/** The columns of an order its view shows (besides the personal ones). */
+export type OrderViewRow = Pick<
+  OrderRow,
+  | 'id'
+  | 'number'
+  | 'status'
+  | 'user_id'
+  | 'currency'
+  | 'subtotal'
+  | 'discount'
+  | 'shipping'
+  | 'tax'
+  | 'total'
+  | 'payment_status'
+  | 'created_at'
+>;
+
 /** The order as its customer and staff see it; `personal` is its opened personal fields (personal.ts). */
-export function toView(o: OrderRow, lines: LineRow[], personal: OrderPersonal): OrderView {
-  const m = (amount: string | number) => ({ amount: Number(amount), currency: o.currency });
+export function toView(o: OrderViewRow, lines: LineRow[], personal: OrderPersonal): OrderView {
+  const m = (amount: number) => ({ amount: Number(amount), currency: o.currency });
   return {
     id: o.id,
     number: String(o.number),
@@ -167,25 +165,33 @@ export const ordersRepo = {
     reason: string | null,
     data: Record<string, unknown> = {},
   ): Promise<void> {
-    await sql`insert into orders.order_events (order_id, type, from_status, to_status, actor, reason, data)
-      values (${orderId}, ${type}, ${from}, ${to}, ${actor}, ${reason}, ${JSON.stringify(data)})`.execute(tx);
+    await ordersTables(tx)
+      .insertInto('orders.order_events')
+      .values({ order_id: orderId, type, from_status: from, to_status: to, actor, reason, data: JSON.stringify(data) })
+      .execute();
   },
   async get(q: Q, id: string): Promise<OrderRow | undefined> {
-    const r = await sql<OrderRow>`select * from orders.orders where id = ${id}`.execute(q);
-    return r.rows[0];
+    return ordersTables(q)
+      .selectFrom('orders.orders')
+      .selectAll()
+      .where('id', '=', id)
+      .$narrowType<{ status: OrderStatus }>()
+      .executeTakeFirst();
   },
   async lines(q: Q, id: string): Promise<LineRow[]> {
-    const r = await sql<LineRow>`select * from orders.order_lines where order_id = ${id} order by line_no`.execute(q);
-    return r.rows;
+    return ordersTables(q)
+      .selectFrom('orders.order_lines')
+      .selectAll()
+      .where('order_id', '=', id)
+      .orderBy('line_no')
+      .execute();
   },
 
   /** The lines of several orders in one statement (a page of the list), by order id. */
   async linesOf(q: Q, ids: string[]): Promise<Map<string, LineRow[]>> {
     const byOrder = new Map<string, LineRow[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return byOrder;
-    const r = await sql<
-      LineRow & { order_id: string }
-    >`select * from orders.order_lines where order_id = any(${ids}::text[])
+    const r = await sql<Row<OrdersOrderLines>>`select * from orders.order_lines where order_id = any(${ids}::text[])
       order by order_id, line_no`.execute(q);
     for (const line of r.rows) byOrder.get(line.order_id)?.push(line);
     return byOrder;
@@ -218,19 +224,26 @@ export const ordersRepo = {
   },
   /** Locks the order row (first in the lock order: order, then its lines) and returns its status. */
   async lockStatus(tx: Tx, id: string): Promise<OrderStatus | undefined> {
-    const r = await sql<{ status: OrderStatus }>`select status from orders.orders where id = ${id} for update`.execute(
-      tx,
-    );
-    return r.rows[0]?.status;
+    const r = await ordersTables(tx)
+      .selectFrom('orders.orders')
+      .select('status')
+      .where('id', '=', id)
+      .forUpdate()
+      .$narrowType<{ status: OrderStatus }>()
+      .executeTakeFirst();
+    return r?.status;
   },
   async setStatus(tx: Tx, id: string, status: OrderStatus): Promise<void> {
-    await sql`update orders.orders set status = ${status}, version = version + 1, updated_at = now()
-      where id = ${id}`.execute(tx);
+    await ordersTables(tx)
+      .updateTable('orders.orders')
+      .set((eb) => ({ status, version: eb('version', '+', 1), updated_at: sql`now()` }))
+      .where('id', '=', id)
+      .execute();
   },
   /** The currency of each order. */
   async currencies(q: Q, ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const r = await sql<{ id: string; currency: string }>`select id, currency from orders.orders
+    const r = await sql<Pick<OrderRow, 'id' | 'currency'>>`select id, currency from orders.orders
       where id = any(${ids}::text[])`.execute(q);
     return new Map(r.rows.map((row) => [row.id, row.currency]));
   },
@@ -246,16 +259,11 @@ export const ordersRepo = {
     return r.rows;
   },
   async events(q: Q, id: string) {
-    const r = await sql<{
-      type: string;
-      from_status: string | null;
-      to_status: string | null;
-      actor: string;
-      reason: string | null;
-    }>`
-      select type, from_status, to_status, actor, reason from orders.order_events where order_id = ${id} order by seq`.execute(
-      q,
-    );
-    return r.rows;
+    return ordersTables(q)
+      .selectFrom('orders.order_events')
+      .select(['type', 'from_status', 'to_status', 'actor', 'reason'])
+      .where('order_id', '=', id)
+      .orderBy('seq')
+      .execute();
   },
 };

@@ -1,19 +1,20 @@
 // The orders' stores in a master key rotation (resumable batches): email indexes recomputed under the active key, and
 // plaintext left by versions before sealing moved into the sealed columns (orders, checkout attempts, the free text of
 // returns and of the log). Values sealed under data keys need nothing here: rotation re-wraps the data keys themselves.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../../platform/db/db.ts';
+import type { Row } from '../../../platform/db/typed.ts';
 import { isSealed } from '../../../platform/privacy/data-keys.ts';
 import { personIndex } from '../../../platform/privacy/email.ts';
 import type { KeyRotationPart } from '../../../platform/privacy/privacy.ts';
 import type { CheckoutSnapshot } from '../contract.ts';
-import type { OrderRow } from '../lifecycle/orders.repo.ts';
+import type { OrdersCheckoutAttempts, OrdersReturns } from '../db.generated.ts';
+import { type OrderRow, ordersRepo, ordersTables } from '../lifecycle/orders.repo.ts';
 import { subjectOfRow } from '../lifecycle/orders.service.ts';
 import { FIELDS, type OrdersPrivacy, openOrderPersonal, orderSubject, sealOrderFields } from '../personal.ts';
 import { erasePersonalFields, WRITTEN_LOG_TYPES } from './privacy.repo.ts';
 
-const count = async (db: Db, query: ReturnType<typeof sql>) =>
-  Number(((await query.execute(db.k)).rows[0] as { n: number } | undefined)?.n ?? 0);
+const count = async (db: Db, query: RawBuilder<{ n: number }>) => Number((await query.execute(db.k)).rows[0]?.n ?? 0);
 const json = <T>(v: unknown): T | null => (v == null ? null : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 export function ordersRotation(db: Db, privacy: OrdersPrivacy): KeyRotationPart[] {
@@ -23,7 +24,7 @@ export function ordersRotation(db: Db, privacy: OrdersPrivacy): KeyRotationPart[
 
   const orders: KeyRotationPart = {
     name: 'orders.orders',
-    remaining: () => count(db, sql`select count(*)::int as n from orders.orders where ${staleOrder()}`),
+    remaining: () => count(db, sql<{ n: number }>`select count(*)::int as n from orders.orders where ${staleOrder()}`),
     async batch(limit) {
       const rows = (
         await sql<OrderRow>`select * from orders.orders where ${staleOrder()} order by id limit ${limit}`.execute(db.k)
@@ -46,12 +47,22 @@ export function ordersRotation(db: Db, privacy: OrdersPrivacy): KeyRotationPart[
               subject,
             }
           : sealOrderFields(privacy, await privacy.dataKeys.forSubject(subject), personal);
-        const r = await sql`update orders.orders set email = null, shipping_address = null, billing_address = null,
-            email_sealed = ${sealed.email}, shipping_address_sealed = ${sealed.shippingAddress},
-            billing_address_sealed = ${sealed.billingAddress}, email_index = ${sealed.emailIndex},
-            data_subject = ${sealed.subject}
-          where id = ${o.id} and customer_erased_at is null`.execute(db.k);
-        changed += Number(r.numAffectedRows ?? 0);
+        const r = await ordersTables(db.k)
+          .updateTable('orders.orders')
+          .set({
+            email: null,
+            shipping_address: null,
+            billing_address: null,
+            email_sealed: sealed.email,
+            shipping_address_sealed: sealed.shippingAddress,
+            billing_address_sealed: sealed.billingAddress,
+            email_index: sealed.emailIndex,
+            data_subject: sealed.subject,
+          })
+          .where('id', '=', o.id)
+          .where('customer_erased_at', 'is', null)
+          .executeTakeFirstOrThrow();
+        changed += Number(r.numUpdatedRows);
       }
       return changed;
     },
@@ -60,16 +71,13 @@ export function ordersRotation(db: Db, privacy: OrdersPrivacy): KeyRotationPart[
   const legacyAttempt = sql`(snapshot is not null or payment_token is not null)`;
   const attempts: KeyRotationPart = {
     name: 'orders.checkout_attempts',
-    remaining: () => count(db, sql`select count(*)::int as n from orders.checkout_attempts where ${legacyAttempt}`),
+    remaining: () =>
+      count(db, sql<{ n: number }>`select count(*)::int as n from orders.checkout_attempts where ${legacyAttempt}`),
     async batch(limit) {
       const rows = (
-        await sql<{
-          id: string;
-          snapshot: unknown;
-          payment_token: string | null;
-          answer_status: number | null;
-          answer: unknown;
-        }>`select id, snapshot, payment_token, answer_status, answer from orders.checkout_attempts
+        await sql<
+          Pick<Row<OrdersCheckoutAttempts>, 'id' | 'snapshot' | 'payment_token' | 'answer_status' | 'answer'>
+        >`select id, snapshot, payment_token, answer_status, answer from orders.checkout_attempts
           where ${legacyAttempt} order by id limit ${limit}`.execute(db.k)
       ).rows;
       let changed = 0;
@@ -104,11 +112,11 @@ export function ordersRotation(db: Db, privacy: OrdersPrivacy): KeyRotationPart[
   const texts: KeyRotationPart = {
     name: 'orders.returns and orders.order_events (free text)',
     remaining: async () =>
-      (await count(db, sql`select count(*)::int as n from orders.returns where ${plainReturn}`)) +
-      (await count(db, sql`select count(*)::int as n from orders.order_events where ${plainLog}`)),
+      (await count(db, sql<{ n: number }>`select count(*)::int as n from orders.returns where ${plainReturn}`)) +
+      (await count(db, sql<{ n: number }>`select count(*)::int as n from orders.order_events where ${plainLog}`)),
     async batch(limit) {
       const rows = (
-        await sql<{ kind: 'return' | 'log'; id: string; order_id: string; reason: string | null; note: string | null }>`
+        await sql<{ kind: 'return' | 'log' } & Pick<Row<OrdersReturns>, 'id' | 'order_id' | 'reason' | 'note'>>`
           (select 'return' as kind, id, order_id, reason, note from orders.returns where ${plainReturn} limit ${limit})
           union all
           (select 'log' as kind, seq::text as id, order_id, reason, null as note from orders.order_events
@@ -116,18 +124,24 @@ export function ordersRotation(db: Db, privacy: OrdersPrivacy): KeyRotationPart[
       ).rows.slice(0, limit);
       let changed = 0;
       for (const t of rows) {
-        const order = (await sql<OrderRow>`select * from orders.orders where id = ${t.order_id}`.execute(db.k)).rows[0];
+        const order = await ordersRepo.get(db.k, t.order_id);
         if (!order) continue;
         const key = await privacy.dataKeys.forSubject(subjectOfRow(privacy, order));
         const seal = (field: string, v: string | null) =>
           v === null || isSealed(v) ? v : privacy.dataKeys.seal(key, field, v);
         const r =
           t.kind === 'return'
-            ? await sql`update orders.returns set reason = ${seal(FIELDS.returnReason, t.reason)},
-                note = ${seal(FIELDS.returnNote, t.note)} where id = ${t.id}`.execute(db.k)
-            : await sql`update orders.order_events set reason = ${seal(FIELDS.logReason, t.reason)}
-                where seq = ${t.id}::bigint`.execute(db.k);
-        changed += Number(r.numAffectedRows ?? 0);
+            ? await ordersTables(db.k)
+                .updateTable('orders.returns')
+                .set({ reason: seal(FIELDS.returnReason, t.reason), note: seal(FIELDS.returnNote, t.note) })
+                .where('id', '=', t.id)
+                .executeTakeFirstOrThrow()
+            : await ordersTables(db.k)
+                .updateTable('orders.order_events')
+                .set({ reason: seal(FIELDS.logReason, t.reason) })
+                .where('seq', '=', sql<number>`${t.id}::bigint`)
+                .executeTakeFirstOrThrow();
+        changed += Number(r.numUpdatedRows);
       }
       return changed;
     },

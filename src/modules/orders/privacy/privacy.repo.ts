@@ -1,14 +1,13 @@
 // SQL of the orders' personal data lifecycle: a person's orders and attempts (export, erasure), removing an order's
 // personal fields (erasure, retention), and finished attempts past their retention.
 import { sql } from 'kysely';
-import type { Db } from '../../../platform/db/db.ts';
+import type { Row } from '../../../platform/db/typed.ts';
 import { subjects } from '../../../platform/privacy/data-keys.ts';
 import { personIndex } from '../../../platform/privacy/email.ts';
 import type { DataSubject } from '../../../platform/privacy/privacy.ts';
-import type { LineRow, OrderRow } from '../lifecycle/orders.repo.ts';
+import type { OrdersOrderLines, OrdersReturns, OrdersShipments } from '../db.generated.ts';
+import { type OrderRow, ordersTables, type Q } from '../lifecycle/orders.repo.ts';
 import type { OrdersPrivacy } from '../personal.ts';
-
-type Q = Db['k'];
 
 /** Log entries whose reason is a person's words (a cancel's reason, a return's reason, staff's note on it). */
 export const WRITTEN_LOG_TYPES = ['cancelled', 'return_requested', 'return_received', 'return_rejected'];
@@ -26,7 +25,7 @@ export const subjectKeys = (s: DataSubject): string[] => [
  */
 export async function orderIdsOf(q: Q, p: OrdersPrivacy, s: DataSubject): Promise<string[]> {
   // An email finds guest orders only (no account): another account's orders are never the person's by email.
-  const r = await sql<{ id: string; email: string | null; guest: boolean; direct: boolean }>`
+  const r = await sql<Pick<OrderRow, 'id' | 'email'> & { guest: boolean; direct: boolean }>`
     select id, email, guest, direct from (
       select id, email, created_at, user_id is null as guest, coalesce(user_id = ${s.userId}, false)
         or (user_id is null and email_index = any(${s.emailIndexes}::text[]))
@@ -49,40 +48,30 @@ export async function ordersByIds(q: Q, ids: string[]): Promise<OrderRow[]> {
   return r.rows;
 }
 
-export async function linesOf(q: Q, ids: string[]): Promise<(LineRow & { order_id: string })[]> {
+export async function linesOf(q: Q, ids: string[]): Promise<Row<OrdersOrderLines>[]> {
   if (!ids.length) return [];
-  const r = await sql<LineRow & { order_id: string }>`select * from orders.order_lines
+  const r = await sql<Row<OrdersOrderLines>>`select * from orders.order_lines
     where order_id = any(${ids}::text[]) order by order_id, line_no`.execute(q);
   return r.rows;
 }
 
 export async function shipmentsOf(q: Q, ids: string[]) {
   if (!ids.length) return [];
-  const r = await sql<{
-    order_id: string;
-    id: string;
-    carrier: string | null;
-    tracking_number: string | null;
-    status: string;
-    items: unknown;
-    created_at: Date;
-  }>`select order_id, id, carrier, tracking_number, status, items, created_at from orders.shipments
+  const r = await sql<
+    Pick<Row<OrdersShipments>, 'order_id' | 'id' | 'carrier' | 'tracking_number' | 'status' | 'items' | 'created_at'>
+  >`select order_id, id, carrier, tracking_number, status, items, created_at from orders.shipments
     where order_id = any(${ids}::text[]) order by created_at, id`.execute(q);
   return r.rows;
 }
 
 export async function returnsOf(q: Q, ids: string[]) {
   if (!ids.length) return [];
-  const r = await sql<{
-    order_id: string;
-    id: string;
-    status: string;
-    items: unknown;
-    reason: string | null;
-    note: string | null;
-    refund_amount: string | null;
-    created_at: Date;
-  }>`select order_id, id, status, items, reason, note, refund_amount, created_at from orders.returns
+  const r = await sql<
+    Pick<
+      Row<OrdersReturns>,
+      'order_id' | 'id' | 'status' | 'items' | 'reason' | 'note' | 'refund_amount' | 'created_at'
+    >
+  >`select order_id, id, status, items, reason, note, refund_amount, created_at from orders.returns
     where order_id = any(${ids}::text[]) order by created_at, id`.execute(q);
   return r.rows;
 }
@@ -136,10 +125,15 @@ export async function eraseAttempts(q: Q, s: DataSubject, orderIds: string[]): P
 
 /** Orders whose personal fields outlived their retention (oldest first, a batch). */
 export async function ordersPastRetention(q: Q, days: number, limit: number): Promise<string[]> {
-  const r = await sql<{ id: string }>`select id from orders.orders
-    where customer_erased_at is null and created_at < now() - ${days} * interval '1 day'
-    order by created_at limit ${limit}`.execute(q);
-  return r.rows.map((o) => o.id);
+  const r = await ordersTables(q)
+    .selectFrom('orders.orders')
+    .select('id')
+    .where('customer_erased_at', 'is', null)
+    .where('created_at', '<', sql<Date>`now() - ${days} * interval '1 day'`)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+  return r.map((o) => o.id);
 }
 
 /** Deletes finished attempts (placed, failed) last changed more than `days` ago, a batch at a time. */

@@ -1,38 +1,35 @@
 // SQL for an order's returns: the units returned per line (guarded so they never pass what shipped) and the return
 // records. Called under the order's row lock (ordersRepo.lockStatus).
 import { sql } from 'kysely';
-import type { Db, Tx } from '../../../platform/db/db.ts';
+import type { Tx } from '../../../platform/db/db.ts';
+import type { Row } from '../../../platform/db/typed.ts';
 import type { ReturnStatus } from '../contract.ts';
-import { parse } from '../lifecycle/orders.repo.ts';
+import type { OrdersReturns } from '../db.generated.ts';
+import { ordersTables, parse, type Q } from '../lifecycle/orders.repo.ts';
 import type { ShipmentItem } from '../shipments/shipments.repo.ts';
 
-type Q = Db['k'] | Tx;
-
-export interface ReturnRow {
-  id: string;
-  order_id: string;
-  status: ReturnStatus;
-  /** `refund` (minor units) is set per item when the return is decided. */
-  items: (ShipmentItem & { refund?: number })[];
-  reason: string | null;
-  refund_amount: string | number | null;
-  restock: boolean | null;
-  note: string | null;
-  requested_by: string;
-  decided_by: string | null;
-  created_at: Date | string;
-  decided_at: Date | string | null;
-}
+export type ReturnRow = Row<
+  OrdersReturns,
+  {
+    status: ReturnStatus;
+    /** `refund` (minor units) is set per item when the return is decided. */
+    items: (ShipmentItem & { refund?: number })[];
+  }
+>;
 
 const returnRow = (row: ReturnRow): ReturnRow => ({ ...row, items: parse<ShipmentItem[]>(row.items) });
 
 export const returnsRepo = {
   /** Claims shipped units of a line for a return, never beyond what shipped and is not claimed yet. */
   async claimReturned(tx: Tx, orderId: string, variantId: string, quantity: number): Promise<boolean> {
-    const r = await sql`update orders.order_lines set returned_quantity = returned_quantity + ${quantity}
-      where order_id = ${orderId} and variant_id = ${variantId}
-        and returned_quantity + ${quantity} <= shipped_quantity`.execute(tx);
-    return Number(r.numAffectedRows ?? 0) > 0;
+    const r = await ordersTables(tx)
+      .updateTable('orders.order_lines')
+      .set((eb) => ({ returned_quantity: eb('returned_quantity', '+', quantity) }))
+      .where('order_id', '=', orderId)
+      .where('variant_id', '=', variantId)
+      .where((eb) => eb(eb('returned_quantity', '+', quantity), '<=', eb.ref('shipped_quantity')))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   },
   /** A rejected return's units may be claimed again; received units count towards refunds (sign +1). */
   async moveReturned(
@@ -42,12 +39,16 @@ export const returnsRepo = {
     quantity: number,
     to: 'received' | 'released',
   ): Promise<void> {
-    await (to === 'received'
-      ? sql`update orders.order_lines set return_received_quantity = return_received_quantity + ${quantity}
-          where order_id = ${orderId} and variant_id = ${variantId}`
-      : sql`update orders.order_lines set returned_quantity = returned_quantity - ${quantity}
-          where order_id = ${orderId} and variant_id = ${variantId}`
-    ).execute(tx);
+    await ordersTables(tx)
+      .updateTable('orders.order_lines')
+      .set((eb) =>
+        to === 'received'
+          ? { return_received_quantity: eb('return_received_quantity', '+', quantity) }
+          : { returned_quantity: eb('returned_quantity', '-', quantity) },
+      )
+      .where('order_id', '=', orderId)
+      .where('variant_id', '=', variantId)
+      .execute();
   },
   /** True when every unit of every line has come back in a received return. */
   async allReturned(tx: Tx, orderId: string): Promise<boolean> {

@@ -1,37 +1,30 @@
 // SQL for an order's shipments: the units shipped per line (guarded so they never pass the line's quantity) and the
 // shipment records. Called under the order's row lock (ordersRepo.lockStatus).
 import { sql } from 'kysely';
-import type { Db, Tx } from '../../../platform/db/db.ts';
+import type { Tx } from '../../../platform/db/db.ts';
+import type { Row } from '../../../platform/db/typed.ts';
 import type { ShipmentStatus } from '../contract.ts';
-import { parse } from '../lifecycle/orders.repo.ts';
-
-type Q = Db['k'] | Tx;
+import type { OrdersShipments } from '../db.generated.ts';
+import { ordersTables, parse, type Q } from '../lifecycle/orders.repo.ts';
 
 export interface ShipmentItem {
   variantId: string;
   quantity: number;
 }
 
-export interface ShipmentRow {
-  id: string;
-  order_id: string;
-  items: ShipmentItem[];
-  carrier: string | null;
-  tracking_number: string | null;
-  status: ShipmentStatus;
-  delivered_at: Date | string | null;
-  created_at: Date | string;
-  updated_at: Date | string;
-}
+export type ShipmentRow = Row<OrdersShipments, { items: ShipmentItem[]; status: ShipmentStatus }>;
 
 export const shipmentsRepo = {
   /** Adds shipped units to the order's line of a variant, never beyond its quantity; false when that would. */
   async addShipped(tx: Tx, orderId: string, variantId: string, quantity: number): Promise<boolean> {
-    const r = await sql`update orders.order_lines set shipped_quantity = shipped_quantity + ${quantity}
-      where order_id = ${orderId} and variant_id = ${variantId} and shipped_quantity + ${quantity} <= quantity`.execute(
-      tx,
-    );
-    return Number(r.numAffectedRows ?? 0) > 0;
+    const r = await ordersTables(tx)
+      .updateTable('orders.order_lines')
+      .set((eb) => ({ shipped_quantity: eb('shipped_quantity', '+', quantity) }))
+      .where('order_id', '=', orderId)
+      .where('variant_id', '=', variantId)
+      .where((eb) => eb(eb('shipped_quantity', '+', quantity), '<=', eb.ref('quantity')))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   },
   async fullyShipped(tx: Tx, orderId: string): Promise<boolean> {
     const r = await sql<{ done: boolean }>`select bool_and(shipped_quantity = quantity) as done
@@ -49,11 +42,11 @@ export const shipmentsRepo = {
       by: string;
     },
   ): Promise<Date> {
-    const r = await sql<{ created_at: Date }>`insert into orders.shipments
+    const r = await sql<Pick<ShipmentRow, 'created_at'>>`insert into orders.shipments
         (id, order_id, items, carrier, tracking_number, created_by)
       values (${s.id}, ${s.orderId}, ${JSON.stringify(s.items)}, ${s.carrier}, ${s.tracking}, ${s.by})
       returning created_at`.execute(tx);
-    return new Date((r.rows[0] as { created_at: Date }).created_at);
+    return new Date((r.rows[0] as Pick<ShipmentRow, 'created_at'>).created_at);
   },
   async shipments(q: Q, orderId: string): Promise<ShipmentRow[]> {
     const r = await sql<ShipmentRow>`select * from orders.shipments

@@ -132,6 +132,7 @@ export function createShipmentsService(deps: {
           tracking_number: trackingNumber,
           status: 'shipped',
           delivered_at: null,
+          created_by: by,
           created_at: createdAt,
           updated_at: createdAt,
         },
