@@ -263,7 +263,8 @@ describe('erasure [REQ-PRV-003]', () => {
       headers: { ...guestOrder.headers, 'idempotency-key': guestOrder.idempotencyKey },
       payload: { cartId: guestOrder.cartId, payment: { provider: 'sandbox', token: 'tok_visa' } },
     });
-    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(retry.statusCode).toBe(404);
+    expect(retry.json().code).toBe('cart.not_found');
     expect(retry.body).not.toMatch(/nachtigall|Zypressenhof/i);
     // The audit keeps who erased whom, and a second request changes nothing.
     const again = await t.http.inject({

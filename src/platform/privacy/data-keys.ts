@@ -37,8 +37,6 @@ export interface DataKeys {
   keyIdOf(sealed: string): string | undefined;
   /** Destroys the subjects' data keys (crypto-shredding). Returns how many keys were destroyed. */
   shred(db: AnyDb, subjects: readonly string[]): Promise<number>;
-  /** Destroys data keys by id (values found by a module's own lookup, such as guest orders by email). */
-  shredKeys(db: AnyDb, keyIds: readonly string[]): Promise<number>;
   /** Re-wraps up to `limit` data keys still wrapped under an old master key; returns how many changed. */
   rewrapBatch(db: AnyDb, limit: number): Promise<number>;
   /** Data keys still wrapped under an old master key. */
@@ -155,7 +153,7 @@ export function createDataKeys(pii: Pii, root: AnyDb): DataKeys {
 
     async preload(sealed, via) {
       await loadIds(
-        sealed.flatMap((s) => (s && isSealed(s) ? [s.split('.')[1] ?? ''] : [])),
+        sealed.flatMap((s) => (s ? (api.keyIdOf(s) ?? []) : [])),
         via,
       );
     },
@@ -169,16 +167,6 @@ export function createDataKeys(pii: Pii, root: AnyDb): DataKeys {
         .returning('id')
         .execute();
       forget(rows.map((r: { id: string }) => r.id));
-      return rows.length;
-    },
-    async shredKeys(db, keyIds) {
-      if (!keyIds.length) return 0;
-      forget(keyIds);
-      const rows = await db
-        .deleteFrom('privacy.data_keys')
-        .where('id', 'in', [...keyIds])
-        .returning('id')
-        .execute();
       return rows.length;
     },
 
