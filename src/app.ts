@@ -4,10 +4,12 @@ import { createCartModule } from './modules/cart/index.ts';
 import { type AvailabilityPort, createCatalogModule, DEMO_CATALOG } from './modules/catalog/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
 import { createInventoryModule, type InventoryModule } from './modules/inventory/index.ts';
+import { createNotificationsModule } from './modules/notifications/index.ts';
 import { type OrdersModule, type OrdersParts, ordersModuleFor } from './modules/orders/index.ts';
 import { createPaymentsModule } from './modules/payments/index.ts';
 import { createPricingModule } from './modules/pricing/index.ts';
 import { createSearchModule } from './modules/search/index.ts';
+import { createWebhooksModule } from './modules/webhooks/index.ts';
 import type { Config } from './platform/config.ts';
 import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
 import { eventsCleanupJob } from './platform/events/cleanup.ts';
@@ -145,6 +147,9 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
   // Orders own checkout: they call cart, pricing, inventory and payments only through these contracts.
   const ordersParts = { cart: cart.api, pricing: pricing.api, inventory: inventory.api, payments: payments.api };
   const orders = (options.orders ?? ordersModuleFor)(kernel, ordersParts);
+  // What leaves the shop: integrators' webhooks for the public events, and email to customers and staff.
+  const webhooks = createWebhooksModule({ kernel });
+  const notifications = createNotificationsModule({ kernel, identity: identity.api, orders: orders.api });
   return {
     identity,
     erasures,
@@ -158,6 +163,8 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
       cart.definition,
       payments.module,
       orders.definition,
+      webhooks.definition,
+      notifications.definition,
     ],
     async afterMigrations() {
       if (kernel.config.demoData) {

@@ -12,6 +12,10 @@ export const MODULE_GRAPH = {
   search: ['catalog'],
   cart: ['catalog', 'pricing'],
   orders: ['cart', 'pricing', 'inventory', 'payments'],
+  // Delivers the public events of these modules to integrators' endpoints (its event catalog names them).
+  webhooks: ['catalog', 'identity', 'inventory', 'orders', 'payments'],
+  // Emails customers and staff about these modules' events; reads accounts and orders through their contracts.
+  notifications: ['identity', 'inventory', 'orders', 'payments', 'webhooks'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ModuleName = keyof typeof MODULE_GRAPH;

@@ -1,6 +1,18 @@
 // Configuration: every environment variable is parsed and validated once, at start.
 // The first bad value stops start-up with one line naming the variable and what is expected.
 
+import {
+  type MailConfig,
+  mailConfig,
+  type ShopConfig,
+  shopConfig,
+  type WebhooksConfig,
+  webhooksConfig,
+} from './config-messaging.ts';
+import { ConfigError, type Env, int, oneOf, redactUrl, str, url } from './config-parse.ts';
+
+export { ConfigError, redactUrl };
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -99,69 +111,16 @@ export interface Config {
   grpcPort: number | undefined;
   /** Seed the demo catalog when it is empty (DEMO_DATA=auto: embedded database outside tests). */
   demoData: boolean;
+  /** The shop as messages show it: name, address, logo, storefront URL, default language. */
+  shop: ShopConfig;
+  /** Transactional email: SMTP or the local mail outbox, retries, staff alerts. */
+  mail: MailConfig;
+  /** Outbound webhooks to integrators: targets, timeouts, retry schedule, failing endpoints. */
+  webhooks: WebhooksConfig;
 }
 
 /** `false`: use the socket's address; a number: trust that many proxy hops; a list: trust these proxy addresses. */
 export type TrustProxy = boolean | number | string[];
-
-export class ConfigError extends Error {
-  readonly variable: string;
-  constructor(variable: string, expected: string, got: string | undefined) {
-    const shown = got === undefined ? 'nothing' : JSON.stringify(got.length > 60 ? `${got.slice(0, 60)}…` : got);
-    super(`Invalid configuration: ${variable} must be ${expected} (got ${shown})`);
-    this.name = 'ConfigError';
-    this.variable = variable;
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-function str(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
-
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const raw = str(env, name);
-  if (raw === undefined) return def;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
-  const n = Number(raw);
-  if (n < min || n > max) throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
-  return n;
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], def: T): T {
-  const raw = str(env, name);
-  if (raw === undefined) return def;
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `one of ${allowed.join(', ')}`, raw);
-  return raw as T;
-}
-
-function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
-  const raw = str(env, name);
-  if (raw === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `a URL (${protocols.join(' or ')})`, redactUrl(raw));
-  }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `a URL starting with ${protocols.join(' or ')}`, redactUrl(raw));
-  }
-  return raw;
-}
-
-/** Hides the password of a URL so it never reaches a log line or an error. */
-export function redactUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return raw.replace(/\/\/[^@/]*@/, '//***@');
-  }
-}
 
 function encryptionKeys(env: Env): Record<string, string> | undefined {
   const raw = str(env, 'ENCRYPTION_KEYS');
@@ -268,6 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
   if ((adminEmail === undefined) !== (adminPassword === undefined)) {
     throw new ConfigError(adminEmail ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'set together with its pair', undefined);
   }
+  const shop = shopConfig(env);
   const config: Config = {
     env: nodeEnv,
     host: str(env, 'HOST') ?? '0.0.0.0',
@@ -337,6 +297,9 @@ export function loadConfig(env: Env = process.env): Config {
     paymentCapture: oneOf(env, 'PAYMENT_CAPTURE', ['immediate', 'shipment'] as const, 'immediate'),
     grpcPort: str(env, 'GRPC_PORT') === undefined ? undefined : int(env, 'GRPC_PORT', 0, 0, 65535),
     demoData: false,
+    shop,
+    mail: mailConfig(env, shop.name),
+    webhooks: webhooksConfig(env),
   };
   const demo = oneOf(env, 'DEMO_DATA', ['auto', 'on', 'off'] as const, 'auto');
   config.demoData = demo === 'on' || (demo === 'auto' && !config.databaseUrl && config.env !== 'test');

@@ -13,6 +13,8 @@ export interface Ctx {
   idempotencyKey?: string | undefined;
   /** W3C traceparent of the request, carried into events. */
   traceparent?: string | undefined;
+  /** The client's language among the shop's (Accept-Language), kept with the account or order it creates. */
+  locale?: string | undefined;
 }
 
 export function systemCtx(name: string, requestId = `sys-${name}`): Ctx {

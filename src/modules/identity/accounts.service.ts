@@ -1,10 +1,12 @@
 // Accounts: registration, login (throttled), refresh-token rotation with reuse detection, logout,
 // email verification and password reset.
+
 import type { Ctx } from '../../platform/context.ts';
 import { isUniqueViolation, type Tx } from '../../platform/db/db.ts';
 import { AppError, errors } from '../../platform/errors.ts';
 import { appendEvents } from '../../platform/events/outbox.ts';
 import { newId } from '../../platform/ids.ts';
+import { supportedLocale } from '../../platform/locale.ts';
 import type { DataKey } from '../../platform/privacy/data-keys.ts';
 import { subjects } from '../../platform/privacy/data-keys.ts';
 import { normaliseEmail } from '../../platform/privacy/pii.ts';
@@ -120,6 +122,7 @@ export function createAccountsService(deps: IdentityDeps) {
           name_enc: fields.sealOptional(key, FIELDS.name, input.name),
           password_hash: passwordHash,
           roles: input.roles,
+          locale: supportedLocale(ctx.locale) ?? null,
           ...(input.verified ? { email_verified_at: new Date() } : {}),
         });
         const user = (await usersRepo.byId(tx, id)) as UserRow;

@@ -62,6 +62,19 @@ export interface IdentityApi {
   authenticate: Authenticator;
   /** Active users by id (missing or erased ones are left out). */
   getUsers(ctx: Ctx, ids: string[]): Promise<PublicUser[]>;
+  /** How to reach an active account (notifications); undefined when it is missing, disabled or erased. */
+  contactOf(userId: string): Promise<AccountContact | undefined>;
+}
+
+/** What a message to an account needs. `subject` is the data key subject its personal data is sealed under. */
+export interface AccountContact {
+  userId: string;
+  email: string;
+  name: string | null;
+  /** The account's language (`en`, `de`), from its registration's Accept-Language; null = the shop's default. */
+  locale: string | null;
+  emailVerified: boolean;
+  subject: string;
 }
 
 export const IDENTITY_ERROR_CODES = [

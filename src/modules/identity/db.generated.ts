@@ -80,6 +80,7 @@ export interface IdentityUsers {
   email_verified_at: Timestamp | null;
   erased_at: Timestamp | null;
   id: string;
+  locale: string | null;
   name_enc: string | null;
   password_hash: string | null;
   phone_enc: string | null;

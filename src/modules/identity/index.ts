@@ -1,5 +1,6 @@
 // The identity module's front door: the only file other modules may import.
 export type {
+  AccountContact,
   Address,
   AddressInput,
   AuthResult,

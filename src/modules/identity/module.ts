@@ -5,6 +5,7 @@ import { type Actor, systemCtx } from '../../platform/context.ts';
 import { isAppError } from '../../platform/errors.ts';
 import type { Kernel } from '../../platform/kernel.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
+import { subjects } from '../../platform/privacy/data-keys.ts';
 import { createErasures, type Erasures } from '../../platform/privacy/erasure.ts';
 import { loadEncryptionKeys } from '../../platform/privacy/keyring.ts';
 import { createPrivacy } from '../../platform/privacy/privacy.ts';
@@ -67,6 +68,19 @@ export function createIdentityModule(input: IdentityModuleDeps) {
       const rows = await usersRepo.byIds(db.k, ids);
       await deps.fields.preload(rows.flatMap((u) => [u.email_enc, u.name_enc]));
       return Promise.all(rows.map(accounts.publicUser));
+    },
+    async contactOf(userId) {
+      const [u] = await usersRepo.byIds(db.k, [userId]);
+      if (!u) return undefined;
+      const { email, name } = await accounts.publicUser(u);
+      return {
+        userId: u.id,
+        email,
+        name,
+        locale: u.locale,
+        emailVerified: u.email_verified_at !== null,
+        subject: subjects.user(u.id),
+      };
     },
   };
 

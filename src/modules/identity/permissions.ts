@@ -19,6 +19,9 @@ export const PERMISSIONS = [
   'api_keys:manage',
   'audit:read',
   'privacy:manage',
+  'notifications:read',
+  'notifications:manage',
+  'webhooks:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -38,7 +41,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, readonly string[]>> = 
     'inventory:read',
     'inventory:write',
   ],
-  support: ['orders:read', 'customers:read', 'payments:read', 'jobs:read'],
+  support: ['orders:read', 'customers:read', 'payments:read', 'jobs:read', 'notifications:read'],
 };
 
 export function isStaffRole(role: string): role is StaffRole {

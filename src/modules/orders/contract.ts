@@ -77,3 +77,16 @@ export interface OrderView {
   createdAt: string;
   orderToken?: string;
 }
+
+/** What other modules may ask orders (notifications read what an email about an order shows). */
+export interface OrdersApi {
+  /** The order as its customer sees it, with the language and data key subject of its emails; undefined if missing. */
+  getOrder(orderId: string): Promise<NotifiableOrder | undefined>;
+}
+
+export interface NotifiableOrder extends OrderView {
+  /** The language of the checkout request (`en`, `de`), null for the shop's default. */
+  locale: string | null;
+  /** The data key subject the order's personal data is sealed under (`user:…`, `email:…` or `order:…`). */
+  subject: string;
+}

@@ -69,6 +69,7 @@ export interface OrdersOrders {
   email_index: string | null;
   email_sealed: string | null;
   id: string;
+  locale: string | null;
   number: number;
   order_token_hash: string | null;
   payment_id: string | null;

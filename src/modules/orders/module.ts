@@ -14,7 +14,7 @@ import {
   paymentSettledSubscribers,
   sweep,
 } from './checkout/checkout.workers.ts';
-import type { CartApi, PricingApi } from './contract.ts';
+import type { CartApi, OrdersApi, PricingApi } from './contract.ts';
 import { type CaptureMode, captureOrder } from './lifecycle/capture.ts';
 import { createOrdersService, type OrdersService } from './lifecycle/orders.service.ts';
 import { lifecycleSubscribers } from './lifecycle/orders.workers.ts';
@@ -42,6 +42,8 @@ export interface OrdersModuleDeps {
 
 export interface OrdersModule {
   definition: ModuleDefinition;
+  /** What other modules may ask (contract.ts). */
+  api: OrdersApi;
   checkout: CheckoutService;
   orders: OrdersService;
   /** One sweeper pass (tests, ops). */
@@ -99,7 +101,8 @@ export function createOrdersModule(deps: OrdersModuleDeps): OrdersModule {
       ),
     ],
   };
-  return { definition, checkout, orders, sweep: () => sweep(workerDeps) };
+  const api: OrdersApi = { getOrder: orders.forNotification };
+  return { definition, api, checkout, orders, sweep: () => sweep(workerDeps) };
 }
 
 /** What the orders module is built over besides the kernel: the other modules' contracts and its settings. */

@@ -2,9 +2,11 @@
 // authenticates the caller (the identity module supplies the Authenticator at wiring) and builds
 // `request.ctx`. Missing credentials → 401; authenticated without the permission → 403.
 // Object-level checks (another customer's cart → 404) belong to the owning service.
+
 import type { FastifyRequest } from 'fastify';
 import type { Actor, Ctx } from '../context.ts';
 import { errors } from '../errors.ts';
+import { negotiateLocale } from '../locale.ts';
 import type { App } from './app-type.ts';
 
 export type Access =
@@ -95,6 +97,7 @@ export function installAuth(app: App, authenticate: Authenticator): void {
       actor,
       idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined,
       traceparent: typeof traceparent === 'string' ? traceparent : undefined,
+      locale: negotiateLocale(request.headers['accept-language']),
     };
     checkAccess(rule, actor);
   });

@@ -105,6 +105,15 @@ const USER_AGENT: Json = {
     description: 'Recorded (sealed) with the session or audit entry this request creates',
   },
 };
+/** The language of the emails about what the request creates (an account, an order); `en` and `de` are kept. */
+const ACCEPT_LANGUAGE: Json = {
+  'accept-language': {
+    type: 'string',
+    maxLength: 1000,
+    description: 'The language of the emails about what this request creates (en or de; else the shop default)',
+    example: 'de-DE,de;q=0.9,en;q=0.8',
+  },
+};
 const ROUTE_HEADERS: Record<string, Json> = {
   ...Object.fromEntries(
     [
@@ -121,6 +130,8 @@ const ROUTE_HEADERS: Record<string, Json> = {
       '/v1/admin/api-keys/:id',
     ].map((url) => [url, USER_AGENT]),
   ),
+  '/v1/auth/register': { ...USER_AGENT, ...ACCEPT_LANGUAGE },
+  '/v1/orders': ACCEPT_LANGUAGE,
   '/v1/payments/webhooks/:provider': {
     'emporium-signature': {
       type: 'string',

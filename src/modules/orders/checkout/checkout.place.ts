@@ -1,10 +1,12 @@
 // The pivot of the checkout saga: one guarded statement writes the order (its customer's fields sealed under the
 // order's data key), its lines, its log entry, its `placed` event and the stored answer (sealed too).
+
 import type { Ctx } from '../../../platform/context.ts';
 import { type Db, retryingStatement } from '../../../platform/db/db.ts';
 import { eventsInStatement } from '../../../platform/events/outbox.ts';
 import { notifyOutboxAppended } from '../../../platform/events/wake.ts';
 import { newSecret } from '../../../platform/ids.ts';
+import { supportedLocale } from '../../../platform/locale.ts';
 import type { CheckoutSnapshot, OrderView } from '../contract.ts';
 import { ORDER_EVENTS, type OrderPlacedPayload } from '../events.ts';
 import { hashToken, reservationKey } from '../lifecycle/order-keys.ts';
@@ -93,6 +95,7 @@ export async function placeOrder(
       personal,
       answerSealed: privacy.dataKeys.sealJson(key, FIELDS.answer, answerBody),
       events,
+      locale: supportedLocale(ctx.locale) ?? null,
     }),
   );
   if (number === undefined) throw inProgress();

@@ -93,6 +93,8 @@ export interface PlaceInput {
   /** The 201 answer body without `number` (the statement stores the number beside it), sealed. */
   answerSealed: string;
   events: StatementEvents;
+  /** The language of the emails about the order (`en`, `de`), null for the shop's default. */
+  locale: string | null;
 }
 
 /** The order lines a snapshot becomes, in its order (the placing statement numbers them from 1). */
@@ -134,13 +136,14 @@ export const ordersRepo = {
       ), o as (
         insert into orders.orders (id, number, cart_id, user_id, status, currency,
           subtotal, discount, shipping, tax, total, email_sealed, shipping_address_sealed, billing_address_sealed,
-          email_index, data_subject, shipping_method, promotions, payment_id, payment_status, order_token_hash, created_at)
+          email_index, data_subject, shipping_method, promotions, payment_id, payment_status, order_token_hash, created_at,
+          locale)
         select ${p.attemptId}, a.number, ${s.cartId}, ${s.userId}, 'pending', ${s.currency},
           ${s.totals.subtotal.amount}, ${s.totals.discount.amount}, ${s.totals.shipping.amount}, ${s.totals.tax.amount},
           ${s.totals.total.amount}, ${p.personal.email}, ${p.personal.shippingAddress}, ${p.personal.billingAddress},
           ${p.personal.emailIndex}, ${p.personal.subject},
           ${JSON.stringify(s.shippingMethod)}, ${JSON.stringify(s.promotions)}, ${p.paymentId}, 'authorized',
-          ${p.tokenHash}, ${p.createdAt}::timestamptz
+          ${p.tokenHash}, ${p.createdAt}::timestamptz, ${p.locale}
         from a
         returning id, number
       ), l as (

@@ -5,7 +5,7 @@ import { errors } from '../../../platform/errors.ts';
 import { eventsInStatement } from '../../../platform/events/outbox.ts';
 import { notifyOutboxAppended } from '../../../platform/events/wake.ts';
 import { hasPermission } from '../../../platform/http/auth.ts';
-import { ORDER_ERRORS, type OrderStatus, type OrderView } from '../contract.ts';
+import { type NotifiableOrder, ORDER_ERRORS, type OrderStatus, type OrderView } from '../contract.ts';
 import { ORDER_EVENTS } from '../events.ts';
 import {
   FIELDS,
@@ -51,6 +51,14 @@ export function createOrdersService(deps: { db: Db; privacy: OrdersPrivacy }) {
 
   async function get(ctx: Ctx, id: string, orderToken: string | undefined): Promise<OrderView> {
     return (await getWithSubject(ctx, id, orderToken)).view;
+  }
+
+  /** For other modules (notifications): the order with its emails' language and data key subject. */
+  async function forNotification(id: string): Promise<NotifiableOrder | undefined> {
+    const o = await ordersRepo.get(db.k, id);
+    if (!o) return undefined;
+    const v = await view(o, await ordersRepo.lines(db.k, id));
+    return { ...v, locale: o.locale, subject: subjectOfRow(privacy, o) };
   }
 
   async function list(ctx: Ctx, f: { userId?: string; status?: string; cursor?: string; limit?: number }) {
@@ -124,6 +132,7 @@ export function createOrdersService(deps: { db: Db; privacy: OrdersPrivacy }) {
   return {
     get,
     getWithSubject,
+    forNotification,
     list,
     cancel,
     transition,
