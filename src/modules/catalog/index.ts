@@ -12,5 +12,5 @@ export type {
   StaffProduct,
 } from './contract.ts';
 export { CATALOG_ERRORS } from './contract.ts';
-export { CATALOG_EVENTS } from './events.ts';
+export { CATALOG_EVENTS, CATALOG_PUBLIC_EVENTS } from './events.ts';
 export { type CatalogModule, type CatalogModuleDeps, createCatalogModule } from './module.ts';

@@ -10,7 +10,7 @@ export type {
 } from './contract.ts';
 export { IDENTITY_ERROR_CODES } from './contract.ts';
 export type { AccountTokenRequestedPayload, UserErasedPayload, UserRegisteredPayload } from './events.ts';
-export { ACCOUNT_TOKEN_FIELD, IDENTITY_EVENTS } from './events.ts';
+export { ACCOUNT_TOKEN_FIELD, IDENTITY_EVENTS, IDENTITY_PUBLIC_EVENTS } from './events.ts';
 export { createIdentityModule, type IdentityModule, type IdentityModuleDeps } from './module.ts';
 export {
   PERMISSIONS,

@@ -15,6 +15,6 @@ export type {
 } from './contract.ts';
 export { INVENTORY_ERRORS } from './contract.ts';
 export type { ReservationExpiredPayload, StockChangedPayload, StockLowPayload } from './events.ts';
-export { INVENTORY_EVENTS } from './events.ts';
+export { INVENTORY_EVENTS, INVENTORY_PUBLIC_EVENTS } from './events.ts';
 export { inventoryServiceClient, type VerifyApiKey } from './inventory.grpc.ts';
 export { createInventoryModule, type InventoryModule, type InventoryModuleDeps } from './module.ts';

@@ -13,7 +13,7 @@ export type {
 } from './contract.ts';
 export { ORDER_ERRORS, ORDER_STATUSES } from './contract.ts';
 export type { OrderPlacedPayload } from './events.ts';
-export { ORDER_EVENTS } from './events.ts';
+export { ORDER_EVENTS, ORDER_PUBLIC_EVENTS } from './events.ts';
 export { TRANSITIONS } from './lifecycle/state.ts';
 export {
   createOrdersModule,
