@@ -1,10 +1,16 @@
 // createNotificationsModule: transactional email. Consumes outbox events, renders the message per locale and sends it
 // once per (event, recipient, template) over SMTP, or into the local mail outbox when SMTP_URL is not set.
+// docs/notifications.md describes the kinds, the settings, the retries and the runbook.
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../../platform/kernel.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { IdentityApi } from '../identity/index.ts';
 import type { OrdersApi } from '../orders/index.ts';
+import { createDispatcher } from './dispatcher.ts';
+import { registerNotificationRoutes } from './notifications.http.ts';
+import { createNotificationsContributor } from './notifications.privacy.ts';
+import { createSubscribers } from './notifications.subscribers.ts';
+import { createRenderer } from './render.ts';
 
 export interface NotificationsModuleDeps {
   kernel: Pick<Kernel, 'db' | 'privacy' | 'config' | 'logger' | 'metrics'>;
@@ -12,12 +18,43 @@ export interface NotificationsModuleDeps {
   orders: OrdersApi;
 }
 
-export function createNotificationsModule(_deps: NotificationsModuleDeps) {
+/** The dispatcher's scheduled run: any process picks up what is due (other processes' messages, retries). */
+const DISPATCH_INTERVAL_MS = 1000;
+
+export function createNotificationsModule(deps: NotificationsModuleDeps) {
+  const { kernel } = deps;
+  const { db, privacy, logger, metrics } = kernel;
+  const { shop, mail } = kernel.config;
+  const renderer = createRenderer(shop);
+  const dispatcher = createDispatcher({ db, privacy, mail, shop, logger, metrics, renderer });
+  privacy.register(createNotificationsContributor({ db, privacy }));
+
   const definition: ModuleDefinition = {
     name: 'notifications',
     migrations: { module: 'notifications', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
+    subscribers: createSubscribers({
+      db,
+      privacy,
+      shop,
+      mail,
+      identity: deps.identity,
+      orders: deps.orders,
+      onQueued: () => dispatcher.wake(),
+    }),
+    jobs: [
+      {
+        name: 'notifications.dispatch',
+        intervalMs: DISPATCH_INTERVAL_MS,
+        run: async () => {
+          await dispatcher.runOnce();
+        },
+      },
+    ],
+    registerRoutes: (http) =>
+      registerNotificationRoutes(http, { db, privacy, shop, renderer, wake: () => dispatcher.wake() }),
+    stop: () => dispatcher.stop(),
   };
-  return { definition };
+  return { definition, renderer, dispatcher };
 }
 
 export type NotificationsModule = ReturnType<typeof createNotificationsModule>;

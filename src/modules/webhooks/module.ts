@@ -4,17 +4,50 @@
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../../platform/kernel.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
+import { createDispatcher } from './dispatcher.ts';
+import { createEndpointsService } from './endpoints.service.ts';
+import { fanOutSubscriber } from './fan-out.ts';
+import { secretsRotationPart } from './secrets.ts';
+import { registerWebhookRoutes } from './webhooks.http.ts';
+import { createWebhookMetrics } from './webhooks.metrics.ts';
 
 export interface WebhooksModuleDeps {
   kernel: Pick<Kernel, 'db' | 'privacy' | 'config' | 'logger' | 'metrics'>;
 }
 
-export function createWebhooksModule(_deps: WebhooksModuleDeps) {
+/** How often the dispatcher job looks for due deliveries (retries; fan-outs and short retries also wake it). */
+const DISPATCH_INTERVAL_MS = 1_000;
+
+export function createWebhooksModule(deps: WebhooksModuleDeps) {
+  const { db, privacy, config, logger, metrics } = deps.kernel;
+  const dispatcher = createDispatcher({
+    db,
+    pii: privacy.pii,
+    config: config.webhooks,
+    logger,
+    metrics: createWebhookMetrics(metrics.registry),
+  });
+  const wake = () => dispatcher.wake();
+  const service = createEndpointsService({ db, pii: privacy.pii, config: config.webhooks, wake });
+  privacy.register({ name: 'webhooks', rotation: [secretsRotationPart(db, privacy.pii)] });
+
   const definition: ModuleDefinition = {
     name: 'webhooks',
     migrations: { module: 'webhooks', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
+    registerRoutes: (http) => registerWebhookRoutes(http, service),
+    subscribers: [fanOutSubscriber({ db, wake })],
+    jobs: [
+      {
+        name: 'webhooks.dispatch',
+        intervalMs: DISPATCH_INTERVAL_MS,
+        run: async () => {
+          await dispatcher.runOnce();
+        },
+      },
+    ],
+    stop: () => dispatcher.stop(),
   };
-  return { definition };
+  return { definition, service };
 }
 
 export type WebhooksModule = ReturnType<typeof createWebhooksModule>;
