@@ -39,6 +39,7 @@ describe('recipient language [REQ-KER-021]', () => {
       name: null,
       locale: 'de',
       emailVerified: false,
+      staff: false,
       subject: `user:${de.id}`,
     });
     expect((await t.identity.api.contactOf(none.id))?.locale).toBeNull();

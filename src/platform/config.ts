@@ -56,6 +56,10 @@ export interface Config {
     auditDays: number;
     /** RETENTION_ORDER_PERSONAL_DATA_DAYS: an order's personal fields are removed after (financial records stay). */
     orderPersonalDataDays: number;
+    /** RETENTION_NOTIFICATION_DAYS: sent and dead-lettered email records (and local outbox copies) are deleted after. */
+    notificationDays: number;
+    /** RETENTION_WEBHOOK_DELIVERY_DAYS: finished webhook deliveries and their attempts are deleted after. */
+    webhookDeliveryDays: number;
   };
   jwt: {
     privateKey: string | undefined;
@@ -256,6 +260,8 @@ export function loadConfig(env: Env = process.env): Config {
       checkoutAttemptDays: int(env, 'RETENTION_CHECKOUT_ATTEMPT_DAYS', 30, 1, 3650),
       auditDays: int(env, 'RETENTION_AUDIT_DAYS', 365, 1, 3650),
       orderPersonalDataDays: int(env, 'RETENTION_ORDER_PERSONAL_DATA_DAYS', 3650, 30, 36500),
+      notificationDays: int(env, 'RETENTION_NOTIFICATION_DAYS', 180, 1, 3650),
+      webhookDeliveryDays: int(env, 'RETENTION_WEBHOOK_DELIVERY_DAYS', 30, 1, 3650),
     },
     jwt: {
       privateKey: str(env, 'JWT_PRIVATE_KEY'),

@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniqueEmail } from '../support/auth.ts';
+import { createStaff, uniqueEmail } from '../support/auth.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 import { MAIL_ENV, messagesTo, settled } from './helpers.ts';
 import { mailsTo, startSmtp, type TestSmtp, waitFor } from './smtp.ts';
@@ -99,6 +99,15 @@ describe('account emails over SMTP', () => {
       ['email_verification', 'sent'],
       ['welcome', 'sent'],
     ]);
+  });
+
+  it('[REQ-NTF-002] a staff account is not welcomed as a customer', async () => {
+    const staff = await createStaff(t, 'support');
+    const registered = await sql<{ n: number }>`select count(*)::int as n from platform.outbox
+      where type = 'identity.user.registered' and aggregate_id = ${staff.userId}`.execute(t.kernel.db.k);
+    expect(registered.rows[0]?.n).toBe(1);
+    await settled(t);
+    expect((await messagesTo(t, staff.email)).filter((m) => m.kind === 'welcome')).toEqual([]);
   });
 
   it('[REQ-NTF-003] an account registered with Accept-Language: de gets its mails in German', async () => {

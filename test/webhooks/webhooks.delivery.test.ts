@@ -72,11 +72,11 @@ describe('webhook deliveries', () => {
     expect(new Set(rx.received.map((r) => r.webhookId)).size).toBe(1);
     const id = rx.received[0]?.webhookId;
     await until('the delivery is delivered', async () => {
-      const d = await h.t.http.inject({ url: `/v1/admin/webhooks/deliveries/${id}`, headers: h.admin.headers });
+      const d = await h.t.http.inject({ url: `/v1/admin/webhook-deliveries/${id}`, headers: h.admin.headers });
       return d.json().status === 'delivered';
     });
     const detail = (
-      await h.t.http.inject({ url: `/v1/admin/webhooks/deliveries/${id}`, headers: h.admin.headers })
+      await h.t.http.inject({ url: `/v1/admin/webhook-deliveries/${id}`, headers: h.admin.headers })
     ).json();
     expect(detail).toMatchObject({ id, status: 'delivered', attempts: 3, lastStatusCode: 200, nextAttemptAt: null });
     expect(detail.attemptLog.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 500, 200]);
@@ -129,11 +129,11 @@ describe('webhook deliveries', () => {
     const id = rx.received[0]?.webhookId;
     expect(rx.received[1]?.webhookId).toBe(id);
     await until('delivered', async () => {
-      const d = await h.t.http.inject({ url: `/v1/admin/webhooks/deliveries/${id}`, headers: h.admin.headers });
+      const d = await h.t.http.inject({ url: `/v1/admin/webhook-deliveries/${id}`, headers: h.admin.headers });
       return d.json().status === 'delivered';
     });
     const detail = (
-      await h.t.http.inject({ url: `/v1/admin/webhooks/deliveries/${id}`, headers: h.admin.headers })
+      await h.t.http.inject({ url: `/v1/admin/webhook-deliveries/${id}`, headers: h.admin.headers })
     ).json();
     expect(detail.attemptLog[0]).toMatchObject({ statusCode: null, succeeded: false });
     expect(detail.attemptLog[0].error).toMatch(/timeout/);
@@ -149,12 +149,12 @@ describe('webhook deliveries', () => {
     await until('a delivery', () => rx.received.length >= 1);
     const id = rx.received[0]?.webhookId;
     await until('delivered', async () => {
-      const d = await h.t.http.inject({ url: `/v1/admin/webhooks/deliveries/${id}`, headers: h.admin.headers });
+      const d = await h.t.http.inject({ url: `/v1/admin/webhook-deliveries/${id}`, headers: h.admin.headers });
       return d.json().status === 'delivered';
     });
     const replay = await h.t.http.inject({
       method: 'POST',
-      url: `/v1/admin/webhooks/deliveries/${id}/replay`,
+      url: `/v1/admin/webhook-deliveries/${id}/replay`,
       headers: h.admin.headers,
     });
     expect(replay.statusCode).toBe(202);
@@ -164,11 +164,18 @@ describe('webhook deliveries', () => {
     expect(rx.unverified()).toEqual([]);
     const missing = await h.t.http.inject({
       method: 'POST',
-      url: '/v1/admin/webhooks/deliveries/msg_nope/replay',
+      url: `/v1/admin/webhook-deliveries/msg_${'0'.repeat(26)}/replay`,
       headers: h.admin.headers,
     });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe('webhooks.delivery_not_found');
+    const malformed = await h.t.http.inject({
+      method: 'POST',
+      url: '/v1/admin/webhook-deliveries/msg_nope/replay',
+      headers: h.admin.headers,
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(rx.received).toHaveLength(2);
   });
 
   it('[REQ-WHK-003] the same outbox event handled twice makes one delivery and one request', async () => {

@@ -50,7 +50,7 @@ describe('failing endpoints', () => {
     const id = rx.received[0]?.webhookId;
     const refused = await h.t.http.inject({
       method: 'POST',
-      url: `/v1/admin/webhooks/deliveries/${id}/replay`,
+      url: `/v1/admin/webhook-deliveries/${id}/replay`,
       headers: h.admin.headers,
     });
     expect(refused.statusCode).toBe(409);
@@ -66,7 +66,7 @@ describe('failing endpoints', () => {
     const before = rx.received.length;
     const replay = await h.t.http.inject({
       method: 'POST',
-      url: `/v1/admin/webhooks/deliveries/${id}/replay`,
+      url: `/v1/admin/webhook-deliveries/${id}/replay`,
       headers: h.admin.headers,
     });
     expect(replay.statusCode).toBe(202);

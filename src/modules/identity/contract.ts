@@ -74,6 +74,8 @@ export interface AccountContact {
   /** The account's language (`en`, `de`), from its registration's Accept-Language; null = the shop's default. */
   locale: string | null;
   emailVerified: boolean;
+  /** A staff account (it holds roles): it gets account mail (reset, verification) but no customer welcome. */
+  staff: boolean;
   subject: string;
 }
 

@@ -79,6 +79,7 @@ export function createIdentityModule(input: IdentityModuleDeps) {
         name,
         locale: u.locale,
         emailVerified: u.email_verified_at !== null,
+        staff: u.roles.length > 0,
         subject: subjects.user(u.id),
       };
     },

@@ -9,6 +9,7 @@ import type { OrdersApi } from '../orders/index.ts';
 import { createDispatcher } from './dispatcher.ts';
 import { registerNotificationRoutes } from './notifications.http.ts';
 import { createNotificationsContributor } from './notifications.privacy.ts';
+import { notificationsRetentionJob } from './notifications.retention.ts';
 import { createSubscribers } from './notifications.subscribers.ts';
 import { createRenderer } from './render.ts';
 
@@ -18,8 +19,9 @@ export interface NotificationsModuleDeps {
   orders: OrdersApi;
 }
 
-/** The dispatcher's scheduled run: any process picks up what is due (other processes' messages, retries). */
-const DISPATCH_INTERVAL_MS = 1000;
+/** The dispatcher's scheduled run, a safety net: new messages and retries due within a minute wake it in-process;
+ * the job picks up the rest (retries further away, messages left by a process that died). */
+const DISPATCH_INTERVAL_MS = 5000;
 
 export function createNotificationsModule(deps: NotificationsModuleDeps) {
   const { kernel } = deps;
@@ -49,6 +51,7 @@ export function createNotificationsModule(deps: NotificationsModuleDeps) {
           await dispatcher.runOnce();
         },
       },
+      notificationsRetentionJob(db, () => kernel.config.retention.notificationDays),
     ],
     registerRoutes: (http) =>
       registerNotificationRoutes(http, { db, privacy, shop, renderer, wake: () => dispatcher.wake() }),

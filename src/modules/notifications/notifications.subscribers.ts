@@ -145,7 +145,8 @@ export function createSubscribers(deps: SubscriberDeps): Subscriber[] {
       personal: true,
     };
     if (event.type === IDENTITY_EVENTS.userRegistered) {
-      await queue(event, 'welcome', to, { name: contact.name, link: shop.url });
+      // Welcome is for customers: a staff account (ADMIN_EMAIL, one an admin created) is not welcomed to the shop.
+      if (!contact.staff) await queue(event, 'welcome', to, { name: contact.name, link: shop.url });
       return;
     }
     if (typeof p.tokenSealed !== 'string') return;

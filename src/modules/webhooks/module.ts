@@ -10,6 +10,7 @@ import { fanOutSubscriber } from './fan-out.ts';
 import { secretsRotationPart } from './secrets.ts';
 import { registerWebhookRoutes } from './webhooks.http.ts';
 import { createWebhookMetrics } from './webhooks.metrics.ts';
+import { webhooksRetentionJob } from './webhooks.retention.ts';
 
 export interface WebhooksModuleDeps {
   kernel: Pick<Kernel, 'db' | 'privacy' | 'config' | 'logger' | 'metrics'>;
@@ -44,6 +45,7 @@ export function createWebhooksModule(deps: WebhooksModuleDeps) {
           await dispatcher.runOnce();
         },
       },
+      webhooksRetentionJob(db, () => config.retention.webhookDeliveryDays),
     ],
     stop: () => dispatcher.stop(),
   };

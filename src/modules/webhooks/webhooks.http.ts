@@ -26,6 +26,7 @@ import {
 const tags = ['webhooks'];
 const config = { access: access.permission('webhooks:manage') };
 const auth = { 401: problemResponse('Not authenticated'), 403: problemResponse('Missing permission') };
+const badDeliveryId = problemResponse('The delivery id is not a webhook-id (msg_…)');
 const notFound = { 404: problemResponse('webhooks.not_found') };
 const invalid = {
   422: problemResponse('webhooks.invalid_url, webhooks.target_not_allowed or webhooks.unknown_event_type'),
@@ -153,21 +154,26 @@ export function registerWebhookRoutes(http: App, s: EndpointsService): void {
   );
 
   http.get(
-    '/v1/admin/webhooks/deliveries/:deliveryId',
+    '/v1/admin/webhook-deliveries/:deliveryId',
     {
       config,
       schema: {
         tags,
         summary: 'A delivery with every attempt (status code or error, latency)',
         params: DeliveryParams,
-        response: { 200: DeliveryDetailSchema, ...auth, 404: problemResponse('webhooks.delivery_not_found') },
+        response: {
+          200: DeliveryDetailSchema,
+          400: badDeliveryId,
+          ...auth,
+          404: problemResponse('webhooks.delivery_not_found'),
+        },
       },
     },
     async (req) => s.delivery(req.params.deliveryId),
   );
 
   http.post(
-    '/v1/admin/webhooks/deliveries/:deliveryId/replay',
+    '/v1/admin/webhook-deliveries/:deliveryId/replay',
     {
       config,
       schema: {
@@ -176,6 +182,7 @@ export function registerWebhookRoutes(http: App, s: EndpointsService): void {
         params: DeliveryParams,
         response: {
           202: DeliverySchema,
+          400: badDeliveryId,
           ...auth,
           404: problemResponse('webhooks.delivery_not_found'),
           409: problemResponse('webhooks.endpoint_disabled or webhooks.delivery_in_flight'),

@@ -74,7 +74,10 @@ export const UpdateEndpointBody = Type.Object(
 );
 
 export const EndpointParams = Type.Object({ id: IdParam() });
-export const DeliveryParams = Type.Object({ deliveryId: IdParam() });
+/** A delivery id is its webhook-id (`msg_` and 26 base32 characters); anything else is refused before routing on. */
+export const DeliveryParams = Type.Object({
+  deliveryId: IdParam({ maxLength: 30, pattern: '^msg_[0-9a-z]{26}$', examples: ['msg_01m946kewsre512mwdrmxpn92c'] }),
+});
 
 const Limit = Type.Optional(Int(1, 100, { default: 20 }));
 const Cursor = Type.Optional(Type.String({ maxLength: 64, description: 'nextCursor of the previous page' }));
