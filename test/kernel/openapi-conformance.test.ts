@@ -120,13 +120,15 @@ function allowed(role: Role, access: { kind: string }): boolean {
 }
 
 describe('OpenAPI conformance [REQ-KER-018]', () => {
-  it('[REQ-KER-018] /openapi.json is valid OpenAPI 3.1; every operation has a unique operationId, a summary, tags and its path parameters', async () => {
+  it('[REQ-KER-018] /openapi.json is valid OpenAPI 3.1; every operation has a unique operationId, a summary, declared tags and its path parameters', async () => {
     const result = await new Validator().validate(doc as unknown as Parameters<Validator['validate']>[0]);
     expect(result.errors ?? []).toEqual([]);
     const problems: string[] = [];
     const seen = new Set<string>();
+    const tagsDeclared = new Set(((doc as { tags?: { name: string }[] }).tags ?? []).map((t) => t.name));
     for (const { method, path, op } of operations()) {
       const name = `${method} ${path}`;
+      for (const tag of op.tags ?? []) if (!tagsDeclared.has(tag)) problems.push(`${name}: tag ${tag} not declared`);
       if (!op.operationId) problems.push(`${name}: no operationId`);
       else if (seen.has(op.operationId)) problems.push(`${name}: duplicate operationId ${op.operationId}`);
       else seen.add(op.operationId);

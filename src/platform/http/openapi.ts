@@ -17,6 +17,12 @@ export const API_TAGS = [
   { name: 'payments', description: 'Payment webhooks, refunds and reconciliation' },
   { name: 'fulfillment', description: 'Shipments and tracking' },
   { name: 'events', description: 'Outbox, dead letters and jobs (staff)' },
+  { name: 'privacy', description: 'Erasure, export and key rotation of personal data (staff)' },
+  {
+    name: 'webhooks',
+    description: "Integrators' webhook subscriptions, signed deliveries and the event catalog (staff)",
+  },
+  { name: 'notifications', description: 'Email templates, the delivery log and the local mail outbox (staff)' },
   { name: 'graphql', description: 'The GraphQL storefront API over the same services' },
 ];
 
