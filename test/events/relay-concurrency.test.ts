@@ -61,7 +61,9 @@ async function runRelays(processes: number, events: number, tag: string) {
       ]);
       return a.distinct === events && b.distinct === events;
     },
-    30_000,
+    // A liveness bound, not a speed claim (the relay's throughput is measured in bench/): on a loaded 2-core CI
+    // machine 10,000 events took over 30 s, so the bound leaves several times the usual ~20 s.
+    150_000,
     100,
   );
   const elapsed = Date.now() - started;
@@ -98,7 +100,7 @@ describe('relays on one PostgreSQL', () => {
         expect(order.rows[0]?.bad).toBe(0);
         console.info(`[relay] ${processes} relays: 10,000 events × 2 subscribers in ${elapsed} ms`);
       },
-      60_000,
+      200_000,
     );
   }
 });

@@ -130,7 +130,24 @@ export async function settleAttempt(q: Q, a: AttemptRecord, retryInMs: number | 
     .where('lease_token', '=', a.token)
     .where('status', '=', 'pending')
     .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  if (Number(r.numUpdatedRows) > 0) return true;
+  // Cancelled while this attempt was in flight (the endpoint was disabled or deleted): it stays cancelled, but its
+  // lease goes with the attempt, so a replay after re-enabling is not refused as "in flight" until the lease expires.
+  await webhookTables(q)
+    .updateTable('webhooks.deliveries')
+    .set({
+      lease_token: null,
+      lease_until: null,
+      last_status_code: a.statusCode,
+      last_error: a.error,
+      last_latency_ms: a.latencyMs,
+      updated_at: now,
+    })
+    .where('id', '=', a.deliveryId)
+    .where('lease_token', '=', a.token)
+    .where('status', '=', 'cancelled')
+    .execute();
+  return false;
 }
 
 /** Stops an endpoint's pending deliveries (the endpoint was disabled or deleted); replay can resend them. */
