@@ -3,21 +3,19 @@
 // sent. Deleted in batches, one short transaction each, so the job never holds many rows locked.
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/db.ts';
+import { drainInBatches } from '../../platform/jobs/batches.ts';
 import type { ScheduledJob } from '../../platform/jobs/job.ts';
 
 const BATCH = 1000;
 
-export async function deleteExpiredMessages(db: Db, days: number): Promise<number> {
-  let total = 0;
-  for (;;) {
+export function deleteExpiredMessages(db: Db, days: number): Promise<number> {
+  return drainInBatches(BATCH, async (limit) => {
     const r = await sql`delete from notifications.messages where id in (
         select id from notifications.messages
         where status in ('sent', 'dead') and created_at < now() - ${days} * interval '1 day'
-        limit ${BATCH})`.execute(db.k);
-    const n = Number(r.numAffectedRows ?? 0);
-    total += n;
-    if (n < BATCH) return total;
-  }
+        limit ${limit})`.execute(db.k);
+    return Number(r.numAffectedRows ?? 0);
+  });
 }
 
 export function notificationsRetentionJob(db: Db, days: () => number): ScheduledJob {

@@ -111,16 +111,20 @@ export async function insertAttempt(q: Q, a: AttemptRecord): Promise<void> {
  */
 export async function settleAttempt(q: Q, a: AttemptRecord, retryInMs: number | null): Promise<boolean> {
   const status: DeliveryStatus = a.ok ? 'delivered' : retryInMs === null ? 'failed' : 'pending';
+  // What any settled attempt writes: its outcome, and the end of its lease.
+  const outcome = {
+    lease_token: null,
+    lease_until: null,
+    last_status_code: a.statusCode,
+    last_error: a.error,
+    last_latency_ms: a.latencyMs,
+    updated_at: now,
+  };
   const r = await webhookTables(q)
     .updateTable('webhooks.deliveries')
     .set((eb) => ({
+      ...outcome,
       status,
-      lease_token: null,
-      lease_until: null,
-      last_status_code: a.statusCode,
-      last_error: a.error,
-      last_latency_ms: a.latencyMs,
-      updated_at: now,
       run_failures: a.ok ? eb.ref('run_failures') : eb('run_failures', '+', 1),
       delivered_at: a.ok ? now : eb.ref('delivered_at'),
       next_attempt_at:
@@ -135,14 +139,7 @@ export async function settleAttempt(q: Q, a: AttemptRecord, retryInMs: number | 
   // lease goes with the attempt, so a replay after re-enabling is not refused as "in flight" until the lease expires.
   await webhookTables(q)
     .updateTable('webhooks.deliveries')
-    .set({
-      lease_token: null,
-      lease_until: null,
-      last_status_code: a.statusCode,
-      last_error: a.error,
-      last_latency_ms: a.latencyMs,
-      updated_at: now,
-    })
+    .set(outcome)
     .where('id', '=', a.deliveryId)
     .where('lease_token', '=', a.token)
     .where('status', '=', 'cancelled')
