@@ -9,7 +9,7 @@ const file = new URL('../package-lock.json', import.meta.url);
 const lock = JSON.parse(readFileSync(file, 'utf8'));
 const pkgs = lock.packages;
 const PLATFORM =
-  /-(android|darwin|linux|win32|freebsd|openharmony)-(arm64|x64|ia32|arm|riscv64|ppc64|s390x)(?:-(musl|gnu|gnueabihf|msvc))?$/;
+  /[-/](android|darwin|linux|win32|freebsd|openharmony)-(arm64|x64|ia32|arm|riscv64|ppc64|s390x)(?:-(musl|gnu|gnueabihf|msvc))?$/;
 let added = 0;
 for (const [path, meta] of Object.entries(pkgs)) {
   for (const [name, range] of Object.entries(meta.optionalDependencies ?? {})) {

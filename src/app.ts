@@ -101,6 +101,7 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
     config: kernel.config,
     logger: kernel.logger,
     verifyApiKey: identity.verifyBearer,
+    reservationOutcomes: kernel.metrics.business.reservationOutcomes,
   });
   const catalog = createCatalogModule({
     db: kernel.db,
@@ -198,6 +199,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       metrics: kernel.metrics,
       redis: kernel.redis,
       redisHealth: kernel.redisHealth,
+      tracing: kernel.tracing,
+      errorTracking: kernel.errorTracking,
     });
     installAuth(http, options.authenticate ?? identity.authenticate);
     const routes: RouteInfo[] = [];
@@ -220,6 +223,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         logger: kernel.logger,
         metrics: kernel.metrics,
         subscribers: modules.flatMap((m) => m.subscribers ?? []),
+        tracing: kernel.tracing,
       },
       {
         pollMs: config.events.pollMs,

@@ -50,7 +50,12 @@ async function main(): Promise<void> {
       },
     );
   };
-  installProcessFaultPolicy(process, { logger: kernel.logger, metrics: kernel.metrics, shutdown: stop });
+  installProcessFaultPolicy(process, {
+    logger: kernel.logger,
+    metrics: kernel.metrics,
+    shutdown: stop,
+    errorTracking: kernel.errorTracking,
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

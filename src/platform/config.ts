@@ -9,7 +9,9 @@ import {
   type WebhooksConfig,
   webhooksConfig,
 } from './config-messaging.ts';
+import { type TracingConfig, tracingConfig } from './config-observability.ts';
 import { ConfigError, type Env, int, oneOf, redactUrl, str, url } from './config-parse.ts';
+import { type SentryConfig, sentryConfig } from './config-sentry.ts';
 
 export { ConfigError, redactUrl };
 
@@ -121,6 +123,10 @@ export interface Config {
   mail: MailConfig;
   /** Outbound webhooks to integrators: targets, timeouts, retry schedule, failing endpoints. */
   webhooks: WebhooksConfig;
+  /** OpenTelemetry tracing (OTEL_*): off unless an OTLP endpoint is set (docs/tracing.md). */
+  tracing: TracingConfig;
+  /** Error tracking (SENTRY_*): off unless SENTRY_DSN is set (docs/error-tracking.md). */
+  sentry: SentryConfig;
 }
 
 /** `false`: use the socket's address; a number: trust that many proxy hops; a list: trust these proxy addresses. */
@@ -306,6 +312,8 @@ export function loadConfig(env: Env = process.env): Config {
     shop,
     mail: mailConfig(env, shop.name),
     webhooks: webhooksConfig(env),
+    tracing: tracingConfig(env),
+    sentry: sentryConfig(env, nodeEnv),
   };
   const demo = oneOf(env, 'DEMO_DATA', ['auto', 'on', 'off'] as const, 'auto');
   config.demoData = demo === 'on' || (demo === 'auto' && !config.databaseUrl && config.env !== 'test');

@@ -4,6 +4,7 @@ import { connect as connectNats, type NatsConnection } from '@nats-io/transport-
 import { Redis } from 'ioredis';
 import type { Cache } from './cache/cache.ts';
 import { createMemoryCache } from './cache/memory-cache.ts';
+import { meteredCache } from './cache/metered-cache.ts';
 import { createRedisCache } from './cache/redis-cache.ts';
 import { type RedisHealth, watchRedis } from './cache/redis-health.ts';
 import { createResilientCache } from './cache/resilient-cache.ts';
@@ -11,8 +12,12 @@ import { type Config, redactUrl } from './config.ts';
 import type { Db } from './db/db.ts';
 import { openPglite } from './db/pglite.ts';
 import { openPostgres } from './db/postgres.ts';
+import { observeDatabase } from './observability/database-metrics.ts';
+import { createErrorTracker, type ErrorTracker } from './observability/error-tracking.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { countStatements, createMetrics, type Metrics } from './observability/metrics.ts';
+import { createTracing, type Tracing } from './observability/tracing.ts';
+import { traceRedis } from './observability/tracing-redis.ts';
 import { loadEncryptionKeys } from './privacy/keyring.ts';
 import { createPrivacy, type Privacy } from './privacy/privacy.ts';
 
@@ -28,8 +33,15 @@ export interface Kernel {
   nats: NatsConnection | undefined;
   /** Personal data protection: field crypto, per-subject data keys, export/erasure/rotation registry. */
   privacy: Privacy;
+  /** OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT); its tracer is undefined while off (docs/tracing.md). */
+  tracing: Tracing;
+  /** Error tracking (Sentry when SENTRY_DSN is set): 5xx answers and process faults; flushed last on close. */
+  errorTracking: ErrorTracker;
   close(): Promise<void>;
 }
+
+/** The longest a closing kernel waits for queued error events to be sent. */
+const ERROR_TRACKING_FLUSH_MS = 2_000;
 
 export interface KernelOverrides {
   logger?: Logger;
@@ -79,6 +91,11 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
   const metrics = createMetrics({ defaultMetrics: overrides.defaultMetrics ?? true });
   const db = overrides.db ?? (await openDatabase(config, logger));
   countStatements(metrics, db);
+  const tracing = await createTracing(config.tracing, (e) =>
+    logger.warn({ err: (e as Error)?.message }, 'exporting spans failed; they are dropped'),
+  );
+  if (tracing.tracer) db.trace({ tracer: tracing.tracer });
+  observeDatabase(metrics, db);
   let redis: Redis | undefined;
   let redisHealth: RedisHealth | undefined;
   let nats: NatsConnection | undefined;
@@ -95,6 +112,7 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
         retryStrategy: (times) => Math.min(times * 200, 2_000),
       });
       redisHealth = watchRedis(redis, { logger, metrics });
+      if (tracing.tracer) traceRedis(redis, tracing.tracer);
       await redis.connect().catch((e: unknown) => redisHealth?.failed(e));
     }
     if (config.natsUrl) {
@@ -107,17 +125,23 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
       });
     }
   } catch (e) {
+    void tracing.shutdown();
     if (!overrides.keepDbOpen) await db.close();
     redisHealth?.close();
     redis?.disconnect();
     const what = redis && !nats && config.natsUrl ? `NATS at ${redactUrl(config.natsUrl)}` : 'a configured service';
     throw new Error(`Could not connect to ${what}: ${(e as Error).message}`, { cause: e });
   }
-  const cache =
+  const cache = meteredCache(
     redis && redisHealth
       ? createResilientCache(createRedisCache(redis, `${config.redisKeyPrefix}cache:`), redisHealth)
-      : createMemoryCache();
+      : createMemoryCache(),
+    metrics.business,
+  );
   metrics.probeDependency('postgres', () => db.health.up);
+  const errorTracking = await createErrorTracker(config.sentry, {
+    onInternalError: (e) => logger.warn({ err: e }, 'error tracking could not capture an error'),
+  });
   if (nats) watchNats(nats, logger, metrics);
   let closed = false;
   return {
@@ -130,6 +154,8 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
     redis,
     redisHealth,
     nats,
+    errorTracking,
+    tracing,
     async close() {
       if (closed) return;
       closed = true;
@@ -138,6 +164,14 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
       if (nats) await nats.drain().catch(() => nats?.close());
       if (redis) await redis.quit().catch(() => redis?.disconnect());
       if (!overrides.keepDbOpen) await db.close();
+      db.trace(undefined);
+      // Buffered spans are exported before the process ends; bounded, an unreachable collector never holds up the exit.
+      await Promise.race([
+        tracing.shutdown(),
+        new Promise((r) => setTimeout(r, Math.min(5_000, config.shutdownTimeoutMs / 2)).unref()),
+      ]);
+      // Last, so what failed while closing is sent too; bounded, an unreachable Sentry never holds up the exit.
+      await errorTracking.close(Math.min(ERROR_TRACKING_FLUSH_MS, config.shutdownTimeoutMs));
     },
   };
 }

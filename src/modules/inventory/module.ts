@@ -1,5 +1,6 @@
 // createInventoryModule: the module definition for app.ts plus the service API other modules call.
 import { fileURLToPath } from 'node:url';
+import type { Counter } from 'prom-client';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/db.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
@@ -8,6 +9,7 @@ import type { InventoryApi } from './contract.ts';
 import { seedDemoStock } from './demo-stock.ts';
 import { type RunningGrpcServer, startInventoryGrpcServer, type VerifyApiKey } from './inventory.grpc.ts';
 import { registerInventoryRoutes } from './inventory.http.ts';
+import { measureReservations } from './inventory.metrics.ts';
 import { createReservationService } from './reservation.service.ts';
 import { createStockService } from './stock.service.ts';
 
@@ -19,12 +21,14 @@ export interface InventoryModuleDeps {
   verifyApiKey?: VerifyApiKey;
   /** How often the expiry sweeper runs (default 15 s). */
   sweepIntervalMs?: number;
+  /** The app's reservation outcome counter (`inventory_reservation_outcomes_total`); absent: not counted. */
+  reservationOutcomes?: Counter<'operation' | 'outcome'>;
 }
 
 export function createInventoryModule(deps: InventoryModuleDeps) {
   const reservations = createReservationService({ db: deps.db, ttlSeconds: deps.config.reservationTtlSeconds });
   const stock = createStockService({ db: deps.db });
-  const api: InventoryApi = {
+  const raw: InventoryApi = {
     reserve: reservations.reserve,
     release: reservations.release,
     commit: reservations.commit,
@@ -32,6 +36,8 @@ export function createInventoryModule(deps: InventoryModuleDeps) {
     restockReturned: reservations.restockReturned,
     getAvailability: stock.getAvailability,
   };
+  const outcomes = deps.reservationOutcomes;
+  const api = outcomes ? measureReservations(raw, outcomes) : raw;
 
   let grpc: Promise<RunningGrpcServer> | undefined;
   if (deps.config.grpcPort !== undefined) {
@@ -56,7 +62,8 @@ export function createInventoryModule(deps: InventoryModuleDeps) {
         name: 'inventory.release_expired',
         intervalMs: deps.sweepIntervalMs ?? 15_000,
         run: async (ctx) => {
-          await reservations.releaseExpired(ctx);
+          const expired = await reservations.releaseExpired(ctx);
+          if (expired) outcomes?.inc({ operation: 'expire', outcome: 'expired' }, expired);
         },
       },
     ],

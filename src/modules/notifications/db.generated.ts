@@ -31,6 +31,7 @@ export interface NotificationsMessages {
   sent_at: Timestamp | null;
   status: Generated<string>;
   subject_sealed: string | null;
+  traceparent: string | null;
 }
 
 export interface NotificationsDb {

@@ -5,6 +5,7 @@
 // message marked sent in one transaction. It runs as a scheduled job (every second, any process) and in-process
 // when a subscriber or a staff retry wakes it, and again when the next retry falls due.
 import { randomBytes } from 'node:crypto';
+import { SpanKind, type Tracer } from '@opentelemetry/api';
 import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { Counter } from 'prom-client';
@@ -14,6 +15,7 @@ import { createPump } from '../../platform/events/pump.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
 import type { Metrics } from '../../platform/observability/metrics.ts';
+import { inSpan, parentFrom } from '../../platform/observability/tracing.ts';
 import type { Privacy } from '../../platform/privacy/privacy.ts';
 import { claimDue, insertOutbox, type MessageRow, markFailed, markSent, nextDueInMs } from './messages.repo.ts';
 import type { Renderer } from './render.ts';
@@ -27,6 +29,8 @@ export interface DispatcherDeps {
   logger: Logger;
   metrics: Metrics;
   renderer: Renderer;
+  /** A CLIENT span per SMTP send when tracing is on (docs/tracing.md). */
+  tracer?: Tracer | undefined;
 }
 
 export interface Dispatcher {
@@ -64,6 +68,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const leaseMs = Math.max(LEASE_FLOOR_MS, 3 * mail.timeoutMs);
   const batch = Math.max(4, mail.poolSize * 2);
   const domain = /@([^>\s]+)>?\s*$/.exec(mail.from)?.[1] ?? 'localhost';
+  const smtpUrl = mail.smtpUrl ? new URL(mail.smtpUrl) : undefined;
+  const smtpServer = smtpUrl
+    ? {
+        'server.address': smtpUrl.hostname,
+        'server.port': Number(smtpUrl.port) || (smtpUrl.protocol === 'smtps:' ? 465 : 587),
+      }
+    : {};
   const transport = mail.smtpUrl
     ? nodemailer.createTransport(
         {
@@ -94,14 +105,21 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const key = await privacy.dataKeys.forSubject(row.data_subject);
     const subjectSealed = privacy.dataKeys.seal(key, SEALED.subject, rendered.subject);
     if (transport) {
-      await transport.sendMail({
-        to,
-        subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
-        // Deterministic: a message re-sent after a lost acknowledgement carries the same id (receivers de-duplicate).
-        messageId: `<${row.id}@${domain}>`,
-      });
+      const smtp = transport;
+      await inSpan(
+        deps.tracer,
+        'smtp send',
+        { kind: SpanKind.CLIENT, attributes: { ...smtpServer, 'emporium.mail.kind': row.kind } },
+        () =>
+          smtp.sendMail({
+            to,
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            // Deterministic: a message re-sent after a lost acknowledgement carries the same id (receivers de-duplicate).
+            messageId: `<${row.id}@${domain}>`,
+          }),
+      );
       if (!(await markSent(db.k, row.id, leaseToken, subjectSealed))) {
         logger.warn({ messageId: row.id, kind: row.kind }, 'mail sent after its lease was lost');
       }
@@ -118,7 +136,17 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   async function attempt(row: MessageRow, leaseToken: string): Promise<void> {
     try {
       if (row.attempts > mail.maxAttempts) throw new Error('attempts exhausted (a process died while sending)');
-      await deliver(row, leaseToken);
+      // One span per attempt, continuing the trace of the event that queued the message (SMTP or the local outbox).
+      await inSpan(
+        deps.tracer,
+        `send ${row.kind}`,
+        {
+          kind: SpanKind.INTERNAL,
+          parent: parentFrom(row.traceparent),
+          attributes: { 'emporium.mail.kind': row.kind, 'emporium.mail.attempt': row.attempts },
+        },
+        () => deliver(row, leaseToken),
+      );
     } catch (e) {
       const error = redactAddresses((e as Error)?.message ?? String(e));
       const dead = row.attempts >= mail.maxAttempts;

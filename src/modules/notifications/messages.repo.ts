@@ -19,6 +19,8 @@ export interface NewMessage {
   personIndex: string | null;
   recipientSealed: string;
   paramsSealed: string;
+  /** The traceparent of the event handling that queued it: the send continues that trace (docs/tracing.md). */
+  traceparent: string | null;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function insertMessage(q: Executor, m: NewMessage, formerKeys: read
       person_index: m.personIndex,
       recipient_sealed: m.recipientSealed,
       params_sealed: m.paramsSealed,
+      traceparent: m.traceparent,
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returning('id')

@@ -14,7 +14,7 @@ import { createSubscribers } from './notifications.subscribers.ts';
 import { createRenderer } from './render.ts';
 
 export interface NotificationsModuleDeps {
-  kernel: Pick<Kernel, 'db' | 'privacy' | 'config' | 'logger' | 'metrics'>;
+  kernel: Pick<Kernel, 'db' | 'privacy' | 'config' | 'logger' | 'metrics'> & Partial<Pick<Kernel, 'tracing'>>;
   identity: Pick<IdentityApi, 'contactOf'>;
   orders: OrdersApi;
 }
@@ -28,7 +28,8 @@ export function createNotificationsModule(deps: NotificationsModuleDeps) {
   const { db, privacy, logger, metrics } = kernel;
   const { shop, mail } = kernel.config;
   const renderer = createRenderer(shop);
-  const dispatcher = createDispatcher({ db, privacy, mail, shop, logger, metrics, renderer });
+  const tracer = kernel.tracing?.tracer;
+  const dispatcher = createDispatcher({ db, privacy, mail, shop, logger, metrics, renderer, tracer });
   privacy.register(createNotificationsContributor({ db, privacy }));
 
   const definition: ModuleDefinition = {

@@ -8,6 +8,7 @@ import type { EventEnvelope } from '../../platform/events/envelope.ts';
 import type { Subscriber } from '../../platform/events/subscriber.ts';
 import { newId } from '../../platform/ids.ts';
 import { supportedLocale } from '../../platform/locale.ts';
+import { currentTraceparent } from '../../platform/observability/tracing-context.ts';
 import { personIndex } from '../../platform/privacy/email.ts';
 import { normaliseEmail } from '../../platform/privacy/pii.ts';
 import type { Privacy } from '../../platform/privacy/privacy.ts';
@@ -109,6 +110,7 @@ export function createSubscribers(deps: SubscriberDeps): Subscriber[] {
         personIndex: to.personal ? personIndex(privacy.pii, email) : null,
         recipientSealed: privacy.dataKeys.seal(key, SEALED.recipient, to.email),
         paramsSealed: privacy.dataKeys.sealJson(key, SEALED.params, params),
+        traceparent: currentTraceparent(event.traceparent ?? undefined),
       },
       former,
     );

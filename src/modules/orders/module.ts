@@ -6,6 +6,7 @@ import type { ModuleDefinition } from '../../platform/module.ts';
 import type { InventoryApi } from '../inventory/index.ts';
 import { createPaymentsContributor, type PaymentsApi } from '../payments/index.ts';
 import { DEFAULT_LEASE_MS } from './checkout/checkout.lease.ts';
+import { measureCheckout } from './checkout/checkout.metrics.ts';
 import type { Step } from './checkout/checkout.repo.ts';
 import { type CheckoutService, type CheckoutSettings, createCheckoutService } from './checkout/checkout.service.ts';
 import {
@@ -29,7 +30,7 @@ import { registerShipmentRoutes } from './shipments/shipments.http.ts';
 import { createShipmentsService } from './shipments/shipments.service.ts';
 
 export interface OrdersModuleDeps {
-  kernel: Pick<Kernel, 'db' | 'privacy' | 'config'>;
+  kernel: Pick<Kernel, 'db' | 'privacy' | 'config' | 'metrics'>;
   cart: CartApi;
   pricing: PricingApi;
   inventory: InventoryApi;
@@ -56,7 +57,7 @@ export function createOrdersModule(deps: OrdersModuleDeps): OrdersModule {
   const { db, privacy } = deps.kernel;
   const orders = createOrdersService({ db, privacy });
   const capture = deps.settings?.capture ?? 'immediate';
-  const checkout = createCheckoutService({
+  const service = createCheckoutService({
     db,
     privacy,
     cart: deps.cart,
@@ -75,6 +76,7 @@ export function createOrdersModule(deps: OrdersModuleDeps): OrdersModule {
         }
       : {}),
   });
+  const checkout = measureCheckout(service, deps.kernel.metrics.business.checkoutOutcomes);
   const shipments = createShipmentsService({ db, payments: deps.payments, orders });
   const returns = createReturnsService({ db, privacy, orders });
   const workerDeps = { ...deps, db, checkout, orders, capture };

@@ -9,9 +9,11 @@ import type { Kernel } from '../../platform/kernel.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { PaymentsApi } from './contract.ts';
 import { registerPaymentsRoutes } from './payments.http.ts';
+import { measurePayments } from './payments.metrics.ts';
 import { createPaymentsService, type PaymentsService } from './payments.service.ts';
 import type { PaymentProvider } from './provider.ts';
 import { instrumentProvider } from './provider-metrics.ts';
+import { traceProvider } from './provider-tracing.ts';
 import { createSandboxProvider } from './providers/sandbox-provider.ts';
 import { createStripeProvider } from './providers/stripe-provider.ts';
 import { createReconciler, type ReconciliationReport } from './reconcile.ts';
@@ -86,7 +88,12 @@ export function createPaymentsModule(deps: {
   }
 
   provider = instrumentProvider(provider, metrics.registry, logger);
-  const service = createPaymentsService({ db, provider });
+  provider = traceProvider(provider, deps.kernel.tracing.tracer);
+  const service = measurePayments(
+    createPaymentsService({ db, provider }),
+    provider.name,
+    metrics.business.paymentOutcomes,
+  );
   const handleWebhook = createWebhookHandler({ db, provider, service });
   const existing = metrics.registry.getSingleMetric('payments_reconciliation_drifts');
   const drifts =
@@ -123,6 +130,8 @@ export function createPaymentsModule(deps: {
     provider,
     service,
     onReport: (r) => {
+      metrics.business.reconciliationRuns.inc();
+      for (const d of r.drifts) metrics.business.reconciliationDrifts.inc({ kind: d.kind });
       drifts.reset();
       for (const d of r.drifts) drifts.inc({ kind: d.kind });
       repairedTotal.inc(r.repaired.length);

@@ -6,7 +6,16 @@ import { type PaymentProvider, ProviderRejectedError, ProviderUnavailableError }
 
 export type ProviderOutcome = 'ok' | 'unavailable' | 'rejected' | 'error';
 
-const CALLS = ['authorize', 'findByIdempotencyKey', 'capture', 'void', 'refund', 'retrieve', 'list'] as const;
+/** The provider's operations that call out (metrics here, spans in provider-tracing.ts). */
+export const PROVIDER_CALLS = [
+  'authorize',
+  'findByIdempotencyKey',
+  'capture',
+  'void',
+  'refund',
+  'retrieve',
+  'list',
+] as const;
 
 function counters(registry: Registry) {
   const calls =
@@ -39,7 +48,7 @@ export function outcomeOf(e: unknown): ProviderOutcome {
 export function instrumentProvider(provider: PaymentProvider, registry: Registry, logger: Logger): PaymentProvider {
   const { calls, duration } = counters(registry);
   const measured = { ...provider } as PaymentProvider;
-  for (const operation of CALLS) {
+  for (const operation of PROVIDER_CALLS) {
     const call = provider[operation] as (...args: unknown[]) => Promise<unknown>;
     (measured as unknown as Record<string, unknown>)[operation] = async (...args: unknown[]) => {
       const end = duration.startTimer({ operation });

@@ -20,6 +20,7 @@ export interface WebhooksDeliveries {
   next_attempt_at: Timestamp | null;
   run_failures: Generated<number>;
   status: Generated<string>;
+  traceparent: string | null;
   updated_at: Generated<Timestamp>;
 }
 

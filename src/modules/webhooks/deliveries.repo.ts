@@ -15,6 +15,8 @@ export interface NewDelivery {
   eventId: string;
   eventType: string;
   body: string;
+  /** The traceparent of the event handling that made it: attempts continue that trace (docs/tracing.md). */
+  traceparent: string | null;
 }
 
 /** One delivery per (endpoint, event): a redelivered event inserts nothing. Answers how many were new. */
@@ -29,6 +31,7 @@ export async function insertDeliveries(q: Q, rows: NewDelivery[]): Promise<numbe
         event_id: d.eventId,
         event_type: d.eventType,
         body: d.body,
+        traceparent: d.traceparent,
         next_attempt_at: now,
       })),
     )
@@ -48,6 +51,7 @@ export interface ClaimedDelivery {
   secret_sealed: string;
   /** The previous secret while the rotation overlap lasts, else null. */
   previous_secret_sealed: string | null;
+  traceparent: string | null;
 }
 
 /**
@@ -70,7 +74,7 @@ export async function claimDue(q: Q, token: string, leaseMs: number, limit: numb
       set lease_token = ${token}, lease_until = now() + make_interval(secs => ${leaseMs / 1000}),
         attempts = d.attempts + 1, updated_at = now()
       from due where d.id = due.id
-      returning d.id, d.endpoint_id, d.body, d.attempts, d.run_failures
+      returning d.id, d.endpoint_id, d.body, d.attempts, d.run_failures, d.traceparent
     )
     select c.*, e.url, e.secret_sealed,
       case when e.previous_secret_expires_at > now() then e.previous_secret_sealed end as previous_secret_sealed

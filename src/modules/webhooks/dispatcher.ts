@@ -3,11 +3,14 @@
 // or failed; a failure also counts against the endpoint, which is disabled (once) when it reaches the limit.
 // It runs as a scheduled job, and is also woken in-process after a fan-out and when a short retry falls due.
 import { randomBytes } from 'node:crypto';
+import { SpanKind, type Tracer } from '@opentelemetry/api';
 import type { WebhooksConfig } from '../../platform/config-messaging.ts';
 import { systemCtx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { appendEvents } from '../../platform/events/outbox.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
+import { inSpan, parentFrom } from '../../platform/observability/tracing.ts';
+import { activeTraceparent } from '../../platform/observability/tracing-context.ts';
 import type { Pii } from '../../platform/privacy/pii.ts';
 import { type EndpointDisabledPayload, WEBHOOK_EVENTS } from './contract.ts';
 import * as deliveries from './deliveries.repo.ts';
@@ -24,6 +27,8 @@ export interface DispatcherDeps {
   config: WebhooksConfig;
   logger: Logger;
   metrics: WebhookMetrics;
+  /** A CLIENT span per attempt when tracing is on (docs/tracing.md). */
+  tracer?: Tracer | undefined;
 }
 
 export interface Dispatcher {
@@ -56,7 +61,29 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const target = await vetTarget(d.url, config.allowPrivateTargets);
       const secrets = [pii.decrypt(SECRET_FIELD, d.secret_sealed)];
       if (d.previous_secret_sealed) secrets.push(pii.decrypt(SECRET_FIELD, d.previous_secret_sealed));
-      result = await postWebhook(target, signedHeaders(secrets, d.id, d.body), d.body, config.timeoutMs);
+      // The attempt's span: its traceparent goes with the request (Standard Webhooks receivers ignore other headers).
+      result = await inSpan(
+        deps.tracer,
+        'POST',
+        {
+          kind: SpanKind.CLIENT,
+          parent: parentFrom(d.traceparent),
+          attributes: {
+            'http.request.method': 'POST',
+            'server.address': target.url.hostname,
+            'server.port': Number(target.url.port) || (target.url.protocol === 'https:' ? 443 : 80),
+            'emporium.webhook.delivery_id': d.id,
+            'emporium.webhook.attempt': d.attempts,
+          },
+        },
+        async (span) => {
+          const headers = { ...signedHeaders(secrets, d.id, d.body), ...activeTraceparent() };
+          const r = await postWebhook(target, headers, d.body, config.timeoutMs);
+          if (r.statusCode !== null) span?.setAttribute('http.response.status_code', r.statusCode);
+          if (!r.ok) span?.setAttribute('error.type', r.statusCode !== null ? String(r.statusCode) : 'network');
+          return r;
+        },
+      );
     } catch (e) {
       const error =
         e instanceof TargetRefusedError

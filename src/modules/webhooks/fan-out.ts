@@ -5,6 +5,7 @@ import type { Db } from '../../platform/db/db.ts';
 import type { EventEnvelope } from '../../platform/events/envelope.ts';
 import type { Subscriber } from '../../platform/events/subscriber.ts';
 import { newId } from '../../platform/ids.ts';
+import { currentTraceparent } from '../../platform/observability/tracing-context.ts';
 import * as deliveries from './deliveries.repo.ts';
 import * as endpoints from './endpoints.repo.ts';
 import { PUBLIC_EVENT_TYPES } from './event-catalog.ts';
@@ -24,7 +25,14 @@ export function fanOutSubscriber(deps: { db: Db; wake: () => void }): Subscriber
       const body = webhookBody(event);
       const inserted = await deliveries.insertDeliveries(
         deps.db.k,
-        targets.map((t) => ({ id: newId('msg'), endpointId: t.id, eventId: event.id, eventType: event.type, body })),
+        targets.map((t) => ({
+          id: newId('msg'),
+          endpointId: t.id,
+          eventId: event.id,
+          eventType: event.type,
+          body,
+          traceparent: currentTraceparent(event.traceparent ?? undefined),
+        })),
       );
       if (inserted) deps.wake();
     },

@@ -13,7 +13,7 @@ import { createWebhookMetrics } from './webhooks.metrics.ts';
 import { webhooksRetentionJob } from './webhooks.retention.ts';
 
 export interface WebhooksModuleDeps {
-  kernel: Pick<Kernel, 'db' | 'privacy' | 'config' | 'logger' | 'metrics'>;
+  kernel: Pick<Kernel, 'db' | 'privacy' | 'config' | 'logger' | 'metrics'> & Partial<Pick<Kernel, 'tracing'>>;
 }
 
 /** How often the dispatcher job looks for due deliveries (retries; fan-outs and short retries also wake it). */
@@ -27,6 +27,7 @@ export function createWebhooksModule(deps: WebhooksModuleDeps) {
     config: config.webhooks,
     logger,
     metrics: createWebhookMetrics(metrics.registry),
+    tracer: deps.kernel.tracing?.tracer,
   });
   const wake = () => dispatcher.wake();
   const service = createEndpointsService({ db, pii: privacy.pii, config: config.webhooks, wake });

@@ -2,6 +2,7 @@
 // Both go through Kysely's Postgres dialect over node-postgres, so the SQL and the type parsing are identical.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Kysely, type LogEvent, sql, type Transaction } from 'kysely';
+import { type DbTracer, inTransactionSpan, recordStatementSpan } from './db-tracing.ts';
 import { dbFaultKind } from './faults.ts';
 import { isStalePlanError } from './prepared-statements.ts';
 
@@ -32,7 +33,19 @@ export interface Db {
   queryCount(): number;
   /** False from a connection fault until the next statement succeeds (the `dependency_up` gauge). */
   readonly health: DbHealth;
+  /** Tracing on: a span per statement and per transaction, inside the active trace (db-tracing.ts); undefined: off. */
+  trace(tracer: DbTracer | undefined): void;
+  /** The connection pool's live counts (the `db_pool_*` gauges); PGlite's pool has its one connection. */
+  readonly pool?: DbPool;
   close(): Promise<void>;
+}
+
+/** What node-postgres' Pool tells about itself. */
+export interface DbPool {
+  readonly totalCount: number;
+  readonly idleCount: number;
+  readonly waitingCount: number;
+  readonly options: { max?: number | undefined };
 }
 
 /**
@@ -43,6 +56,12 @@ export interface Db {
  */
 const statementScope = new AsyncLocalStorage<{ n: number }>();
 
+/** Statements executed, and where their spans go while tracing is on (set through `Db.trace`). */
+export interface StatementCounter {
+  n: number;
+  tracer?: DbTracer | undefined;
+}
+
 export interface DbHealth {
   up: boolean;
 }
@@ -51,9 +70,10 @@ export interface DbHealth {
  * Kysely's `log` hook for a database: counts each executed statement, and tracks whether the database answers
  * (down at a connection fault, up again at the next statement that succeeds).
  */
-export function statementLog(counter: { n: number }, health: DbHealth): (event: LogEvent) => void {
+export function statementLog(counter: StatementCounter, health: DbHealth): (event: LogEvent) => void {
   return (event) => {
     counter.n++;
+    if (counter.tracer) recordStatementSpan(counter.tracer, event);
     const scope = statementScope.getStore();
     if (scope) scope.n++;
     if (event.level === 'query') health.up = true;
@@ -131,35 +151,23 @@ function runCommitHooks(tx: object | undefined): void {
 export function createDb(
   kind: DbKind,
   k: Kysely<AnyDb>,
-  counter: { n: number },
+  counter: StatementCounter,
   health: DbHealth,
   onClose: () => Promise<void>,
+  pool?: DbPool,
 ): Db {
   return {
     kind,
     k,
     health,
-    async transaction(fn, options = {}) {
-      const attempts = options.attempts ?? 5;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          let builder = k.transaction();
-          if (options.isolation) builder = builder.setIsolationLevel(options.isolation);
-          let current: object | undefined;
-          const result = await builder.execute(async (tx) => {
-            current = tx;
-            if (options.lockTimeoutMs !== undefined) {
-              await sql`select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, true)`.execute(tx);
-            }
-            return fn(tx);
-          });
-          runCommitHooks(current);
-          return result;
-        } catch (e) {
-          if (attempt >= attempts || !isRetryableDbError(e)) throw e;
-          await backoff(attempt);
-        }
-      }
+    ...(pool ? { pool } : {}),
+    transaction(fn, options = {}) {
+      return counter.tracer
+        ? inTransactionSpan(counter.tracer, () => runTransaction(fn, options))
+        : runTransaction(fn, options);
+    },
+    trace(tracer) {
+      counter.tracer = tracer;
     },
     async ping() {
       await sql`select 1`.execute(k);
@@ -170,4 +178,27 @@ export function createDb(
       await onClose();
     },
   };
+
+  async function runTransaction<T>(fn: (tx: Tx) => Promise<T>, options: TransactionOptions): Promise<T> {
+    const attempts = options.attempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        let builder = k.transaction();
+        if (options.isolation) builder = builder.setIsolationLevel(options.isolation);
+        let current: object | undefined;
+        const result = await builder.execute(async (tx) => {
+          current = tx;
+          if (options.lockTimeoutMs !== undefined) {
+            await sql`select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, true)`.execute(tx);
+          }
+          return fn(tx);
+        });
+        runCommitHooks(current);
+        return result;
+      } catch (e) {
+        if (attempt >= attempts || !isRetryableDbError(e)) throw e;
+        await backoff(attempt);
+      }
+    }
+  }
 }

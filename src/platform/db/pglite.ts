@@ -37,7 +37,14 @@ export async function openPglite(options: PgliteOptions): Promise<Db> {
     dialect: new PostgresDialect({ pool }),
     log: statementLog(counter, health),
   });
-  return createDb('pglite', k, counter, health, async () => {
-    await pglite.close();
-  });
+  return createDb(
+    'pglite',
+    k,
+    counter,
+    health,
+    async () => {
+      await pglite.close();
+    },
+    pool,
+  );
 }

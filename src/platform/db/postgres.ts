@@ -69,7 +69,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     dialect: new PostgresDialect({ pool }),
     log: statementLog(counter, health),
   });
-  const db = createDb('postgres', k, counter, health, async () => {});
+  const db = createDb('postgres', k, counter, health, async () => {}, pool);
   await db.ping();
   return db;
 }

@@ -1,5 +1,6 @@
 // The event envelope written to the outbox and delivered to subscribers.
 import type { Ctx } from '../context.ts';
+import { currentTraceparent } from '../observability/tracing-context.ts';
 
 export interface EventEnvelope<P = Record<string, unknown>> {
   /** Unique event id (`evt_…`); also the NATS message id for de-duplication. */
@@ -11,6 +12,10 @@ export interface EventEnvelope<P = Record<string, unknown>> {
   occurredAt: string;
   correlationId: string | null;
   causationId: string | null;
+  /**
+   * W3C traceparent of the span that appended the event (tracing on), else the one the request came with: the
+   * consumer's span continues that trace. Internal: never part of a public webhook payload.
+   */
   traceparent: string | null;
   /** Ids plus the fields consumers need. */
   payload: P;
@@ -35,7 +40,7 @@ export function metaFromCtx(ctx: Ctx | undefined, causationId?: string): EventMe
   return {
     correlationId: ctx?.requestId ?? null,
     causationId: causationId ?? null,
-    traceparent: ctx?.traceparent ?? null,
+    traceparent: currentTraceparent(ctx?.traceparent),
   };
 }
 

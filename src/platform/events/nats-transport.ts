@@ -11,8 +11,10 @@ import {
   StorageType,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '../observability/logger.ts';
 import type { EventEnvelope } from './envelope.ts';
+import { startPublishSpan } from './event-tracing.ts';
 import type { OutboxRow } from './relay-store.ts';
 import { toEnvelope } from './relay-store.ts';
 import type { Subscriber } from './subscriber.ts';
@@ -82,11 +84,20 @@ export async function publishRows(
   t: NatsTopology,
   rows: OutboxRow[],
   timeoutMs: number,
+  tracer?: Tracer | undefined,
 ): Promise<{ ok: number[]; failed: number[] }> {
   const results = await Promise.allSettled(
-    rows.map((r) =>
-      js.publish(`${t.prefix}.${r.type}`, JSON.stringify(toEnvelope(r)), { msgID: r.id, timeout: timeoutMs }),
-    ),
+    rows.map((r) => {
+      const subject = `${t.prefix}.${r.type}`;
+      const span = startPublishSpan(tracer, subject, r);
+      const published = js.publish(subject, JSON.stringify(toEnvelope(r)), { msgID: r.id, timeout: timeoutMs });
+      if (span)
+        published.then(
+          () => span.end(),
+          (e: unknown) => span.end(e),
+        );
+      return published;
+    }),
   );
   const ok: number[] = [];
   const failed: number[] = [];

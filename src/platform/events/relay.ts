@@ -10,9 +10,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Db } from '../db/db.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { Tracing } from '../observability/tracing.ts';
 import { type BackoffOptions, backoffDelay } from './backoff.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { eventMetrics } from './event-metrics.ts';
+import { inConsumerSpan } from './event-tracing.ts';
 import {
   type ConsumerLoop,
   ensureTopology,
@@ -57,6 +59,8 @@ export interface RelayDeps {
   logger: Logger;
   metrics: Metrics;
   subscribers: Subscriber[];
+  /** Consumer spans continuing each event's trace, when tracing is on. */
+  tracing?: Tracing | undefined;
 }
 
 export interface Relay {
@@ -83,11 +87,13 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
   const nats = options.nats;
   const t = nats ? topology(nats.stream) : undefined;
   const js = nats ? jetstream(nats.connection) : undefined;
+  const tracer = deps.tracing?.tracer;
+  const transport = nats ? 'nats' : 'in-process';
 
   /** Runs one handler; returns what should happen to the delivery. */
   async function attempt(s: Subscriber, event: EventEnvelope, attempts: number): Promise<MessageOutcome> {
     try {
-      await s.handle(event);
+      await inConsumerSpan(tracer, transport, s.name, event, attempts, () => s.handle(event));
       metrics.delivered.inc({ subscriber: s.name });
       metrics.lag.observe({ subscriber: s.name }, Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000);
       return { kind: 'ack' };
@@ -140,7 +146,7 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
     if (!js || !t || !nats) return 0;
     const rows = await claimForPublish(db, batch, leaseMs);
     if (rows.length === 0) return 0;
-    const { ok, failed } = await publishRows(js, t, rows, nats.publishTimeoutMs ?? 5000);
+    const { ok, failed } = await publishRows(js, t, rows, nats.publishTimeoutMs ?? 5000, tracer);
     await markPublished(db.k, ok);
     metrics.published.inc({ transport: 'nats' }, ok.length);
     if (failed.length) {

@@ -7,6 +7,9 @@ import type { FastifyError, FastifyReply } from 'fastify';
 import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import { type AppError, isAppError } from '../errors.ts';
 import { databaseFaultError, platformError } from '../http/server.ts';
+import type { ErrorTracker } from '../observability/error-tracking.ts';
+import { reportGraphqlError } from '../observability/error-tracking-http.ts';
+import { traceIdOf } from '../observability/tracing-context.ts';
 
 interface Classified {
   message: string;
@@ -56,7 +59,7 @@ function flatten(errors: readonly GraphQLError[]): GraphQLError[] {
 
 interface FormatterContext {
   reply?: FastifyReply;
-  app: { log: FastifyReply['log'] };
+  app: { log: FastifyReply['log']; errorTracking?: ErrorTracker };
 }
 
 export function formatGraphqlErrors(
@@ -65,7 +68,8 @@ export function formatGraphqlErrors(
 ): { statusCode: number; response: ExecutionResult } {
   const reply = context.reply;
   const log = reply?.log ?? context.app.log;
-  const traceId = reply ? String(reply.request.id) : undefined;
+  const traceId = reply ? traceIdOf(reply.request) : undefined;
+  const tracker = reply?.server.errorTracking ?? context.app.errorTracking;
   let requestStatus = 0;
   const formatted: GraphQLFormattedError[] = flatten(execution.errors).map((error) => {
     let c = classify(error);
@@ -76,8 +80,12 @@ export function formatGraphqlErrors(
         status: 500,
         extensions: { code: 'internal', status: 500 },
       };
+      const answer = { traceId, status: 500, code: 'internal' };
+      reportGraphqlError(tracker, error.originalError ?? error, reply?.request, answer);
     } else if (c.status >= 500) {
       log.error({ err: error.originalError ?? error, path: error.path }, String(c.extensions.code));
+      const code = String(c.extensions.code);
+      reportGraphqlError(tracker, error.originalError ?? error, reply?.request, { traceId, status: c.status, code });
     }
     if (c.headers && reply) reply.headers(c.headers);
     requestStatus = Math.max(requestStatus, c.status);

@@ -1,4 +1,5 @@
 // /healthz (the process is alive), /readyz (every dependency answers), /metrics (Prometheus).
+import { Gauge } from 'prom-client';
 import { Type } from 'typebox';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -60,7 +61,31 @@ const ReadyBody = Type.Object(
   },
 );
 
+/** Scrapes within this long of the last readiness evaluation reuse it (each check is bounded by CHECK_TIMEOUT_MS). */
+const READINESS_REUSE_MS = 5_000;
+
+/** `readiness_check_up{check,optional}`: what /readyz would answer, evaluated at scrape time (for the alert rules). */
+function gaugeReadiness(checks: ReadinessCheck[], metrics: Metrics): void {
+  let last: { at: number; results: Promise<string[]> } | undefined;
+  new Gauge({
+    name: 'readiness_check_up',
+    help: '1 while the readiness check passes, 0 while it fails (optional: Redis, NATS, worked around)',
+    labelNames: ['check', 'optional'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      if (!last || Date.now() - last.at >= READINESS_REUSE_MS) {
+        last = { at: Date.now(), results: Promise.all(checks.map(runCheck)) };
+      }
+      const results = await last.results;
+      checks.forEach((c, i) => {
+        this.set({ check: c.name, optional: String(c.optional === true) }, results[i] === 'ok' ? 1 : 0);
+      });
+    },
+  });
+}
+
 export function registerHealthRoutes(app: App, checks: ReadinessCheck[], metrics: Metrics): void {
+  gaugeReadiness(checks, metrics);
   app.get(
     '/healthz',
     {

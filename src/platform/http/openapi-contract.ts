@@ -78,13 +78,15 @@ const REQUEST_HEADERS: Json = {
     type: 'string',
     maxLength: 128,
     pattern: '^[A-Za-z0-9._:-]{1,128}$',
-    description: 'Your id for this request, echoed in X-Request-Id and as problem `traceId`s (one is made otherwise)',
+    description:
+      'Your id for this request, echoed in X-Request-Id and logged as `requestId` (one is made otherwise); problem `traceId`s are the trace id of `traceparent`, not this id',
   },
   traceparent: {
     type: 'string',
     maxLength: 55,
     pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
-    description: 'W3C Trace Context: carried into the events and jobs this request causes',
+    description:
+      "W3C Trace Context: a valid one's trace id is the request's trace id (problem `traceId`, log lines, spans when tracing is on) and is carried into the events this request causes",
   },
 };
 const IF_NONE_MATCH: Json = {

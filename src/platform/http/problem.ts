@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { type AppError, type FieldError, isAppError } from '../errors.ts';
+import { traceIdOf } from '../observability/tracing-context.ts';
 import { Int, List, Text, Url } from './schema-helpers.ts';
 
 export const ProblemSchema = Type.Object(
@@ -19,8 +20,9 @@ export const ProblemSchema = Type.Object(
       examples: ['request.validation_failed'],
     }),
     traceId: Text(128, {
-      description: 'The request id; quote it when reporting a problem',
-      examples: ['req-3f2a9c'],
+      description:
+        "The request's OpenTelemetry trace id (32 lowercase hex digits): the incoming `traceparent`'s trace id, else a fresh one; it is in the server's log lines too. Quote it when reporting a problem",
+      examples: ['4bf92f3577b34da6a3ce929d0e0e4736'],
     }),
     instance: Type.Optional(Text(2000, { description: 'The path of the request' })),
     errors: Type.Optional(
@@ -57,7 +59,7 @@ export function buildProblem(request: FastifyRequest, e: AppError): Problem & Re
     title: e.title,
     status: e.status,
     code: e.code,
-    traceId: String(request.id),
+    traceId: traceIdOf(request),
     instance: request.url.split('?')[0] ?? request.url,
   };
   if (e.detail) body.detail = e.detail;

@@ -160,9 +160,16 @@ describe('problem+json errors [REQ-KER-003]', () => {
   });
 
   it('[REQ-KER-003] unexpected error → 500 with traceId and no internals', async () => {
-    const res = await t.http.inject({ method: 'GET', url: '/v1/test/boom', headers: { 'x-request-id': 'trace-500' } });
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const res = await t.http.inject({
+      method: 'GET',
+      url: '/v1/test/boom',
+      headers: { 'x-request-id': 'trace-500', traceparent },
+    });
     const body = expectProblem(res, 500, 'internal');
-    expect(body.traceId).toBe('trace-500');
+    // The trace id of the request's traceparent (docs/tracing.md); X-Request-Id is echoed, not the traceId.
+    expect(body.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(res.headers['x-request-id']).toBe('trace-500');
     expect(res.body).not.toContain('secret internal detail');
     expect(res.body).not.toContain('.ts:');
   });

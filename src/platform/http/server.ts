@@ -5,14 +5,19 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyError, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { RedisHealth } from '../cache/redis-health.ts';
 import type { Config, TrustProxy } from '../config.ts';
 import { type DbFaultKind, dbFaultKind, faultCode } from '../db/faults.ts';
 import { AppError, errors } from '../errors.ts';
+import { disabledErrorTracker, type ErrorTracker } from '../observability/error-tracking.ts';
+import { reportHttpError } from '../observability/error-tracking-http.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { Tracing } from '../observability/tracing.ts';
+import { requestTrace } from '../observability/tracing-context.ts';
+import { installHttpTracing } from '../observability/tracing-http.ts';
 import type { App } from './app-type.ts';
 import { installRequestDeadline } from './deadline.ts';
 import { idempotencyErrors } from './idempotency-errors.ts';
@@ -34,6 +39,10 @@ export interface HttpDeps {
   redis: Redis | undefined;
   /** Whether Redis answers; set with `redis`. */
   redisHealth?: RedisHealth | undefined;
+  /** Server spans when tracing is on (docs/tracing.md). */
+  tracing?: Tracing | undefined;
+  /** Where 5xx answers are reported (SENTRY_DSN); none by default. */
+  errorTracking?: ErrorTracker | undefined;
 }
 
 /** Fastify's trustProxy: a hop count becomes "the nearest N hops are proxies" (its types take no number). */
@@ -122,6 +131,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
       requestIdLogLabel: 'requestId',
     }),
+    // Every request's log lines carry its OpenTelemetry trace id (the incoming traceparent's, else a fresh one).
+    childLoggerFactory: (parent, bindings, opts, raw) =>
+      parent.child({ ...bindings, traceId: requestTrace(raw).traceId }, opts),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: trustProxyOption(config.trustProxy),
     return503OnClosing: true,
@@ -144,6 +156,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (deps.tracing) installHttpTracing(app as unknown as FastifyInstance, deps.tracing);
   app.setValidatorCompiler(createValidatorCompiler());
   // Our routes take JSON (a few declare their own types, e.g. CSV imports): a text/plain body is 415, not parsed as a
   // string that then fails validation with 400.
@@ -183,6 +196,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
     );
   });
 
+  const errorTracking = deps.errorTracking ?? disabledErrorTracker;
+  app.decorate('errorTracking', errorTracking);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const fault = isAppError(error) ? undefined : databaseFault(error, metrics);
     if (fault) {
@@ -192,18 +207,19 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
     const known = isAppError(error) ? error : platformError(error);
     if (known) {
       metrics.httpErrors.inc({ code: known.code });
-      if (known.status >= 500) request.log.error({ err: error }, known.code);
+      if (known.status >= 500) {
+        request.log.error({ err: error }, known.code);
+        reportHttpError(errorTracking, error, request, known);
+      }
       return sendProblem(request, reply, known);
     }
     request.log.error({ err: error }, 'unhandled error');
     metrics.httpErrors.inc({ code: 'internal' });
-    return sendProblem(
-      request,
-      reply,
-      new AppError(500, 'internal', 'Internal server error', {
-        detail: 'An unexpected error occurred. Quote the traceId when reporting it.',
-      }),
-    );
+    const internal = new AppError(500, 'internal', 'Internal server error', {
+      detail: 'An unexpected error occurred. Quote the traceId when reporting it.',
+    });
+    reportHttpError(errorTracking, error, request, internal);
+    return sendProblem(request, reply, internal);
   });
 
   await app.register(helmet, {

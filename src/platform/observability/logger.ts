@@ -4,7 +4,7 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 import type { LogLevel } from '../config.ts';
 
-const SECRET_KEYS = [
+export const SECRET_KEYS = [
   'password',
   'newPassword',
   'currentPassword',
@@ -18,7 +18,7 @@ const SECRET_KEYS = [
 ];
 
 // Personal data never reaches a log line in clear either (docs/privacy.md): these keys are redacted the same way.
-const PERSONAL_KEYS = [
+export const PERSONAL_KEYS = [
   'email',
   'phone',
   'shippingAddress',

@@ -1,8 +1,16 @@
 // Prometheus metrics on a registry per app instance (tests build several apps in one process).
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type BusinessMetrics, createBusinessMetrics } from './business-metrics.ts';
+
+/**
+ * Request duration buckets, chosen for the SLOs (docs/metrics-and-alerts.md): `le="0.2"` is the catalog read
+ * latency objective, `le="3"` the checkout's "succeeded within 3 s".
+ */
+export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 3, 5, 10];
 
 export interface Metrics {
   registry: Registry;
+  /** Requests by method, route pattern and status: rate, errors (status 5xx) and duration per route (RED). */
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   httpErrors: Counter<'code'>;
   /** 1 while a dependency answers, 0 while this process works around it (postgres, redis, nats). */
@@ -17,10 +25,13 @@ export interface Metrics {
   requestTimeouts: Counter;
   /** Reads a dependency's state at scrape time into `dependency_up` (for states kept elsewhere, e.g. the db's). */
   probeDependency(dependency: string, up: () => boolean): void;
+  /** Checkout, payment, reservation, reconciliation and cache counters (business-metrics.ts). */
+  business: BusinessMetrics;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
+  // Process metrics, among them the event-loop delay (nodejs_eventloop_lag_seconds and its percentiles).
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const probes = new Map<string, () => boolean>();
   return {
@@ -29,7 +40,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by method, route pattern and status',
       labelNames: ['method', 'route', 'status'] as const,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      buckets: HTTP_DURATION_BUCKETS,
       registers: [registry],
     }),
     httpErrors: new Counter({
@@ -72,6 +83,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     probeDependency(dependency, up) {
       probes.set(dependency, up);
     },
+    business: createBusinessMetrics(registry),
   };
 }
 

@@ -1,4 +1,6 @@
 // The client of the sandbox PSP (sandbox/sandbox-server.ts), over real HTTP with a timeout.
+
+import { activeTraceparent } from '../../../platform/observability/tracing-context.ts';
 import {
   InvalidSignatureError,
   type PaymentProvider,
@@ -43,6 +45,7 @@ export function createSandboxProvider(options: {
       res = await fetch(`${base}${path}`, {
         method,
         headers: {
+          ...activeTraceparent(),
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(key ? { 'idempotency-key': key } : {}),
         },
