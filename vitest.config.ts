@@ -11,7 +11,8 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // admin/: the dashboard's component tests (a file that renders declares `@vitest-environment happy-dom`).
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'admin/src/**/*.test.{ts,tsx}'],
     // The cluster suite (several processes behind haproxy, fault injection) has its own command: npm run test:cluster.
     exclude: [...configDefaults.exclude, 'test/cluster/**'],
     pool: 'forks',

@@ -45,7 +45,7 @@ function testFiles(dir: string): string[] {
     if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
     const p = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...testFiles(p));
-    else if (entry.name.endsWith('.test.ts')) out.push(p);
+    else if (/\.test\.tsx?$/.test(entry.name)) out.push(p);
   }
   return out;
 }
@@ -67,7 +67,12 @@ for (const r of reqs) {
   defined.set(r.id, r);
 }
 
-const files = [...testFiles(join(ROOT, 'src')), ...testFiles(join(ROOT, 'test'))];
+// admin/src holds the dashboard's component tests (vitest.config.ts includes them).
+const files = [
+  ...testFiles(join(ROOT, 'src')),
+  ...testFiles(join(ROOT, 'test')),
+  ...testFiles(join(ROOT, 'admin', 'src')),
+];
 const idsByFile = new Map(files.map((f) => [relative(ROOT, f), idsInTitles(readFileSync(f, 'utf8'))]));
 
 for (const r of reqs) {

@@ -18,6 +18,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import { requestTrace } from '../observability/tracing-context.ts';
 import { installHttpTracing } from '../observability/tracing-http.ts';
+import { registerAdminStatic } from './admin-static.ts';
 import type { App } from './app-type.ts';
 import { installRequestDeadline } from './deadline.ts';
 import { idempotencyErrors } from './idempotency-errors.ts';
@@ -43,6 +44,8 @@ export interface HttpDeps {
   tracing?: Tracing | undefined;
   /** Where 5xx answers are reported (SENTRY_DSN); none by default. */
   errorTracking?: ErrorTracker | undefined;
+  /** The built admin dashboard served at /admin (default admin/dist; see admin-static.ts). */
+  adminDir?: string;
 }
 
 /** Fastify's trustProxy: a hop count becomes "the nearest N hops are proxies" (its types take no number). */
@@ -284,5 +287,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
   });
 
   await registerOpenApi(app);
+  // The admin dashboard's page and assets at /admin (admin-static.ts), outside the API document.
+  await registerAdminStatic(app, deps.adminDir ? { dir: deps.adminDir } : {});
   return app;
 }
