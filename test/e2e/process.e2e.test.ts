@@ -30,7 +30,9 @@ function start(env: Record<string, string>) {
   return { child, exited, out: () => stdout, err: () => stderr };
 }
 
-async function waitReady(port: number, timeoutMs = 30_000): Promise<void> {
+// A liveness bound, not a speed check: a first start (migrations, demo catalog) took over 30 s on a CI machine at
+// load 11 (it takes about 6 s on a quiet one).
+async function waitReady(port: number, timeoutMs = 120_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {
@@ -68,5 +70,5 @@ describe('process lifecycle', () => {
     expect(second.out()).not.toContain('"applied"');
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
-  });
+  }, 300_000);
 });
