@@ -3,8 +3,10 @@ import { Type } from 'typebox';
 import { access } from '../../platform/http/auth.ts';
 import { Count, Id, Integer, List, Text, Token } from '../../platform/http/schema-helpers.ts';
 import type { App } from '../../platform/http/server.ts';
+import { exportModulesSchema } from '../../platform/privacy/export.ts';
+import type { Privacy } from '../../platform/privacy/privacy.ts';
 import { clientOf } from './identity.http.ts';
-import { Email, IdParams, P, Password } from './identity.schemas.ts';
+import { Email, exportSchema, IdParams, P, Password } from './identity.schemas.ts';
 import type { createProfileService } from './profile.service.ts';
 import type { createStaffService } from './staff.service.ts';
 
@@ -37,10 +39,25 @@ const Page = Type.Object({
   limit: Type.Optional(Integer({ minimum: 1, maximum: 100, default: 20 })),
   cursor: Type.Optional(Type.String({ maxLength: 64 })),
 });
+const UserQuery = Type.Object({
+  ...Page.properties,
+  email: Type.Optional(
+    Type.String({
+      minLength: 3,
+      maxLength: 320,
+      description: 'Only the account with exactly this email (case-insensitive); no partial match',
+      examples: ['ada@example.com'],
+    }),
+  ),
+});
 
 export function registerAdminRoutes(
   http: App,
-  s: { staff: ReturnType<typeof createStaffService>; profile: ReturnType<typeof createProfileService> },
+  s: {
+    staff: ReturnType<typeof createStaffService>;
+    profile: ReturnType<typeof createProfileService>;
+    privacy: Privacy;
+  },
 ): void {
   const { staff } = s;
   const users = { access: access.permission('users:manage') };
@@ -52,7 +69,8 @@ export function registerAdminRoutes(
       schema: {
         tags,
         summary: 'List users',
-        querystring: Page,
+        description: 'Every account, customers and staff, in id order; `email` finds one account by its exact email.',
+        querystring: UserQuery,
         response: {
           200: Type.Object({
             items: List(StaffUser),
@@ -65,6 +83,37 @@ export function registerAdminRoutes(
       },
     },
     async (req) => staff.listUsers(req.ctx, { ...req.query, limit: req.query.limit ?? 20 }),
+  );
+
+  http.get(
+    '/v1/admin/users/:id',
+    {
+      config: users,
+      schema: {
+        tags,
+        summary: 'Read a user',
+        params: IdParams,
+        response: { 200: StaffUser, 401: P[401], 403: P[403], 404: P[404] },
+      },
+    },
+    async (req) => staff.getUser(req.ctx, req.params.id),
+  );
+
+  http.get(
+    '/v1/admin/users/:id/export',
+    {
+      config: { access: access.permission('privacy:manage') },
+      schema: {
+        tags,
+        summary: "Everything held about an account (GDPR export for a data subject's request)",
+        description:
+          'The same document the account holder gets from `GET /v1/me/export`; each export is written to the ' +
+          "account's audit log. An erased account answers 404.",
+        params: IdParams,
+        response: { 200: exportSchema(exportModulesSchema(s.privacy)), 401: P[401], 403: P[403], 404: P[404] },
+      },
+    },
+    async (req) => s.profile.exportForStaff(req.ctx, req.params.id, clientOf(req)),
   );
 
   http.post(

@@ -90,7 +90,7 @@ export function createIdentityModule(input: IdentityModuleDeps) {
     migrations: { module: 'identity', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
     registerRoutes(http) {
       registerIdentityRoutes(http, { accounts, profile, signer: deps.signer, privacy });
-      registerAdminRoutes(http, { staff, profile });
+      registerAdminRoutes(http, { staff, profile, privacy });
     },
     jobs: identityJobs(deps),
   };

@@ -157,6 +157,17 @@ export function createProfileService(deps: IdentityDeps) {
       };
     },
 
+    /** The export of an account made by staff for a data subject request; audited under the account. */
+    async exportForStaff(ctx: Ctx, userId: string, client: ClientInfo) {
+      const document = await service.export(ctx, userId);
+      await auditLog.append(
+        db.k,
+        [{ action: 'user.exported_by_staff', actor: ctx.actor, subjectId: userId, ip: client.ip }],
+        await auditLog.ipKey(ctx.actor, userId),
+      );
+      return document;
+    },
+
     /**
      * Erases the account: identity's part (profile, addresses, credentials, every session) commits together with
      * the erasure record, then the platform's orchestrator erases every module's part and destroys the account's

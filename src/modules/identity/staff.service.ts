@@ -40,7 +40,13 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
   return {
     staffView,
 
-    async listUsers(_ctx: Ctx, q: { limit: number; cursor?: string | undefined }) {
+    async listUsers(_ctx: Ctx, q: { limit: number; cursor?: string | undefined; email?: string | undefined }) {
+      if (q.email !== undefined) {
+        // Emails are sealed at rest: an exact match through the blind index, never a scan of decrypted rows.
+        const u = await usersRepo.byEmailIndex(db.k, pii.blindIndexCandidates(normaliseEmail(q.email)));
+        const items = u ? [await staffView(u)] : [];
+        return { items, total: items.length, nextCursor: null };
+      }
       const rows = await usersRepo.list(db.k, q.limit + 1, q.cursor);
       const page = rows.slice(0, q.limit);
       const total = await usersRepo.count(db.k);
@@ -50,6 +56,14 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
         total,
         nextCursor: rows.length > q.limit ? (page[page.length - 1]?.id ?? null) : null,
       };
+    },
+
+    /** One account as staff see it (an erased one too, with its status). */
+    async getUser(_ctx: Ctx, userId: string) {
+      const u = await usersRepo.byId(db.k, userId);
+      if (!u) throw errors.notFound('identity.user_not_found', 'No such user.');
+      await deps.fields.preload([u.email_enc, u.name_enc]);
+      return staffView(u);
     },
 
     async createStaff(
