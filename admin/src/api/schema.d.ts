@@ -411,11 +411,52 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users */
+        /**
+         * List users
+         * @description Every account, customers and staff, in id order; `email` finds one account by its exact email.
+         */
         get: operations["getAdminUsers"];
         put?: never;
         /** Create a staff user */
         post: operations["postAdminUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a user */
+        get: operations["getAdminUsersById"];
+        put?: never;
+        post?: never;
+        /** Erase a user's personal data (GDPR; idempotent) */
+        delete: operations["deleteAdminUsersById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything held about an account (GDPR export for a data subject's request)
+         * @description The same document the account holder gets from `GET /v1/me/export`; each export is written to the account's audit log. An erased account answers 404.
+         */
+        get: operations["getAdminUsersByIdExport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -434,23 +475,6 @@ export interface paths {
         put: operations["putAdminUsersByIdRoles"];
         post?: never;
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Erase a user's personal data (GDPR; idempotent) */
-        delete: operations["deleteAdminUsersById"];
         options?: never;
         head?: never;
         patch?: never;
@@ -6772,6 +6796,11 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                /**
+                 * @description Only the account with exactly this email (case-insensitive); no partial match
+                 * @example ada@example.com
+                 */
+                email?: string;
             };
             header?: {
                 /** @description Your id for this request, echoed in X-Request-Id and logged as `requestId` (one is made otherwise); problem `traceId`s are the trace id of `traceparent`, not this id */
@@ -7148,7 +7177,7 @@ export interface operations {
             };
         };
     };
-    putAdminUsersByIdRoles: {
+    getAdminUsersById: {
         parameters: {
             query?: never;
             header?: {
@@ -7164,13 +7193,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    roles: ("admin" | "catalog_manager" | "order_manager" | "support")[];
-                };
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description Default Response */
             200: {
@@ -7250,23 +7273,6 @@ export interface operations {
             };
             /** @description Not found (or not yours) */
             404: {
-                headers: {
-                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
-                    "X-RateLimit-Limit"?: number;
-                    /** @description Requests left in the current window */
-                    "X-RateLimit-Remaining"?: number;
-                    /** @description Seconds until the window resets */
-                    "X-RateLimit-Reset"?: number;
-                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
-                    "Access-Control-Allow-Origin"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -7457,6 +7463,757 @@ export interface operations {
             };
             /** @description No such resource (or not yours) */
             404: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts */
+            414: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; quote traceId */
+            500: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminUsersByIdExport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in X-Request-Id and logged as `requestId` (one is made otherwise); problem `traceId`s are the trace id of `traceparent`, not this id */
+                "x-request-id"?: string;
+                /** @description W3C Trace Context: a valid one's trace id is the request's trace id (problem `traceId`, log lines, spans when tracing is on) and is carried into the events this request causes */
+                traceparent?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: int32
+                         * @example 1
+                         */
+                        schemaVersion: number;
+                        /** Format: date-time */
+                        exportedAt: string;
+                        profile: {
+                            id: string;
+                            email: string;
+                            name: string | null;
+                            phone: string | null;
+                            emailVerified: boolean;
+                            roles: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                        addresses: {
+                            id: string;
+                            name: string;
+                            line1: string;
+                            line2: string | null;
+                            city: string;
+                            region: string | null;
+                            postalCode: string;
+                            country: string;
+                            phone: string | null;
+                        }[];
+                        sessions: {
+                            id: string;
+                            createdAt: string;
+                            ip: string | null;
+                            userAgent: string | null;
+                            revokedAt: string | null;
+                        }[];
+                        securityEvents: {
+                            at: string;
+                            action: string;
+                            ip: string | null;
+                        }[];
+                        /** @description Each module's personal data about the subject */
+                        modules: {
+                            /** @description The person's carts: their account's and the guest carts with their email */
+                            cart: {
+                                carts: {
+                                    id: string;
+                                    /**
+                                     * @example active
+                                     * @example completed
+                                     * @example merged
+                                     * @example expired
+                                     */
+                                    status: string;
+                                    /** @example EUR */
+                                    currency: string;
+                                    email: string | null;
+                                    shippingAddress: {
+                                        name: string;
+                                        line1: string;
+                                        line2?: string;
+                                        city: string;
+                                        region?: string;
+                                        postalCode: string;
+                                        /**
+                                         * @description ISO 3166-1 alpha-2
+                                         * @example DE
+                                         */
+                                        country: string;
+                                        phone?: string;
+                                    } | null;
+                                    billingAddress: {
+                                        name: string;
+                                        line1: string;
+                                        line2?: string;
+                                        city: string;
+                                        region?: string;
+                                        postalCode: string;
+                                        /**
+                                         * @description ISO 3166-1 alpha-2
+                                         * @example DE
+                                         */
+                                        country: string;
+                                        phone?: string;
+                                    } | null;
+                                    lines: {
+                                        sku: string;
+                                        name: string;
+                                        /** Format: int64 */
+                                        quantity: number;
+                                        unitPrice: {
+                                            /**
+                                             * Format: int64
+                                             * @description minor units
+                                             */
+                                            amount: number;
+                                            /** @example EUR */
+                                            currency: string;
+                                        };
+                                    }[];
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                }[];
+                            };
+                            /** @description The person's orders: their account's and the guest orders placed with their email */
+                            orders: {
+                                orders: {
+                                    id: string;
+                                    number: string;
+                                    status: string;
+                                    /** @example EUR */
+                                    currency: string;
+                                    email: string | null;
+                                    shippingAddress: {
+                                        name: string;
+                                        line1: string;
+                                        line2?: string;
+                                        city: string;
+                                        region?: string;
+                                        postalCode: string;
+                                        country: string;
+                                        phone?: string;
+                                    } | null;
+                                    billingAddress: {
+                                        name: string;
+                                        line1: string;
+                                        line2?: string;
+                                        city: string;
+                                        region?: string;
+                                        postalCode: string;
+                                        country: string;
+                                        phone?: string;
+                                    } | null;
+                                    /** @description Personal fields removed (end of their retention) */
+                                    customerErased: boolean;
+                                    lines: {
+                                        variantId: string;
+                                        sku: string;
+                                        name: string;
+                                        /** Format: int64 */
+                                        quantity: number;
+                                        unitPrice: {
+                                            /**
+                                             * Format: int64
+                                             * @description minor units
+                                             */
+                                            amount: number;
+                                            /** @example EUR */
+                                            currency: string;
+                                        };
+                                        lineTotal: {
+                                            /**
+                                             * Format: int64
+                                             * @description minor units
+                                             */
+                                            amount: number;
+                                            /** @example EUR */
+                                            currency: string;
+                                        };
+                                        discount: {
+                                            /**
+                                             * Format: int64
+                                             * @description minor units
+                                             */
+                                            amount: number;
+                                            /** @example EUR */
+                                            currency: string;
+                                        };
+                                        tax: {
+                                            /**
+                                             * Format: int64
+                                             * @description minor units
+                                             */
+                                            amount: number;
+                                            /** @example EUR */
+                                            currency: string;
+                                        };
+                                    }[];
+                                    totals: {
+                                        subtotal: {
+                                            /**
+                                             * Format: int64
+                                             * @description minor units
+                                             */
+                                            amount: number;
+                                            /** @example EUR */
+                                            currency: string;
+                                        };
+                                        discount: {
+                                            /**
+                                             * Format: int64
+                                             * @description minor units
+                                             */
+                                            amount: number;
+                                            /** @example EUR */
+                                            currency: string;
+                                        };
+                                        shipping: {
+                                            /**
+                                             * Format: int64
+                                             * @description minor units
+                                             */
+                                            amount: number;
+                                            /** @example EUR */
+                                            currency: string;
+                                        };
+                                        tax: {
+                                            /**
+                                             * Format: int64
+                                             * @description minor units
+                                             */
+                                            amount: number;
+                                            /** @example EUR */
+                                            currency: string;
+                                        };
+                                        total: {
+                                            /**
+                                             * Format: int64
+                                             * @description minor units
+                                             */
+                                            amount: number;
+                                            /** @example EUR */
+                                            currency: string;
+                                        };
+                                    };
+                                    shipments: {
+                                        id: string;
+                                        carrier: string | null;
+                                        trackingNumber: string | null;
+                                        status: string;
+                                        items: {
+                                            variantId: string;
+                                            /** Format: int64 */
+                                            quantity: number;
+                                        }[];
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                    }[];
+                                    returns: {
+                                        id: string;
+                                        status: string;
+                                        items: {
+                                            variantId: string;
+                                            /** Format: int64 */
+                                            quantity: number;
+                                        }[];
+                                        reason: string | null;
+                                        note: string | null;
+                                        /** @description What was refunded, once received */
+                                        refund: {
+                                            /**
+                                             * Format: int64
+                                             * @description minor units
+                                             */
+                                            amount: number;
+                                            /** @example EUR */
+                                            currency: string;
+                                        } | null;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                    }[];
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                }[];
+                            };
+                            /** @description The payments of the person's orders (references only: card data is never stored) */
+                            payments: {
+                                payments: {
+                                    paymentId: string;
+                                    orderId: string;
+                                    /**
+                                     * @example sandbox
+                                     * @example stripe
+                                     */
+                                    provider: string;
+                                    /** @description The provider's payment id */
+                                    providerReference: string | null;
+                                    amount: {
+                                        /**
+                                         * Format: int64
+                                         * @description minor units
+                                         */
+                                        amount: number;
+                                        /** @example EUR */
+                                        currency: string;
+                                    };
+                                    captured: {
+                                        /**
+                                         * Format: int64
+                                         * @description minor units
+                                         */
+                                        amount: number;
+                                        /** @example EUR */
+                                        currency: string;
+                                    };
+                                    refunded: {
+                                        /**
+                                         * Format: int64
+                                         * @description minor units
+                                         */
+                                        amount: number;
+                                        /** @example EUR */
+                                        currency: string;
+                                    };
+                                    /** @example captured */
+                                    status: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    refunds: {
+                                        id: string;
+                                        amount: {
+                                            /**
+                                             * Format: int64
+                                             * @description minor units
+                                             */
+                                            amount: number;
+                                            /** @example EUR */
+                                            currency: string;
+                                        };
+                                        /** @example succeeded */
+                                        status: string;
+                                        reason: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                    }[];
+                                }[];
+                            };
+                            /** @description The emails the shop wrote to the person */
+                            notifications: {
+                                messages: {
+                                    kind: "order_confirmation" | "payment_failed" | "payment_action_required" | "order_shipped" | "order_delivered" | "order_cancelled" | "order_refunded" | "order_partially_refunded" | "return_requested" | "return_received" | "password_reset" | "email_verification" | "welcome" | "stock_low" | "webhook_endpoint_disabled";
+                                    status: "pending" | "sending" | "failed" | "sent" | "dead";
+                                    sentAt: string | null;
+                                    /** @description The subject line, once sent */
+                                    subject: string | null;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission */
+            403: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts */
+            414: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; quote traceId */
+            500: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putAdminUsersByIdRoles: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in X-Request-Id and logged as `requestId` (one is made otherwise); problem `traceId`s are the trace id of `traceparent`, not this id */
+                "x-request-id"?: string;
+                /** @description W3C Trace Context: a valid one's trace id is the request's trace id (problem `traceId`, log lines, spans when tracing is on) and is carried into the events this request causes */
+                traceparent?: string;
+                /** @description Recorded (sealed) with the session or audit entry this request creates */
+                "user-agent"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    roles: ("admin" | "catalog_manager" | "order_manager" | "support")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        email: string;
+                        name: string | null;
+                        roles: string[];
+                        status: string;
+                        emailVerified: boolean;
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission */
+            403: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
