@@ -20,6 +20,15 @@ const Inventory = lazy(() => import('./pages/Inventory.tsx'), 'Inventory');
 const Orders = lazy(() => import('./pages/Orders.tsx'), 'Orders');
 const OrderDetail = lazy(() => import('./pages/OrderDetail.tsx'), 'OrderDetail');
 const Coupons = lazy(() => import('./pages/Coupons.tsx'), 'Coupons');
+const Customers = lazy(() => import('./pages/Customers.tsx'), 'Customers');
+const CustomerDetail = lazy(() => import('./pages/CustomerDetail.tsx'), 'CustomerDetail');
+const TaxShipping = lazy(() => import('./pages/TaxShipping.tsx'), 'TaxShipping');
+const Staff = lazy(() => import('./pages/Staff.tsx'), 'Staff');
+const Webhooks = lazy(() => import('./pages/Webhooks.tsx'), 'Webhooks');
+const WebhookDetail = lazy(() => import('./pages/WebhookDetail.tsx'), 'WebhookDetail');
+const Notifications = lazy(() => import('./pages/Notifications.tsx'), 'Notifications');
+const Jobs = lazy(() => import('./pages/Jobs.tsx'), 'Jobs');
+const Promotions = lazy(() => import('./pages/Promotions.tsx'), 'Promotions');
 
 const root = createRootRoute({ component: Outlet });
 
@@ -48,10 +57,45 @@ const inventory = createRoute({
 const orders = createRoute({ getParentRoute: () => shell, path: '/orders', component: Orders });
 const orderDetail = createRoute({ getParentRoute: () => shell, path: '/orders/$orderId', component: OrderDetail });
 const coupons = createRoute({ getParentRoute: () => shell, path: '/coupons', component: Coupons });
+const customers = createRoute({ getParentRoute: () => shell, path: '/customers', component: Customers });
+const customerDetail = createRoute({
+  getParentRoute: () => shell,
+  path: '/customers/$userId',
+  component: CustomerDetail,
+});
+const taxShipping = createRoute({ getParentRoute: () => shell, path: '/tax-shipping', component: TaxShipping });
+const staff = createRoute({ getParentRoute: () => shell, path: '/staff', component: Staff });
+const webhooks = createRoute({ getParentRoute: () => shell, path: '/webhooks', component: Webhooks });
+const webhookDetail = createRoute({
+  getParentRoute: () => shell,
+  path: '/webhooks/$endpointId',
+  component: WebhookDetail,
+});
+const notifications = createRoute({ getParentRoute: () => shell, path: '/notifications', component: Notifications });
+const jobs = createRoute({ getParentRoute: () => shell, path: '/jobs', component: Jobs });
+const promotions = createRoute({ getParentRoute: () => shell, path: '/promotions', component: Promotions });
 
 const routeTree = root.addChildren([
   signIn,
-  shell.addChildren([overview, products, productNew, productEdit, inventory, orders, orderDetail, coupons]),
+  shell.addChildren([
+    overview,
+    products,
+    productNew,
+    productEdit,
+    inventory,
+    orders,
+    orderDetail,
+    coupons,
+    customers,
+    customerDetail,
+    taxShipping,
+    staff,
+    webhooks,
+    webhookDetail,
+    notifications,
+    jobs,
+    promotions,
+  ]),
 ]);
 
 export const router = createRouter({ routeTree, basepath: '/admin', defaultPreload: false });

@@ -115,7 +115,20 @@ describe.skipIf(skip)(`admin dashboard in Chromium ${needsChromium}`, () => {
 
       await signIn(admin.email);
       const links = await page.getByRole('navigation', { name: 'Sections' }).getByRole('link').allTextContents();
-      expect(links).toEqual(['Overview', 'Products', 'Inventory', 'Orders', 'Coupons']);
+      expect(links).toEqual([
+        'Overview',
+        'Products',
+        'Inventory',
+        'Orders',
+        'Coupons',
+        'Promotions',
+        'Customers',
+        'Tax & shipping',
+        'Staff',
+        'Webhooks',
+        'Notifications',
+        'Jobs',
+      ]);
       // A reload keeps the session: the refresh token (sessionStorage) buys a new access token.
       const refreshed = page.waitForRequest((r) => r.url().endsWith('/v1/auth/refresh'));
       await page.reload();
@@ -408,7 +421,7 @@ describe.skipIf(skip)(`admin dashboard in Chromium ${needsChromium}`, () => {
       await page.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
       await signIn(support.email);
       const links = await page.getByRole('navigation', { name: 'Sections' }).getByRole('link').allTextContents();
-      expect(links).toEqual(['Overview', 'Orders']);
+      expect(links).toEqual(['Overview', 'Orders', 'Notifications', 'Jobs']);
       // A paid, unshipped order: an admin is offered ship, refund and cancel here; support is offered none.
       await page.goto(`${base}/admin/orders/${unshipped.id}`);
       await page.getByRole('heading', { name: `Order ${unshipped.number}`, level: 1 }).waitFor();

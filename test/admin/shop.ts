@@ -24,14 +24,17 @@ async function call(t: TestApp, method: 'GET' | 'POST' | 'PATCH', url: string, h
   return res.json();
 }
 
-/** A guest's order of the given variants (a German address, the first shipping option, paid in the sandbox). */
+/**
+ * A guest's order of the given variants (a German address, the first shipping option, paid in the sandbox); with
+ * `customer`, the order of that signed-in account.
+ */
 export async function placeOrder(
   t: TestApp,
   lines: { variantId: string; quantity: number }[],
-  opts: { couponCode?: string; email?: string } = {},
+  opts: { couponCode?: string; email?: string; customer?: { headers: Record<string, string> } } = {},
 ): Promise<PlacedOrder> {
-  const cart = await call(t, 'POST', '/v1/carts', {}, { currency: 'EUR', country: 'DE' });
-  const headers = { 'x-cart-token': cart.token };
+  const cart = await call(t, 'POST', '/v1/carts', opts.customer?.headers ?? {}, { currency: 'EUR', country: 'DE' });
+  const headers = { ...opts.customer?.headers, 'x-cart-token': cart.token };
   for (const l of lines) await call(t, 'POST', `/v1/carts/${cart.id}/items`, headers, l);
   await call(t, 'PATCH', `/v1/carts/${cart.id}`, headers, {
     email: opts.email ?? 'shopper@example.com',

@@ -11,10 +11,32 @@ describe('permission gating [REQ-ADM-012]', () => {
 
   it('[REQ-ADM-012] the navigation shows the sections a role may use', () => {
     const labels = (roles: string[]) => visibleNav(permissionsOf(roles)).map((n) => n.label);
-    expect(labels(['admin'])).toEqual(['Overview', 'Products', 'Inventory', 'Orders', 'Coupons']);
-    expect(labels(['support'])).toEqual(['Overview', 'Orders']);
-    expect(labels(['catalog_manager'])).toEqual(['Overview', 'Products', 'Inventory', 'Coupons']);
+    const pricing = ['Coupons', 'Promotions'];
+    expect(labels(['admin'])).toEqual([
+      'Overview',
+      'Products',
+      'Inventory',
+      'Orders',
+      ...pricing,
+      'Customers',
+      'Tax & shipping',
+      'Staff',
+      'Webhooks',
+      'Notifications',
+      'Jobs',
+    ]);
+    expect(labels(['support'])).toEqual(['Overview', 'Orders', 'Notifications', 'Jobs']);
+    expect(labels(['catalog_manager'])).toEqual(['Overview', 'Products', 'Inventory', ...pricing, 'Tax & shipping']);
     expect(labels(['order_manager'])).toEqual(['Overview', 'Inventory', 'Orders']);
-    expect(labels(['support', 'catalog_manager'])).toEqual(['Overview', 'Products', 'Inventory', 'Orders', 'Coupons']);
+    expect(labels(['support', 'catalog_manager'])).toEqual([
+      'Overview',
+      'Products',
+      'Inventory',
+      'Orders',
+      ...pricing,
+      'Tax & shipping',
+      'Notifications',
+      'Jobs',
+    ]);
   });
 });

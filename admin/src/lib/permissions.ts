@@ -40,6 +40,13 @@ export const NAV: readonly NavItem[] = [
   { to: '/inventory', label: 'Inventory', permission: 'inventory:read' },
   { to: '/orders', label: 'Orders', permission: 'orders:read' },
   { to: '/coupons', label: 'Coupons', permission: 'pricing:write' },
+  { to: '/promotions', label: 'Promotions', permission: 'pricing:write' },
+  { to: '/customers', label: 'Customers', permission: 'users:manage' },
+  { to: '/tax-shipping', label: 'Tax & shipping', permission: 'pricing:write' },
+  { to: '/staff', label: 'Staff', permission: 'users:manage' },
+  { to: '/webhooks', label: 'Webhooks', permission: 'webhooks:manage' },
+  { to: '/notifications', label: 'Notifications', permission: 'notifications:read' },
+  { to: '/jobs', label: 'Jobs', permission: 'jobs:read' },
 ];
 
 export function visibleNav(held: readonly string[]): NavItem[] {

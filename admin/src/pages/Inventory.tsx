@@ -1,4 +1,5 @@
-// Inventory: a variant's stock in every warehouse, and stock movements (receive, adjust, damage, count) against it.
+// Inventory: a variant's stock in every warehouse, stock movements (receive, adjust, damage, count) against it, and
+// its movement history.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -7,6 +8,7 @@ import { api } from '../api/client.ts';
 import { useCan } from '../auth/use-session.ts';
 import { problemMessage, splitProblem } from '../lib/problem.ts';
 import { Done, Field, NoAccess, Page, ProblemNote } from '../ui/kit.tsx';
+import { InventoryMovements } from './InventoryMovements.tsx';
 
 interface Movement {
   warehouseId: string;
@@ -88,6 +90,7 @@ function VariantStock({ variantId }: { variantId: string }) {
       setDone(`Recorded: ${data.onHand} on hand, ${data.available} available.`);
       form.reset({ ...form.getValues(), quantity: '', reason: '' });
       void qc.invalidateQueries({ queryKey: ['stock', variantId] });
+      void qc.invalidateQueries({ queryKey: ['movements', variantId] });
     },
   });
   const name = (id: string) => warehouses.data?.find((w) => w.id === id)?.name ?? id;
@@ -181,6 +184,7 @@ function VariantStock({ variantId }: { variantId: string }) {
           </button>
         </form>
       ) : null}
+      <InventoryMovements variantId={variantId} warehouses={warehouses.data ?? []} />
     </>
   );
 }

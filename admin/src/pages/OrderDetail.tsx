@@ -1,10 +1,11 @@
 // One order: its lines (refund one), totals, payment, shipping it with carrier and tracking, its returns (receive
-// or reject), cancelling it, and its timeline.
+// or reject), cancelling it, and its timeline (the order's event log with shipments' tracking and returns' refunds).
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { api, newIdempotencyKey } from '../api/client.ts';
 import { useCan } from '../auth/use-session.ts';
+import { logText } from '../lib/gaps.ts';
 import { formatMoney } from '../lib/money.ts';
 import { linePaid, timeline } from '../lib/orders.ts';
 import { problemMessage } from '../lib/problem.ts';
@@ -45,6 +46,23 @@ export function OrderDetail() {
       return data.items;
     },
   });
+  const log = useQuery({
+    queryKey: ['order', orderId, 'events'],
+    enabled: can('orders:read'),
+    queryFn: async () => {
+      const items = [];
+      let cursor: string | undefined;
+      do {
+        const { data, error } = await api.GET('/v1/admin/orders/{id}/events', {
+          params: { path: { id: orderId }, query: cursor ? { cursor } : {} },
+        });
+        if (!data) throw error;
+        items.push(...data.items);
+        cursor = data.nextCursor ?? undefined;
+      } while (cursor);
+      return items;
+    },
+  });
   const refresh = () => qc.invalidateQueries({ queryKey: ['order', orderId] });
   const report = (ok: string | undefined, failed: unknown) => {
     setDone(ok);
@@ -77,7 +95,14 @@ export function OrderDetail() {
   };
   const cancellable = !['cancelled', 'refunded', 'returned'].includes(o.status);
   const unshipped = o.status !== 'cancelled' && o.items.some((l) => l.shippedQuantity < l.quantity);
-  const events = timeline(o, shipments.data ?? [], returns.data ?? [], formatMoney);
+  const derived = timeline(o, shipments.data ?? [], returns.data ?? [], formatMoney);
+  // The log holds every status change with who and why; shipments and returns add tracking and refunds.
+  const events = log.data
+    ? [
+        ...log.data.map((e) => ({ at: e.createdAt, text: logText(e) })),
+        ...derived.filter((e) => e.text !== `Order ${o.number} placed`),
+      ].sort((a, b) => a.at.localeCompare(b.at))
+    : derived;
 
   return (
     <Page
@@ -165,6 +190,7 @@ export function OrderDetail() {
       {can('orders:manage') && unshipped ? <ShipForm orderId={orderId} onShipped={refresh} /> : null}
       <ReturnsPanel order={o} returns={returns.data ?? []} onChange={refresh} />
       <h2>Timeline</h2>
+      <ProblemNote message={log.isError ? problemMessage(log.error) : undefined} />
       <ol className="timeline" aria-label="Timeline">
         {events.map((e) => (
           <li key={`${e.at}-${e.text}`}>

@@ -1,10 +1,12 @@
-// Overview: today's orders and revenue (per currency), and the dead letters waiting for a retry.
+// Overview: today's orders and revenue (per currency, placed today as the API filters them), low stock, and the
+// dead letters waiting for a retry.
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { api } from '../api/client.ts';
 import { useCan, useStaff } from '../auth/use-session.ts';
+import { dayRange } from '../lib/gaps.ts';
 import { formatMoney, sumByCurrency } from '../lib/money.ts';
-import { onDay, today } from '../lib/orders.ts';
+import { today } from '../lib/orders.ts';
 import { problemMessage } from '../lib/problem.ts';
 import { Page, ProblemNote } from '../ui/kit.tsx';
 
@@ -16,14 +18,23 @@ export function Overview() {
     queryKey: ['overview', 'orders', day],
     enabled: can('orders:read'),
     queryFn: async () => {
-      const { data, error } = await api.GET('/v1/orders', { params: { query: { limit: 100 } } });
+      const { data, error } = await api.GET('/v1/orders', { params: { query: { limit: 100, ...dayRange(day) } } });
       if (!data) throw error;
-      const todays = data.items.filter((o) => onDay(o.createdAt, day) && o.status !== 'cancelled');
+      const todays = data.items.filter((o) => o.status !== 'cancelled');
       return {
         count: todays.length,
         revenue: sumByCurrency(todays.map((o) => o.totals.total)),
         more: Boolean(data.nextCursor),
       };
+    },
+  });
+  const low = useQuery({
+    queryKey: ['overview', 'low-stock'],
+    enabled: can('inventory:read'),
+    queryFn: async () => {
+      const { data, error } = await api.GET('/v1/admin/inventory/low-stock', { params: { query: { limit: 20 } } });
+      if (!data) throw error;
+      return data;
     },
   });
   const dead = useQuery({
@@ -48,7 +59,7 @@ export function Overview() {
                 <p>
                   <strong data-testid="orders-today">{orders.data.count}</strong> order
                   {orders.data.count === 1 ? '' : 's'}
-                  {orders.data.more ? ' (of the latest 100)' : ''}
+                  {orders.data.more ? ' (of the first 100 today)' : ''}
                 </p>
                 <p>
                   Revenue:{' '}
@@ -58,6 +69,31 @@ export function Overview() {
                 </p>
                 <Link to="/orders">All orders</Link>
               </>
+            ) : (
+              <p aria-busy="true">Loading…</p>
+            )}
+          </section>
+        ) : null}
+        {can('inventory:read') ? (
+          <section className="card" aria-labelledby="low-title">
+            <h2 id="low-title">Low stock</h2>
+            <ProblemNote message={low.isError ? problemMessage(low.error) : undefined} />
+            {low.data ? (
+              low.data.items.length === 0 ? (
+                <p>No variant is at or below its low-stock threshold.</p>
+              ) : (
+                <ul aria-label="Low stock">
+                  {low.data.items.map((v) => (
+                    <li key={v.variantId}>
+                      <Link to="/inventory" search={{ variant: v.variantId }}>
+                        {v.variantId}
+                      </Link>
+                      : {v.available} available (threshold {v.threshold})
+                    </li>
+                  ))}
+                  {low.data.nextCursor ? <li>… and more</li> : null}
+                </ul>
+              )
             ) : (
               <p aria-busy="true">Loading…</p>
             )}

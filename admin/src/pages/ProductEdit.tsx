@@ -1,4 +1,5 @@
-// One product (staff view, any status): edit its details, see its variants and prices, archive it.
+// One product (staff view, any status): edit its details, categories and images, see its variants and prices,
+// archive it.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
@@ -8,6 +9,7 @@ import { useCan } from '../auth/use-session.ts';
 import { formatMoney } from '../lib/money.ts';
 import { problemMessage, splitProblem } from '../lib/problem.ts';
 import { ConfirmButton, Done, Field, NoAccess, Page, ProblemNote } from '../ui/kit.tsx';
+import { ProductExtras } from './ProductExtras.tsx';
 import { attributesOption } from './product-form.ts';
 import { VariantPrices } from './VariantPrices.tsx';
 
@@ -169,6 +171,7 @@ export function ProductEdit() {
         </table>
       </div>
       {writable && p.status !== 'archived' ? <VariantPrices product={p} /> : null}
+      {writable ? <ProductExtras key={p.id} product={p} /> : null}
     </Page>
   );
 }

@@ -1,10 +1,12 @@
-// Products: the catalog's published products (GET /v1/products), or a full-text search (GET /v1/search).
+// Products: every product in any status, or one status (GET /v1/admin/products), or a full-text search of the
+// published ones (GET /v1/search).
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState } from 'react';
 import { api } from '../api/client.ts';
 import { useCan } from '../auth/use-session.ts';
+import { PRODUCT_STATUSES, type ProductStatus, staffPriceRange } from '../lib/gaps.ts';
 import { formatMoney, type Money } from '../lib/money.ts';
 import { problemMessage } from '../lib/problem.ts';
 import { DataTable } from '../ui/DataTable.tsx';
@@ -15,6 +17,7 @@ interface Row {
   name: string;
   slug: string;
   brand: string | null;
+  status: string;
   price: { min: Money; max: Money } | null;
 }
 
@@ -30,6 +33,7 @@ const columns = [
   }),
   col.accessor('slug', { header: 'Slug' }),
   col.accessor('brand', { header: 'Brand', cell: (c) => c.getValue() ?? '—' }),
+  col.accessor('status', { header: 'Status' }),
   col.accessor('price', {
     header: 'Price',
     cell: (c) => {
@@ -44,18 +48,37 @@ export function Products() {
   const can = useCan();
   const [typed, setTyped] = useState('');
   const [q, setQ] = useState('');
+  const [status, setStatus] = useState<ProductStatus | ''>('');
+  const [cursor, setCursor] = useState<string>();
   const list = useQuery({
-    queryKey: ['products', q],
+    queryKey: ['products', q, status, cursor],
     enabled: can('catalog:read'),
-    queryFn: async (): Promise<Row[]> => {
+    queryFn: async (): Promise<{ rows: Row[]; next: string | null }> => {
       if (q) {
         const { data, error } = await api.GET('/v1/search', { params: { query: { q, limit: 50 } } });
         if (!data) throw error;
-        return data.items.map((p) => ({ id: p.id, name: p.name, slug: p.slug, brand: p.brand, price: p.priceRange }));
+        const rows = data.items.map((p) => ({
+          id: p.id,
+          name: p.name,
+          slug: p.slug,
+          brand: p.brand,
+          status: 'published',
+          price: p.priceRange,
+        }));
+        return { rows, next: null };
       }
-      const { data, error } = await api.GET('/v1/products', { params: { query: { limit: 50, sort: 'newest' } } });
+      const query = { limit: 50, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) };
+      const { data, error } = await api.GET('/v1/admin/products', { params: { query } });
       if (!data) throw error;
-      return data.items.map((p) => ({ id: p.id, name: p.name, slug: p.slug, brand: p.brand, price: p.priceRange }));
+      const rows = data.items.map((p) => ({
+        id: p.id,
+        name: p.name,
+        slug: p.slug,
+        brand: p.brand,
+        status: p.status,
+        price: staffPriceRange(p.variants),
+      }));
+      return { rows, next: data.nextCursor };
     },
   });
   if (!can('catalog:read')) return <NoAccess />;
@@ -83,18 +106,46 @@ export function Products() {
           <button type="submit">Search</button>
         </form>
       </search>
-      <p className="hint">Published products, newest first. Drafts and archived products open from their link.</p>
+      <form className="inline" onSubmit={(e) => e.preventDefault()} aria-label="Filter products">
+        <label htmlFor="product-status">Status</label>
+        <select
+          id="product-status"
+          value={status}
+          onChange={(e) => {
+            setCursor(undefined);
+            setQ('');
+            setTyped('');
+            const v = e.target.value;
+            setStatus(PRODUCT_STATUSES.find((s) => s === v) ?? '');
+          }}
+        >
+          <option value="">Any</option>
+          {PRODUCT_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </form>
+      <p className="hint">
+        Newest first, in any status; search finds published products. Prices in the first currency of the first variant.
+      </p>
       <ProblemNote message={list.isError ? problemMessage(list.error) : undefined} />
       {list.data ? (
         <DataTable
-          caption={q ? `Products matching “${q}”` : 'Published products'}
-          data={list.data}
+          caption={q ? `Products matching “${q}”` : status ? `Products: ${status}` : 'Products'}
+          data={list.data.rows}
           columns={columns}
           empty="No products."
         />
       ) : (
         <p aria-busy="true">Loading…</p>
       )}
+      {list.data?.next ? (
+        <button type="button" onClick={() => setCursor(list.data?.next ?? undefined)}>
+          Older products
+        </button>
+      ) : null}
     </Page>
   );
 }

@@ -14,6 +14,7 @@ import { createCatalogReads } from './catalog.reads.ts';
 import { catalogTables } from './catalog.repo.ts';
 import { seedCatalog } from './catalog.seed.ts';
 import { createCatalogService } from './catalog.service.ts';
+import { registerStaffListRoutes } from './catalog.staff-list.http.ts';
 import { toSearchSource, type ViewDoc } from './catalog.views.ts';
 import type { AvailabilityPort, CatalogApi } from './contract.ts';
 
@@ -92,6 +93,7 @@ export function createCatalogModule(deps: CatalogModuleDeps) {
     registerRoutes: (http) => {
       registerCatalogRoutes(http, service, reads);
       registerImportRoutes(http, importer);
+      registerStaffListRoutes(http, deps.db);
     },
     graphql: createCatalogGraphql(reads),
   };

@@ -1,6 +1,6 @@
 // TypeBox schemas of the staff inventory API (validation, serialisation and OpenAPI in one).
 import { Type } from 'typebox';
-import { CountryCode, Id, Integer, List, Text } from '../../platform/http/schema-helpers.ts';
+import { CountryCode, DateTime, Id, Integer, List, Text } from '../../platform/http/schema-helpers.ts';
 
 /** The variant id as the caller sent it (stock is kept for any id the catalog may create). */
 const EchoedVariantId = Text(100, { examples: ['var_01jd5x8m3q7v2k9t4r6w1y0zab'] });
@@ -85,4 +85,50 @@ export const PolicySchema = Type.Object({
   mode: Text(),
   backorderLimit: Integer(),
   lowStockThreshold: Type.Union([Integer(), Type.Null()]),
+});
+
+const Cursor = Type.Optional(
+  Type.String({ minLength: 1, maxLength: 100, description: 'nextCursor of the previous page' }),
+);
+const PageLimit = Type.Optional(Integer({ minimum: 1, maximum: 100, default: 50 }));
+
+export const MovementQuery = Type.Object(
+  {
+    warehouseId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only this warehouse' })),
+    cursor: Cursor,
+    limit: PageLimit,
+  },
+  { additionalProperties: false },
+);
+
+export const MovementSchema = Type.Object({
+  id: Id({ examples: ['mov_01jd5x8m3q7v2k9t4r6w1y0zab'] }),
+  variantId: EchoedVariantId,
+  warehouseId: Id({ examples: ['wh_01jd5x8m3q7v2k9t4r6w1y0zab'] }),
+  kind: Text(20, { description: 'receive, adjust, count, damage or commit (a sale)', examples: ['receive'] }),
+  quantity: Integer({ description: 'Signed change of on hand', examples: [5] }),
+  requested: Integer({ description: 'What was asked: the change, or the counted quantity for count', examples: [5] }),
+  reason: Text(500, { examples: ['PO-1042'] }),
+  actor: Text(200, { description: 'Who recorded it', examples: ['staff:usr_01jd5x8m3q7v2k9t4r6w1y0zab'] }),
+  createdAt: DateTime(),
+});
+
+export const MovementPageSchema = Type.Object({
+  items: List(MovementSchema, 100),
+  nextCursor: Type.Union([Text(100), Type.Null()]),
+});
+
+export const LowStockQuery = Type.Object({ cursor: Cursor, limit: PageLimit }, { additionalProperties: false });
+
+export const LowStockSchema = Type.Object({
+  variantId: EchoedVariantId,
+  onHand: Integer({ examples: [3] }),
+  reserved: Integer({ examples: [1] }),
+  available: Integer({ description: 'Sellable over active warehouses', examples: [2] }),
+  threshold: Integer({ description: "The variant's low-stock threshold (its policy)", examples: [5] }),
+});
+
+export const LowStockPageSchema = Type.Object({
+  items: List(LowStockSchema, 100),
+  nextCursor: Type.Union([Text(100), Type.Null()]),
 });

@@ -7,6 +7,7 @@ import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
 import type { InventoryApi } from './contract.ts';
 import { seedDemoStock } from './demo-stock.ts';
+import { registerHistoryRoutes } from './history.http.ts';
 import { type RunningGrpcServer, startInventoryGrpcServer, type VerifyApiKey } from './inventory.grpc.ts';
 import { registerInventoryRoutes } from './inventory.http.ts';
 import { measureReservations } from './inventory.metrics.ts';
@@ -56,7 +57,10 @@ export function createInventoryModule(deps: InventoryModuleDeps) {
   const definition: ModuleDefinition = {
     name: 'inventory',
     migrations: { module: 'inventory', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
-    registerRoutes: (http) => registerInventoryRoutes(http, stock),
+    registerRoutes: (http) => {
+      registerInventoryRoutes(http, stock);
+      registerHistoryRoutes(http, deps.db);
+    },
     jobs: [
       {
         name: 'inventory.release_expired',

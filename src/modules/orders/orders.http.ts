@@ -1,13 +1,17 @@
 // Orders API: place an order from a cart (the checkout saga), read, list and cancel orders.
 import type { FastifyRequest } from 'fastify';
+import { errors } from '../../platform/errors.ts';
 import { access } from '../../platform/http/auth.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
 import type { App } from '../../platform/http/server.ts';
 import type { CheckoutService } from './checkout/checkout.service.ts';
+import { ORDER_ERRORS } from './contract.ts';
 import type { OrdersService } from './lifecycle/orders.service.ts';
 import {
   ActionRequiredSchema,
   CancelBody,
+  OrderEventPageSchema,
+  OrderEventQuery,
   OrderListSchema,
   OrderParams,
   OrderQuery,
@@ -88,15 +92,55 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
       schema: {
         tags,
         summary: 'List orders (customers: their own; staff with orders:read: any, filtered)',
+        description:
+          'Newest first. placedFrom (inclusive) and placedBefore (exclusive) filter by the time the order was ' +
+          'placed; placedFrom not before placedBefore is a 400 orders.invalid_range.',
         querystring: OrderQuery,
         response: {
           200: OrderListSchema,
+          400: problemResponse('orders.invalid_range or request.validation_failed'),
           401: problemResponse('Not authenticated'),
           403: problemResponse('Not a customer or staff'),
         },
       },
     },
     async (req) => s.orders.list(req.ctx, req.query),
+  );
+
+  http.get(
+    '/v1/admin/orders/:id/events',
+    {
+      config: { access: access.permission('orders:read') },
+      schema: {
+        tags,
+        summary: "An order's event log (every status change, who made it and why), oldest first",
+        params: OrderParams,
+        querystring: OrderEventQuery,
+        response: {
+          200: OrderEventPageSchema,
+          400: problemResponse('request.validation_failed'),
+          401: problemResponse('Not authenticated'),
+          403: problemResponse('Missing permission'),
+          404: problemResponse('orders.not_found'),
+        },
+      },
+    },
+    async (req) => {
+      const { id } = req.params;
+      if (!(await s.orders.row(id))) throw errors.notFound(ORDER_ERRORS.notFound, `No order ${id}.`);
+      const limit = req.query.limit ?? 100;
+      const rows = await s.orders.events(id, { after: req.query.cursor ?? null, limit: limit + 1 });
+      const items = rows.slice(0, limit).map((e) => ({
+        seq: String(e.seq),
+        type: e.type,
+        fromStatus: e.from_status,
+        toStatus: e.to_status,
+        actor: e.actor,
+        reason: e.reason,
+        createdAt: new Date(e.created_at).toISOString(),
+      }));
+      return { items, nextCursor: rows.length > limit ? (items.at(-1)?.seq ?? null) : null };
+    },
   );
 
   http.post(

@@ -94,6 +94,39 @@ export const OrderQuery = Type.Object({
   status: Type.Optional(Type.String({ maxLength: 40 })),
   cursor: Type.Optional(Type.String({ maxLength: 100 })),
   limit: Type.Optional(Int(1, 100)),
+  placedFrom: Type.Optional(
+    DateTime({ description: 'Only orders placed at or after this instant', examples: ['2026-12-01T00:00:00Z'] }),
+  ),
+  placedBefore: Type.Optional(
+    DateTime({ description: 'Only orders placed before this instant', examples: ['2026-12-02T00:00:00Z'] }),
+  ),
+});
+export const OrderEventQuery = Type.Object(
+  {
+    cursor: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,15}$',
+        maxLength: 15,
+        description: 'nextCursor of the previous page',
+        examples: ['42'],
+      }),
+    ),
+    limit: Type.Optional(Int(1, 100, { default: 100 })),
+  },
+  { additionalProperties: false },
+);
+export const OrderEventSchema = Type.Object({
+  seq: Text(20, { description: 'Position in the log (increasing)', examples: ['42'] }),
+  type: Text(40, { examples: ['transition'] }),
+  fromStatus: Type.Union([Text(40), Type.Null()], { examples: ['paid'] }),
+  toStatus: Type.Union([Text(40), Type.Null()], { examples: ['shipped'] }),
+  actor: Text(200, { examples: ['staff:usr_01J9Z3Q7K2M4N6P8R0S2T4V6W8'] }),
+  reason: Type.Union([Text(500), Type.Null()], { description: 'Free text; null once the customer was erased' }),
+  createdAt: DateTime(),
+});
+export const OrderEventPageSchema = Type.Object({
+  items: List(OrderEventSchema, 100),
+  nextCursor: Type.Union([Text(20), Type.Null()]),
 });
 export const OrderListSchema = Type.Object({
   items: List(OrderSchema, 100),

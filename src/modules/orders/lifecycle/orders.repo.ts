@@ -252,21 +252,33 @@ export const ordersRepo = {
   },
   async list(
     q: Q,
-    f: { userId?: string | undefined; status?: string | undefined; cursor?: string | undefined; limit: number },
+    f: {
+      userId?: string | undefined;
+      status?: string | undefined;
+      cursor?: string | undefined;
+      placedFrom?: string | undefined;
+      placedBefore?: string | undefined;
+      limit: number;
+    },
   ): Promise<OrderRow[]> {
     const r = await sql<OrderRow>`select * from orders.orders
       where (${f.userId ?? null}::text is null or user_id = ${f.userId ?? null})
         and (${f.status ?? null}::text is null or status = ${f.status ?? null})
+        and (${f.placedFrom ?? null}::timestamptz is null or created_at >= ${f.placedFrom ?? null}::timestamptz)
+        and (${f.placedBefore ?? null}::timestamptz is null or created_at < ${f.placedBefore ?? null}::timestamptz)
         and (${f.cursor ?? null}::text is null or id < ${f.cursor ?? null})
       order by id desc limit ${f.limit}`.execute(q);
     return r.rows;
   },
-  async events(q: Q, id: string) {
-    return ordersTables(q)
+  /** The order's log, oldest first; with `page`, the entries after seq `after`, at most `limit`. */
+  async events(q: Q, id: string, page?: { after: string | null; limit: number }) {
+    let query = ordersTables(q)
       .selectFrom('orders.order_events')
-      .select(['type', 'from_status', 'to_status', 'actor', 'reason'])
+      .select(['seq', 'type', 'from_status', 'to_status', 'actor', 'reason', 'created_at'])
       .where('order_id', '=', id)
-      .orderBy('seq')
-      .execute();
+      .orderBy('seq');
+    if (page?.after) query = query.where('seq', '>', Number(page.after));
+    if (page) query = query.limit(page.limit);
+    return query.execute();
   },
 };

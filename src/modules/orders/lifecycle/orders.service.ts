@@ -61,14 +61,34 @@ export function createOrdersService(deps: { db: Db; privacy: OrdersPrivacy }) {
     return { ...v, locale: o.locale, subject: subjectOfRow(privacy, o) };
   }
 
-  async function list(ctx: Ctx, f: { userId?: string; status?: string; cursor?: string; limit?: number }) {
+  async function list(
+    ctx: Ctx,
+    f: {
+      userId?: string;
+      status?: string;
+      cursor?: string;
+      limit?: number;
+      placedFrom?: string;
+      placedBefore?: string;
+    },
+  ) {
     const limit = Math.min(f.limit ?? 20, 100);
+    if (f.placedFrom && f.placedBefore && Date.parse(f.placedFrom) >= Date.parse(f.placedBefore)) {
+      throw errors.badRequest(ORDER_ERRORS.invalidRange, 'placedFrom must be before placedBefore.');
+    }
     let userId = f.userId;
     if (!hasPermission(ctx.actor, 'orders:read')) {
       if (ctx.actor.kind !== 'customer') throw errors.forbidden();
       userId = ctx.actor.userId; // customers only ever see their own
     }
-    const rows = await ordersRepo.list(db.k, { userId, status: f.status, cursor: f.cursor, limit: limit + 1 });
+    const rows = await ordersRepo.list(db.k, {
+      userId,
+      status: f.status,
+      cursor: f.cursor,
+      placedFrom: f.placedFrom,
+      placedBefore: f.placedBefore,
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     const lines = await ordersRepo.linesOf(
       db.k,
@@ -137,9 +157,9 @@ export function createOrdersService(deps: { db: Db; privacy: OrdersPrivacy }) {
     cancel,
     transition,
     /** The order's log, oldest first, with its free text opened (null once the customer was erased). */
-    events: async (id: string) =>
+    events: async (id: string, page?: { after: string | null; limit: number }) =>
       Promise.all(
-        (await ordersRepo.events(db.k, id)).map(async (e) => ({
+        (await ordersRepo.events(db.k, id, page)).map(async (e) => ({
           ...e,
           reason: await openText(privacy, FIELDS.logReason, e.reason),
         })),
