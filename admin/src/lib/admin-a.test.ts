@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { erasureProgress, exportFileName, searchCustomers, shownEmail } from './customers.ts';
+import {
+  erasureProgress,
+  exportFileName,
+  looksLikeEmail,
+  searchCustomers,
+  shownEmail,
+  withExactMatch,
+} from './customers.ts';
 import { grantable, keyState, PERMISSIONS, staffOnly } from './staff.ts';
 import { describeShipping, formatRate, parseCountries, rateToBp, shippingBody } from './tax-shipping.ts';
 
@@ -26,6 +33,18 @@ describe('customers, tax and shipping, staff rules of the dashboard', () => {
     expect(searchCustomers(all, 'nobody')).toEqual([]);
     expect(shownEmail(account('', null, [], 'erased'))).toBe('(erased)');
     expect(shownEmail(account('ada@example.com', null))).toBe('ada@example.com');
+  });
+
+  it('[REQ-ADM-020] a whole email is also looked up exactly; the account found is added once, never a staff one', () => {
+    expect(looksLikeEmail(' Ada@Example.com ')).toBe(true);
+    expect(looksLikeEmail('ada@example')).toBe(false);
+    expect(looksLikeEmail('ada lovelace')).toBe(false);
+    const ada = account('ada@example.com', 'Ada Lovelace');
+    const far = account('far@example.com', 'Not loaded yet');
+    expect(withExactMatch([ada], far).map((a) => a.email)).toEqual(['far@example.com', 'ada@example.com']);
+    expect(withExactMatch([ada], ada)).toEqual([ada]);
+    expect(withExactMatch([], account('ops@example.com', 'Ops', ['admin']))).toEqual([]);
+    expect(withExactMatch([ada], undefined)).toEqual([ada]);
   });
 
   it('[REQ-ADM-021] an export is saved under a safe file name; erasure progress reads as a sentence', () => {

@@ -1,5 +1,6 @@
-// Customers as staff look them up: the API lists accounts (GET /v1/admin/users, no search parameter), so the
-// search filters the accounts loaded, by email or name; staff accounts are listed in the staff section instead.
+// Customers as staff look them up: the API lists accounts (GET /v1/admin/users) and finds one by its exact email
+// (`?email=`; emails are sealed at rest, so there is no partial match), so the search filters the accounts loaded by
+// email or name, and a complete email is also looked up; staff accounts are listed in the staff section instead.
 
 export interface Account {
   id: string;
@@ -19,6 +20,17 @@ export function searchCustomers(accounts: readonly Account[], search: string): A
     const text = `${a.email} ${a.name ?? ''}`.toLowerCase();
     return words.every((w) => text.includes(w));
   });
+}
+
+/** Whether the search is a whole email address, worth an exact lookup by the API. */
+export function looksLikeEmail(search: string): boolean {
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(search.trim());
+}
+
+/** The accounts loaded that match, plus the one the API found by exact email (once), customers only. */
+export function withExactMatch(matches: readonly Account[], exact: Account | undefined): Account[] {
+  if (!exact || exact.roles.length > 0 || matches.some((a) => a.id === exact.id)) return [...matches];
+  return [exact, ...matches];
 }
 
 /** What the page shows for an erased account's personal data (the API returns an empty email and no name). */

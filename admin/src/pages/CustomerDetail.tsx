@@ -1,5 +1,5 @@
-// One customer: the profile, the customer's orders, a GDPR export of the data held under their email, and erasure
-// of the account (confirmed; its progress from the erasure record, then the profile shows as erased).
+// One customer: the profile, the customer's orders, the GDPR export of the account (what the customer's own export
+// holds) and erasure of the account (confirmed; its progress from the erasure record, then the profile shows as erased).
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -9,20 +9,14 @@ import { type Account, erasureProgress, shownEmail } from '../lib/customers.ts';
 import { formatMoney } from '../lib/money.ts';
 import { problemMessage } from '../lib/problem.ts';
 import { ConfirmButton, Done, NoAccess, Page, ProblemNote } from '../ui/kit.tsx';
-import { ExportButton } from './CustomersPrivacy.tsx';
+import { AccountExportButton } from './CustomersPrivacy.tsx';
 
-/** The API has no GET for one account: its pages are read (100 at a time) until the account is found. */
+/** One account as staff see it; null when there is none. */
 async function findAccount(userId: string): Promise<Account | null> {
-  let cursor: string | undefined;
-  do {
-    const query = { limit: 100, ...(cursor ? { cursor } : {}) };
-    const { data, error } = await api.GET('/v1/admin/users', { params: { query } });
-    if (!data) throw error;
-    const found = data.items.find((u) => u.id === userId);
-    if (found) return found;
-    cursor = data.nextCursor ?? undefined;
-  } while (cursor);
-  return null;
+  const { data, error, response } = await api.GET('/v1/admin/users/{id}', { params: { path: { id: userId } } });
+  if (response.status === 404) return null;
+  if (!data) throw error;
+  return data;
 }
 
 export function CustomerDetail() {
@@ -135,11 +129,10 @@ export function CustomerDetail() {
             {can('privacy:manage') ? (
               <>
                 <p className="hint">
-                  The staff export holds what the shop keeps under this email outside the account: guest orders, carts,
-                  payments and messages. The account's profile, addresses and orders are exported only by the customer,
-                  signed in (the API has no staff export of an account).
+                  The export is the document the customer gets from their own account: profile, addresses, sessions,
+                  orders, carts, payments and messages. Each export is written to the account's audit log.
                 </p>
-                <ExportButton email={a.email} label="Download email data export (JSON)" />
+                <AccountExportButton userId={a.id} email={a.email} />
               </>
             ) : null}
             <ConfirmButton

@@ -1,12 +1,13 @@
 // Customers: the accounts without a staff role, searched by email or name among the accounts loaded (the API lists
-// accounts in pages and has no search parameter); each links to its page. Guest data (GDPR) below, for privacy:manage.
-import { useInfiniteQuery } from '@tanstack/react-query';
+// accounts in pages), and a complete email looked up exactly by the API; each links to its page. Guest data (GDPR)
+// below, for privacy:manage.
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState } from 'react';
 import { api } from '../api/client.ts';
 import { useCan } from '../auth/use-session.ts';
-import { type Account, searchCustomers, shownEmail } from '../lib/customers.ts';
+import { type Account, looksLikeEmail, searchCustomers, shownEmail, withExactMatch } from '../lib/customers.ts';
 import { problemMessage } from '../lib/problem.ts';
 import { DataTable } from '../ui/DataTable.tsx';
 import { NoAccess, Page, ProblemNote } from '../ui/kit.tsx';
@@ -48,10 +49,23 @@ export function Customers() {
   const can = useCan();
   const [search, setSearch] = useState('');
   const accounts = useAccounts(can('users:manage'));
+  const email = search.trim();
+  const exact = useQuery({
+    queryKey: ['account-by-email', email],
+    enabled: can('users:manage') && looksLikeEmail(email),
+    queryFn: async () => {
+      const { data, error } = await api.GET('/v1/admin/users', { params: { query: { email } } });
+      if (!data) throw error;
+      return data.items[0] ?? null;
+    },
+  });
   if (!can('users:manage')) return <NoAccess />;
   const loaded = accounts.data?.pages.flatMap((p) => p.items) ?? [];
   const total = accounts.data?.pages[0]?.total ?? 0;
-  const rows = searchCustomers(loaded, search);
+  const rows = withExactMatch(
+    searchCustomers(loaded, search),
+    looksLikeEmail(email) ? (exact.data ?? undefined) : undefined,
+  );
   return (
     <Page title="Customers">
       <form className="inline" onSubmit={(e) => e.preventDefault()} aria-label="Search customers">

@@ -10,6 +10,17 @@ import { DataTable } from '../ui/DataTable.tsx';
 import { ConfirmButton, Done, Field, ProblemNote } from '../ui/kit.tsx';
 
 /** Asks the API for the email's export and saves it as a JSON file; the result or the problem shows next to it. */
+/** Offers `data` as a JSON file download named `name`; returns the name. */
+function saveJson(data: unknown, name: string): string {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  URL.revokeObjectURL(url);
+  return name;
+}
+
 export function ExportButton(props: { email: string; label?: string }) {
   const [problem, setProblem] = useState<string>();
   const [done, setDone] = useState<string>();
@@ -26,17 +37,40 @@ export function ExportButton(props: { email: string; label?: string }) {
           const { data, error } = await api.POST('/v1/admin/privacy/exports', { body: { email: props.email.trim() } });
           setBusy(false);
           if (!data) return setProblem(problemMessage(error));
-          const name = exportFileName(props.email, new Date(data.exportedAt));
-          const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
-          const a = document.createElement('a');
-          a.href = url;
-          a.download = name;
-          a.click();
-          URL.revokeObjectURL(url);
-          setDone(`Saved ${name}.`);
+          setDone(`Saved ${saveJson(data, exportFileName(props.email, new Date(data.exportedAt)))}.`);
         }}
       >
         {props.label ?? 'Download data export (JSON)'}
+      </button>
+      <ProblemNote message={problem} />
+      <Done message={done} />
+    </div>
+  );
+}
+
+/** Downloads an account's full GDPR export (GET /v1/admin/users/{id}/export) as a JSON file. */
+export function AccountExportButton(props: { userId: string; email: string }) {
+  const [problem, setProblem] = useState<string>();
+  const [done, setDone] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <div className="stack">
+      <button
+        type="button"
+        disabled={busy}
+        onClick={async () => {
+          setProblem(undefined);
+          setDone(undefined);
+          setBusy(true);
+          const { data, error } = await api.GET('/v1/admin/users/{id}/export', {
+            params: { path: { id: props.userId } },
+          });
+          setBusy(false);
+          if (!data) return setProblem(problemMessage(error));
+          setDone(`Saved ${saveJson(data, exportFileName(props.email, new Date(data.exportedAt)))}.`);
+        }}
+      >
+        Download data export (JSON)
       </button>
       <ProblemNote message={problem} />
       <Done message={done} />
