@@ -1,31 +1,10 @@
 // What the signed-in staff member may do. The API returns the user's roles (GET /v1/me); the role → permission
-// table is the server's (src/modules/identity/permissions.ts) and a test fails when this copy drifts from it.
+// table and its rules are the identity module's own (src/modules/identity/permissions.ts, a module with no imports),
+// bundled at build time, so the dashboard and the API cannot disagree.
 // Hiding an action is a courtesy: the API refuses it anyway.
+import { grants as can } from '../../../src/modules/identity/permissions.ts';
 
-export const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
-  admin: ['*'],
-  catalog_manager: ['catalog:read', 'catalog:write', 'inventory:read', 'inventory:write', 'pricing:write'],
-  order_manager: [
-    'orders:read',
-    'orders:manage',
-    'payments:read',
-    'payments:refund',
-    'fulfillment:manage',
-    'inventory:read',
-    'inventory:write',
-  ],
-  support: ['orders:read', 'customers:read', 'payments:read', 'jobs:read', 'notifications:read'],
-};
-
-export function permissionsOf(roles: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const r of roles) for (const p of ROLE_PERMISSIONS[r] ?? []) out.add(p);
-  return [...out].sort();
-}
-
-export function can(held: readonly string[], permission: string): boolean {
-  return held.includes('*') || held.includes(permission);
-}
+export { grants as can, permissionsOf, ROLE_PERMISSIONS } from '../../../src/modules/identity/permissions.ts';
 
 export interface NavItem {
   to: string;

@@ -1,36 +1,14 @@
-// Staff, roles and API keys. The role and permission names are the identity module's
-// (src/modules/identity/permissions.ts); test/admin/customers-tax-staff.e2e.test.ts fails when these copies drift from it.
+// Staff, roles and API keys. The role and permission names are the identity module's own
+// (src/modules/identity/permissions.ts), bundled at build time.
+import { isStaffRole, PERMISSIONS } from '../../../src/modules/identity/permissions.ts';
 import { can } from './permissions.ts';
 
-export const STAFF_ROLES = ['admin', 'catalog_manager', 'order_manager', 'support'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
-
-export const PERMISSIONS = [
-  'catalog:read',
-  'catalog:write',
-  'inventory:read',
-  'inventory:write',
-  'pricing:write',
-  'orders:read',
-  'orders:manage',
-  'payments:read',
-  'payments:refund',
-  'fulfillment:manage',
-  'customers:read',
-  'events:manage',
-  'jobs:read',
-  'users:manage',
-  'api_keys:manage',
-  'audit:read',
-  'privacy:manage',
-  'notifications:read',
-  'notifications:manage',
-  'webhooks:manage',
-] as const;
-
-export function isStaffRole(role: string): role is StaffRole {
-  return (STAFF_ROLES as readonly string[]).includes(role);
-}
+export {
+  isStaffRole,
+  PERMISSIONS,
+  STAFF_ROLES,
+  type StaffRole,
+} from '../../../src/modules/identity/permissions.ts';
 
 export function roleLabel(role: string): string {
   return role.replace(/_/g, ' ');
