@@ -98,17 +98,21 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
   // gRPC (off unless GRPC_PORT) accepts identity's API keys and access tokens in `authorization` metadata.
   const inventory = createInventoryModule({
     db: kernel.db,
+    readDb: kernel.readDb,
     config: kernel.config,
     logger: kernel.logger,
     verifyApiKey: identity.verifyBearer,
     reservationOutcomes: kernel.metrics.business.reservationOutcomes,
   });
+  // Storefront reads (catalog list and detail, their availability, search and suggest) run on kernel.readDb: the
+  // read replica when DATABASE_REPLICA_URL is set and it is caught up, else the primary (docs/read-replicas.md).
   const catalog = createCatalogModule({
     db: kernel.db,
+    readDb: kernel.readDb,
     cache: kernel.cache,
     logger: kernel.logger,
     defaultCurrency: kernel.config.defaultCurrency,
-    availability: options.catalogAvailability ?? catalogAvailability(inventory.api.getAvailability),
+    availability: options.catalogAvailability ?? catalogAvailability(inventory.storefrontAvailability),
   });
   // Stock changes show on the next catalog read: the read cache is dropped when stock moves.
   const catalogDefinition: ModuleDefinition = {
@@ -124,6 +128,7 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
   };
   const search = createSearchModule({
     db: kernel.db,
+    readDb: kernel.readDb,
     logger: kernel.logger,
     catalog: catalog.api,
     defaultCurrency: kernel.config.defaultCurrency,

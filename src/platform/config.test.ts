@@ -26,10 +26,35 @@ describe('configuration [REQ-KER-004]', () => {
     expect(c.defaultCurrency).toBe('EUR');
   });
 
+  it('[REQ-KER-022] CACHE_MAX_BYTES bounds the in-process cache: 32 MiB by default, validated', () => {
+    expect(loadConfig({}).cacheMaxBytes).toBe(32 * 1024 * 1024);
+    expect(loadConfig({ CACHE_MAX_BYTES: '0' }).cacheMaxBytes).toBe(0);
+    expect(loadConfig({ CACHE_MAX_BYTES: '1048576' }).cacheMaxBytes).toBe(1_048_576);
+    expect(fails({ CACHE_MAX_BYTES: '64MB' }).variable).toBe('CACHE_MAX_BYTES');
+    expect(fails({ CACHE_MAX_BYTES: '-1' }).variable).toBe('CACHE_MAX_BYTES');
+  });
+
   it('[REQ-KER-019] DATABASE_PREPARED_STATEMENTS is on by default, off when asked', () => {
     expect(loadConfig({}).dbPreparedStatements).toBe(true);
     expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'off' }).dbPreparedStatements).toBe(false);
     expect(fails({ DATABASE_PREPARED_STATEMENTS: 'yes' }).variable).toBe('DATABASE_PREPARED_STATEMENTS');
+  });
+
+  it('[REQ-SCL-001] DATABASE_REPLICA_URL: optional, a postgres URL, only with DATABASE_URL', () => {
+    expect(loadConfig({}).databaseReplicaUrl).toBeUndefined();
+    const c = loadConfig({ DATABASE_URL: 'postgres://h/db', DATABASE_REPLICA_URL: 'postgres://r/db' });
+    expect(c.databaseReplicaUrl).toBe('postgres://r/db');
+    expect(c.dbReplicaPoolMax).toBe(5);
+    expect(fails({ DATABASE_REPLICA_URL: 'postgres://r/db' }).variable).toBe('DATABASE_REPLICA_URL');
+    expect(fails({ DATABASE_URL: 'memory://', DATABASE_REPLICA_URL: 'postgres://r/db' }).variable).toBe(
+      'DATABASE_REPLICA_URL',
+    );
+    const bad = fails({ DATABASE_URL: 'postgres://h/db', DATABASE_REPLICA_URL: 'mysql://u:secret@r/db' });
+    expect(bad.variable).toBe('DATABASE_REPLICA_URL');
+    expect(bad.message).not.toContain('secret');
+    expect(fails({ DATABASE_URL: 'postgres://h/db', DATABASE_REPLICA_POOL_MAX: '0' }).variable).toBe(
+      'DATABASE_REPLICA_POOL_MAX',
+    );
   });
 
   it('[REQ-CAT-020] DEMO_DATA=auto seeds only the embedded database outside tests', () => {

@@ -27,6 +27,10 @@ export interface Config {
   dataDir: string;
   pgliteInMemory: boolean;
   dbPoolMax: number;
+  /** DATABASE_REPLICA_URL: a streaming replica for storefront reads (docs/read-replicas.md); only with databaseUrl. */
+  databaseReplicaUrl: string | undefined;
+  /** DATABASE_REPLICA_POOL_MAX: connections to the replica per process. */
+  dbReplicaPoolMax: number;
   /** Named prepared statements (`DATABASE_PREPARED_STATEMENTS`, default on). */
   dbPreparedStatements: boolean;
   /** Longest wait for a pooled connection before a request answers 503 (`DATABASE_POOL_WAIT_MS`). */
@@ -111,6 +115,8 @@ export interface Config {
   reservationTtlSeconds: number;
   /** PRICING_CACHE_MS: how long a process reuses tax rates, automatic promotions and shipping methods. */
   pricingCacheMs: number;
+  /** CACHE_MAX_BYTES: memory bound of the in-process response cache (and of the fallback while Redis is away). */
+  cacheMaxBytes: number;
   /** PAYMENT_CAPTURE: capture right after the order is placed, or when its first shipment is recorded. */
   paymentCapture: 'immediate' | 'shipment';
   /** Port of the internal gRPC server (inventory); undefined = gRPC off. */
@@ -246,6 +252,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: str(env, 'DATA_DIR') ?? './.data',
     pgliteInMemory: inMemory,
     dbPoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 500),
+    databaseReplicaUrl: url(env, 'DATABASE_REPLICA_URL', ['postgres:', 'postgresql:']),
+    dbReplicaPoolMax: int(env, 'DATABASE_REPLICA_POOL_MAX', 5, 1, 500),
     dbPreparedStatements: oneOf(env, 'DATABASE_PREPARED_STATEMENTS', ['on', 'off'] as const, 'on') === 'on',
     dbPoolWaitMs: int(env, 'DATABASE_POOL_WAIT_MS', 5_000, 10, 600_000),
     dbStatementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
@@ -306,6 +314,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(env, nodeEnv === 'production'),
     reservationTtlSeconds: int(env, 'RESERVATION_TTL_SECONDS', 900, 1, 604_800),
     pricingCacheMs: int(env, 'PRICING_CACHE_MS', 1000, 0, 60_000),
+    cacheMaxBytes: int(env, 'CACHE_MAX_BYTES', 32 * 1024 * 1024, 0, 16 * 1024 * 1024 * 1024),
     paymentCapture: oneOf(env, 'PAYMENT_CAPTURE', ['immediate', 'shipment'] as const, 'immediate'),
     grpcPort: str(env, 'GRPC_PORT') === undefined ? undefined : int(env, 'GRPC_PORT', 0, 0, 65535),
     demoData: false,
@@ -317,6 +326,13 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const demo = oneOf(env, 'DEMO_DATA', ['auto', 'on', 'off'] as const, 'auto');
   config.demoData = demo === 'on' || (demo === 'auto' && !config.databaseUrl && config.env !== 'test');
+  if (config.databaseReplicaUrl && !config.databaseUrl) {
+    throw new ConfigError(
+      'DATABASE_REPLICA_URL',
+      'set only with a postgres:// DATABASE_URL (its streaming replica)',
+      '(set)',
+    );
+  }
   if (config.paymentProvider === 'stripe' && !config.stripe.secretKey) {
     throw new ConfigError('STRIPE_SECRET_KEY', 'set when PAYMENT_PROVIDER=stripe', undefined);
   }

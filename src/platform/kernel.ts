@@ -12,6 +12,7 @@ import { type Config, redactUrl } from './config.ts';
 import type { Db } from './db/db.ts';
 import { openPglite } from './db/pglite.ts';
 import { openPostgres } from './db/postgres.ts';
+import { createReplicaReads, primaryReads, type ReadDb, redisFence } from './db/replica.ts';
 import { observeDatabase } from './observability/database-metrics.ts';
 import { createErrorTracker, type ErrorTracker } from './observability/error-tracking.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
@@ -26,6 +27,8 @@ export interface Kernel {
   logger: Logger;
   metrics: Metrics;
   db: Db;
+  /** Where storefront reads run: the read replica (DATABASE_REPLICA_URL) when usable and caught up, else `db`. */
+  readDb: ReadDb;
   cache: Cache;
   redis: Redis | undefined;
   /** Whether Redis answers (set with `redis`): the cache and rate limits work per process while it does not. */
@@ -66,6 +69,36 @@ export async function openDatabase(config: Config, logger?: Logger): Promise<Db>
     dataDir: config.pgliteInMemory ? undefined : `${config.dataDir}/pglite`,
     preparedStatements: config.dbPreparedStatements,
   });
+}
+
+/** The read replica, or the primary itself without DATABASE_REPLICA_URL (docs/read-replicas.md). */
+function openReadDb(config: Config, db: Db, k: { logger: Logger; metrics: Metrics; tracing: Tracing; redis?: Redis }) {
+  const url = config.databaseReplicaUrl;
+  if (!url || db.kind !== 'postgres') return primaryReads(db);
+  const readDb = createReplicaReads({
+    primary: db,
+    logger: k.logger,
+    registry: k.metrics.registry,
+    // Processes that share the Redis cache share the fence too: one's invalidation holds the others' reads.
+    ...(k.redis ? { shared: redisFence(k.redis, `${config.redisKeyPrefix}replica:fence`) } : {}),
+    async open() {
+      const replica = await openPostgres({
+        url,
+        max: config.dbReplicaPoolMax,
+        applicationName: 'emporium-replica-reads',
+        preparedStatements: config.dbPreparedStatements,
+        // A busy or vanished replica must not hold a storefront read long: the read falls back to the primary.
+        poolWaitMs: Math.min(config.dbPoolWaitMs, 1_000),
+        statementTimeoutMs: config.dbStatementTimeoutMs,
+        idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+        onConnectionError: (code) => k.logger.warn({ code }, 'read replica connection error'),
+      });
+      if (k.tracing.tracer) replica.trace({ tracer: k.tracing.tracer });
+      return replica;
+    },
+  });
+  k.metrics.probeDependency('postgres_replica', () => readDb.status().usable);
+  return readDb;
 }
 
 /** NATS reconnects by itself (maxReconnectAttempts -1); meanwhile events wait in the outbox. Logged and gauged. */
@@ -134,8 +167,12 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
   }
   const cache = meteredCache(
     redis && redisHealth
-      ? createResilientCache(createRedisCache(redis, `${config.redisKeyPrefix}cache:`), redisHealth)
-      : createMemoryCache(),
+      ? createResilientCache(
+          createRedisCache(redis, `${config.redisKeyPrefix}cache:`),
+          redisHealth,
+          config.cacheMaxBytes,
+        )
+      : createMemoryCache(config.cacheMaxBytes),
     metrics.business,
   );
   metrics.probeDependency('postgres', () => db.health.up);
@@ -143,6 +180,7 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
     onInternalError: (e) => logger.warn({ err: e }, 'error tracking could not capture an error'),
   });
   if (nats) watchNats(nats, logger, metrics);
+  const readDb = openReadDb(config, db, { logger, metrics, tracing, ...(redis ? { redis } : {}) });
   let closed = false;
   return {
     privacy: createPrivacy(loadEncryptionKeys(config), db.k),
@@ -150,6 +188,7 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
     logger,
     metrics,
     db,
+    readDb,
     cache,
     redis,
     redisHealth,
@@ -163,6 +202,7 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
       await cache.close();
       if (nats) await nats.drain().catch(() => nats?.close());
       if (redis) await redis.quit().catch(() => redis?.disconnect());
+      await readDb.close();
       if (!overrides.keepDbOpen) await db.close();
       db.trace(undefined);
       // Buffered spans are exported before the process ends; bounded, an unreachable collector never holds up the exit.

@@ -218,4 +218,38 @@ describe('cart over HTTP', () => {
     expect(await cost(big)).toBe(one);
     expect(one).toBeLessThanOrEqual(6);
   });
+
+  it('[REQ-CRT-015] the storefront journey reads each cart with its lines in one statement (statement budget)', async () => {
+    const c = await newCart();
+    const address = { name: 'Ada', line1: 'Street 1', city: 'Berlin', postalCode: '10117', country: 'DE' };
+    const add = await statementsOf(async () => {
+      const res = await call('POST', `/v1/carts/${c.id}/items`, c.token, { variantId: shirt.variantId, quantity: 1 });
+      expect(res.statusCode).toBe(200);
+    });
+    const patch = await statementsOf(async () => {
+      const res = await call('PATCH', `/v1/carts/${c.id}`, c.token, {
+        email: 'ada@example.com',
+        shippingAddress: address,
+      });
+      expect(res.statusCode).toBe(200);
+    });
+    let methodId = '';
+    const options = await statementsOf(async () => {
+      const res = await call('GET', `/v1/carts/${c.id}/shipping-options`, c.token);
+      expect(res.statusCode).toBe(200);
+      methodId = res.json().items[0].id;
+    });
+    const method = await statementsOf(async () => {
+      const res = await call('PATCH', `/v1/carts/${c.id}`, c.token, { shippingMethodId: methodId });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().shippingMethod.id).toBe(methodId);
+    });
+    const read = await statementsOf(async () => {
+      const res = await call('GET', `/v1/carts/${c.id}`, c.token);
+      expect(res.statusCode).toBe(200);
+      expect(res.json().items).toHaveLength(1);
+    });
+    // Before the lines were read with the cart (and returned by the version bump): 11, 5, 3, 5 and 3.
+    expect({ add, patch, options, method, read }).toEqual({ add: 10, patch: 4, options: 2, method: 3, read: 2 });
+  });
 });

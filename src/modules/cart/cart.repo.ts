@@ -75,6 +75,25 @@ export async function findCart(k: Ex, id: string, lock = false): Promise<StoredC
   return r.rows[0];
 }
 
+/** A cart's lines as one JSON value, in `items()` order (for statements that read a cart with its lines). */
+const ITEMS_JSON = sql`coalesce((select json_agg(json_build_object('id', i.id, 'cart_id', i.cart_id,
+    'variant_id', i.variant_id, 'product_id', i.product_id, 'sku', i.sku, 'name', i.name, 'quantity', i.quantity,
+    'unit_price', i.unit_price, 'weight_grams', i.weight_grams, 'category_ids', i.category_ids)
+    order by i.created_at, i.id) from cart.items i where i.cart_id = c.id), '[]'::json)`;
+
+/** A cart with its lines, read in one statement (one snapshot: the lines are those of the version read). */
+export async function findCartWithItems(
+  k: Ex,
+  id: string,
+): Promise<{ cart: StoredCart; items: ItemRow[] } | undefined> {
+  const r = await sql<StoredCart & { items: ItemRow[] }>`select ${CART_COLUMNS}, ${ITEMS_JSON} as items
+    from cart.carts c where c.id = ${id}`.execute(k);
+  const row = r.rows[0];
+  if (!row) return undefined;
+  const { items, ...cart } = row;
+  return { cart, items };
+}
+
 export async function findActiveCartOfUser(k: Ex, userId: string): Promise<StoredCart | undefined> {
   const r = await sql<StoredCart>`select ${CART_COLUMNS} from cart.carts
     where user_id = ${userId} and status = 'active'`.execute(k);
@@ -103,10 +122,15 @@ export async function insertCart(
   return r.rows[0];
 }
 
-export async function bump(k: Ex, cartId: string): Promise<StoredCart | undefined> {
-  const r = await sql<StoredCart>`update cart.carts set version = version + 1, updated_at = now() where id = ${cartId}
-    returning ${CART_COLUMNS}`.execute(k);
-  return r.rows[0];
+/** Bumps the version and returns the cart with its lines as they are now in this transaction (one statement). */
+export async function bump(k: Ex, cartId: string): Promise<{ cart: StoredCart; items: ItemRow[] } | undefined> {
+  const r = await sql<StoredCart & { items: ItemRow[] }>`with c as (
+      update cart.carts set version = version + 1, updated_at = now() where id = ${cartId} returning ${CART_COLUMNS})
+    select c.*, ${ITEMS_JSON} as items from c`.execute(k);
+  const row = r.rows[0];
+  if (!row) return undefined;
+  const { items, ...cart } = row;
+  return { cart, items };
 }
 
 export async function upsertItem(k: Ex, cartId: string, i: Omit<ItemRow, 'cart_id'>): Promise<void> {

@@ -78,15 +78,27 @@ export function createCartService(deps: CartServiceDeps) {
     return buildView(deps.pricing, cart, lines, current);
   }
 
-  async function readStored(ctx: Ctx, cartId: string, token: string | undefined): Promise<repo.StoredCart> {
-    const cart = await repo.findCart(db.k, cartId);
-    if (!cart || !canAccess(ctx, cart, token) || cart.status === 'merged' || cart.status === 'expired')
+  /** The cart with its lines (one statement), if this caller may read it. */
+  async function readStored(
+    ctx: Ctx,
+    cartId: string,
+    token: string | undefined,
+  ): Promise<{ cart: repo.StoredCart; items: repo.ItemRow[] }> {
+    const found = await repo.findCartWithItems(db.k, cartId);
+    const cart = found?.cart;
+    if (!found || !cart || !canAccess(ctx, cart, token) || cart.status === 'merged' || cart.status === 'expired')
       throw notFound();
-    return cart;
+    return found;
   }
 
   async function readable(ctx: Ctx, cartId: string, token: string | undefined): Promise<repo.CartRow> {
-    return pii.open(await readStored(ctx, cartId, token));
+    return pii.open((await readStored(ctx, cartId, token)).cart);
+  }
+
+  /** readable, with the cart's lines read in the same statement. */
+  async function readableWithItems(ctx: Ctx, cartId: string, token: string | undefined) {
+    const { cart, items } = await readStored(ctx, cartId, token);
+    return { cart: await pii.open(cart), items };
   }
 
   /**
@@ -100,14 +112,16 @@ export function createCartService(deps: CartServiceDeps) {
     // biome-ignore lint/suspicious/noConfusingVoidType: most callbacks only write and return nothing
     fn: (tx: Tx, cart: repo.StoredCart) => Promise<repo.StoredCart | undefined | void>,
   ): Promise<CartView> {
-    const cart = await db.transaction(async (tx) => {
+    const written = await db.transaction(async (tx) => {
       const c = await repo.findCart(tx, cartId, true);
       if (!c || !canAccess(ctx, c, token) || c.status === 'merged' || c.status === 'expired') throw notFound();
       if (c.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
-      return (await fn(tx, c)) || repo.bump(tx, cartId);
+      const updated = await fn(tx, c);
+      // Either fn's own update (its lines unchanged: read after), or the bump with the lines as written.
+      return updated ? { cart: updated, items: undefined } : repo.bump(tx, cartId);
     });
-    if (!cart) throw notFound();
-    return view(await pii.open(cart));
+    if (!written) throw notFound();
+    return view(await pii.open(written.cart), written.items);
   }
 
   return {
@@ -137,7 +151,8 @@ export function createCartService(deps: CartServiceDeps) {
     },
 
     async get(ctx: Ctx, cartId: string, token: string | undefined): Promise<CartView> {
-      return view(await readable(ctx, cartId, token));
+      const { cart, items } = await readableWithItems(ctx, cartId, token);
+      return view(cart, items);
     },
 
     async addItem(ctx: Ctx, cartId: string, token: string | undefined, input: { variantId: string; quantity: number }) {
@@ -225,31 +240,32 @@ export function createCartService(deps: CartServiceDeps) {
           returning ${repo.CART_COLUMNS}`.execute(q);
         return r.rows[0];
       };
-      const checkMethod = async (cart: repo.CartRow) => {
+      const checkMethod = async (cart: repo.CartRow, items: repo.ItemRow[]) => {
         if (!patch.shippingMethodId) return;
         const next = {
           ...cart,
           shipping_address: patch.shippingAddress !== undefined ? patch.shippingAddress : cart.shipping_address,
         };
-        const options = await deps.pricing.shippingOptions(quoteInput(next, await repo.items(db.k, cartId)));
+        const options = await deps.pricing.shippingOptions(quoteInput(next, items));
         if (!options.some((o) => o.id === patch.shippingMethodId)) {
           throw errors.unprocessable(E.invalidShippingMethod, 'This shipping method is not available for the cart.');
         }
       };
       for (let attempt = 0; attempt < 3; attempt++) {
-        const stored = await readStored(ctx, cartId, token);
+        const { cart: stored, items } = await readStored(ctx, cartId, token);
         const cart = await pii.open(stored);
         if (cart.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
-        await checkMethod(cart);
+        await checkMethod(cart, items);
         const updated = await apply(db.k, cart, await sealedAfter(stored, cart), true);
-        if (updated) return view(await pii.open(updated));
+        // Guarded by the version read: the lines are still the ones read with it (every line change bumps it).
+        if (updated) return view(await pii.open(updated), items);
       }
       // Contended: validate once more, then write under the cart's row lock (no other module is called inside it).
       // The data key is taken before the lock; should the personal data have changed in between, the locked row is
       // opened and sealed inside (its key is then in this process's cache: the writer that changed it loaded it).
-      const stored = await readStored(ctx, cartId, token);
+      const { cart: stored, items } = await readStored(ctx, cartId, token);
       const cart = await pii.open(stored);
-      await checkMethod(cart);
+      await checkMethod(cart, items);
       const sealed = await sealedAfter(stored, cart);
       return write(ctx, cartId, token, async (tx, c) => {
         if (samePii(c, stored) && c.user_id === stored.user_id) return apply(tx, c, sealed, false);
@@ -258,8 +274,8 @@ export function createCartService(deps: CartServiceDeps) {
     },
 
     async shippingOptions(ctx: Ctx, cartId: string, token: string | undefined): Promise<ShippingOption[]> {
-      const cart = await readable(ctx, cartId, token);
-      return deps.pricing.shippingOptions(quoteInput(cart, await repo.items(db.k, cartId)));
+      const { cart, items } = await readableWithItems(ctx, cartId, token);
+      return deps.pricing.shippingOptions(quoteInput(cart, items));
     },
 
     async markCompleted(_ctx: Ctx, cartId: string, orderId: string): Promise<void> {

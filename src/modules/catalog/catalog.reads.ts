@@ -1,10 +1,13 @@
 // Storefront reads over the read model: a list page is one indexed SQL statement, a detail one;
 // availability comes from inventory through the AvailabilityPort (one batch call per response).
 // Results of the SQL part are cached in kernel.cache and dropped on every catalog change.
+// The storefront statements run on `readDb` (the read replica when one is usable and caught up, else the primary);
+// a drop is fenced first, so a re-fill never reads the replica from before the change (docs/read-replicas.md).
 import { type RawBuilder, sql } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.ts';
 import { cachedJson } from '../../platform/cache/cached-json.ts';
 import type { Db } from '../../platform/db/db.ts';
+import { primaryReads, type ReadDb } from '../../platform/db/replica.ts';
 import { AppError, errors } from '../../platform/errors.ts';
 import type { TaggedJson } from '../../platform/http/etag.ts';
 import { CURRENCY_CODE, parseMajorUnits } from '../../platform/money.ts';
@@ -81,10 +84,13 @@ export interface ReadDeps {
   cache: Cache;
   availability: AvailabilityPort;
   defaultCurrency: string;
+  /** Where storefront statements run (default: `db`). getProducts (carts' GraphQL) stays on `db`. */
+  readDb?: ReadDb | undefined;
 }
 
 export function createCatalogReads(deps: ReadDeps) {
   const { db, cache } = deps;
+  const readDb = deps.readDb ?? primaryReads(db);
 
   function currencyOf(q: { currency?: string | undefined }): string {
     const c = q.currency ?? deps.defaultCurrency;
@@ -137,14 +143,22 @@ export function createCatalogReads(deps: ReadDeps) {
       );
     }
     const order = dir === 'asc' ? sql`${key} asc, v.product_id asc` : sql`${key} desc, v.product_id desc`;
-    const res = await sql<Row>`
-      select v.doc, v.product_id, ${key} as sort_key ${withTotal ? sql`, count(*) over ()::int as total` : sql``}
-      from catalog.product_views v
-      join catalog.product_view_prices p on p.product_id = v.product_id and p.currency = ${currency}
-      where ${sql.join(where, sql` and `)}
-      order by ${order}
-      limit ${limit} offset ${offset}`.execute(db.k);
-    return res.rows;
+    const pageOrder =
+      dir === 'asc' ? sql`pg.sort_key asc, pg.product_id asc` : sql`pg.sort_key desc, pg.product_id desc`;
+    // The page is chosen over narrow rows (ids and sort keys, index-only on the prices table), then only its
+    // documents are read: sorting and counting never carry the ~1 KB documents of every matching product.
+    const query = sql<Row>`
+      with pg as (
+        select v.product_id, ${key} as sort_key ${withTotal ? sql`, count(*) over ()::int as total` : sql``}
+        from catalog.product_views v
+        join catalog.product_view_prices p on p.product_id = v.product_id and p.currency = ${currency}
+        where ${sql.join(where, sql` and `)}
+        order by ${order}
+        limit ${limit} offset ${offset})
+      select d.doc, pg.product_id, pg.sort_key ${withTotal ? sql`, pg.total` : sql``}
+      from pg join catalog.product_views d on d.product_id = pg.product_id
+      order by ${pageOrder}`;
+    return (await readDb.run((d) => query.execute(d.k))).rows;
   }
 
   function cursorOf(sort: ProductSort, row: Row): string {
@@ -224,10 +238,12 @@ export function createCatalogReads(deps: ReadDeps) {
 
   async function getProduct(idOrSlug: string, q: { currency?: string | undefined }): Promise<Product> {
     const currency = currencyOf(q);
-    const res = await sql<{ doc: ViewDoc }>`
+    const res = await readDb.run((d) =>
+      sql<{ doc: ViewDoc }>`
       select doc from catalog.product_views
       where (product_id = ${idOrSlug} or slug = ${idOrSlug}) and status = 'published'
-      limit 1`.execute(db.k);
+      limit 1`.execute(d.k),
+    );
     const doc = res.rows[0]?.doc;
     if (!doc) throw errors.notFound(CATALOG_ERRORS.productNotFound, `No product ${idOrSlug}.`);
     return toProduct(doc, currency, await availabilityOf([doc]));
@@ -279,7 +295,11 @@ export function createCatalogReads(deps: ReadDeps) {
     getProduct,
     getProductJson,
     getProducts,
-    invalidate: () => cache.delPrefix(CACHE_PREFIX),
+    /** Fenced first: a page re-filled after the drop is read from the primary until the replica has the change. */
+    invalidate: async () => {
+      await readDb.fence();
+      await cache.delPrefix(CACHE_PREFIX);
+    },
   };
 }
 

@@ -18,7 +18,7 @@ function chunks<T>(list: T[], size = CHUNK): T[][] {
 /** Returns the number of products inserted (0 when the catalog already had products). */
 export async function seedCatalog(db: Db, options: GeneratorOptions): Promise<number> {
   const { categories, products } = generateCatalog(options);
-  return db.transaction(async (tx) => {
+  const inserted = await db.transaction(async (tx) => {
     const any = await sql<{ one: number }>`select 1 as one from catalog.products limit 1`.execute(tx);
     if (any.rows.length) return 0;
     const catIds = new Map<string, { id: string; slug: string; name: string; pathKeys: string[] }>();
@@ -114,4 +114,11 @@ export async function seedCatalog(db: Db, options: GeneratorOptions): Promise<nu
       );
     return products.length;
   });
+  // Fresh statistics, so the first storefront pages are planned for the catalog that is there (autovacuum would
+  // refresh them only up to a minute later).
+  if (inserted) {
+    await sql`analyze catalog.products, catalog.variants, catalog.prices, catalog.product_views,
+      catalog.product_view_prices`.execute(db.k);
+  }
+  return inserted;
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.ts';
 import type { Db } from '../../platform/db/db.ts';
+import type { ReadDb } from '../../platform/db/replica.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
 import type { GeneratorOptions } from './catalog.demo-data.ts';
@@ -20,6 +21,8 @@ import type { AvailabilityPort, CatalogApi } from './contract.ts';
 
 export interface CatalogModuleDeps {
   db: Db;
+  /** Where storefront list and detail statements run (kernel.readDb; default `db`). Writes and staff reads: `db`. */
+  readDb?: ReadDb;
   cache: Cache;
   logger: Logger;
   defaultCurrency: string;

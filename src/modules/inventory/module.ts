@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Counter } from 'prom-client';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/db.ts';
+import { primaryReads, type ReadDb } from '../../platform/db/replica.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
 import type { InventoryApi } from './contract.ts';
@@ -24,6 +25,8 @@ export interface InventoryModuleDeps {
   sweepIntervalMs?: number;
   /** The app's reservation outcome counter (`inventory_reservation_outcomes_total`); absent: not counted. */
   reservationOutcomes?: Counter<'operation' | 'outcome'>;
+  /** Where the storefront's availability batch runs (kernel.readDb; default `db`). Carts and checkout: `db`. */
+  readDb?: ReadDb;
 }
 
 export function createInventoryModule(deps: InventoryModuleDeps) {
@@ -37,6 +40,17 @@ export function createInventoryModule(deps: InventoryModuleDeps) {
     restockReturned: reservations.restockReturned,
     getAvailability: stock.getAvailability,
   };
+  // The storefront's availability (catalog pages): the same plain read, on the read replica when one is usable.
+  const readDb = deps.readDb ?? primaryReads(deps.db);
+  const replicaStock = new WeakMap<Db, ReturnType<typeof createStockService>>();
+  const stockOn = (db: Db) => {
+    if (db === deps.db) return stock;
+    const s = replicaStock.get(db) ?? createStockService({ db });
+    replicaStock.set(db, s);
+    return s;
+  };
+  const storefrontAvailability: InventoryApi['getAvailability'] = (ids) =>
+    readDb.run((db) => stockOn(db).getAvailability(ids));
   const outcomes = deps.reservationOutcomes;
   const api = outcomes ? measureReservations(raw, outcomes) : raw;
 
@@ -87,7 +101,7 @@ export function createInventoryModule(deps: InventoryModuleDeps) {
   };
 
   const seedDemo = (variantIds: string[]) => seedDemoStock(deps.db, variantIds);
-  return { definition, api, reservations, stock, seedDemo, grpcServer: grpc };
+  return { definition, api, reservations, stock, seedDemo, grpcServer: grpc, storefrontAvailability };
 }
 
 export type InventoryModule = ReturnType<typeof createInventoryModule>;

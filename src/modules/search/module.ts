@@ -5,6 +5,7 @@ import { Histogram, type Registry } from 'prom-client';
 import type { Cache } from '../../platform/cache/cache.ts';
 import { cachedJson } from '../../platform/cache/cached-json.ts';
 import type { Db } from '../../platform/db/db.ts';
+import type { ReadDb } from '../../platform/db/replica.ts';
 import type { Subscriber } from '../../platform/events/subscriber.ts';
 import { tagJson } from '../../platform/http/etag.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
@@ -18,6 +19,8 @@ import { createSearchQueries } from './search.query.ts';
 
 export interface SearchModuleDeps {
   db: Db;
+  /** Where search and suggest statements run (kernel.readDb; default `db`). The indexer writes and reads on `db`. */
+  readDb?: ReadDb;
   logger: Logger;
   catalog: CatalogApi;
   defaultCurrency: string;
@@ -32,7 +35,7 @@ const CACHE_TTL_SECONDS = 300;
 
 export function createSearchModule(deps: SearchModuleDeps) {
   const indexer = createIndexer(deps.db, deps.catalog);
-  const queries = createSearchQueries(deps.db, deps.defaultCurrency);
+  const queries = createSearchQueries(deps.db, deps.defaultCurrency, deps.readDb);
   const lag = new Histogram({
     name: 'search_index_lag_seconds',
     help: 'Time from a committed catalog change to the search index reflecting it',
@@ -59,6 +62,7 @@ export function createSearchModule(deps: SearchModuleDeps) {
     async reindexIfEmpty() {
       if (!(await indexer.isEmpty())) return 0;
       const n = await indexer.reindexAll();
+      await deps.readDb?.fence();
       await deps.cache?.delPrefix(CACHE_PREFIX);
       return n;
     },
@@ -78,6 +82,8 @@ export function createSearchModule(deps: SearchModuleDeps) {
     ],
     async handle(event) {
       await indexer.indexProducts([event.aggregateId]);
+      // Fenced first: an answer re-cached after the drop is read from the primary until the replica has the change.
+      await deps.readDb?.fence();
       await deps.cache?.delPrefix(CACHE_PREFIX);
       lag.observe(Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000);
     },

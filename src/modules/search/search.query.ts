@@ -1,8 +1,10 @@
 // Full-text search over search.documents: typo correction and prefix expansion against the word
 // list (pg_trgm), weighted ranking (name A > brand B > category C > description D) with the product
-// id as a stable tie-break, and exact facet counts. At most two SQL statements per search.
+// id as a stable tie-break, and exact facet counts. At most two SQL statements per search, run on `reads` (the
+// read replica when one is usable and caught up, else the primary: docs/read-replicas.md).
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/db.ts';
+import { primaryReads, type ReadDb } from '../../platform/db/replica.ts';
 import { AppError } from '../../platform/errors.ts';
 import { CURRENCY_CODE, parseMajorUnits } from '../../platform/money.ts';
 import { SEARCH_ERRORS, type SearchHit, type SearchQuery, type SearchResult } from './contract.ts';
@@ -43,19 +45,21 @@ export function parseFacets(raw: string[] | undefined): Map<string, Set<string>>
   return out;
 }
 
-export function createSearchQueries(db: Db, defaultCurrency: string) {
+export function createSearchQueries(db: Db, defaultCurrency: string, reads: ReadDb = primaryReads(db)) {
   /** One statement: each term is kept as a prefix when a known word starts with it, else corrected. */
   async function understand(q: string | undefined): Promise<{ tsquery: string; understood: string } | undefined> {
     const terms = [...new Set(tokenize(q ?? ''))].slice(0, MAX_TERMS);
     if (!terms.length) return undefined;
-    const res = await sql<{ term: string; known: boolean; best: string | null }>`
+    const res = await reads.run((d) =>
+      sql<{ term: string; known: boolean; best: string | null }>`
       select t.term,
         exists (select 1 from search.words w where w.word like t.term || '%') as known,
         (select w.word from search.words w
           where w.word % t.term
           order by similarity(w.word, t.term) desc, w.word limit 1) as best
       from unnest(${terms}::text[]) with ordinality as t(term, n)
-      order by t.n`.execute(db.k);
+      order by t.n`.execute(d.k),
+    );
     return buildTsQuery(res.rows);
   }
 
@@ -64,10 +68,12 @@ export function createSearchQueries(db: Db, defaultCurrency: string) {
     const query = tsquery ? sql`to_tsquery('simple', ${tsquery})` : undefined;
     if (query) where.push(sql`tsv @@ ${query}`);
     if (category) where.push(sql`category_keys @> array[${category}]::text[]`);
-    const res = await sql<DocRow>`
+    const res = await reads.run((d) =>
+      sql<DocRow>`
       select product_id, slug, name, brand, categories, attributes, min_prices, max_prices, created_at,
         ${query ? sql`ts_rank(tsv, ${query})` : sql`0`}::float8 as rank
-      from search.documents where ${sql.join(where, sql` and `)}`.execute(db.k);
+      from search.documents where ${sql.join(where, sql` and `)}`.execute(d.k),
+    );
     return res.rows;
   }
 
@@ -136,11 +142,13 @@ export function createSearchQueries(db: Db, defaultCurrency: string) {
   ): Promise<{ query: string; items: { id: string; slug: string; name: string }[] }> {
     const understood = await understand(q);
     if (!understood) return { query: '', items: [] };
-    const res = await sql<{ product_id: string; slug: string; name: string }>`
+    const res = await reads.run((d) =>
+      sql<{ product_id: string; slug: string; name: string }>`
       select product_id, slug, name from search.documents
       where tsv @@ to_tsquery('simple', ${understood.tsquery})
       order by ts_rank(tsv, to_tsquery('simple', ${understood.tsquery})) desc, name, product_id
-      limit ${limit}`.execute(db.k);
+      limit ${limit}`.execute(d.k),
+    );
     return {
       query: understood.understood,
       items: res.rows.map((r) => ({ id: r.product_id, slug: r.slug, name: r.name })),

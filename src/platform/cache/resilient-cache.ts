@@ -7,8 +7,8 @@ import type { RedisHealth } from './redis-health.ts';
 
 export const FALLBACK_TTL_SECONDS = 5;
 
-export function createResilientCache(redisCache: Cache, health: RedisHealth): Cache {
-  const local = createMemoryCache();
+export function createResilientCache(redisCache: Cache, health: RedisHealth, localMaxBytes?: number): Cache {
+  const local = createMemoryCache(localMaxBytes);
   health.onRecovered(async () => {
     await redisCache.delPrefix('');
     await local.delPrefix('');
