@@ -16,6 +16,7 @@ import { Shell } from './ui/Shell.tsx';
 const Products = lazy(() => import('./pages/Products.tsx'), 'Products');
 const ProductNew = lazy(() => import('./pages/ProductNew.tsx'), 'ProductNew');
 const ProductEdit = lazy(() => import('./pages/ProductEdit.tsx'), 'ProductEdit');
+const ProductImport = lazy(() => import('./pages/ProductImport.tsx'), 'ProductImport');
 const Inventory = lazy(() => import('./pages/Inventory.tsx'), 'Inventory');
 const Orders = lazy(() => import('./pages/Orders.tsx'), 'Orders');
 const OrderDetail = lazy(() => import('./pages/OrderDetail.tsx'), 'OrderDetail');
@@ -46,6 +47,7 @@ const shell = createRoute({
 const overview = createRoute({ getParentRoute: () => shell, path: '/', component: Overview });
 const products = createRoute({ getParentRoute: () => shell, path: '/products', component: Products });
 const productNew = createRoute({ getParentRoute: () => shell, path: '/products/new', component: ProductNew });
+const productImport = createRoute({ getParentRoute: () => shell, path: '/products/import', component: ProductImport });
 const productEdit = createRoute({ getParentRoute: () => shell, path: '/products/$productId', component: ProductEdit });
 const inventory = createRoute({
   getParentRoute: () => shell,
@@ -81,6 +83,7 @@ const routeTree = root.addChildren([
     overview,
     products,
     productNew,
+    productImport,
     productEdit,
     inventory,
     orders,

@@ -42,19 +42,27 @@ interface Fixture {
  * What the migrations since each fixture's release change, written down by whoever adds a migration or a fixture:
  * migrations that must be among the new ones, and the columns they add to released tables (old rows hold null there).
  */
-const SINCE: Record<string, { newMigrations: string[]; newSchemas: string[]; addedColumns: Record<string, string> }> = {
-  '27d25dd': {
-    newMigrations: ['identity/user_locale', 'orders/order_locale', 'notifications/init', 'webhooks/init'],
-    newSchemas: ['notifications', 'webhooks'],
-    // identity/0003_user_locale and orders/0006_order_locale: null = the shop's default language.
-    addedColumns: { 'identity.users': 'locale', 'orders.orders': 'locale' },
-  },
-};
+const SINCE: Record<string, { newMigrations: string[]; newSchemas: string[]; addedColumns: Record<string, string[]> }> =
+  {
+    '27d25dd': {
+      newMigrations: [
+        'identity/user_locale',
+        'identity/user_disabled',
+        'orders/order_locale',
+        'notifications/init',
+        'webhooks/init',
+      ],
+      newSchemas: ['notifications', 'webhooks'],
+      // identity/0003_user_locale and orders/0006_order_locale: null = the shop's default language;
+      // identity/0004_user_disabled: null = an enabled account.
+      addedColumns: { 'identity.users': ['locale', 'disabled_at'], 'orders.orders': ['locale'] },
+    },
+  };
 
 type Content = Record<string, { rows: number; hash: string }>;
 
 /** Every table's row count and a hash of its rows (as jsonb, UTC, new columns left out), in one snapshot. */
-async function contentOf(db: Db, addedColumns: Record<string, string>): Promise<Content> {
+async function contentOf(db: Db, addedColumns: Record<string, string[]>): Promise<Content> {
   return db.transaction(
     async (tx) => {
       await sql`set local time zone 'UTC'`.execute(tx);
@@ -66,7 +74,9 @@ async function contentOf(db: Db, addedColumns: Record<string, string>): Promise<
       const out: Content = {};
       for (const t of tables.rows) {
         const added = addedColumns[t.name];
-        const row = added ? `(to_jsonb(x) - '${added}')::text` : 'to_jsonb(x)::text';
+        const row = added
+          ? `(to_jsonb(x) - array[${added.map((c) => `'${c}'`).join(', ')}])::text`
+          : 'to_jsonb(x)::text';
         const r = await sql<{ rows: number; hash: string }>`select count(*)::int as rows,
           md5(coalesce(string_agg(${sql.raw(row)}, E'\n' order by ${sql.raw(row)}), '')) as hash
           from ${sql.raw(t.ident)} x`.execute(tx);
@@ -217,10 +227,12 @@ describe.each(fixtures)(`upgrading a database of release $release (${kind}) [REQ
           schema,
         ).toBe(true);
       // The intended change: the added columns exist, and hold null on every old row.
-      for (const [table, column] of Object.entries(since.addedColumns)) {
-        const r = await sql<{ n: number; set: number }>`select count(*)::int as n,
-          count(${sql.ref(column)})::int as set from ${sql.table(table)}`.execute(app.db.k);
-        expect(r.rows[0], table).toEqual({ n: before[table]?.rows, set: 0 });
+      for (const [table, columns] of Object.entries(since.addedColumns)) {
+        for (const column of columns) {
+          const r = await sql<{ n: number; set: number }>`select count(*)::int as n,
+            count(${sql.ref(column)})::int as set from ${sql.table(table)}`.execute(app.db.k);
+          expect(r.rows[0], `${table}.${column}`).toEqual({ n: before[table]?.rows, set: 0 });
+        }
       }
     } finally {
       await app.close();

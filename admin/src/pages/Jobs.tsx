@@ -1,5 +1,5 @@
-// Jobs and dead letters: the scheduled jobs with their last run, the latest one-off jobs, and the events a
-// subscriber failed on too many times, each of which can be retried.
+// Jobs and dead letters: the scheduled jobs with their last run, the latest one-off jobs (a dead one can be retried),
+// and the events a subscriber failed on too many times, each of which can be retried.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState } from 'react';
@@ -55,6 +55,26 @@ const queueColumns = [
   qc_.accessor('createdAt', { header: 'Created', cell: (c) => when(c.getValue()) }),
   qc_.accessor('lastError', { header: 'Last error', cell: (c) => c.getValue() ?? '—' }),
 ];
+/** The one-off jobs' columns, with a retry button on dead ones for staff who may retry (events:manage). */
+const queueColumnsWithRetry = (retry: (j: Queued) => void) => [
+  ...queueColumns,
+  qc_.display({
+    id: 'retry',
+    header: 'Action',
+    cell: (c) =>
+      c.row.original.status === 'dead' ? (
+        <button
+          type="button"
+          aria-label={`Retry job ${c.row.original.name} (${c.row.original.id})`}
+          onClick={() => retry(c.row.original)}
+        >
+          Retry
+        </button>
+      ) : (
+        '—'
+      ),
+  }),
+];
 
 interface Dead {
   id: string;
@@ -70,6 +90,8 @@ export function Jobs() {
   const qc = useQueryClient();
   const [problem, setProblem] = useState<string>();
   const [done, setDone] = useState<string>();
+  const [jobProblem, setJobProblem] = useState<string>();
+  const [jobDone, setJobDone] = useState<string>();
   const jobs = useQuery({
     queryKey: ['jobs'],
     enabled: can('jobs:read'),
@@ -98,6 +120,13 @@ export function Jobs() {
     setProblem(data ? undefined : problemMessage(error));
     await qc.invalidateQueries({ queryKey: ['dead-letters'] });
     await qc.invalidateQueries({ queryKey: ['overview', 'dead-letters'] });
+  };
+  const retryJob = async (j: Queued) => {
+    const { data, error } = await api.POST('/v1/admin/jobs/{id}/retry', { params: { path: { id: j.id } } });
+    // The list is read again first, so the message and the row it speaks of show together.
+    await qc.invalidateQueries({ queryKey: ['jobs'] });
+    setJobDone(data ? `Job ${j.name} queued to run again.` : undefined);
+    setJobProblem(data ? undefined : problemMessage(error));
   };
   const dc = createColumnHelper<Dead>();
   const deadColumns = [
@@ -142,7 +171,8 @@ export function Jobs() {
       ) : null}
       {can('jobs:read') ? (
         <>
-          <ProblemNote message={jobs.isError ? problemMessage(jobs.error) : undefined} />
+          <ProblemNote message={jobs.isError ? problemMessage(jobs.error) : jobProblem} />
+          <Done message={jobDone} />
           {jobs.data ? (
             <>
               <DataTable
@@ -154,7 +184,7 @@ export function Jobs() {
               <DataTable
                 caption="Latest one-off jobs"
                 data={jobs.data.queue}
-                columns={queueColumns}
+                columns={can('events:manage') ? queueColumnsWithRetry(retryJob) : queueColumns}
                 empty="No one-off jobs."
               />
             </>

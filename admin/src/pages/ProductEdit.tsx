@@ -1,5 +1,5 @@
-// One product (staff view, any status): edit its details, categories and images, see its variants and prices,
-// archive it.
+// One product (staff view, any status): edit its details, categories and images, see its variants and prices, add
+// and remove variants (ProductVariants), archive it.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
@@ -10,6 +10,7 @@ import { formatMoney } from '../lib/money.ts';
 import { problemMessage, splitProblem } from '../lib/problem.ts';
 import { ConfirmButton, Done, Field, NoAccess, Page, ProblemNote } from '../ui/kit.tsx';
 import { ProductExtras } from './ProductExtras.tsx';
+import { AddVariant, RemoveVariant } from './ProductVariants.tsx';
 import { attributesOption } from './product-form.ts';
 import { VariantPrices } from './VariantPrices.tsx';
 
@@ -80,6 +81,7 @@ export function ProductEdit() {
   const p = product.data;
   if (!p) return <p aria-busy="true">Loading…</p>;
   const writable = can('catalog:write');
+  const editable = writable && p.status !== 'archived';
   return (
     <Page
       title={p.name}
@@ -148,6 +150,7 @@ export function ProductEdit() {
               <th scope="col">Option</th>
               <th scope="col">Prices</th>
               <th scope="col">Stock</th>
+              {editable ? <th scope="col">Action</th> : null}
             </tr>
           </thead>
           <tbody>
@@ -165,12 +168,25 @@ export function ProductEdit() {
                     '—'
                   )}
                 </td>
+                {editable ? (
+                  <td>
+                    <RemoveVariant
+                      product={p}
+                      variant={v}
+                      onDone={(message, failed) => {
+                        setDone(message);
+                        setProblem(failed);
+                      }}
+                    />
+                  </td>
+                ) : null}
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {writable && p.status !== 'archived' ? <VariantPrices product={p} /> : null}
+      {editable ? <VariantPrices key={p.variants.map((v) => v.id).join(' ')} product={p} /> : null}
+      {editable ? <AddVariant key={`add-variant-${p.id}`} product={p} /> : null}
       {writable ? <ProductExtras key={p.id} product={p} /> : null}
     </Page>
   );

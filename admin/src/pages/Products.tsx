@@ -87,9 +87,14 @@ export function Products() {
       title="Products"
       actions={
         can('catalog:write') ? (
-          <Link to="/products/new" className="button primary">
-            New product
-          </Link>
+          <div className="actions">
+            <Link to="/products/import" className="button">
+              Import
+            </Link>
+            <Link to="/products/new" className="button primary">
+              New product
+            </Link>
+          </div>
         ) : null
       }
     >

@@ -1,6 +1,7 @@
 // Automatic promotions (applied to every cart they match, no code) and campaigns (a redemption limit shared by
 // their promotions): the list with state, window and usage; create a campaign; create a promotion, optionally in a
-// campaign; edit, pause or end one (PromotionEdit).
+// campaign, of any kind: percentage, fixed amount, free shipping, buy X get Y (on some products or all), or a bundle
+// price; edit, pause or end one (PromotionEdit); the campaigns with their usage (Campaigns).
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState } from 'react';
@@ -8,10 +9,13 @@ import { type FieldPath, useForm } from 'react-hook-form';
 import { api } from '../api/client.ts';
 import { useCan } from '../auth/use-session.ts';
 import { type CouponKind, couponValue, usage } from '../lib/coupons.ts';
+import { toMinor } from '../lib/money.ts';
 import { problemMessage, splitProblem } from '../lib/problem.ts';
 import { describePromotion, describeWindow, fromLocalInput, limitInput, promotionState } from '../lib/promotions.ts';
+import { idList, parseBundleItems, quantityInput } from '../lib/staff-gaps.ts';
 import { DataTable } from '../ui/DataTable.tsx';
 import { Done, Field, NoAccess, Page, ProblemNote } from '../ui/kit.tsx';
+import { Campaigns } from './Campaigns.tsx';
 import { CampaignForm, PromotionEdit } from './PromotionEdit.tsx';
 
 export type Promotion = NonNullable<Awaited<ReturnType<typeof listPromotions>>>[number];
@@ -22,11 +26,16 @@ async function listPromotions() {
 }
 const fmt = (iso: string) => new Date(iso).toLocaleString();
 
+type Kind = CouponKind | 'buy_x_get_y' | 'bundle';
 interface PromotionForm {
   name: string;
-  kind: CouponKind;
+  kind: Kind;
   value: string;
   currency: string;
+  buyQuantity: string;
+  getQuantity: string;
+  productIds: string;
+  bundleItems: string;
   startsAt: string;
   endsAt: string;
   usageLimit: string;
@@ -47,6 +56,10 @@ export function Promotions() {
       kind: 'percentage',
       value: '',
       currency: 'EUR',
+      buyQuantity: '',
+      getQuantity: '',
+      productIds: '',
+      bundleItems: '',
       startsAt: '',
       endsAt: '',
       usageLimit: '',
@@ -59,13 +72,33 @@ export function Promotions() {
   const onSubmit = form.handleSubmit(async (v) => {
     setProblem(undefined);
     setDone(undefined);
-    const value = couponValue(v.kind, v.value, v.currency);
+    const currency = v.currency.trim().toUpperCase();
+    const value =
+      v.kind === 'buy_x_get_y'
+        ? 0
+        : v.kind === 'bundle'
+          ? toMinor(v.value, currency)
+          : couponValue(v.kind, v.value, currency);
+    const buyQuantity = quantityInput(v.buyQuantity);
+    const getQuantity = quantityInput(v.getQuantity);
+    const bundle = parseBundleItems(v.bundleItems);
+    let rule: Record<string, unknown> = {};
+    if (v.kind === 'buy_x_get_y') {
+      if (buyQuantity === undefined) form.setError('buyQuantity', { message: 'Enter a whole number from 1 to 999.' });
+      if (getQuantity === undefined) form.setError('getQuantity', { message: 'Enter a whole number from 1 to 999.' });
+      if (buyQuantity === undefined || getQuantity === undefined) return;
+      rule = { buyQuantity, getQuantity, productIds: idList(v.productIds) };
+    }
+    if (v.kind === 'bundle') {
+      if ('problem' in bundle) return form.setError('bundleItems', { message: bundle.problem });
+      rule = { currency, bundleItems: bundle.items };
+    }
     const startsAt = fromLocalInput(v.startsAt);
     const endsAt = fromLocalInput(v.endsAt);
     const usageLimit = limitInput(v.usageLimit);
     if (value === undefined)
       form.setError('value', {
-        message: v.kind === 'percentage' ? 'Enter a percentage from 0.01 to 100.' : 'Enter an amount.',
+        message: v.kind === 'percentage' ? 'Enter a percentage from 0.01 to 100.' : `Enter an amount in ${currency}.`,
       });
     if (startsAt === undefined) form.setError('startsAt', { message: 'Enter a date and time.' });
     if (endsAt === undefined) form.setError('endsAt', { message: 'Enter a date and time.' });
@@ -77,7 +110,8 @@ export function Promotions() {
         kind: v.kind,
         automatic: true,
         value,
-        ...(v.kind === 'fixed' ? { currency: v.currency.trim().toUpperCase() } : {}),
+        ...(v.kind === 'fixed' ? { currency } : {}),
+        ...rule,
         startsAt,
         endsAt,
         usageLimit,
@@ -86,14 +120,18 @@ export function Promotions() {
     });
     if (!data) {
       const known = ['name', 'kind', 'value', 'currency', 'startsAt', 'endsAt', 'usageLimit', 'campaignId'];
-      const { fields, form: rest } = splitProblem(error, (n) => known.includes(n));
-      for (const [n, message] of Object.entries(fields)) form.setError(n as FieldPath<PromotionForm>, { message });
+      const more = ['buyQuantity', 'getQuantity', 'productIds', 'bundleItems'];
+      const { fields, form: rest } = splitProblem(error, (n) => [...known, ...more].includes(n.split('.')[0] ?? n));
+      for (const [n, message] of Object.entries(fields)) {
+        form.setError((n.split('.')[0] ?? n) as FieldPath<PromotionForm>, { message });
+      }
       setProblem(rest);
       return;
     }
     setDone(`Promotion ${data.name} created.`);
     form.reset();
     await qc.invalidateQueries({ queryKey: ['promotions'] });
+    await qc.invalidateQueries({ queryKey: ['campaigns'] });
   });
 
   const now = new Date();
@@ -154,20 +192,47 @@ export function Promotions() {
                 <option value="percentage">Percentage</option>
                 <option value="fixed">Fixed amount</option>
                 <option value="free_shipping">Free shipping</option>
+                <option value="buy_x_get_y">Buy X, get Y free</option>
+                <option value="bundle">Bundle price</option>
               </select>
             )}
           </Field>
-          {kind !== 'free_shipping' ? (
-            <Field label={kind === 'percentage' ? 'Percent off' : 'Amount off'} error={e.value?.message}>
+          {kind !== 'free_shipping' && kind !== 'buy_x_get_y' ? (
+            <Field
+              label={kind === 'percentage' ? 'Percent off' : kind === 'bundle' ? 'Bundle price' : 'Amount off'}
+              error={e.value?.message}
+            >
               {(a) => <input {...a} inputMode="decimal" {...form.register('value', { required: 'Enter a value.' })} />}
             </Field>
           ) : null}
-          {kind === 'fixed' ? (
+          {kind === 'fixed' || kind === 'bundle' ? (
             <Field label="Currency" error={e.currency?.message}>
               {(a) => <input {...a} maxLength={3} className="short" {...form.register('currency')} />}
             </Field>
           ) : null}
         </div>
+        {kind === 'buy_x_get_y' ? (
+          <div className="row">
+            <Field label="Buy quantity" error={e.buyQuantity?.message}>
+              {(a) => <input {...a} inputMode="numeric" className="short" {...form.register('buyQuantity')} />}
+            </Field>
+            <Field label="Free quantity" hint="The cheapest units are free" error={e.getQuantity?.message}>
+              {(a) => <input {...a} inputMode="numeric" className="short" {...form.register('getQuantity')} />}
+            </Field>
+            <Field label="On products" hint="Product ids; empty: every product" error={e.productIds?.message}>
+              {(a) => <input {...a} {...form.register('productIds')} />}
+            </Field>
+          </div>
+        ) : null}
+        {kind === 'bundle' ? (
+          <Field
+            label="Bundle items"
+            hint="One per line: a product (prod_…) or variant (var_…) id, then × and a quantity"
+            error={e.bundleItems?.message}
+          >
+            {(a) => <textarea {...a} rows={3} {...form.register('bundleItems')} />}
+          </Field>
+        ) : null}
         <div className="row">
           <Field label="Starts" hint="Empty: now" error={e.startsAt?.message}>
             {(a) => <input {...a} type="datetime-local" {...form.register('startsAt')} />}
@@ -188,7 +253,13 @@ export function Promotions() {
           Create promotion
         </button>
       </form>
-      <CampaignForm onCreated={(id) => form.setValue('campaignId', id)} />
+      <CampaignForm
+        onCreated={(id) => {
+          form.setValue('campaignId', id);
+          void qc.invalidateQueries({ queryKey: ['campaigns'] });
+        }}
+      />
+      <Campaigns />
     </Page>
   );
 }

@@ -1,5 +1,6 @@
 // Staff users and roles: the accounts holding a staff role, create one with a role and a first password, change a
-// member's role, remove a member's access (the API's "no roles"; it has no other disable). API keys below.
+// member's role, remove a member's access (roles emptied), disable or enable an account and send it a password reset
+// (StaffAccess). API keys and the audit log below.
 import { useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState } from 'react';
@@ -12,7 +13,9 @@ import { isStaffRole, roleLabel, STAFF_ROLES, type StaffRole, staffOnly } from '
 import { DataTable } from '../ui/DataTable.tsx';
 import { ConfirmButton, Done, Field, NoAccess, Page, ProblemNote } from '../ui/kit.tsx';
 import { useAccounts } from './Customers.tsx';
+import { AccessCell } from './StaffAccess.tsx';
 import { ApiKeys } from './StaffApiKeys.tsx';
+import { AuditLog } from './StaffAuditLog.tsx';
 
 interface StaffForm {
   email: string;
@@ -23,11 +26,15 @@ interface StaffForm {
 
 export function Staff() {
   const can = useCan();
+  // The same cached list as the staff table: the audit log's account field suggests each member's id by email.
+  const accounts = useAccounts(can('users:manage'));
+  const members = staffOnly(accounts.data?.pages.flatMap((p) => p.items) ?? []);
   return (
     <Page title="Staff and API keys">
       {can('users:manage') ? <StaffUsers /> : null}
       {can('api_keys:manage') ? <ApiKeys /> : null}
-      {!can('users:manage') && !can('api_keys:manage') ? <NoAccess /> : null}
+      {can('audit:read') ? <AuditLog subjectIds={Object.fromEntries(members.map((m) => [m.email, m.id]))} /> : null}
+      {!can('users:manage') && !can('api_keys:manage') && !can('audit:read') ? <NoAccess /> : null}
     </Page>
   );
 }
@@ -101,6 +108,11 @@ function StaffUsers() {
     col.accessor('name', { header: 'Name', cell: (c) => c.getValue() ?? '' }),
     col.accessor('createdAt', { header: 'Since', cell: (c) => new Date(c.getValue()).toLocaleDateString() }),
     col.display({ id: 'role', header: 'Role', cell: (c) => <RoleCell user={c.row.original} onChanged={changed} /> }),
+    col.display({
+      id: 'access',
+      header: 'Access',
+      cell: (c) => <AccessCell user={c.row.original} onChanged={changed} />,
+    }),
   ];
   const onSubmit = form.handleSubmit(async (v) => {
     setProblem(undefined);

@@ -1,5 +1,5 @@
 // Tax rates and shipping methods. A tax rate is set per country, province and tax category (setting one again
-// replaces it; the API has no delete); shipping methods are created, edited and deleted (retired).
+// replaces it) and deleted with a confirmation; shipping methods are created, edited and deleted (retired).
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState } from 'react';
@@ -9,7 +9,7 @@ import { useCan } from '../auth/use-session.ts';
 import { problemMessage, splitProblem } from '../lib/problem.ts';
 import { formatRate, rateToBp } from '../lib/tax-shipping.ts';
 import { DataTable } from '../ui/DataTable.tsx';
-import { Done, Field, NoAccess, Page, ProblemNote } from '../ui/kit.tsx';
+import { ConfirmButton, Done, Field, NoAccess, Page, ProblemNote } from '../ui/kit.tsx';
 import { ShippingMethods } from './TaxShippingMethods.tsx';
 
 interface TaxRate {
@@ -67,27 +67,45 @@ function TaxRates() {
         const r = c.row.original;
         const where = [r.country, r.province, r.taxCategory].filter(Boolean).join(' ');
         return (
-          <button
-            type="button"
-            aria-label={`Edit the rate of ${where}`}
-            onClick={() => {
-              setDone(undefined);
-              form.reset({
-                country: r.country,
-                province: r.province,
-                taxCategory: r.taxCategory,
-                rate: String(r.rateBp / 100),
-                pricesIncludeTax: r.pricesIncludeTax,
-              });
-              form.setFocus('rate');
-            }}
-          >
-            Edit
-          </button>
+          <div className="actions">
+            <button
+              type="button"
+              aria-label={`Edit the rate of ${where}`}
+              onClick={() => {
+                setDone(undefined);
+                form.reset({
+                  country: r.country,
+                  province: r.province,
+                  taxCategory: r.taxCategory,
+                  rate: String(r.rateBp / 100),
+                  pricesIncludeTax: r.pricesIncludeTax,
+                });
+                form.setFocus('rate');
+              }}
+            >
+              Edit
+            </button>
+            <ConfirmButton
+              // Not "Delete the rate of …": the rows are found by their text, and "rate" would match a country "AT".
+              label={`Delete ${where}`}
+              title={`Delete the ${formatRate(r.rateBp)} rate of ${where}?`}
+              body="Orders already placed keep the tax they were charged. Carts of this region and category are taxed at the region's standard rate from now on (none when there is no standard rate). Setting the rate again restores it."
+              confirmLabel="Delete rate"
+              onConfirm={() => remove(r, where)}
+            />
+          </div>
         );
       },
     }),
   ];
+  const remove = async (r: TaxRate, where: string) => {
+    setProblem(undefined);
+    setDone(undefined);
+    const { response, error } = await api.DELETE('/v1/admin/tax-rates/{id}', { params: { path: { id: r.id } } });
+    if (!response.ok) return setProblem(problemMessage(error));
+    await qc.invalidateQueries({ queryKey: ['tax-rates'] });
+    setDone(`The tax rate of ${where} was deleted.`);
+  };
 
   const onSubmit = form.handleSubmit(async (v) => {
     setProblem(undefined);

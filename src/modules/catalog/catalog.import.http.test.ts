@@ -1,8 +1,10 @@
+import { PassThrough } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/create-test-app.ts';
 import { asStaff, fakeAuth } from '../../../test/support/fake-auth.ts';
 import { searchCaughtUp } from '../../../test/support/search.ts';
+import { capped, IMPORT_MAX_BYTES } from './catalog.import.http.ts';
 import { parseCsv } from './catalog.import-parse.ts';
 
 const STAFF = asStaff('catalog:write', 'catalog:read');
@@ -204,5 +206,102 @@ describe('bulk import', () => {
       { line: 2, record: { a: 'x, y', b: '2' } },
       { line: 3, record: { a: '3', b: '4"' } },
     ]);
+  });
+});
+
+describe('imports for the dashboard', () => {
+  const list = (limit?: number, headers: Record<string, string> = STAFF) =>
+    t.http.inject({ method: 'GET', url: `/v1/admin/imports${limit === undefined ? '' : `?limit=${limit}`}`, headers });
+
+  it('[REQ-CAT-032] GET /v1/admin/imports: the latest imports newest first, limited; a running one shows while its body streams', async () => {
+    const body = new PassThrough();
+    const posting = t.http.inject({
+      method: 'POST',
+      url: '/v1/admin/imports',
+      headers: { ...STAFF, 'content-type': 'text/csv' },
+      payload: body,
+    });
+    body.write('slug,name,status,categories,sku,price:EUR\n');
+    // The import row exists as soon as the importer starts: wait for it (the body is still open).
+    let running: { id: string; status: string; rowsTotal: number } | undefined;
+    while (!running) {
+      const items = (await list(5)).json().items as { id: string; status: string; rowsTotal: number }[];
+      running = items.find((i) => i.status === 'running');
+      if (!running) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(running.rowsTotal).toBe(0);
+    body.end('streamed-tee,Streamed Tee,published,shirts,STREAM-1,1500\n');
+    const done = await posting;
+    expect(done.statusCode, done.body).toBe(201);
+    expect(done.json()).toMatchObject({ id: running.id, status: 'completed', rowsOk: 1, rowsFailed: 0 });
+
+    const all = await list(100);
+    expect(all.statusCode).toBe(200);
+    expect(all.headers['cache-control']).toBe('no-store');
+    const items = all.json().items as { id: string; createdAt: string; status: string }[];
+    expect(items[0]).toMatchObject({ id: running.id, status: 'completed' });
+    const created = items.map((i) => i.createdAt);
+    expect(created).toEqual([...created].sort().reverse());
+    const total = await count('select count(*)::int as n from catalog.imports');
+    expect(items.length).toBe(total);
+    expect((await list(2)).json().items.map((i: { id: string }) => i.id)).toEqual(items.slice(0, 2).map((i) => i.id));
+    expect((await list()).json().items.length).toBe(Math.min(20, total ?? 0));
+  });
+
+  it('[REQ-CAT-032] the list needs catalog:read; a limit out of 1..100 → 400', async () => {
+    expect((await t.http.inject({ method: 'GET', url: '/v1/admin/imports' })).statusCode).toBe(401);
+    expect((await list(5, asStaff('orders:read'))).statusCode).toBe(403);
+    for (const limit of [0, 101]) {
+      const res = await list(limit);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().code).toBe('request.validation_failed');
+    }
+  });
+
+  it('[REQ-CAT-032] the OpenAPI operation declares its body: text/csv and application/x-ndjson text, an example each', async () => {
+    const doc = (await t.http.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const op = doc.paths['/v1/admin/imports'];
+    expect(op.post.requestBody.required).toBe(true);
+    const content = op.post.requestBody.content;
+    expect(Object.keys(content).sort()).toEqual(['application/x-ndjson', 'text/csv']);
+    for (const media of Object.values(content) as { schema: { type: string; maxLength: number }; example: string }[]) {
+      expect(media.schema).toMatchObject({ type: 'string', maxLength: IMPORT_MAX_BYTES });
+      expect(media.example.split('\n').length).toBeGreaterThan(1);
+    }
+    expect(content['text/csv'].example.startsWith('slug,name')).toBe(true);
+    expect(JSON.parse(content['application/x-ndjson'].example.split('\n')[0])).toMatchObject({ sku: 'TEE-BLK' });
+    expect(op.get.parameters.map((p: { name: string }) => p.name)).toContain('limit');
+    expect(Object.keys(op.get.responses)).toContain('200');
+  });
+
+  it('[REQ-CAT-032] the examples import as they are; a body over the limit is refused (413) or fails the import; no body → 415', async () => {
+    const doc = (await t.http.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const content = doc.paths['/v1/admin/imports'].post.requestBody.content;
+    expect(await imports(content['text/csv'].example)).toMatchObject({ rowsOk: 2, rowsFailed: 0 });
+    expect(await imports(content['application/x-ndjson'].example, 'application/x-ndjson')).toMatchObject({
+      rowsOk: 2,
+      rowsFailed: 0,
+    });
+    const big = await t.http.inject({
+      method: 'POST',
+      url: '/v1/admin/imports',
+      headers: { ...STAFF, 'content-type': 'text/csv', 'content-length': String(IMPORT_MAX_BYTES + 1) },
+      payload: new PassThrough().end('slug\n'),
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().code).toBe('catalog.import_too_large');
+    const none = await t.http.inject({ method: 'POST', url: '/v1/admin/imports', headers: STAFF });
+    expect([none.statusCode, none.json().code]).toEqual([415, 'request.unsupported_media_type']);
+    async function* chunks() {
+      yield Buffer.from('abcd');
+      yield 'efgh';
+    }
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const c of capped(chunks(), 6)) seen.push(String(c));
+      })(),
+    ).rejects.toThrow('the body exceeds 6 bytes');
+    expect(seen).toEqual(['abcd']);
   });
 });

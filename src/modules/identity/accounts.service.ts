@@ -174,6 +174,22 @@ export function createAccountsService(deps: IdentityDeps) {
         throw invalidCredentials();
       }
       const key = await fields.keyOf(user.id);
+      if (user.disabled_at) {
+        // Told only to whoever knows the password: a disabled account is not revealed to a guesser.
+        await audit.append(
+          db.k,
+          [
+            {
+              action: 'login.refused_disabled',
+              actor: { kind: 'customer', userId: user.id },
+              subjectId: user.id,
+              ip: client.ip,
+            },
+          ],
+          key,
+        );
+        throw accountDisabled();
+      }
       const session = await db.transaction(async (tx) => {
         await throttle.clearAccount(tx, keys);
         await audit.append(
@@ -225,7 +241,7 @@ export function createAccountsService(deps: IdentityDeps) {
         }
         if (!(await sessionsRepo.isActive(tx, spent.session_id))) return undefined;
         const user = await usersRepo.byId(tx, spent.user_id);
-        if (user?.status !== 'active') return undefined;
+        if (user?.status !== 'active' || user.disabled_at) return undefined;
         const next = opaqueToken('rt_');
         await refreshRepo.insert(tx, {
           hash: sha256(next),
@@ -262,10 +278,23 @@ export function createAccountsService(deps: IdentityDeps) {
       if (!user) return;
       const key = await fields.keyOf(user.id);
       await db.transaction(async (tx) => {
-        if ((await usersRepo.byId(tx, user.id))?.status === 'active') {
+        const now = await usersRepo.byId(tx, user.id);
+        if (now?.status === 'active' && !now.disabled_at) {
           await requestAccountToken(tx, ctx, user.id, key, 'password_reset');
         }
       });
+    },
+
+    /**
+     * The storefront's reset mail, sent at a staff member's request to an account they name (in `tx`; the caller
+     * writes the audit entry): 'missing' for an unknown or erased account, 'disabled' for a disabled one (nothing sent).
+     */
+    async sendPasswordResetFor(tx: Tx, ctx: Ctx, userId: string, key: DataKey) {
+      const user = await usersRepo.byId(tx, userId);
+      if (user?.status !== 'active') return 'missing' as const;
+      if (user.disabled_at) return 'disabled' as const;
+      await requestAccountToken(tx, ctx, userId, key, 'password_reset');
+      return 'sent' as const;
     },
 
     async confirmPasswordReset(ctx: Ctx, input: { token: string; password: string }, client: ClientInfo) {
@@ -310,6 +339,10 @@ export function createAccountsService(deps: IdentityDeps) {
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
 
+const accountDisabled = () =>
+  new AppError(403, 'identity.account_disabled', 'Forbidden', {
+    detail: 'This account is disabled; ask an administrator to enable it.',
+  });
 const emailTaken = () => errors.conflict('identity.email_taken', 'An account with this email already exists.');
 const invalidToken = () =>
   errors.badRequest('identity.invalid_token', 'The token is invalid, expired or has already been used.');

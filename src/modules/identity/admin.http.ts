@@ -24,6 +24,9 @@ const StaffUser = Type.Object({
   roles: List(Text(100), 100),
   status: Text(40),
   emailVerified: Type.Boolean(),
+  disabledAt: Type.Union([Text(40), Type.Null()], {
+    description: 'When the account was disabled (it cannot sign in); null when it is enabled',
+  }),
   createdAt: Text(40),
 });
 const ApiKey = Type.Object({
@@ -154,6 +157,58 @@ export function registerAdminRoutes(
       },
     },
     async (req) => staff.setRoles(req.ctx, req.params.id, req.body.roles, clientOf(req)),
+  );
+
+  for (const disabled of [true, false]) {
+    http.post(
+      `/v1/admin/users/:id/${disabled ? 'disable' : 'enable'}`,
+      {
+        config: users,
+        schema: {
+          tags,
+          summary: disabled
+            ? 'Disable an account: it cannot sign in and its sessions end at once (idempotent)'
+            : 'Enable a disabled account again (idempotent)',
+          description: disabled
+            ? 'Revokes every session of the account (its access and refresh tokens stop working on their next use) ' +
+              'and drops its pending password resets; sign-in answers 403 `identity.account_disabled`. API keys it ' +
+              'created are not touched (revoke them separately). Written to the audit log (`user.disabled`). Staff ' +
+              'cannot disable themselves (409 `identity.cannot_disable_self`).'
+            : 'The account can sign in again with its password; its old sessions stay revoked. Written to the audit ' +
+              'log (`user.enabled`).',
+          params: IdParams,
+          response: { 200: StaffUser, 401: P[401], 403: P[403], 404: P[404], 409: P[409] },
+        },
+      },
+      async (req) => staff.setDisabled(req.ctx, req.params.id, disabled, clientOf(req)),
+    );
+  }
+
+  http.post(
+    '/v1/admin/users/:id/password-reset',
+    {
+      config: users,
+      schema: {
+        tags,
+        summary: 'Send an account the password-reset email (the storefront flow)',
+        description:
+          'Issues a single-use reset token and mails its link, as `POST /v1/auth/password-reset` does, to the ' +
+          'account named by id; written to the audit log (`password.reset_sent_by_staff`). A disabled account is ' +
+          'refused with 409 `identity.user_disabled`; an unknown or erased one answers 404.',
+        params: IdParams,
+        response: {
+          202: Type.Null({ description: 'The email is on its way' }),
+          401: P[401],
+          403: P[403],
+          404: P[404],
+          409: P[409],
+        },
+      },
+    },
+    async (req, reply) => {
+      await staff.sendPasswordReset(req.ctx, req.params.id, clientOf(req));
+      return reply.code(202).send(null);
+    },
   );
 
   http.delete(

@@ -92,4 +92,7 @@ export const IDENTITY_ERROR_CODES = [
   'identity.unknown_permission',
   'identity.cannot_change_own_roles',
   'identity.login_locked',
+  'identity.account_disabled',
+  'identity.cannot_disable_self',
+  'identity.user_disabled',
 ] as const;

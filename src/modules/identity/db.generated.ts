@@ -75,6 +75,7 @@ export interface IdentitySessions {
 
 export interface IdentityUsers {
   created_at: Generated<Timestamp>;
+  disabled_at: Timestamp | null;
   email_enc: string | null;
   email_index: string | null;
   email_verified_at: Timestamp | null;

@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { type Access, access } from '../../platform/http/auth.ts';
+import { problemResponse } from '../../platform/http/problem.ts';
 import { List } from '../../platform/http/schema-helpers.ts';
 import type { App } from '../../platform/http/server.ts';
 import { exportModulesSchema } from '../../platform/privacy/export.ts';
@@ -78,7 +79,12 @@ export function registerIdentityRoutes(
         tags,
         summary: 'Sign in with email and password',
         body: LoginBody,
-        response: { 200: AuthResultSchema, 401: P[401], 429: P[429] },
+        response: {
+          200: AuthResultSchema,
+          401: P[401],
+          403: problemResponse('The password is right but the account is disabled (identity.account_disabled)'),
+          429: P[429],
+        },
       },
     },
     async (req) => accounts.login(req.ctx, req.body, clientOf(req)),

@@ -61,6 +61,21 @@ export const usersRepo = {
     if (after) query = query.where('id', '>', after);
     return query.execute();
   },
+  /**
+   * Disables (`now()`) or re-enables (null) an active account that is not in that state yet: one conditional update,
+   * so of two concurrent calls exactly one changes the row. Undefined when it is missing, erased or already so.
+   */
+  async setDisabled(q: Q, id: string, disabled: boolean): Promise<UserRow | undefined> {
+    return identityTables(q)
+      .updateTable('identity.users')
+      .set({ disabled_at: disabled ? sql`now()` : null, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('status', '=', 'active')
+      .where('disabled_at', disabled ? 'is' : 'is not', null)
+      .returningAll()
+      .$narrowType<UserStatus>()
+      .executeTakeFirst();
+  },
   async count(q: Q): Promise<number> {
     const r = await identityTables(q)
       .selectFrom('identity.users')
@@ -123,6 +138,7 @@ export const sessionsRepo = {
       .where('s.revoked_at', 'is', null)
       .where('s.expires_at', '>', now)
       .where('u.status', '=', 'active')
+      .where('u.disabled_at', 'is', null)
       .executeTakeFirst();
   },
   async isActive(q: Q, sessionId: string): Promise<boolean> {
@@ -221,8 +237,18 @@ export const accountTokensRepo = {
       .where('t.used_at', 'is', null)
       .where('t.expires_at', '>', now)
       .where('u.status', '=', 'active')
+      .where('u.disabled_at', 'is', null)
       .executeTakeFirst();
     return r?.id;
+  },
+  /** Deletes the account's unused tokens of `purpose` (a disabled account's pending password resets). */
+  async dropUnused(q: Q, userId: string, purpose: AccountTokenPurpose): Promise<void> {
+    await identityTables(q)
+      .deleteFrom('identity.account_tokens')
+      .where('user_id', '=', userId)
+      .where('purpose', '=', purpose)
+      .where('used_at', 'is', null)
+      .execute();
   },
   /** Single use: marks the token used and returns its user, or undefined when spent, expired or unknown. */
   async consume(q: Q, hash: string, purpose: AccountTokenPurpose): Promise<string | undefined> {

@@ -71,7 +71,7 @@ export function createIdentityModule(input: IdentityModuleDeps) {
     },
     async contactOf(userId) {
       const [u] = await usersRepo.byIds(db.k, [userId]);
-      if (!u) return undefined;
+      if (!u || u.disabled_at) return undefined;
       const { email, name } = await accounts.publicUser(u);
       return {
         userId: u.id,

@@ -9,7 +9,7 @@ import type { AccountsService } from './accounts.service.ts';
 import { createAuditLog } from './audit-log.ts';
 import type { ClientInfo } from './contract.ts';
 import type { IdentityDeps } from './identity.deps.ts';
-import { type UserRow, usersRepo } from './identity.repo.ts';
+import { accountTokensRepo, sessionsRepo, type UserRow, usersRepo } from './identity.repo.ts';
 import { grants, isStaffRole, PERMISSIONS, permissionsOf } from './permissions.ts';
 import { apiKeysRepo } from './security.repo.ts';
 import { sha256 } from './tokens.ts';
@@ -34,6 +34,7 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
     roles: u.roles,
     status: u.status,
     emailVerified: u.email_verified_at !== null,
+    disabledAt: u.disabled_at?.toISOString() ?? null,
     createdAt: u.created_at.toISOString(),
   });
 
@@ -117,6 +118,73 @@ export function createStaffService(deps: IdentityDeps, accounts: AccountsService
       });
       if (!user) throw errors.notFound('identity.user_not_found', 'No such user.');
       return staffView(user);
+    },
+
+    /**
+     * Disables (or re-enables) an account: a disabled one cannot sign in, its sessions are revoked at once (access
+     * and refresh tokens stop working) and pending password resets are dropped; API keys keep their own lifecycle.
+     * Idempotent: a repeat changes nothing and writes no second audit entry.
+     */
+    async setDisabled(ctx: Ctx, userId: string, disabled: boolean, client: ClientInfo) {
+      if (disabled && ctx.actor.kind === 'staff' && ctx.actor.userId === userId) {
+        throw errors.conflict('identity.cannot_disable_self', 'Staff cannot disable their own account.');
+      }
+      const ipKey = await audit.ipKey(ctx.actor);
+      const user = await db.transaction(async (tx) => {
+        const after = await usersRepo.setDisabled(tx, userId, disabled);
+        // Nothing changed: unknown or erased (404), or already in that state (idempotent, no second audit entry).
+        if (!after) {
+          const now = await usersRepo.byId(tx, userId);
+          return now?.status === 'active' ? now : undefined;
+        }
+        let sessionsRevoked = 0;
+        if (disabled) {
+          sessionsRevoked = await sessionsRepo.revokeAllForUser(tx, userId, 'disabled');
+          await accountTokensRepo.dropUnused(tx, userId, 'password_reset');
+        }
+        await audit.append(
+          tx,
+          [
+            {
+              action: disabled ? 'user.disabled' : 'user.enabled',
+              actor: ctx.actor,
+              subjectId: userId,
+              ip: client.ip,
+              ...(disabled ? { detail: { sessionsRevoked } } : {}),
+            },
+          ],
+          ipKey,
+        );
+        return after;
+      });
+      if (!user) throw errors.notFound('identity.user_not_found', 'No such user.');
+      await deps.fields.preload([user.email_enc, user.name_enc]);
+      return staffView(user);
+    },
+
+    /** Sends the storefront's password-reset mail to an account (a disabled one is refused: 409). */
+    async sendPasswordReset(ctx: Ctx, userId: string, client: ClientInfo): Promise<void> {
+      // Read first: an unknown id must not get a data key made for it.
+      if ((await usersRepo.byId(db.k, userId))?.status !== 'active') {
+        throw errors.notFound('identity.user_not_found', 'No such user.');
+      }
+      const ipKey = await audit.ipKey(ctx.actor);
+      const key = await deps.fields.keyOf(userId);
+      const outcome = await db.transaction(async (tx) => {
+        const r = await accounts.sendPasswordResetFor(tx, ctx, userId, key);
+        if (r === 'sent') {
+          await audit.append(
+            tx,
+            [{ action: 'password.reset_sent_by_staff', actor: ctx.actor, subjectId: userId, ip: client.ip }],
+            ipKey,
+          );
+        }
+        return r;
+      });
+      if (outcome === 'missing') throw errors.notFound('identity.user_not_found', 'No such user.');
+      if (outcome === 'disabled') {
+        throw errors.conflict('identity.user_disabled', 'The account is disabled; enable it before sending a reset.');
+      }
     },
 
     async createApiKey(ctx: Ctx, input: { name: string; permissions: string[] }, client: ClientInfo) {

@@ -54,6 +54,37 @@ export function createPricingAdmin(db: Db, changed: () => void = () => {}) {
       return { id, name: input.name, usageLimit: input.usageLimit ?? null, redemptions: 0 };
     },
 
+    /** Campaigns, newest first, with their redemptions against the limit and how many promotions they hold. */
+    async listCampaigns() {
+      const r = await sql<{
+        id: string;
+        name: string;
+        usage_limit: number | null;
+        redemptions: number;
+        promotions: string;
+      }>`
+        select c.id, c.name, c.usage_limit, c.redemptions,
+          (select count(*) from pricing.promotions p where p.campaign_id = c.id and p.deleted_at is null) as promotions
+        from pricing.campaigns c order by c.id desc`.execute(db.k);
+      return r.rows.map((c) => ({
+        id: c.id,
+        name: c.name,
+        usageLimit: c.usage_limit,
+        redemptions: c.redemptions,
+        promotions: Number(c.promotions),
+      }));
+    },
+
+    /**
+     * Deletes a tax rate. Orders keep the tax they were charged (they store amounts, never a rate's id); carts of
+     * that region and category are taxed at the region's standard rate from then on, else at 0.
+     */
+    async deleteTaxRate(id: string): Promise<void> {
+      const r = await sql`delete from pricing.tax_rates where id = ${id} returning id`.execute(db.k);
+      if (!r.rows.length) throw errors.notFound(E.notFound, `No tax rate ${id}.`);
+      changed();
+    },
+
     async upsertTaxRate(input: TaxRateInput) {
       const id = newId('txr');
       const r = await sql<{

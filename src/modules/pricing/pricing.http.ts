@@ -7,6 +7,7 @@ import type { App } from '../../platform/http/server.ts';
 import type { PricingAdmin } from './admin.service.ts';
 import {
   CampaignBody,
+  CampaignListSchema,
   CampaignSchema,
   PromotionBody,
   PromotionIdParams,
@@ -19,6 +20,7 @@ import {
   ShippingMethodPatchBody,
   ShippingMethodSchema,
   TaxRateBody,
+  TaxRateParams,
   TaxRateSchema,
 } from './pricing.schemas.ts';
 
@@ -43,6 +45,18 @@ export function registerPricingRoutes(http: App, admin: PricingAdmin): void {
       },
     },
     async (req, reply) => reply.code(201).send(await admin.createCampaign(req.body)),
+  );
+  http.get(
+    '/v1/admin/campaigns',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'List campaigns, newest first, with their usage (redemptions against the shared limit)',
+        response: { 200: CampaignListSchema, ...auth },
+      },
+    },
+    async () => ({ items: await admin.listCampaigns() }),
   );
   http.post(
     '/v1/admin/promotions',
@@ -163,6 +177,30 @@ export function registerPricingRoutes(http: App, admin: PricingAdmin): void {
       },
     },
     async () => ({ items: await admin.listTaxRates() }),
+  );
+  http.delete(
+    '/v1/admin/tax-rates/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Delete a tax rate',
+        description:
+          'Orders already placed keep the tax they were charged (they store amounts, not rates). Carts of that ' +
+          "region and tax category are taxed at the region's standard rate from then on (0 when there is none). " +
+          'Setting the rate again (`PUT`) restores it.',
+        params: TaxRateParams,
+        response: {
+          204: Type.Null({ description: 'Deleted' }),
+          404: problemResponse('Unknown tax rate (pricing.not_found)'),
+          ...auth,
+        },
+      },
+    },
+    async (req, reply) => {
+      await admin.deleteTaxRate(req.params.id);
+      return reply.code(204).send(null);
+    },
   );
   http.post(
     '/v1/admin/shipping-methods',

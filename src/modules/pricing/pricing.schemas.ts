@@ -32,6 +32,16 @@ export const CampaignSchema = Type.Object({
   redemptions: Integer(),
 });
 
+export const CampaignListSchema = Type.Object({
+  items: List(
+    Type.Object({
+      ...CampaignSchema.properties,
+      redemptions: Integer({ description: 'reserved by checkouts in progress plus committed by placed orders' }),
+      promotions: Integer({ description: 'promotions in the campaign (deleted ones not counted)' }),
+    }),
+  ),
+});
+
 const InputId = Type.String({ minLength: 1, maxLength: 100 });
 const Ids = Type.Optional(Type.Array(InputId, { maxItems: 500 }));
 const Quantity = Integer({ minimum: 1, maximum: 999 });
@@ -169,6 +179,9 @@ export const TaxRateBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export const TaxRateParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 100, examples: ['txr_de_reduced'] }),
+});
 export const TaxRateSchema = Type.Object({
   id: Id(),
   country: Text(),

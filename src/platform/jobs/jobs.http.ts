@@ -1,7 +1,8 @@
-// Staff view of scheduled jobs (last runs) and the one-off job queue.
+// Staff view of scheduled jobs (last runs) and the one-off job queue; a dead one-off job retried.
 import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Db } from '../db/db.ts';
+import { errors } from '../errors.ts';
 import { access } from '../http/auth.ts';
 import { problemResponse } from '../http/problem.ts';
 import { DateTime, Id, Integer, List, Text } from '../http/schema-helpers.ts';
@@ -61,6 +62,18 @@ interface QueueRow {
   last_error: string | null;
 }
 
+const queueView = (r: QueueRow) => ({
+  id: r.id,
+  name: r.name,
+  status: r.status,
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+  runAt: iso(r.run_at) as string,
+  createdAt: iso(r.created_at) as string,
+  finishedAt: iso(r.finished_at),
+  lastError: r.last_error,
+});
+
 export function registerJobAdminRoutes(http: App, deps: { db: Db }): void {
   http.get(
     '/v1/admin/jobs',
@@ -105,18 +118,52 @@ export function registerJobAdminRoutes(http: App, deps: { db: Db }): void {
           lastDurationMs: r.last_duration_ms,
           lastError: r.last_error,
         })),
-        queue: queue.rows.map((r) => ({
-          id: r.id,
-          name: r.name,
-          status: r.status,
-          attempts: r.attempts,
-          maxAttempts: r.max_attempts,
-          runAt: iso(r.run_at) as string,
-          createdAt: iso(r.created_at) as string,
-          finishedAt: iso(r.finished_at),
-          lastError: r.last_error,
-        })),
+        queue: queue.rows.map(queueView),
       };
+    },
+  );
+
+  http.post(
+    '/v1/admin/jobs/:id/retry',
+    {
+      config: { access: access.permission('events:manage') },
+      schema: {
+        tags: ['events'],
+        summary: 'Retry a dead one-off job: queued again to run now, with its attempts counted from zero',
+        description:
+          'Only a `dead` job can be retried (409 `jobs.not_dead` otherwise, and nothing changes); its last error ' +
+          'stays until the next attempt. The same permission as retrying a dead-lettered event.',
+        params: Type.Object({
+          id: Type.String({ minLength: 1, maxLength: 64, examples: ['job_01j9x7k2m3n4p5q6r7s8t9v0w1'] }),
+        }),
+        response: {
+          200: QueuedJobView,
+          401: problemResponse('Authentication required'),
+          403: problemResponse('Needs the permission events:manage'),
+          404: problemResponse('Unknown job (jobs.not_found)'),
+          409: problemResponse('The job is not dead (jobs.not_dead)'),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const r = await sql<QueueRow>`
+        update platform.job_queue set status = 'queued', attempts = 0, run_at = now(), finished_at = null,
+          leased_until = null, leased_by = null
+        where id = ${id} and status = 'dead'
+        returning id, name, status, attempts, max_attempts, run_at, created_at, finished_at, last_error`.execute(
+        deps.db.k,
+      );
+      const row = r.rows[0];
+      if (!row) {
+        const exists = await sql<{ status: string }>`select status from platform.job_queue where id = ${id}`.execute(
+          deps.db.k,
+        );
+        const found = exists.rows[0];
+        if (!found) throw errors.notFound('jobs.not_found', `No job ${id}.`);
+        throw errors.conflict('jobs.not_dead', `Job ${id} is ${found.status}; only a dead job can be retried.`);
+      }
+      return queueView(row);
     },
   );
 }
