@@ -44,7 +44,10 @@ function startServer(): ChildProcess {
     const v = process.env[k];
     if (v) env[k] = v;
   }
-  return spawn(process.execPath, [join(ROOT, 'dist/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, ['--max-semi-space-size=16', join(ROOT, 'dist/main.js')], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 async function waitReady(server: ChildProcess): Promise<number> {

@@ -93,6 +93,20 @@ describe('storefront list', () => {
     expect(bad.json().code).toBe('catalog.invalid_filter');
   });
 
+  it('[REQ-CAT-010] total counts the published products the filters match (a draft with a price never counts)', async () => {
+    const total = async (qs: string) => (await list(qs)).total;
+    expect(await total('sort=price-asc')).toBe(4);
+    expect(await total('minPrice=0.50&sort=price-asc')).toBe(4); // the draft costs 1.00
+    expect(await total('maxPrice=30&sort=price-desc')).toBe(1);
+    expect(await total('minPrice=50&maxPrice=200&sort=newest')).toBe(2);
+    expect(await total('brand=Sony&minPrice=0.50')).toBe(1);
+    expect(await total('category=headphones&maxPrice=100&sort=name')).toBe(1);
+    expect(await total('currency=USD&sort=price-asc')).toBe(4);
+    const beyond = await list('sort=price-asc&limit=2&page=2');
+    expect(beyond).toMatchObject({ page: 2, total: 4 });
+    expect(slugs(beyond)).toEqual(['bolt', 'delta']);
+  });
+
   it('[REQ-CAT-010] items carry prices in ?currency= and availability; staff-only fields never appear', async () => {
     const page = await list('sort=name&limit=1&currency=USD');
     expect(page.items[0]).toEqual({

@@ -118,7 +118,9 @@ export function createCatalogReads(deps: ReadDeps) {
     withTotal: boolean,
   ): Promise<Row[]> {
     const { key, dir } = SORTS[sort];
+    // Filters on the product (status, category, brand) and on its price in this currency.
     const where: RawBuilder<unknown>[] = [sql`v.status = 'published'`];
+    const priceWhere: RawBuilder<unknown>[] = [];
     if (q.category) where.push(sql`v.category_keys @> array[${q.category}]::text[]`);
     if (q.brand) {
       const brands = q.brand.split(',').map((b) => b.trim());
@@ -127,16 +129,18 @@ export function createCatalogReads(deps: ReadDeps) {
     if (q.minPrice !== undefined) {
       const n = parseMajorUnits(q.minPrice, currency);
       if (n === undefined) throw badFilter('minPrice', `must be a decimal amount in ${currency}, e.g. 49.99`);
-      where.push(sql`p.min_amount >= ${n}`);
+      priceWhere.push(sql`p.min_amount >= ${n}`);
     }
     if (q.maxPrice !== undefined) {
       const n = parseMajorUnits(q.maxPrice, currency);
       if (n === undefined) throw badFilter('maxPrice', `must be a decimal amount in ${currency}, e.g. 49.99`);
-      where.push(sql`p.min_amount <= ${n}`);
+      priceWhere.push(sql`p.min_amount <= ${n}`);
     }
+    const filters = [...where, ...priceWhere];
+    const keyset: RawBuilder<unknown>[] = [];
     if (after) {
       const k = sort === 'newest' ? new Date(String(after.k)) : after.k;
-      where.push(
+      keyset.push(
         dir === 'asc'
           ? sql`(${key}, v.product_id) > (${k}, ${after.id})`
           : sql`(${key}, v.product_id) < (${k}, ${after.id})`,
@@ -145,17 +149,28 @@ export function createCatalogReads(deps: ReadDeps) {
     const order = dir === 'asc' ? sql`${key} asc, v.product_id asc` : sql`${key} desc, v.product_id desc`;
     const pageOrder =
       dir === 'asc' ? sql`pg.sort_key asc, pg.product_id asc` : sql`pg.sort_key desc, pg.product_id desc`;
-    // The page is chosen over narrow rows (ids and sort keys, index-only on the prices table), then only its
-    // documents are read: sorting and counting never carry the ~1 KB documents of every matching product.
+    // The total: price rows exist only for published products (catalog.views.ts), so without a product filter it is
+    // an index-only count of the prices table; with one, the join. Either way one count, never a window over the
+    // page query (which made it read every matching product: 860 ms at 50,000 products).
+    const total = !withTotal
+      ? sql``
+      : where.length === 1
+        ? sql`, (select count(*)::int from catalog.product_view_prices p where p.currency = ${currency}
+            ${priceWhere.length ? sql`and ${sql.join(priceWhere, sql` and `)}` : sql``}) as total`
+        : sql`, (select count(*)::int from catalog.product_views v
+            join catalog.product_view_prices p on p.product_id = v.product_id and p.currency = ${currency}
+            where ${sql.join(filters, sql` and `)}) as total`;
+    // The page is chosen over narrow rows (ids and sort keys) in index order and stops after `limit`; then only its
+    // documents are read.
     const query = sql<Row>`
       with pg as (
-        select v.product_id, ${key} as sort_key ${withTotal ? sql`, count(*) over ()::int as total` : sql``}
+        select v.product_id, ${key} as sort_key
         from catalog.product_views v
         join catalog.product_view_prices p on p.product_id = v.product_id and p.currency = ${currency}
-        where ${sql.join(where, sql` and `)}
+        where ${sql.join([...filters, ...keyset], sql` and `)}
         order by ${order}
         limit ${limit} offset ${offset})
-      select d.doc, pg.product_id, pg.sort_key ${withTotal ? sql`, pg.total` : sql``}
+      select d.doc, pg.product_id, pg.sort_key ${total}
       from pg join catalog.product_views d on d.product_id = pg.product_id
       order by ${pageOrder}`;
     return (await readDb.run((d) => query.execute(d.k))).rows;

@@ -117,8 +117,8 @@ export async function seedCatalog(db: Db, options: GeneratorOptions): Promise<nu
   // Fresh statistics, so the first storefront pages are planned for the catalog that is there (autovacuum would
   // refresh them only up to a minute later).
   if (inserted) {
-    await sql`analyze catalog.products, catalog.variants, catalog.prices, catalog.product_views,
-      catalog.product_view_prices`.execute(db.k);
+    await sql`analyze catalog.products, catalog.variants, catalog.prices, catalog.product_views`.execute(db.k);
+    await sql`vacuum (analyze) catalog.product_view_prices`.execute(db.k);
   }
   return inserted;
 }

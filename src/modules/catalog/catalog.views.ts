@@ -98,9 +98,12 @@ export async function writeViews(tx: Tx, views: View[]): Promise<void> {
       })),
     )
     .execute();
-  const prices = views.flatMap((v) =>
-    v.prices.map((p) => ({ product_id: v.doc.id, currency: p.currency, min_amount: p.min, max_amount: p.max })),
-  );
+  // Price rows only for published products: the storefront counts a price-filtered list from this table alone.
+  const prices = views
+    .filter((v) => v.doc.status === 'published')
+    .flatMap((v) =>
+      v.prices.map((p) => ({ product_id: v.doc.id, currency: p.currency, min_amount: p.min, max_amount: p.max })),
+    );
   if (prices.length) await catalogTables(tx).insertInto('catalog.product_view_prices').values(prices).execute();
 }
 
