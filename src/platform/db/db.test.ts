@@ -150,3 +150,17 @@ describe('statement counting [REQ-KER-009]', () => {
     expect(t.db.queryCount() - before).toBe(4 + 20 + 1);
   });
 });
+
+describe('embedded database memory [REQ-KER-022]', () => {
+  it('[REQ-KER-022] PGlite runs with 16 MB of shared buffers, not its default 128 MB', async () => {
+    const { openPglite, PGLITE_SHARED_BUFFERS } = await import('./pglite.ts');
+    const db = await openPglite({ dataDir: undefined });
+    try {
+      const r = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(db.k);
+      expect(PGLITE_SHARED_BUFFERS).toBe('16MB');
+      expect(r.rows[0]?.shared_buffers).toBe('16MB');
+    } finally {
+      await db.close();
+    }
+  });
+});
