@@ -15,15 +15,8 @@ import { createVariant } from '../support/cart.ts';
 import { needsChromium } from '../support/chromium.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 import { listen } from '../support/listen.ts';
-import {
-  type AxeViolation,
-  axe,
-  ensureAdminBuild,
-  openBrowser,
-  type Session,
-  seriousOrCritical,
-  shot,
-} from './browser.ts';
+import { type AxeViolation, ensureAdminBuild, openBrowser, type Session, seriousOrCritical, shot } from './browser.ts';
+import { checkPage, openSection, signInAs } from './journey.ts';
 import { placeOrder } from './shop.ts';
 
 const skip = Boolean(needsChromium);
@@ -36,25 +29,11 @@ let s: Session;
 const axeReport: Record<string, AxeViolation[]> = {};
 const tag = Math.random().toString(36).slice(2, 8);
 
-async function checkA11y(name: string) {
-  const found = await axe(s.page);
-  axeReport[name] = found;
-  expect([name, seriousOrCritical(found)]).toEqual([name, []]);
-}
+const checkA11y = (name: string) => checkPage(s.page, name, axeReport);
 
-async function signIn(email: string) {
-  const page = s.page;
-  await page.goto(`${base}/admin/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
-}
+const signIn = (email: string) => signInAs(s.page, base, email);
 
-async function nav(label: string, heading: string) {
-  await s.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: label }).click();
-  await s.page.getByRole('heading', { name: heading, level: 1 }).waitFor();
-}
+const nav = (label: string, heading: string) => openSection(s.page, label, heading);
 
 async function get(url: string, headers: Record<string, string> = admin.headers) {
   const res = await t.http.inject({ method: 'GET', url, headers });

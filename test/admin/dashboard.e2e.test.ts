@@ -6,13 +6,12 @@
 // section's screenshot is saved for docs/admin.md.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStaff, TEST_PASSWORD, type TestIdentity } from '../support/auth.ts';
+import { createStaff, type TestIdentity } from '../support/auth.ts';
 import { needsChromium } from '../support/chromium.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 import { listen } from '../support/listen.ts';
 import {
   type AxeViolation,
-  axe,
   ensureAdminBuild,
   firstRouteScript,
   openBrowser,
@@ -20,6 +19,7 @@ import {
   seriousOrCritical,
   shot,
 } from './browser.ts';
+import { checkPage, openSection, signInAs } from './journey.ts';
 import { createProduct, type PlacedOrder, placeOrder, requestReturn } from './shop.ts';
 
 const skip = Boolean(needsChromium);
@@ -48,25 +48,11 @@ async function firstPaint(page: Page): Promise<number> {
 }
 
 /** axe on the page as it is now: recorded for the docs, asserted free of serious and critical violations. */
-async function checkA11y(name: string) {
-  const found = await axe(s.page);
-  axeReport[name] = found;
-  expect([name, seriousOrCritical(found)]).toEqual([name, []]);
-}
+const checkA11y = (name: string) => checkPage(s.page, name, axeReport);
 
-async function signIn(email: string) {
-  const page = s.page;
-  await page.goto(`${base}/admin/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
-}
+const signIn = (email: string) => signInAs(s.page, base, email);
 
-async function nav(label: string, heading: string | RegExp) {
-  await s.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: label }).click();
-  await s.page.getByRole('heading', { name: heading, level: 1 }).waitFor();
-}
+const nav = (label: string, heading: string | RegExp) => openSection(s.page, label, heading);
 
 beforeAll(async () => {
   ensureAdminBuild();

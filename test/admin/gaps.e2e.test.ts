@@ -8,7 +8,8 @@ import { createStaff, type TestIdentity } from '../support/auth.ts';
 import { needsChromium } from '../support/chromium.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 import { listen } from '../support/listen.ts';
-import { axe, ensureAdminBuild, openBrowser, type Session, seriousOrCritical, shot } from './browser.ts';
+import { ensureAdminBuild, openBrowser, type Session, shot } from './browser.ts';
+import { checkPage } from './journey.ts';
 import { type PlacedOrder, placeOrder } from './shop.ts';
 
 const skip = Boolean(needsChromium);
@@ -37,10 +38,7 @@ const product = (name: string, status: string) =>
     variants: [{ sku: `SKU-${name.replace(/[^A-Za-z0-9]+/g, '-')}`, prices: [{ currency: 'EUR', amount: 2500 }] }],
   });
 
-async function checkA11y(name: string) {
-  const found = await axe(s.page);
-  expect([name, seriousOrCritical(found)]).toEqual([name, []]);
-}
+const checkA11y = (name: string) => checkPage(s.page, name);
 
 beforeAll(async () => {
   ensureAdminBuild();

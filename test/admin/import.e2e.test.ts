@@ -4,11 +4,12 @@
 // axe-core on every page; screenshots for docs/admin.md (UPDATE_ADMIN_SCREENSHOTS=1).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStaff, TEST_PASSWORD, type TestIdentity } from '../support/auth.ts';
+import { createStaff, type TestIdentity } from '../support/auth.ts';
 import { needsChromium } from '../support/chromium.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 import { listen } from '../support/listen.ts';
-import { axe, ensureAdminBuild, openBrowser, type Session, seriousOrCritical, shot } from './browser.ts';
+import { ensureAdminBuild, openBrowser, type Session, shot } from './browser.ts';
+import { checkPage, signInAs } from './journey.ts';
 
 const skip = Boolean(needsChromium);
 const E2E_TIMEOUT = 120_000;
@@ -28,19 +29,9 @@ const CSV = [
   `desk-${tag},Desk ${tag},published,lamps-${tag},DESK-${tag},grey,12.50`,
 ].join('\n');
 
-async function checkA11y(name: string) {
-  const found = await axe(s.page);
-  expect([name, seriousOrCritical(found)]).toEqual([name, []]);
-}
+const checkA11y = (name: string) => checkPage(s.page, name);
 
-async function signIn(email: string) {
-  const page = s.page;
-  await page.goto(`${base}/admin/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
-}
+const signIn = (email: string) => signInAs(s.page, base, email);
 
 beforeAll(async () => {
   ensureAdminBuild();

@@ -8,22 +8,15 @@ import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendEvents } from '../../src/platform/events/outbox.ts';
 import type { ModuleDefinition } from '../../src/platform/module.ts';
-import { createStaff, registerCustomer, TEST_PASSWORD, type TestIdentity } from '../support/auth.ts';
+import { createStaff, registerCustomer, type TestIdentity } from '../support/auth.ts';
 import { needsChromium } from '../support/chromium.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 import { waitFor } from '../support/events-harness.ts';
 import { listen } from '../support/listen.ts';
 import { FAST_ENV } from '../webhooks/harness.ts';
 import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
-import {
-  type AxeViolation,
-  axe,
-  ensureAdminBuild,
-  openBrowser,
-  type Session,
-  seriousOrCritical,
-  shot,
-} from './browser.ts';
+import { type AxeViolation, ensureAdminBuild, openBrowser, type Session, seriousOrCritical, shot } from './browser.ts';
+import { checkPage, openSection, signInAs } from './journey.ts';
 import { createProduct, placeOrder } from './shop.ts';
 
 const skip = Boolean(needsChromium);
@@ -56,25 +49,11 @@ const flakyModule: ModuleDefinition = {
   ],
 };
 
-async function checkA11y(name: string) {
-  const found = await axe(s.page);
-  axeReport[name] = found;
-  expect([name, seriousOrCritical(found)]).toEqual([name, []]);
-}
+const checkA11y = (name: string) => checkPage(s.page, name, axeReport);
 
-async function signIn(email: string) {
-  const page = s.page;
-  await page.goto(`${base}/admin/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
-}
+const signIn = (email: string) => signInAs(s.page, base, email);
 
-async function nav(label: string, heading: string | RegExp) {
-  await s.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: label }).click();
-  await s.page.getByRole('heading', { name: heading, level: 1 }).waitFor();
-}
+const nav = (label: string, heading: string | RegExp) => openSection(s.page, label, heading);
 
 /** Clicks `refresh` until `target` shows (the page shows the API's state; the server works in the background). */
 async function refreshUntil(refresh: () => Promise<unknown>, target: Locator) {

@@ -15,15 +15,8 @@ import { needsChromium } from '../support/chromium.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 import { waitFor } from '../support/events-harness.ts';
 import { listen } from '../support/listen.ts';
-import {
-  type AxeViolation,
-  axe,
-  ensureAdminBuild,
-  openBrowser,
-  type Session,
-  seriousOrCritical,
-  shot,
-} from './browser.ts';
+import { type AxeViolation, ensureAdminBuild, openBrowser, type Session, seriousOrCritical, shot } from './browser.ts';
+import { checkPage, openSection } from './journey.ts';
 import { placeOrder } from './shop.ts';
 
 const skip = Boolean(needsChromium);
@@ -52,16 +45,9 @@ const flakyJobs: ModuleDefinition = {
   ],
 };
 
-async function checkA11y(name: string) {
-  const found = await axe(s.page);
-  axeReport[name] = found;
-  expect([name, seriousOrCritical(found)]).toEqual([name, []]);
-}
+const checkA11y = (name: string) => checkPage(s.page, name, axeReport);
 
-async function nav(label: string, heading: string) {
-  await s.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: label }).click();
-  await s.page.getByRole('heading', { name: heading, level: 1 }).waitFor();
-}
+const nav = (label: string, heading: string) => openSection(s.page, label, heading);
 
 const call = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: object) =>
   t.http.inject({ method, url, headers, ...(payload ? { payload: payload as Record<string, unknown> } : {}) });
