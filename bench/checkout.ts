@@ -2,21 +2,14 @@
 // place order (tok_visa) → poll until paid. Prints orders/s and flow latency percentiles per concurrency level.
 // Against a running server: BENCH_URL=http://127.0.0.1:3000 node --experimental-strip-types bench/checkout.ts [seconds]
 // (run the server with DEMO_DATA=on and RATE_LIMIT_MAX raised; on PostgreSQL set DATABASE_URL for it).
-import { randomUUID } from 'node:crypto';
+import { call as callAt } from './support/server.ts';
+import { checkout } from './support/shop.ts';
 
 const BASE = process.env.BENCH_URL ?? 'http://127.0.0.1:3000';
 const SECONDS = Number(process.argv[2] ?? 10);
 const LEVELS = (process.env.BENCH_SHOPPERS ?? '1,10,32').split(',').map(Number);
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(BASE + path, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string) => callAt(BASE, method, path);
 
 async function variants(): Promise<string[]> {
   const out: string[] = [];
@@ -28,32 +21,8 @@ async function variants(): Promise<string[]> {
   return out;
 }
 
-const ADDRESS = { name: 'Bench Shopper', line1: 'Street 1', city: 'Berlin', postalCode: '10117', country: 'DE' };
-
-async function flow(variantId: string): Promise<{ ms: number; ok: boolean; status: number }> {
-  const t0 = performance.now();
-  const cart = await call('POST', '/v1/carts', { currency: 'EUR', country: 'DE' });
-  const h = { 'x-cart-token': cart.body.token as string };
-  const id = cart.body.id as string;
-  await call('POST', `/v1/carts/${id}/items`, { variantId, quantity: 1 }, h);
-  await call('PATCH', `/v1/carts/${id}`, { email: 'bench@example.com', shippingAddress: ADDRESS }, h);
-  const options = await call('GET', `/v1/carts/${id}/shipping-options`, undefined, h);
-  await call('PATCH', `/v1/carts/${id}`, { shippingMethodId: options.body.items[0].id }, h);
-  const order = await call(
-    'POST',
-    '/v1/orders',
-    { cartId: id, payment: { provider: 'sandbox', token: 'tok_visa' } },
-    { ...h, 'idempotency-key': randomUUID() },
-  );
-  if (order.status !== 201) return { ms: performance.now() - t0, ok: false, status: order.status };
-  let status = order.body.status as string;
-  while (status !== 'paid' && performance.now() - t0 < 30_000) {
-    await new Promise((r) => setTimeout(r, 20));
-    status = (await call('GET', `/v1/orders/${order.body.id}`, undefined, { 'x-order-token': order.body.orderToken }))
-      .body.status;
-  }
-  return { ms: performance.now() - t0, ok: status === 'paid', status: order.status };
-}
+/** The whole purchase (bench/support/shop.ts, shared with the soak bench). */
+const flow = (variantId: string) => checkout(BASE, variantId);
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
 

@@ -1,5 +1,5 @@
-// A shopper's calls for the soak bench: a cart with a few items, and the whole purchase (the flow of
-// bench/checkout.ts: create cart → add item → address → shipping options → shipping method → place order with
+// A shopper's calls for the soak and checkout benches: a cart with a few items, and the whole purchase (the flow
+// bench/checkout.ts measures: create cart → add item → address → shipping options → shipping method → place order with
 // tok_visa → poll until paid), plus a pool of stocked variants set up as staff.
 import { randomUUID } from 'node:crypto';
 import { call } from './server.ts';

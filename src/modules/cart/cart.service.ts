@@ -78,6 +78,13 @@ export function createCartService(deps: CartServiceDeps) {
     return buildView(deps.pricing, cart, lines, current);
   }
 
+  /** The stored cart if this caller may read it (and it was neither merged nor expired), else 404. */
+  function visible(ctx: Ctx, cart: repo.StoredCart | undefined, token: string | undefined): repo.StoredCart {
+    if (!cart || !canAccess(ctx, cart, token) || cart.status === 'merged' || cart.status === 'expired')
+      throw notFound();
+    return cart;
+  }
+
   /** The cart with its lines (one statement), if this caller may read it. */
   async function readStored(
     ctx: Ctx,
@@ -85,14 +92,12 @@ export function createCartService(deps: CartServiceDeps) {
     token: string | undefined,
   ): Promise<{ cart: repo.StoredCart; items: repo.ItemRow[] }> {
     const found = await repo.findCartWithItems(db.k, cartId);
-    const cart = found?.cart;
-    if (!found || !cart || !canAccess(ctx, cart, token) || cart.status === 'merged' || cart.status === 'expired')
-      throw notFound();
-    return found;
+    return { cart: visible(ctx, found?.cart, token), items: found?.items ?? [] };
   }
 
+  /** The cart alone (callers that do not need its lines, such as adding an item, read no lines). */
   async function readable(ctx: Ctx, cartId: string, token: string | undefined): Promise<repo.CartRow> {
-    return pii.open((await readStored(ctx, cartId, token)).cart);
+    return pii.open(visible(ctx, await repo.findCart(db.k, cartId), token));
   }
 
   /** readable, with the cart's lines read in the same statement. */

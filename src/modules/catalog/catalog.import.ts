@@ -9,7 +9,7 @@ import { appendEvents } from '../../platform/events/outbox.ts';
 import { newId } from '../../platform/ids.ts';
 import { type ImportRow, type ParsedRecord, parseCsv, parseNdjson, toImportRow } from './catalog.import-parse.ts';
 import { catalogTables } from './catalog.repo.ts';
-import { rebuildViews } from './catalog.views.ts';
+import { rebuildViews, refreshViewStatistics } from './catalog.views.ts';
 import { CATALOG_EVENTS } from './events.ts';
 
 export interface ImportStatus {
@@ -263,20 +263,6 @@ export function createImporter(db: Db, afterCommit: (productIds: string[]) => Pr
       where id = ${id}`.execute(q);
   }
 
-  /**
-   * After a large import the planner's statistics describe the catalog before it (autovacuum refreshes them only
-   * up to a minute later): storefront pages planned on them read every matching document before sorting. A
-   * refresh samples at most 30,000 rows per table, well under a second at 100,000 variants (the vacuum of the
-   * price rows a few hundred milliseconds).
-   */
-  async function refreshPlannerStatistics(importId: string) {
-    const r = await sql<{ ok: number }>`select rows_ok as ok from catalog.imports where id = ${importId}`.execute(db.k);
-    if ((r.rows[0]?.ok ?? 0) < ANALYZE_AFTER_ROWS) return;
-    await sql`analyze catalog.products, catalog.variants, catalog.prices, catalog.product_views`.execute(db.k);
-    // VACUUM also marks the pages all-visible, so the storefront's count of the price rows is index-only.
-    await sql`vacuum (analyze) catalog.product_view_prices`.execute(db.k);
-  }
-
   async function run(ctx: Ctx, format: 'csv' | 'ndjson', body: AsyncIterable<Buffer | string>): Promise<ImportStatus> {
     const id = newId('imp');
     await catalogTables(db.k).insertInto('catalog.imports').values({ id, format }).execute();
@@ -319,14 +305,18 @@ export function createImporter(db: Db, afterCommit: (productIds: string[]) => Pr
       }
       await flush();
       await sql`update catalog.imports set status = 'completed', finished_at = now() where id = ${id}`.execute(db.k);
-      await refreshPlannerStatistics(id);
     } catch (e) {
       await sql`update catalog.imports set status = 'failed', finished_at = now(),
         errors = errors || ${JSON.stringify([{ line: 0, message: (e as Error).message }])}::jsonb where id = ${id}`.execute(
         db.k,
       );
     }
-    return get(id);
+    const status = await get(id);
+    // Best effort, after the import is recorded: autovacuum refreshes the statistics within a minute anyway.
+    if (status.status === 'completed' && status.rowsOk >= ANALYZE_AFTER_ROWS) {
+      await refreshViewStatistics(db).catch(() => undefined);
+    }
+    return status;
   }
 
   return { run, get, list };

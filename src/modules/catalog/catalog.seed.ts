@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db/db.ts';
 import { newId } from '../../platform/ids.ts';
 import { type GeneratorOptions, generateCatalog } from './catalog.demo-data.ts';
 import { catalogTables, insertProducts, insertVariants } from './catalog.repo.ts';
-import { buildView, writeViews } from './catalog.views.ts';
+import { buildView, refreshViewStatistics, writeViews } from './catalog.views.ts';
 import type { StaffProduct } from './contract.ts';
 
 const CHUNK = 500;
@@ -114,11 +114,6 @@ export async function seedCatalog(db: Db, options: GeneratorOptions): Promise<nu
       );
     return products.length;
   });
-  // Fresh statistics, so the first storefront pages are planned for the catalog that is there (autovacuum would
-  // refresh them only up to a minute later).
-  if (inserted) {
-    await sql`analyze catalog.products, catalog.variants, catalog.prices, catalog.product_views`.execute(db.k);
-    await sql`vacuum (analyze) catalog.product_view_prices`.execute(db.k);
-  }
+  if (inserted) await refreshViewStatistics(db);
   return inserted;
 }

@@ -1,7 +1,8 @@
 // The storefront read model: one denormalised JSON document per product plus its per-currency
 // price range, rewritten in the same transaction as every write (the event relay is not there yet;
 // once it is, a subscriber can do the same from catalog.* events).
-import type { Tx } from '../../platform/db/db.ts';
+import { sql } from 'kysely';
+import type { Db, Tx } from '../../platform/db/db.ts';
 import type { Money } from '../../platform/money.ts';
 import { catalogTables, categoryPathKeys, loadStaffProducts } from './catalog.repo.ts';
 import type { Attributes, Product, SearchSource, StaffProduct } from './contract.ts';
@@ -105,6 +106,17 @@ export async function writeViews(tx: Tx, views: View[]): Promise<void> {
       v.prices.map((p) => ({ product_id: v.doc.id, currency: p.currency, min_amount: p.min, max_amount: p.max })),
     );
   if (prices.length) await catalogTables(tx).insertInto('catalog.product_view_prices').values(prices).execute();
+}
+
+/**
+ * Fresh planner statistics after a bulk write (seeding, a large import): until autovacuum gets to it (up to a minute),
+ * storefront lists are planned for the catalog as it was and read every matching document. `ANALYZE` samples at most
+ * 30,000 rows per table; the `VACUUM` of the price rows (a few hundred milliseconds at 100,000 variants) also marks
+ * their pages all-visible, so the storefront's count of them is index-only.
+ */
+export async function refreshViewStatistics(db: Db): Promise<void> {
+  await sql`analyze catalog.products, catalog.variants, catalog.prices, catalog.product_views`.execute(db.k);
+  await sql`vacuum (analyze) catalog.product_view_prices`.execute(db.k);
 }
 
 /** Recomputes the read model of these products from the tables, in the caller's transaction. */
