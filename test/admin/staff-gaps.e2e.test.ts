@@ -140,6 +140,9 @@ describe.skipIf(skip)(`staff access, campaigns, tax, variants, promotions, jobs 
       await filter.getByLabel('Action').selectOption('user.disabled');
       await filter.getByRole('button', { name: 'Filter' }).click();
       await audit.getByRole('cell', { name: 'Password reset sent by staff' }).waitFor({ state: 'detached' });
+      // The filtered rows are in once the other entries are gone AND the disable shows (the table is empty while it
+      // loads, which alone would also pass the wait above).
+      await audit.getByRole('cell', { name: 'Account disabled', exact: true }).waitFor();
       expect(await audit.locator('tbody tr td:nth-child(2)').allTextContents()).toEqual(['Account disabled']);
       expect(await audit.locator('tbody tr td:nth-child(3)').allTextContents()).toEqual([`staff ${admin.email}`]);
       expect(await audit.locator('tbody tr td:nth-child(4)').allTextContents()).toEqual([member.email]);
