@@ -1,28 +1,22 @@
-// Full-text search over search.documents: typo correction and prefix expansion against the word
-// list (pg_trgm), weighted ranking (name A > brand B > category C > description D) with the product
-// id as a stable tie-break, and exact facet counts. At most two SQL statements per search, run on `reads` (the
-// read replica when one is usable and caught up, else the primary: docs/read-replicas.md).
-import { type RawBuilder, sql } from 'kysely';
+// Full-text search over search.documents: typo correction and prefix expansion against the word list (pg_trgm),
+// weighted ranking (name A > brand B > category C > description D) with the product id as a stable tie-break, and
+// exact facet counts computed in SQL (search.statement.ts). Two SQL statements per search, run on `reads` (the read
+// replica when one is usable and caught up, else the primary: docs/read-replicas.md).
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/db.ts';
 import { primaryReads, type ReadDb } from '../../platform/db/replica.ts';
 import { AppError } from '../../platform/errors.ts';
 import { CURRENCY_CODE, parseMajorUnits } from '../../platform/money.ts';
-import { SEARCH_ERRORS, type SearchHit, type SearchQuery, type SearchResult } from './contract.ts';
-import { applyFacets, type Candidate } from './search.facets.ts';
+import {
+  type FacetValue,
+  type PriceBucket,
+  SEARCH_ERRORS,
+  type SearchHit,
+  type SearchQuery,
+  type SearchResult,
+} from './contract.ts';
+import { bucketEdges, type PageRow, type SearchStatementRow, searchStatement } from './search.statement.ts';
 import { buildTsQuery, tokenize } from './search.text.ts';
-
-interface DocRow {
-  product_id: string;
-  slug: string;
-  name: string;
-  brand: string | null;
-  categories: { id: string; slug: string; name: string }[];
-  attributes: Record<string, string[]>;
-  min_prices: Record<string, number>;
-  max_prices: Record<string, number>;
-  created_at: Date;
-  rank: number;
-}
 
 const MAX_TERMS = 8;
 
@@ -46,50 +40,40 @@ export function parseFacets(raw: string[] | undefined): Map<string, Set<string>>
 }
 
 export function createSearchQueries(db: Db, defaultCurrency: string, reads: ReadDb = primaryReads(db)) {
-  /** One statement: each term is kept as a prefix when a known word starts with it, else corrected. */
+  /**
+   * One statement: each term is kept as a prefix when a known word starts with it (one probe of the bytewise index:
+   * the first word at or after the term starts with it when any does), else corrected to its most similar word.
+   */
   async function understand(q: string | undefined): Promise<{ tsquery: string; understood: string } | undefined> {
     const terms = [...new Set(tokenize(q ?? ''))].slice(0, MAX_TERMS);
     if (!terms.length) return undefined;
     const res = await reads.run((d) =>
       sql<{ term: string; known: boolean; best: string | null }>`
-      select t.term,
-        exists (select 1 from search.words w where w.word like t.term || '%') as known,
-        (select w.word from search.words w
-          where w.word % t.term
-          order by similarity(w.word, t.term) desc, w.word limit 1) as best
-      from unnest(${terms}::text[]) with ordinality as t(term, n)
-      order by t.n`.execute(d.k),
+      select k.term, k.known,
+        case when k.known then null else (select w.word from search.words w
+          where w.word % k.term
+          order by similarity(w.word, k.term) desc, w.word limit 1) end as best
+      from (
+        select t.term, t.n, coalesce(starts_with((select w.word collate "C" from search.words w
+          where w.word collate "C" >= t.term order by w.word collate "C" limit 1), t.term), false) as known
+        from unnest(${terms}::text[]) with ordinality as t(term, n)
+      ) k
+      order by k.n`.execute(d.k),
     );
     return buildTsQuery(res.rows);
   }
 
-  async function candidates(tsquery: string | undefined, category: string | undefined): Promise<DocRow[]> {
-    const where: RawBuilder<unknown>[] = [sql`true`];
-    const query = tsquery ? sql`to_tsquery('simple', ${tsquery})` : undefined;
-    if (query) where.push(sql`tsv @@ ${query}`);
-    if (category) where.push(sql`category_keys @> array[${category}]::text[]`);
-    const res = await reads.run((d) =>
-      sql<DocRow>`
-      select product_id, slug, name, brand, categories, attributes, min_prices, max_prices, created_at,
-        ${query ? sql`ts_rank(tsv, ${query})` : sql`0`}::float8 as rank
-      from search.documents where ${sql.join(where, sql` and `)}`.execute(d.k),
-    );
-    return res.rows;
-  }
-
-  function hit(r: DocRow, currency: string): SearchHit {
-    const min = r.min_prices[currency];
-    const max = r.max_prices[currency];
+  function hit(r: PageRow, currency: string): SearchHit {
     return {
-      id: r.product_id,
+      id: r.id,
       slug: r.slug,
       name: r.name,
       brand: r.brand,
       categories: r.categories,
       priceRange:
-        min === undefined || max === undefined
+        r.min === null || r.max === null
           ? null
-          : { min: { amount: min, currency }, max: { amount: max, currency } },
+          : { min: { amount: r.min, currency }, max: { amount: r.max, currency } },
     };
   }
 
@@ -111,28 +95,26 @@ export function createSearchQueries(db: Db, defaultCurrency: string, reads: Read
       if (!Number.isSafeInteger(offset) || offset < 0) throw bad(SEARCH_ERRORS.invalidCursor, 'cursor', 'is not valid');
     }
     const understood = await understand(q.q);
-    const rows = await candidates(understood?.tsquery, q.category);
-    const byId = new Map(rows.map((r) => [r.product_id, r]));
-    const cands: Candidate[] = rows.map((r) => ({
-      id: r.product_id,
-      brand: r.brand,
-      categorySlugs: r.categories.map((c) => c.slug),
-      attributes: r.attributes,
-      price: r.min_prices[currency] ?? null,
-    }));
-    const { matches, facets } = applyFacets(cands, filters, currency);
-    const sorted = matches
-      .map((c) => byId.get(c.id) as DocRow)
-      .sort(comparator(q.sort ?? (understood ? 'relevance' : 'newest'), currency));
-    const page = sorted.slice(offset, offset + limit);
-    const next = offset + limit < sorted.length ? Buffer.from(String(offset + limit)).toString('base64url') : undefined;
+    const res = await reads.run((d) =>
+      searchStatement({
+        tsquery: understood?.tsquery,
+        category: q.category,
+        currency,
+        filters,
+        sort: q.sort ?? (understood ? 'relevance' : 'newest'),
+        limit,
+        offset,
+      }).execute(d.k),
+    );
+    const row = res.rows[0] as SearchStatementRow;
+    const next = offset + limit < row.total ? Buffer.from(String(offset + limit)).toString('base64url') : undefined;
     return {
-      items: page.map((r) => hit(r, currency)),
-      total: sorted.length,
+      items: row.items.map((r) => hit(r, currency)),
+      total: row.total,
       limit,
       ...(next ? { nextCursor: next } : {}),
       query: understood?.understood ?? '',
-      facets: facets as SearchResult['facets'],
+      facets: facetsOf(row, filters.values, currency),
     };
   }
 
@@ -158,23 +140,36 @@ export function createSearchQueries(db: Db, defaultCurrency: string, reads: Read
   return { search, suggest };
 }
 
-type Sort = NonNullable<SearchQuery['sort']>;
+const byCountThenValue = (a: FacetValue, b: FacetValue) =>
+  b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 
-function comparator(sort: Sort, currency: string): (a: DocRow, b: DocRow) => number {
-  const byId = (a: DocRow, b: DocRow) => (a.product_id < b.product_id ? -1 : a.product_id > b.product_id ? 1 : 0);
-  const price = (r: DocRow) => r.min_prices[currency] ?? Number.MAX_SAFE_INTEGER;
-  switch (sort) {
-    case 'relevance':
-      return (a, b) => b.rank - a.rank || byId(a, b);
-    case 'newest':
-      return (a, b) => b.created_at.getTime() - a.created_at.getTime() || byId(b, a);
-    case 'name':
-      return (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || byId(a, b);
-    case 'price-asc':
-      return (a, b) => price(a) - price(b) || byId(a, b);
-    case 'price-desc':
-      return (a, b) => price(b) - price(a) || byId(a, b);
+/** The facets object: brand, category, every attribute (of the candidates or filtered on) by name, then price. */
+function facetsOf(
+  row: SearchStatementRow,
+  filtered: Map<string, Set<string>>,
+  currency: string,
+): SearchResult['facets'] {
+  const values = new Map<string, FacetValue[]>();
+  const buckets = new Map<number, number>();
+  const attributes = new Set<string>();
+  for (const [facet, value, count] of row.counts) {
+    if (facet === 'price') buckets.set(Number(value), count);
+    else {
+      if (facet !== 'brand' && facet !== 'category') attributes.add(facet);
+      if (value !== null && count > 0) values.set(facet, [...(values.get(facet) ?? []), { value, count }]);
+    }
   }
+  for (const k of filtered.keys()) if (k !== 'brand' && k !== 'category') attributes.add(k);
+  const facets: Record<string, FacetValue[] | PriceBucket[]> = {};
+  for (const facet of ['brand', 'category', ...[...attributes].sort()]) {
+    facets[facet] = (values.get(facet) ?? []).sort(byCountThenValue);
+  }
+  const edges = bucketEdges(currency);
+  facets.price = edges.flatMap((min, i) => {
+    const count = buckets.get(min);
+    return count ? [{ min, max: edges[i + 1] ?? null, count }] : [];
+  });
+  return facets as SearchResult['facets'];
 }
 
 export type SearchQueries = ReturnType<typeof createSearchQueries>;

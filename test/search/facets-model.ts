@@ -1,7 +1,9 @@
-// Pure facet logic: OR within a facet, AND across facets, and counts for each facet computed over
-// the set filtered by every other facet (so choosing Sony still shows how many Apple items there are).
-import { currencyExponent } from '../../platform/money.ts';
-import type { FacetValue, PriceBucket } from './contract.ts';
+// The reference model of search's filtering, facets and sorts, in plain TypeScript over candidates held in memory:
+// OR within a facet, AND across facets, and counts for each facet computed over the set filtered by every other facet
+// (so choosing Sony still shows how many Apple items there are). The search statement computes the same in SQL
+// (src/modules/search/search.statement.ts); test/search/search-statement.test.ts checks the two agree.
+import type { FacetValue, PriceBucket } from '../../src/modules/search/contract.ts';
+import { currencyExponent } from '../../src/platform/money.ts';
 
 export interface Candidate {
   id: string;
@@ -84,4 +86,30 @@ export function applyFacets(
     currency,
   );
   return { matches, facets };
+}
+
+export type ModelSort = 'relevance' | 'newest' | 'name' | 'price-asc' | 'price-desc';
+
+export interface ModelDoc extends Candidate {
+  name: string;
+  createdAt: Date;
+  rank: number;
+}
+
+/** The sort of the page: bytewise names and ids, milliseconds, a missing price as the largest one. */
+export function compare(sort: ModelSort): (a: ModelDoc, b: ModelDoc) => number {
+  const byId = (a: ModelDoc, b: ModelDoc) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const price = (r: ModelDoc) => r.price ?? Number.MAX_SAFE_INTEGER;
+  switch (sort) {
+    case 'relevance':
+      return (a, b) => b.rank - a.rank || byId(a, b);
+    case 'newest':
+      return (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || byId(b, a);
+    case 'name':
+      return (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || byId(a, b);
+    case 'price-asc':
+      return (a, b) => price(a) - price(b) || byId(a, b);
+    case 'price-desc':
+      return (a, b) => price(b) - price(a) || byId(a, b);
+  }
 }
