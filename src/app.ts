@@ -233,7 +233,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       {
         pollMs: config.events.pollMs,
         maxAttempts: config.events.maxAttempts,
-        ...(kernel.nats ? { nats: { connection: kernel.nats, stream: config.natsStream } } : {}),
+        ...(kernel.nats
+          ? { nats: { connection: kernel.nats.current() ?? kernel.nats.connected, stream: config.natsStream } }
+          : {}),
       },
     );
     // Personal data: erasure across modules (resumable) and master key rotation over every module's stores.
@@ -267,7 +269,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (kernel.redis) checks.push({ name: 'redis', optional: true, check: () => kernel.cache.ping() });
     if (kernel.nats) {
       const nats = kernel.nats;
-      checks.push({ name: 'nats', optional: true, check: () => nats.flush() });
+      checks.push({
+        name: 'nats',
+        optional: true,
+        check: async () => {
+          const c = nats.current();
+          if (!c) throw new Error('not connected yet: events wait in the outbox');
+          await c.flush();
+        },
+      });
     }
     for (const m of modules) checks.push(...(m.readinessChecks ?? []));
     registerHealthRoutes(http, checks, kernel.metrics);

@@ -1,6 +1,5 @@
 // The kernel: what every module receives — configuration, database, cache, logger, metrics,
 // and connections to Redis and NATS when configured. Built once by createKernel, closed once.
-import { connect as connectNats, type NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import type { Cache } from './cache/cache.ts';
 import { createMemoryCache } from './cache/memory-cache.ts';
@@ -8,11 +7,12 @@ import { meteredCache } from './cache/metered-cache.ts';
 import { createRedisCache } from './cache/redis-cache.ts';
 import { type RedisHealth, watchRedis } from './cache/redis-health.ts';
 import { createResilientCache } from './cache/resilient-cache.ts';
-import { type Config, redactUrl } from './config.ts';
+import type { Config } from './config.ts';
 import type { Db } from './db/db.ts';
 import { openPglite } from './db/pglite.ts';
 import { openPostgres } from './db/postgres.ts';
 import { createReplicaReads, primaryReads, type ReadDb, redisFence } from './db/replica.ts';
+import { type NatsLink, openNats } from './nats-link.ts';
 import { observeDatabase } from './observability/database-metrics.ts';
 import { createErrorTracker, type ErrorTracker } from './observability/error-tracking.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
@@ -33,7 +33,8 @@ export interface Kernel {
   redis: Redis | undefined;
   /** Whether Redis answers (set with `redis`): the cache and rate limits work per process while it does not. */
   redisHealth: RedisHealth | undefined;
-  nats: NatsConnection | undefined;
+  /** NATS (NATS_URL): connected at start-up, or being connected in the background while it does not answer. */
+  nats: NatsLink | undefined;
   /** Personal data protection: field crypto, per-subject data keys, export/erasure/rotation registry. */
   privacy: Privacy;
   /** OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT); its tracer is undefined while off (docs/tracing.md). */
@@ -101,24 +102,6 @@ function openReadDb(config: Config, db: Db, k: { logger: Logger; metrics: Metric
   return readDb;
 }
 
-/** NATS reconnects by itself (maxReconnectAttempts -1); meanwhile events wait in the outbox. Logged and gauged. */
-function watchNats(nats: NatsConnection, logger: Logger, metrics: Metrics): void {
-  let up = true;
-  metrics.probeDependency('nats', () => up);
-  void (async () => {
-    for await (const s of nats.status()) {
-      if ((s.type === 'disconnect' || s.type === 'staleConnection') && up) {
-        up = false;
-        metrics.dependencyErrors.inc({ dependency: 'nats', kind: 'connection' });
-        logger.warn('nats unavailable: events wait in the outbox until it returns');
-      } else if (s.type === 'reconnect' && !up) {
-        up = true;
-        logger.info('nats available again');
-      }
-    }
-  })().catch(() => {});
-}
-
 export async function createKernel(config: Config, overrides: KernelOverrides = {}): Promise<Kernel> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics({ defaultMetrics: overrides.defaultMetrics ?? true });
@@ -131,7 +114,7 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
   observeDatabase(metrics, db);
   let redis: Redis | undefined;
   let redisHealth: RedisHealth | undefined;
-  let nats: NatsConnection | undefined;
+  let nats: NatsLink | undefined;
   try {
     if (config.redisUrl) {
       // Fail fast while Redis is away (no offline queue, a command deadline), reconnect forever in the background;
@@ -148,22 +131,14 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
       if (tracing.tracer) traceRedis(redis, tracing.tracer);
       await redis.connect().catch((e: unknown) => redisHealth?.failed(e));
     }
-    if (config.natsUrl) {
-      const u = new URL(config.natsUrl);
-      nats = await connectNats({
-        servers: `${u.hostname}:${u.port || 4222}`,
-        ...(u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : {}),
-        name: 'emporium',
-        maxReconnectAttempts: -1,
-      });
-    }
+    // Never fatal: without an answer the process starts and connects in the background (nats-link.ts).
+    if (config.natsUrl) nats = await openNats(config.natsUrl, { logger, metrics });
   } catch (e) {
     void tracing.shutdown();
     if (!overrides.keepDbOpen) await db.close();
     redisHealth?.close();
     redis?.disconnect();
-    const what = redis && !nats && config.natsUrl ? `NATS at ${redactUrl(config.natsUrl)}` : 'a configured service';
-    throw new Error(`Could not connect to ${what}: ${(e as Error).message}`, { cause: e });
+    throw new Error(`Could not connect to a configured service: ${(e as Error).message}`, { cause: e });
   }
   const cache = meteredCache(
     redis && redisHealth
@@ -179,7 +154,6 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
   const errorTracking = await createErrorTracker(config.sentry, {
     onInternalError: (e) => logger.warn({ err: e }, 'error tracking could not capture an error'),
   });
-  if (nats) watchNats(nats, logger, metrics);
   const readDb = openReadDb(config, db, { logger, metrics, tracing, ...(redis ? { redis } : {}) });
   let closed = false;
   return {
@@ -200,7 +174,7 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
       closed = true;
       redisHealth?.close();
       await cache.close();
-      if (nats) await nats.drain().catch(() => nats?.close());
+      await nats?.close();
       if (redis) await redis.quit().catch(() => redis?.disconnect());
       await readDb.close();
       if (!overrides.keepDbOpen) await db.close();

@@ -1,7 +1,6 @@
 // The relay through NATS JetStream (nats-server 2.9): at-least-once to every subscriber across
 // relay instances, de-duplication by event id, and events waiting in the outbox while NATS is down.
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { sql } from 'kysely';
@@ -17,6 +16,7 @@ import {
   waitFor,
 } from '../support/events-harness.ts';
 import { needsNats, TEST_NATS_URL } from '../support/services.ts';
+import { tcpProxy } from '../support/tcp-proxy.ts';
 import type { TestDb } from '../support/test-db.ts';
 
 const natsHostPort = () => {
@@ -125,23 +125,8 @@ describe('relay through NATS JetStream', () => {
       for (const r of relays.splice(0)) await r.stop(100); // the previous test's relays share this database
       const target = natsHostPort();
       // A TCP proxy in front of NATS that the test can "stop" and "start".
-      const sockets = new Set<Socket>();
-      const proxy: Server = createServer((client) => {
-        const upstream = tcpConnect(target.port, target.host);
-        sockets.add(client);
-        sockets.add(upstream);
-        client.pipe(upstream).pipe(client);
-        const drop = () => {
-          client.destroy();
-          upstream.destroy();
-        };
-        client.on('error', drop);
-        upstream.on('error', drop);
-        client.on('close', drop);
-        upstream.on('close', drop);
-      });
-      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-      const port = (proxy.address() as { port: number }).port;
+      const proxy = await tcpProxy(target);
+      const port = proxy.port;
       const nc = await nats(port);
       const stream = newStream();
       const s = recordingSubscriber(db, 'test.nats_outage');
@@ -153,10 +138,7 @@ describe('relay through NATS JetStream', () => {
       await relay.start();
 
       // NATS goes away.
-      await new Promise<void>((r) => {
-        proxy.close(() => r());
-        for (const so of sockets) so.destroy();
-      });
+      await proxy.stop();
       const ids = await produce(db, 60, { perTx: 20 });
       await new Promise((r) => setTimeout(r, 1_000));
       const waiting = await sql<{ n: number }>`select count(*)::int as n from platform.outbox
@@ -165,15 +147,14 @@ describe('relay through NATS JetStream', () => {
       expect(s.seen.length).toBe(0);
 
       // NATS is back on the same address: the outbox drains, nothing lost, nothing twice.
-      await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
+      await proxy.start();
       await waitFor(async () => (await effectCounts(db, 'test.nats_outage')).distinct === 60, 30_000);
       expect(await effectCounts(db, 'test.nats_outage')).toEqual({ rows: 60, distinct: 60 });
       const left = await sql<{ n: number }>`select count(*)::int as n from platform.outbox
         where published_at is null`.execute(db.k);
       expect(left.rows[0]?.n).toBe(0);
       await relay.stop(100);
-      proxy.close();
-      for (const so of sockets) so.destroy();
+      await proxy.stop();
     },
     60_000,
   );

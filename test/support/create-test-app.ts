@@ -78,7 +78,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     config,
     databaseUrl: testDb.url,
     async close() {
-      const nats = app.kernel.nats;
+      const nats = app.kernel.nats?.current();
       if (nats && config.natsStream.startsWith('test_')) {
         await app.relay.stop();
         const jsm = await jetstreamManager(nats).catch(() => undefined);

@@ -50,8 +50,11 @@ export interface RelayOptions {
   leaseMs?: number;
   /** Handlers in flight at once (per subscriber with NATS). */
   concurrency?: number;
-  /** Distributed mode. */
-  nats?: { connection: NatsConnection; stream: string; publishTimeoutMs?: number };
+  /**
+   * Distributed mode. A connection still being made (NATS was down when the process started) is attached once it
+   * resolves: until then the relay publishes nothing and events wait in the outbox.
+   */
+  nats?: { connection: NatsConnection | Promise<NatsConnection>; stream: string; publishTimeoutMs?: number };
 }
 
 export interface RelayDeps {
@@ -86,7 +89,8 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
   const names = [...byName.keys()];
   const nats = options.nats;
   const t = nats ? topology(nats.stream) : undefined;
-  const js = nats ? jetstream(nats.connection) : undefined;
+  /** The connection and its JetStream client, once the relay has its topology there. */
+  let live: { connection: NatsConnection; js: ReturnType<typeof jetstream> } | undefined;
   const tracer = deps.tracing?.tracer;
   const transport = nats ? 'nats' : 'in-process';
 
@@ -143,10 +147,10 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
   }
 
   async function publishBatch(): Promise<number> {
-    if (!js || !t || !nats) return 0;
+    if (!live || !t || !nats) return 0;
     const rows = await claimForPublish(db, batch, leaseMs);
     if (rows.length === 0) return 0;
-    const { ok, failed } = await publishRows(js, t, rows, nats.publishTimeoutMs ?? 5000, tracer);
+    const { ok, failed } = await publishRows(live.js, t, rows, nats.publishTimeoutMs ?? 5000, tracer);
     await markPublished(db.k, ok);
     metrics.published.inc({ transport: 'nats' }, ok.length);
     if (failed.length) {
@@ -174,18 +178,47 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
   let consumers: ConsumerLoop[] = [];
   let started = false;
 
+  /** The stream and consumers on this connection, then publishing through it. */
+  async function attach(connection: NatsConnection): Promise<void> {
+    if (!t) return;
+    await ensureTopology(connection, t, subscribers, leaseMs);
+    const handle = (s: Subscriber) => (event: EventEnvelope, count: number) => attempt(s, event, count);
+    consumers = await Promise.all(
+      subscribers.map((s) => startConsumer(connection, t, s, concurrency, handle(s), logger)),
+    );
+    live = { connection, js: jetstream(connection) };
+  }
+
+  /** Waits for a connection made in the background, then attaches, retrying until it works or the relay stops. */
+  async function attachLater(pending: Promise<NatsConnection>): Promise<void> {
+    const connection = await pending;
+    for (let tries = 1; started; tries++) {
+      try {
+        await attach(connection);
+        if (!started) await Promise.all(consumers.map((c) => c.stop()));
+        else logger.info('event relay attached to NATS: publishing the events that waited in the outbox');
+        pump.wake();
+        return;
+      } catch (e) {
+        const delayMs = backoffDelay(tries, { baseMs: 500, maxMs: 10_000 });
+        logger.warn({ err: (e as Error)?.message, delayMs }, 'event relay could not set up NATS; will retry');
+        await new Promise((r) => setTimeout(r, delayMs).unref());
+      }
+    }
+  }
+
   return {
     transport: nats ? 'nats' : 'in-process',
     async start() {
       if (started) return;
       started = true;
-      if (nats && t) {
-        await ensureTopology(nats.connection, t, subscribers, leaseMs);
-        const handle = (s: Subscriber) => (event: EventEnvelope, count: number) => attempt(s, event, count);
-        consumers = await Promise.all(
-          subscribers.map((s) => startConsumer(nats.connection, t, s, concurrency, handle(s), logger)),
-        );
-      }
+      const connection = nats?.connection;
+      if (connection instanceof Promise) {
+        logger.warn('event relay started without NATS: events wait in the outbox until it is reachable');
+        void attachLater(connection).catch((e: unknown) => {
+          logger.warn({ err: (e as Error)?.message }, 'event relay stopped waiting for NATS');
+        });
+      } else if (connection) await attach(connection);
       unsubscribe = onOutboxAppended(() => pump.wake());
       pump.start();
     },
@@ -197,6 +230,7 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
       await pump.stop(graceMs);
       await Promise.all(consumers.map((c) => c.stop()));
       consumers = [];
+      live = undefined;
     },
   };
 }
