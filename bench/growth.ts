@@ -1,4 +1,4 @@
-// npm run bench:growth [-- --sizes 500,5000,50000 --seconds 10 --connections 32 --port 3950 --explain --no-build]
+// npm run bench:growth [-- --sizes 500,5000,50000 --seconds 10 --connections 32 --port 3950 --explain --no-build --keep]
 // Does the storefront's cost stay flat as the catalog grows? For each catalog size: a scratch PostgreSQL database
 // (next to BENCH_DATABASE_URL, dropped at the end), the built server (`node dist/main.js`) on it, the generated
 // catalog (bench/support/catalog-csv.ts: 2–3 variants per product, EUR and USD prices, categories, brands,
@@ -40,6 +40,8 @@ const { values } = parseArgs({
     'bust-ms': { type: 'string', default: '250' },
     explain: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
+    /** Keeps each scratch database (its URL is printed) for profiling the same catalog again. */
+    keep: { type: 'boolean', default: false },
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
@@ -213,7 +215,8 @@ async function runSize(products: number, index: number): Promise<SizeResult> {
     return result;
   } finally {
     await server?.stop();
-    await db.drop();
+    if (values.keep) console.log(`kept the ${fmt(products)}-product database: ${db.url}`);
+    else await db.drop();
   }
 }
 

@@ -51,6 +51,10 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     // event would end the process. Its query fails with the same error, the request answers 503, and the pool
     // discards the broken client when it is released.
     client.on('error', reportError);
+    // No JIT: every statement here is short, and the planner's row estimates for set-returning functions (the
+    // search facets' jsonb_each) push a 30 ms statement past jit_above_cost, where compiling it took another 47 ms.
+    // Queued ahead of the client's first statement; a server without JIT accepts the setting too.
+    client.query('set jit = off').catch(reportError);
     if (options.preparedStatements !== false) usePreparedStatements(client);
   });
   const counter = { n: 0 };
