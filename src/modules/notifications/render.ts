@@ -5,7 +5,6 @@
 // string is itself a Handlebars template, rendered with the message's data by the `t` helper.
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import mjml2html from 'mjml';
 import type { MailLocale, ShopConfig } from '../../platform/config-messaging.ts';
 import { currencyExponent, type Money } from '../../platform/money.ts';
 import type { MessageKind } from './kinds.ts';
@@ -111,6 +110,8 @@ export function createRenderer(shop: ShopConfig): Renderer {
     const source = read('layout.mjml')
       .replace('<!-- slot:brand -->', brand)
       .replace('<!-- slot:body -->', includes(read(`${kind}.mjml`)).trim());
+    // Loaded on the first HTML message, not at start-up (the MJML compiler is about 0.3 s of a start's module loading).
+    const { default: mjml2html } = await import('mjml');
     const out = await mjml2html(source, { validationLevel: 'strict', minify: false, keepComments: false });
     if (out.errors.length) throw new Error(`template ${kind}.mjml: ${out.errors.map((e) => e.message).join('; ')}`);
     return html.hb.compile(out.html);

@@ -23,6 +23,7 @@ import type { App } from './app-type.ts';
 import { installRequestDeadline } from './deadline.ts';
 import { idempotencyErrors } from './idempotency-errors.ts';
 import { installInputGuard } from './input-guard.ts';
+import { createLazySchemas, type LazySchemas, lazySerializerFactory } from './lazy-compile.ts';
 import { registerOpenApi } from './openapi.ts';
 import { RATE_LIMIT_EXEMPT_ROUTES } from './openapi-contract.ts';
 import { fieldErrors, isAppError, ProblemSchema, sendProblem } from './problem.ts';
@@ -125,9 +126,19 @@ export function platformError(error: FastifyError): AppError | undefined {
   return undefined;
 }
 
+const lazySchemasOf = new WeakMap<object, LazySchemas>();
+
+/** Compiles every route schema still deferred (tests: each must build); throws the first that does not. */
+export function compileAllSchemas(app: App): number {
+  return lazySchemasOf.get(app)?.compileAll() ?? 0;
+}
+
 export async function createHttpServer(deps: HttpDeps): Promise<App> {
   const { config, logger, metrics } = deps;
+  const lazy = createLazySchemas();
   const app = Fastify({
+    // Validators and response serializers compile on first use, not while the app gets ready (lazy-compile.ts).
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory(lazy) } },
     loggerInstance: logger as FastifyBaseLogger,
     // Per-request lines only at debug/trace: at info they would cost more than most handlers.
     logController: new LogController({
@@ -160,7 +171,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   if (deps.tracing) installHttpTracing(app as unknown as FastifyInstance, deps.tracing);
-  app.setValidatorCompiler(createValidatorCompiler());
+  app.setValidatorCompiler(createValidatorCompiler(lazy));
+  lazySchemasOf.set(app, lazy);
   // Our routes take JSON (a few declare their own types, e.g. CSV imports): a text/plain body is 415, not parsed as a
   // string that then fails validation with 400.
   app.removeContentTypeParser('text/plain');

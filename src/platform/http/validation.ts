@@ -5,6 +5,7 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+import { type LazySchemas, lazyValidator } from './lazy-compile.ts';
 
 // ajv-formats is CommonJS: under nodenext its default import is typed as the module object.
 type AddFormats = (ajv: Ajv) => unknown;
@@ -23,8 +24,17 @@ function createAjv(coerceTypes: 'array' | false): Ajv {
   return ajv;
 }
 
-export function createValidatorCompiler(): FastifySchemaCompiler<FastifySchema> {
-  const body = createAjv(false);
-  const text = createAjv('array');
-  return ({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema as object);
+/** Validators compile on a route's first request (lazy-compile.ts); the ajv instances are created then too. */
+export function createValidatorCompiler(lazy: LazySchemas): FastifySchemaCompiler<FastifySchema> {
+  const ajvs: { body?: Ajv; text?: Ajv } = {};
+  const ajvFor = (httpPart: string | undefined): Ajv => {
+    if (httpPart === 'body') {
+      ajvs.body ??= createAjv(false);
+      return ajvs.body;
+    }
+    ajvs.text ??= createAjv('array');
+    return ajvs.text;
+  };
+  return ({ schema, httpPart, method, url }) =>
+    lazyValidator(lazy.defer(() => ajvFor(httpPart).compile(schema as object), `the ${httpPart} of ${method} ${url}`));
 }
