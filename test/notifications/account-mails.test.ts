@@ -95,6 +95,7 @@ describe('account emails over SMTP', () => {
       headers: { authorization: `Bearer ${session.accessToken}` },
     });
     expect(me.json().emailVerified).toBe(true);
+    await waitFor(async () => (await messagesTo(t, email)).every((m) => m.status === 'sent'));
     expect((await messagesTo(t, email)).map((m) => [m.kind, m.status]).sort()).toEqual([
       ['email_verification', 'sent'],
       ['welcome', 'sent'],

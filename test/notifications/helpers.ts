@@ -2,6 +2,7 @@
 // every event and the dispatcher has nothing left to send.
 import { sql } from 'kysely';
 import type { TestApp } from '../support/create-test-app.ts';
+import { eventsHandled } from '../support/events-settled.ts';
 import { waitFor } from './smtp.ts';
 
 export const MAIL_ENV = { MAIL_RETRY_BASE_MS: '50', MAIL_RETRY_MAX_DELAY_MS: '200', SHOP_URL: 'https://shop.example' };
@@ -36,13 +37,12 @@ export async function latestEvent(t: TestApp, type: string, aggregateId: string)
   return r.rows[0]?.id;
 }
 
-/** Every event published and delivered, and no message waiting to be sent. */
+/** Every event handled by every subscriber of its type (either transport), and no message waiting to be sent. */
 export async function settled(t: TestApp, ms = 20_000): Promise<void> {
   await waitFor(async () => {
+    if (!(await eventsHandled(t))) return false;
     const r = await sql<{ busy: boolean }>`select
-      exists (select 1 from platform.outbox where published_at is null)
-      or exists (select 1 from platform.event_deliveries)
-      or exists (select 1 from notifications.messages where status in ('pending', 'sending')) as busy`.execute(
+      exists (select 1 from notifications.messages where status in ('pending', 'sending')) as busy`.execute(
       t.kernel.db.k,
     );
     return r.rows[0]?.busy === false;

@@ -76,6 +76,8 @@ describe('order emails over SMTP', () => {
     expect(mail.text).toContain(`https://shop.example/orders/${guestOrder.id}`);
     expect(mail.html).toContain('lang="de"');
     expect(mail.html).toContain(`<td style="text-align:right">${total}</td>`);
+    // The SMTP server has the mail a moment before the dispatcher records it as sent.
+    await waitFor(async () => (await messagesTo(t, guest)).every((m) => m.status === 'sent'));
     expect((await messagesTo(t, guest)).map((m) => [m.kind, m.locale, m.status])).toEqual([
       ['order_confirmation', 'de', 'sent'],
     ]);
