@@ -1,7 +1,8 @@
 // The catalog's part of the GraphQL schema: the storefront product (the REST `Product` shape, no staff fields such as
 // cost or metadata) and the list and detail queries, over the same reads as GET /v1/products.
 import { checkArgs, dropNulls, type GraphqlPiece } from '../../platform/graphql/piece.ts';
-import type { CatalogReads, ListQuery } from './catalog.reads.ts';
+import type { ListQuery } from './catalog.list-query.ts';
+import type { CatalogReads } from './catalog.reads.ts';
 import { CurrencyQuery, ListQuerySchema } from './catalog.schemas.ts';
 
 export const CATALOG_SDL = `

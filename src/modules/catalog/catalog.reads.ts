@@ -5,79 +5,31 @@
 // a drop is fenced first, so a re-fill never reads the replica from before the change (docs/read-replicas.md).
 import { type RawBuilder, sql } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.ts';
-import { cachedJson } from '../../platform/cache/cached-json.ts';
+import { cachedJsonText } from '../../platform/cache/cached-json.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { primaryReads, type ReadDb } from '../../platform/db/replica.ts';
-import { AppError, errors } from '../../platform/errors.ts';
+import { errors } from '../../platform/errors.ts';
 import type { TaggedJson } from '../../platform/http/etag.ts';
 import { CURRENCY_CODE, parseMajorUnits } from '../../platform/money.ts';
-import { type AvailabilityMap, toProduct, type ViewDoc } from './catalog.views.ts';
+import { productJson, rowVariantIds } from './catalog.bodies.ts';
+import {
+  type BodyRow,
+  badFilter,
+  type Cursor,
+  decodeCursor,
+  encodeCursor,
+  type ListQuery,
+  type ProductPage,
+  type ProductSort,
+  type Row,
+  SORTS,
+} from './catalog.list-query.ts';
+import type { ViewDoc } from './catalog.product-shape.ts';
+import { type AvailabilityMap, toProduct } from './catalog.product-shape.ts';
 import { type AvailabilityPort, CATALOG_ERRORS, type Product } from './contract.ts';
-
-export type ProductSort = 'newest' | 'name' | 'price-asc' | 'price-desc';
-
-export interface ListQuery {
-  category?: string | undefined;
-  brand?: string | undefined;
-  minPrice?: string | undefined;
-  maxPrice?: string | undefined;
-  inStock?: boolean | undefined;
-  sort?: ProductSort | undefined;
-  page?: number | undefined;
-  limit?: number | undefined;
-  cursor?: string | undefined;
-  currency?: string | undefined;
-}
-
-export interface ProductPage {
-  items: Product[];
-  page?: number;
-  limit: number;
-  total?: number;
-  nextCursor?: string;
-}
-
-interface Row {
-  doc: ViewDoc;
-  product_id: string;
-  sort_key: string | number | Date;
-  total?: number;
-}
-
-interface Cursor {
-  s: ProductSort;
-  k: string | number;
-  id: string;
-}
 
 export const CACHE_PREFIX = 'catalog:';
 const CACHE_TTL_SECONDS = 300;
-
-function badFilter(field: string, message: string): AppError {
-  return new AppError(400, CATALOG_ERRORS.invalidFilter, 'Bad request', {
-    detail: `${field}: ${message}`,
-    errors: [{ field: `querystring/${field}`, message }],
-  });
-}
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(text: string, sort: ProductSort): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
-    if (c.s === sort && typeof c.id === 'string' && (typeof c.k === 'string' || typeof c.k === 'number')) return c;
-  } catch {}
-  throw errors.badRequest(CATALOG_ERRORS.invalidCursor, 'The cursor is invalid or belongs to another sort order.');
-}
-
-const SORTS: Record<ProductSort, { key: RawBuilder<unknown>; dir: 'asc' | 'desc' }> = {
-  newest: { key: sql`v.created_at`, dir: 'desc' },
-  name: { key: sql`v.name`, dir: 'asc' },
-  'price-asc': { key: sql`p.min_amount`, dir: 'asc' },
-  'price-desc': { key: sql`p.min_amount`, dir: 'desc' },
-};
 
 export interface ReadDeps {
   db: Db;
@@ -98,9 +50,9 @@ export function createCatalogReads(deps: ReadDeps) {
     return c;
   }
 
-  /** The HTTP representation, serialised and tagged once and kept so: a cache hit costs no SQL and no JSON work. */
-  const cachedPage = (key: string, load: () => Promise<unknown>) =>
-    cachedJson(cache, `${CACHE_PREFIX}json:${key}`, CACHE_TTL_SECONDS, load);
+  /** The HTTP representation, tagged once and kept so: a cache hit costs no SQL and no JSON work. */
+  const cachedPage = (key: string, load: () => Promise<string>) =>
+    cachedJsonText(cache, `${CACHE_PREFIX}json:${key}`, CACHE_TTL_SECONDS, load);
 
   async function availabilityOf(docs: ViewDoc[]): Promise<AvailabilityMap> {
     const ids = docs.flatMap((d) => d.variants.map((v) => v.id));
@@ -108,7 +60,7 @@ export function createCatalogReads(deps: ReadDeps) {
   }
 
   /** One SQL statement: a page of published documents in sort order after an optional keyset. */
-  async function fetchRows(
+  function fetchRows(
     q: ListQuery,
     currency: string,
     sort: ProductSort,
@@ -117,6 +69,31 @@ export function createCatalogReads(deps: ReadDeps) {
     offset: number,
     withTotal: boolean,
   ): Promise<Row[]> {
+    return fetchPage<Row>(q, currency, sort, after, limit, offset, withTotal, false);
+  }
+
+  /** The same page with each product's ready JSON in this currency instead of its document. */
+  function fetchBodies(
+    q: ListQuery,
+    currency: string,
+    sort: ProductSort,
+    after: Cursor | undefined,
+    limit: number,
+    offset: number,
+  ): Promise<BodyRow[]> {
+    return fetchPage<BodyRow>(q, currency, sort, after, limit, offset, !after, true);
+  }
+
+  async function fetchPage<R>(
+    q: ListQuery,
+    currency: string,
+    sort: ProductSort,
+    after: Cursor | undefined,
+    limit: number,
+    offset: number,
+    withTotal: boolean,
+    bodies: boolean,
+  ): Promise<R[]> {
     const { key, dir } = SORTS[sort];
     // Filters on the product (status, category, brand) and on its price in this currency.
     const where: RawBuilder<unknown>[] = [sql`v.status = 'published'`];
@@ -162,7 +139,12 @@ export function createCatalogReads(deps: ReadDeps) {
             where ${sql.join(filters, sql` and `)}) as total`;
     // The page is chosen over narrow rows (ids and sort keys) in index order and stops after `limit`; then only its
     // documents are read.
-    const query = sql<Row>`
+    // With bodies, the document is detoasted only for a row written before bodies existed.
+    const columns = bodies ? sql`b.body, b.variant_ids, case when b.body is null then d.doc end as doc` : sql`d.doc`;
+    const bodyJoin = bodies
+      ? sql`join catalog.product_view_prices b on b.product_id = pg.product_id and b.currency = ${currency}`
+      : sql``;
+    const query = sql<R>`
       with pg as (
         select v.product_id, ${key} as sort_key
         from catalog.product_views v
@@ -170,13 +152,13 @@ export function createCatalogReads(deps: ReadDeps) {
         where ${sql.join([...filters, ...keyset], sql` and `)}
         order by ${order}
         limit ${limit} offset ${offset})
-      select d.doc, pg.product_id, pg.sort_key ${total}
-      from pg join catalog.product_views d on d.product_id = pg.product_id
+      select ${columns}, pg.product_id, pg.sort_key ${total}
+      from pg join catalog.product_views d on d.product_id = pg.product_id ${bodyJoin}
       order by ${pageOrder}`;
     return (await readDb.run((d) => query.execute(d.k))).rows;
   }
 
-  function cursorOf(sort: ProductSort, row: Row): string {
+  function cursorOf(sort: ProductSort, row: Pick<Row, 'sort_key' | 'product_id'>): string {
     const k = row.sort_key instanceof Date ? row.sort_key.toISOString() : row.sort_key;
     return encodeCursor({ s: sort, k, id: row.product_id });
   }
@@ -209,6 +191,29 @@ export function createCatalogReads(deps: ReadDeps) {
       ...(total !== undefined ? { total } : {}),
       ...(nextCursor ? { nextCursor } : {}),
     };
+  }
+
+  /**
+   * listProducts as its exact JSON text (JSON.stringify of what listProducts returns), built from the rows' ready
+   * bodies: no document is parsed and no product object is built. inStock pages take the document path.
+   */
+  async function listProductsText(q: ListQuery): Promise<string> {
+    const currency = currencyOf(q);
+    const sort = q.sort ?? 'newest';
+    const limit = q.limit ?? 20;
+    const after = q.cursor ? decodeCursor(q.cursor, sort) : undefined;
+    if (after && q.page !== undefined) throw badFilter('cursor', 'use either page or cursor, not both');
+    if (q.inStock) return JSON.stringify(await listProducts(q));
+    const page = q.page ?? 1;
+    const rows = await fetchBodies(q, currency, sort, after, limit + 1, after ? 0 : (page - 1) * limit);
+    const pageRows = rows.slice(0, limit);
+    const last = pageRows[pageRows.length - 1];
+    const ids = pageRows.flatMap(rowVariantIds);
+    const availability = ids.length ? await deps.availability(ids) : new Map();
+    const items = pageRows.map((r) => productJson(r, currency, availability)).join(',');
+    const total = after ? '' : `,"total":${rows[0]?.total ?? 0}`;
+    const nextCursor = rows.length > limit && last ? `,"nextCursor":${JSON.stringify(cursorOf(sort, last))}` : '';
+    return `{"items":[${items}]${after ? '' : `,"page":${page}`},"limit":${limit}${total}${nextCursor}}`;
   }
 
   /** inStock needs availability per product: scan in sort order in batches, keep in-stock ones. */
@@ -264,6 +269,23 @@ export function createCatalogReads(deps: ReadDeps) {
     return toProduct(doc, currency, await availabilityOf([doc]));
   }
 
+  /** getProduct as its exact JSON text, from the product's ready body in this currency when it has one. */
+  async function getProductText(idOrSlug: string, q: { currency?: string | undefined }): Promise<string> {
+    const currency = currencyOf(q);
+    const res = await readDb.run((d) =>
+      sql<BodyRow>`
+      select b.body, b.variant_ids, case when b.body is null then v.doc end as doc
+      from catalog.product_views v
+      left join catalog.product_view_prices b on b.product_id = v.product_id and b.currency = ${currency}
+      where (v.product_id = ${idOrSlug} or v.slug = ${idOrSlug}) and v.status = 'published'
+      limit 1`.execute(d.k),
+    );
+    const row = res.rows[0];
+    if (!row) throw errors.notFound(CATALOG_ERRORS.productNotFound, `No product ${idOrSlug}.`);
+    const ids = rowVariantIds(row);
+    return productJson(row, currency, ids.length ? await deps.availability(ids) : new Map());
+  }
+
   /** Storefront products by id (any status except archived is the caller's concern): one statement. */
   async function getProducts(ids: string[], currency: string): Promise<Product[]> {
     if (!ids.length) return [];
@@ -295,19 +317,21 @@ export function createCatalogReads(deps: ReadDeps) {
       q.page,
       q.limit,
     ]);
-    return cachedPage(key, () => listProducts(q));
+    return cachedPage(key, () => listProductsText(q));
   }
 
   function getProductJson(idOrSlug: string, q: { currency?: string | undefined }): Promise<TaggedJson> {
     return cachedPage(JSON.stringify(['detail', q.currency ?? deps.defaultCurrency, idOrSlug]), () =>
-      getProduct(idOrSlug, q),
+      getProductText(idOrSlug, q),
     );
   }
 
   return {
     listProducts,
     listProductsJson,
+    listProductsText,
     getProduct,
+    getProductText,
     getProductJson,
     getProducts,
     /** Fenced first: a page re-filled after the drop is read from the primary until the replica has the change. */

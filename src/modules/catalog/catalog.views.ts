@@ -3,29 +3,10 @@
 // once it is, a subscriber can do the same from catalog.* events).
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/db.ts';
-import type { Money } from '../../platform/money.ts';
+import { renderBody } from './catalog.bodies.ts';
+import type { ViewDoc } from './catalog.product-shape.ts';
 import { catalogTables, categoryPathKeys, loadStaffProducts } from './catalog.repo.ts';
-import type { Attributes, Product, SearchSource, StaffProduct } from './contract.ts';
-
-export interface ViewDoc {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  brand: string | null;
-  status: StaffProduct['status'];
-  images: string[];
-  seo: { title: string | null; description: string | null };
-  createdAt: string;
-  categories: { id: string; slug: string; name: string }[];
-  categoryKeys: string[];
-  variants: {
-    id: string;
-    sku: string;
-    attributes: Attributes;
-    prices: Record<string, { amount: number; compareAt: number | null }>;
-  }[];
-}
+import type { SearchSource, StaffProduct } from './contract.ts';
 
 export interface View {
   doc: ViewDoc;
@@ -100,10 +81,21 @@ export async function writeViews(tx: Tx, views: View[]): Promise<void> {
     )
     .execute();
   // Price rows only for published products: the storefront counts a price-filtered list from this table alone.
+  // Each carries the product's ready storefront JSON in that currency (catalog.bodies.ts).
   const prices = views
     .filter((v) => v.doc.status === 'published')
     .flatMap((v) =>
-      v.prices.map((p) => ({ product_id: v.doc.id, currency: p.currency, min_amount: p.min, max_amount: p.max })),
+      v.prices.map((p) => {
+        const body = renderBody(v.doc, p.currency);
+        return {
+          product_id: v.doc.id,
+          currency: p.currency,
+          min_amount: p.min,
+          max_amount: p.max,
+          variant_ids: body?.variantIds ?? null,
+          body: body?.body ?? null,
+        };
+      }),
     );
   if (prices.length) await catalogTables(tx).insertInto('catalog.product_view_prices').values(prices).execute();
 }
@@ -127,49 +119,6 @@ export async function rebuildViews(tx: Tx, productIds: string[]): Promise<void> 
     tx,
     products.map((p) => buildView(p, pathKeys)),
   );
-}
-
-export type AvailabilityMap = Map<string, { available: number; inStock: boolean }>;
-
-/** Pure: the storefront shape of a read-model document in one currency. */
-export function toProduct(doc: ViewDoc, currency: string, availability: AvailabilityMap): Product {
-  let min: number | undefined;
-  let max: number | undefined;
-  const variants = doc.variants.map((v) => {
-    const p = v.prices[currency];
-    const a = availability.get(v.id) ?? { available: 0, inStock: false };
-    if (p) {
-      min = min === undefined ? p.amount : Math.min(min, p.amount);
-      max = max === undefined ? p.amount : Math.max(max, p.amount);
-    }
-    const price: Money | null = p ? { amount: p.amount, currency } : null;
-    return {
-      id: v.id,
-      sku: v.sku,
-      attributes: v.attributes,
-      price,
-      ...(p && p.compareAt !== null ? { compareAtPrice: { amount: p.compareAt, currency } } : {}),
-      available: a.available,
-      inStock: a.inStock,
-    };
-  });
-  return {
-    id: doc.id,
-    slug: doc.slug,
-    name: doc.name,
-    description: doc.description,
-    brand: doc.brand,
-    categories: doc.categories,
-    images: doc.images,
-    status: doc.status,
-    seo: doc.seo,
-    createdAt: doc.createdAt,
-    variants,
-    priceRange:
-      min === undefined || max === undefined
-        ? null
-        : { min: { amount: min, currency }, max: { amount: max, currency } },
-  };
 }
 
 /** Pure: what search indexes, from a read-model document. */

@@ -55,10 +55,12 @@ export interface CatalogProducts {
 }
 
 export interface CatalogProductViewPrices {
+  body: string | null;
   currency: string;
   max_amount: number;
   min_amount: number;
   product_id: string;
+  variant_ids: string[] | null;
 }
 
 export interface CatalogProductViews {

@@ -11,12 +11,13 @@ import { createCatalogGraphql } from './catalog.graphql.ts';
 import { registerCatalogRoutes } from './catalog.http.ts';
 import { registerImportRoutes } from './catalog.import.http.ts';
 import { createImporter } from './catalog.import.ts';
+import type { ViewDoc } from './catalog.product-shape.ts';
 import { createCatalogReads } from './catalog.reads.ts';
 import { catalogTables } from './catalog.repo.ts';
 import { seedCatalog } from './catalog.seed.ts';
 import { createCatalogService } from './catalog.service.ts';
 import { registerStaffListRoutes } from './catalog.staff-list.http.ts';
-import { toSearchSource, type ViewDoc } from './catalog.views.ts';
+import { toSearchSource } from './catalog.views.ts';
 import type { AvailabilityPort, CatalogApi } from './contract.ts';
 
 export interface CatalogModuleDeps {
