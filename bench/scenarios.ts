@@ -22,6 +22,36 @@ export interface Scenario {
   setup(base: string, options: ScenarioOptions): Promise<BenchRequest>;
 }
 
+const COLD_PER_CONNECTION = 1000;
+const COLD_KEYS = 160_000;
+let coldClients = 0;
+
+/**
+ * Distinct list keys: 10,000 price floors (0.01–100.00; about a third of the bench catalog's products are cheaper, so
+ * pages 1–8 stay full) × pages 1–8 × EUR and USD. Each connection of each run (warm-up included) gets the next 1,000
+ * keys and cycles through them, so no key repeats within 5 runs of 32 connections, or within a run of fewer than
+ * 32,000 requests.
+ */
+function coldList(): BenchRequest {
+  return {
+    method: 'GET',
+    path: '/v1/products?limit=20&sort=price-asc',
+    perConnection: () => {
+      const first = (coldClients++ * COLD_PER_CONNECTION) % COLD_KEYS;
+      return Array.from({ length: COLD_PER_CONNECTION }, (_, i) => {
+        const j = first + i;
+        const cents = 1 + (j % 10_000);
+        const page = 1 + (Math.floor(j / 10_000) % 8);
+        const currency = j >= COLD_KEYS / 2 ? 'USD' : 'EUR';
+        return {
+          method: 'GET' as const,
+          path: `/v1/products?limit=20&sort=price-asc&currency=${currency}&minPrice=${(cents / 100).toFixed(2)}&page=${page}`,
+        };
+      });
+    },
+  };
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'healthz',
@@ -39,6 +69,12 @@ export const SCENARIOS: Scenario[] = [
     name: 'list-20',
     description: 'GET /v1/products?limit=20&sort=price-asc: a 20-product page with prices and availability',
     setup: async () => ({ method: 'GET', path: '/v1/products?limit=20&sort=price-asc&currency=EUR' }),
+  },
+  {
+    name: 'list-20-cold',
+    description:
+      'GET /v1/products?limit=20&sort=price-asc&minPrice=…: every request misses the page cache (a price floor, page and currency no other request of the run used)',
+    setup: async () => coldList(),
   },
   {
     name: 'detail',

@@ -37,7 +37,8 @@ export interface Row {
 /** A page row read for its ready JSON: the document only when the row has no body (catalog.bodies.ts). */
 export interface BodyRow extends Omit<Row, 'doc'> {
   body: string | null;
-  variant_ids: string[] | null;
+  /** Comma-separated, in body order. */
+  variant_ids: string | null;
   doc: ViewDoc | null;
 }
 

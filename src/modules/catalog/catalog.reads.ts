@@ -139,11 +139,15 @@ export function createCatalogReads(deps: ReadDeps) {
             where ${sql.join(filters, sql` and `)}) as total`;
     // The page is chosen over narrow rows (ids and sort keys) in index order and stops after `limit`; then only its
     // documents are read.
-    // With bodies, the document is detoasted only for a row written before bodies existed.
-    const columns = bodies ? sql`b.body, b.variant_ids, case when b.body is null then d.doc end as doc` : sql`d.doc`;
-    const bodyJoin = bodies
-      ? sql`join catalog.product_view_prices b on b.product_id = pg.product_id and b.currency = ${currency}`
-      : sql``;
+    // With bodies, a document is read only for a row that has no body (written before bodies existed).
+    const columns = bodies
+      ? sql`b.body, b.variant_ids,
+          case when b.body is null then (select d.doc from catalog.product_views d where d.product_id = pg.product_id)
+          end as doc`
+      : sql`d.doc`;
+    const from = bodies
+      ? sql`pg join catalog.product_view_prices b on b.product_id = pg.product_id and b.currency = ${currency}`
+      : sql`pg join catalog.product_views d on d.product_id = pg.product_id`;
     const query = sql<R>`
       with pg as (
         select v.product_id, ${key} as sort_key
@@ -153,7 +157,7 @@ export function createCatalogReads(deps: ReadDeps) {
         order by ${order}
         limit ${limit} offset ${offset})
       select ${columns}, pg.product_id, pg.sort_key ${total}
-      from pg join catalog.product_views d on d.product_id = pg.product_id ${bodyJoin}
+      from ${from}
       order by ${pageOrder}`;
     return (await readDb.run((d) => query.execute(d.k))).rows;
   }

@@ -92,7 +92,7 @@ export async function writeViews(tx: Tx, views: View[]): Promise<void> {
           currency: p.currency,
           min_amount: p.min,
           max_amount: p.max,
-          variant_ids: body?.variantIds ?? null,
+          variant_ids: body ? body.variantIds.join(',') : null,
           body: body?.body ?? null,
         };
       }),

@@ -60,7 +60,7 @@ export interface CatalogProductViewPrices {
   max_amount: number;
   min_amount: number;
   product_id: string;
-  variant_ids: string[] | null;
+  variant_ids: string | null;
 }
 
 export interface CatalogProductViews {

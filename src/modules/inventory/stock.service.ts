@@ -126,11 +126,11 @@ export function createStockService(deps: { db: Db }) {
     const ids = [...new Set(variantIds)];
     const out = new Map<string, Availability>();
     if (ids.length === 0) return out;
-    const totals = await repo.variantTotals(db.k, ids);
+    const available = await repo.availableByVariant(db.k, ids);
     for (const id of ids) {
-      const t = totals.get(id);
-      if (t?.mode === 'untracked') out.set(id, { available: null, inStock: true });
-      else out.set(id, { available: t?.available ?? 0, inStock: (t?.available ?? 0) > 0 });
+      const a = available[id];
+      if (a === null) out.set(id, { available: null, inStock: true });
+      else out.set(id, { available: a ?? 0, inStock: (a ?? 0) > 0 });
     }
     return out;
   }
