@@ -3,17 +3,16 @@
 // a restart reads their compiled (and type-stripped) code from the cache instead of compiling every file again.
 // (`npm start` runs src/start.mjs, which turns the cache on before this file is loaded.)
 import { enableCompileCache, flushCompileCache } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Config, ConfigError, loadConfig } from './platform/config.ts';
 
-/** In the OS temp dir, never DATA_DIR (backups copy DATA_DIR whole); NODE_DISABLE_COMPILE_CACHE=1 turns it off. */
-const COMPILE_CACHE_DIR = join(tmpdir(), 'emporium-compile-cache');
-
+/**
+ * Node's default directory: NODE_COMPILE_CACHE, else node-compile-cache in the OS temp dir, never DATA_DIR (backups
+ * copy DATA_DIR whole); NODE_DISABLE_COMPILE_CACHE=1 turns it off. src/start.mjs makes the same call earlier.
+ */
 function enableModuleCache(): void {
   try {
     // A missing or unwritable directory only makes this start uncached: the result is a status, never a throw.
-    enableCompileCache(COMPILE_CACHE_DIR);
+    enableCompileCache();
   } catch {}
 }
 

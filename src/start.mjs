@@ -2,12 +2,11 @@
 // restart every module, the type-stripped TypeScript included, then comes from the cache, so the type stripper
 // itself is never loaded (about 60 ms and 18 MB less than `node src/main.ts`). Plain JavaScript for that reason.
 import { enableCompileCache } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-// The same directory as src/main.ts uses; a missing or unwritable one only makes this start uncached.
+// Node's own default directory, as src/main.ts uses (NODE_COMPILE_CACHE, else node-compile-cache in the OS temp dir);
+// a missing or unwritable one only makes this start uncached.
 try {
-  enableCompileCache(join(tmpdir(), 'emporium-compile-cache'));
+  enableCompileCache();
 } catch {}
 
 await import('./main.ts');

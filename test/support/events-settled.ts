@@ -5,10 +5,14 @@
 import { sql } from 'kysely';
 import type { TestApp } from './create-test-app.ts';
 
-async function counterSum(t: TestApp, name: string): Promise<number> {
+/** The sum of one of the relay's counters (`events_delivered_total`, …), for one subscriber or for all. */
+export async function relayCount(t: TestApp, name: string, subscriber?: string): Promise<number> {
   const metric = t.kernel.metrics.registry.getSingleMetric(name);
   if (!metric) return 0;
-  return (await metric.get()).values.reduce((n, v) => n + v.value, 0);
+  const values = (await metric.get()).values;
+  return values
+    .filter((v) => subscriber === undefined || v.labels.subscriber === subscriber)
+    .reduce((n, v) => n + v.value, 0);
 }
 
 export async function eventsHandled(t: TestApp): Promise<boolean> {
@@ -23,6 +27,6 @@ export async function eventsHandled(t: TestApp): Promise<boolean> {
     (sum, row) => sum + row.n * subscribers.filter((s) => s.eventTypes.includes(row.type)).length,
     0,
   );
-  const handled = (await counterSum(t, 'events_delivered_total')) + (await counterSum(t, 'events_dead_lettered_total'));
+  const handled = (await relayCount(t, 'events_delivered_total')) + (await relayCount(t, 'events_dead_lettered_total'));
   return handled >= expected;
 }

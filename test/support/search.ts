@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Subscriber } from '../../src/platform/events/subscriber.ts';
 import type { TestApp } from './create-test-app.ts';
 import { waitFor } from './events-harness.ts';
+import { relayCount } from './events-settled.ts';
 
 const FEED = 'search.index_catalog_changes';
 
@@ -12,13 +13,6 @@ function feed(t: TestApp): Subscriber {
   const s = t.modules.find((m) => m.name === 'search')?.subscribers?.find((x) => x.name === FEED);
   if (!s) throw new Error(`the app has no ${FEED} subscriber`);
   return s;
-}
-
-async function handled(t: TestApp): Promise<number> {
-  const metric = t.kernel.metrics.registry.getSingleMetric('events_delivered_total');
-  if (!metric) return 0;
-  const values = (await metric.get()).values;
-  return values.filter((v) => v.labels.subscriber === FEED).reduce((n, v) => n + v.value, 0);
 }
 
 async function recorded(t: TestApp, types: string[]): Promise<number> {
@@ -31,5 +25,5 @@ async function recorded(t: TestApp, types: string[]): Promise<number> {
 export async function searchCaughtUp(t: TestApp, timeoutMs = 15_000): Promise<void> {
   const types = feed(t).eventTypes;
   const target = await recorded(t, types);
-  await waitFor(async () => (await handled(t)) >= target, timeoutMs);
+  await waitFor(async () => (await relayCount(t, 'events_delivered_total', FEED)) >= target, timeoutMs);
 }

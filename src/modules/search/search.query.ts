@@ -57,6 +57,8 @@ export function createSearchQueries(db: Db, defaultCurrency: string, reads: Read
         select t.term, t.n, coalesce(starts_with((select w.word collate "C" from search.words w
           where w.word collate "C" >= t.term order by w.word collate "C" limit 1), t.term), false) as known
         from unnest(${terms}::text[]) with ordinality as t(term, n)
+        -- A fence: inlined, the probe would run twice per term (k.known is read twice above).
+        offset 0
       ) k
       order by k.n`.execute(d.k),
     );

@@ -145,10 +145,11 @@ export function searchStatement(input: SearchStatementInput): RawBuilder<SearchS
         where kv.key not in ('brand', 'category', 'price')
         group by kv.key, v.value
       union all
-      select 'price', (${bucketEdges(currency)}::bigint[])[b]::text, count(*)
-        from (select width_bucket(f.price, ${bucketEdges(currency)}::bigint[]) as b from f
+      select 'price', (e.edges)[b]::text, count(*)
+        from (select ${bucketEdges(currency)}::bigint[] as edges) e
+        cross join lateral (select width_bucket(f.price, e.edges) as b from f
           where f.price is not null and ${exceptPrice}) p
-        where b > 0 group by b
+        where b > 0 group by e.edges, b
     )
     select
       (select count(*) from m)::int as total,
