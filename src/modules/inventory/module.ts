@@ -9,7 +9,7 @@ import type { Logger } from '../../platform/observability/logger.ts';
 import type { InventoryApi } from './contract.ts';
 import { seedDemoStock } from './demo-stock.ts';
 import { registerHistoryRoutes } from './history.http.ts';
-import { type RunningGrpcServer, startInventoryGrpcServer, type VerifyApiKey } from './inventory.grpc.ts';
+import type { RunningGrpcServer, VerifyApiKey } from './inventory.grpc.ts';
 import { registerInventoryRoutes } from './inventory.http.ts';
 import { measureReservations } from './inventory.metrics.ts';
 import { createReservationService } from './reservation.service.ts';
@@ -56,12 +56,16 @@ export function createInventoryModule(deps: InventoryModuleDeps) {
 
   let grpc: Promise<RunningGrpcServer> | undefined;
   if (deps.config.grpcPort !== undefined) {
-    grpc = startInventoryGrpcServer({
-      api,
-      logger: deps.logger,
-      port: deps.config.grpcPort,
-      verifyApiKey: deps.verifyApiKey ?? (async () => undefined),
-    });
+    const port = deps.config.grpcPort;
+    // gRPC's libraries (about 30 ms and 15 MB) load only when GRPC_PORT asks for the server.
+    grpc = import('./inventory.grpc.ts').then(({ startInventoryGrpcServer }) =>
+      startInventoryGrpcServer({
+        api,
+        logger: deps.logger,
+        port,
+        verifyApiKey: deps.verifyApiKey ?? (async () => undefined),
+      }),
+    );
     grpc.then(
       (s) => deps.logger.info({ port: s.port }, 'inventory gRPC listening'),
       (e: unknown) => deps.logger.error({ err: e }, 'inventory gRPC failed to start'),
