@@ -13,6 +13,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, PLATFORM_MIGRATIONS } from '../../src/app.ts';
+import { fillMissingBodies } from '../../src/modules/catalog/catalog.bodies-fill.ts';
+import { CACHE_PREFIX } from '../../src/modules/catalog/catalog.reads.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import type { Db } from '../../src/platform/db/db.ts';
 import { readMigrations } from '../../src/platform/db/migrate.ts';
@@ -51,11 +53,17 @@ const SINCE: Record<string, { newMigrations: string[]; newSchemas: string[]; add
         'orders/order_locale',
         'notifications/init',
         'webhooks/init',
+        'catalog/view_bodies',
       ],
       newSchemas: ['notifications', 'webhooks'],
       // identity/0003_user_locale and orders/0006_order_locale: null = the shop's default language;
-      // identity/0004_user_disabled: null = an enabled account.
-      addedColumns: { 'identity.users': ['locale', 'disabled_at'], 'orders.orders': ['locale'] },
+      // identity/0004_user_disabled: null = an enabled account;
+      // catalog/0005_view_bodies: null = no ready JSON yet, the product is served from its document.
+      addedColumns: {
+        'identity.users': ['locale', 'disabled_at'],
+        'orders.orders': ['locale'],
+        'catalog.product_view_prices': ['variant_ids', 'body'],
+      },
     },
   };
 
@@ -234,6 +242,34 @@ describe.each(fixtures)(`upgrading a database of release $release (${kind}) [REQ
           expect(r.rows[0], `${table}.${column}`).toEqual({ n: before[table]?.rows, set: 0 });
         }
       }
+    } finally {
+      await app.close();
+    }
+  }, 120_000);
+
+  it('[REQ-CAT-017] [REQ-MIG-006] the old catalog rows get their ready JSON from the fill job, and answers keep their bytes', async () => {
+    const app = await startApp(false);
+    try {
+      const read = async () => {
+        await app.kernel.cache.delPrefix(CACHE_PREFIX);
+        const list = await app.http.inject({ method: 'GET', url: '/v1/products?currency=EUR' });
+        const detail = await app.http.inject({ method: 'GET', url: `/v1/products/${fixture.productId}` });
+        expect([list.statusCode, detail.statusCode]).toEqual([200, 200]);
+        return [list.body, detail.body];
+      };
+      const missing = async () =>
+        (
+          await sql<{ n: number }>`select count(*)::int as n from catalog.product_view_prices
+            where body is null`.execute(app.db.k)
+        ).rows[0]?.n;
+      const old = before['catalog.product_view_prices']?.rows ?? 0;
+      expect(old).toBeGreaterThan(0);
+      expect(await missing()).toBe(old);
+      const fromDocuments = await read();
+      expect(fromDocuments[0]).toContain(fixture.productId);
+      expect(await fillMissingBodies(app.db)).toEqual({ filled: old, done: true });
+      expect(await missing()).toBe(0);
+      expect(await read()).toEqual(fromDocuments);
     } finally {
       await app.close();
     }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/create-test-app.ts';
 import { asStaff, fakeAuth } from '../../../test/support/fake-auth.ts';
 import { createMemoryCache } from '../../platform/cache/memory-cache.ts';
+import { fillMissingBodies, writeMissingBodies } from './catalog.bodies-fill.ts';
 import type { ListQuery, ProductSort } from './catalog.list-query.ts';
 import { createCatalogReads } from './catalog.reads.ts';
 import { createFakeAvailability } from './testing.ts';
@@ -123,6 +124,31 @@ describe('[REQ-CAT-017] storefront answers from ready JSON', () => {
       }
     }
     expect(compared).toBe(25 * 3);
+  });
+
+  it('the fill job gives rows without a body the body a write gives them, and never overwrites a newer one', async () => {
+    const stored = async () =>
+      (
+        await sql<{ product_id: string; currency: string; body: string | null; variant_ids: string | null }>`
+        select product_id, currency, body, variant_ids from catalog.product_view_prices
+        order by product_id, currency`.execute(t.kernel.db.k)
+      ).rows;
+    const written = await stored();
+    expect(written.every((r) => r.body !== null)).toBe(true);
+    await sql`update catalog.product_view_prices set body = null, variant_ids = null`.execute(t.kernel.db.k);
+    // Small batches: the keyset walks every row.
+    expect(await fillMissingBodies(t.kernel.db, { batchSize: 7, batches: 3 })).toEqual({ filled: 21, done: false });
+    expect(await fillMissingBodies(t.kernel.db, { batchSize: 7, batches: 100 })).toEqual({
+      filled: written.length - 21,
+      done: true,
+    });
+    expect(await stored()).toEqual(written);
+    expect(await fillMissingBodies(t.kernel.db)).toEqual({ filled: 0, done: true });
+    // A body rendered from a document read before a write: the row has its new body by then, and keeps it.
+    const row = written[0] as (typeof written)[number];
+    const stale = { productId: row.product_id, currency: row.currency, variantIds: 'var_x', body: '{"stale":true}' };
+    expect(await writeMissingBodies(t.kernel.db, [stale])).toBe(0);
+    expect(await stored()).toEqual(written);
   });
 
   it('rows written before bodies existed are answered from their documents, with the same bytes', async () => {

@@ -6,6 +6,7 @@ import type { Db } from '../../platform/db/db.ts';
 import type { ReadDb } from '../../platform/db/replica.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Logger } from '../../platform/observability/logger.ts';
+import { fillMissingBodies } from './catalog.bodies-fill.ts';
 import type { GeneratorOptions } from './catalog.demo-data.ts';
 import { createCatalogGraphql } from './catalog.graphql.ts';
 import { registerCatalogRoutes } from './catalog.http.ts';
@@ -42,6 +43,7 @@ export function createCatalogModule(deps: CatalogModuleDeps) {
   const service = createCatalogService({ db: deps.db, afterCommit });
 
   const importer = createImporter(deps.db, afterCommit, deps.importBatchSize);
+  let bodiesDone = false;
 
   const api: CatalogApi = {
     getProducts: (_ctx, ids, currency) => reads.getProducts(ids, currency),
@@ -100,6 +102,20 @@ export function createCatalogModule(deps: CatalogModuleDeps) {
       registerStaffListRoutes(http, deps.db);
     },
     graphql: createCatalogGraphql(reads),
+    jobs: [
+      {
+        // Rows from before ready JSON existed get theirs (catalog.bodies-fill.ts); once none is left, a process
+        // stops looking (every write since the migration stores its bodies).
+        name: 'catalog.fill_bodies',
+        intervalMs: 10_000,
+        run: async () => {
+          if (bodiesDone) return;
+          const { filled, done } = await fillMissingBodies(deps.db);
+          if (filled) deps.logger.info({ filled, done }, 'ready storefront JSON filled in');
+          bodiesDone = done;
+        },
+      },
+    ],
   };
   /** Seeds a generated catalog when there are no products yet (embedded demo, benchmarks). */
   const seed = (options: GeneratorOptions) => seedCatalog(deps.db, options);
