@@ -173,5 +173,11 @@ describe('[REQ-CAT-017] storefront answers from ready JSON', () => {
     const detail = await t.http.inject({ method: 'GET', url: '/v1/products/p-03?currency=JPY' });
     expect(detail.statusCode).toBe(200);
     expect(detail.body).toBe(JSON.stringify(await reads.getProduct('p-03', { currency: 'JPY' })));
+    // The stored text is what goes out: a mark put into it shows in the list and the detail, not in the document path.
+    await sql`update catalog.product_view_prices set body = replace(body, '"sku":"p-03-0"', '"sku":"from-the-body"')
+      where currency = 'JPY'`.execute(t.kernel.db.k);
+    expect(await reads.getProductText('p-03', { currency: 'JPY' })).toContain('"sku":"from-the-body"');
+    expect(await reads.listProductsText({ currency: 'JPY', limit: 100 })).toContain('"sku":"from-the-body"');
+    expect(JSON.stringify(await reads.getProduct('p-03', { currency: 'JPY' }))).toContain('"sku":"p-03-0"');
   });
 });

@@ -55,17 +55,17 @@ export function spliceBody(body: Body, availability: AvailabilityMap): string {
 
 /** Pure: a stored row's product JSON: from its body when it has one, else from its document. */
 export function productJson(
-  row: { body: string | null; variant_ids: string | null; doc: ViewDoc | null },
+  row: { body: string | null; doc: ViewDoc | null },
+  variantIds: string[],
   currency: string,
   availability: AvailabilityMap,
 ): string {
-  if (row.body !== null && row.variant_ids !== null)
-    return spliceBody({ body: row.body, variantIds: rowVariantIds(row) }, availability);
+  if (row.body !== null) return spliceBody({ body: row.body, variantIds }, availability);
   if (!row.doc) throw new Error('a storefront row has neither a body nor a document');
   return JSON.stringify(toProduct(row.doc, currency, availability));
 }
 
-/** The variant ids whose availability a row needs. */
+/** The variant ids of a stored row, in its body's order (from its document when it has no body). */
 export function rowVariantIds(row: { variant_ids: string | null; doc: ViewDoc | null }): string[] {
   if (row.variant_ids !== null) return row.variant_ids ? row.variant_ids.split(',') : [];
   return row.doc?.variants.map((v) => v.id) ?? [];

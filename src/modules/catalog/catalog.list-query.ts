@@ -73,3 +73,21 @@ export const SORTS: Record<ProductSort, { key: RawBuilder<unknown>; dir: 'asc' |
   'price-asc': { key: sql`p.min_amount`, dir: 'asc' },
   'price-desc': { key: sql`p.min_amount`, dir: 'desc' },
 };
+
+/** A list query's page, checked (catalog.reads.ts pageArgs). */
+export interface PageArgs {
+  currency: string;
+  sort: ProductSort;
+  after: Cursor | undefined;
+  page: number;
+  limit: number;
+}
+
+/** The rows one page statement reads: `limit` rows after `offset` or the keyset `after`, with the total or not. */
+export interface PageWindow {
+  sort: ProductSort;
+  after: Cursor | undefined;
+  limit: number;
+  offset: number;
+  withTotal: boolean;
+}

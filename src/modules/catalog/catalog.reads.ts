@@ -15,17 +15,17 @@ import { productJson, rowVariantIds } from './catalog.bodies.ts';
 import {
   type BodyRow,
   badFilter,
-  type Cursor,
   decodeCursor,
   encodeCursor,
   type ListQuery,
+  type PageArgs,
+  type PageWindow,
   type ProductPage,
   type ProductSort,
   type Row,
   SORTS,
 } from './catalog.list-query.ts';
-import type { ViewDoc } from './catalog.product-shape.ts';
-import { type AvailabilityMap, toProduct } from './catalog.product-shape.ts';
+import { type AvailabilityMap, toProduct, type ViewDoc } from './catalog.product-shape.ts';
 import { type AvailabilityPort, CATALOG_ERRORS, type Product } from './contract.ts';
 
 export const CACHE_PREFIX = 'catalog:';
@@ -54,46 +54,40 @@ export function createCatalogReads(deps: ReadDeps) {
   const cachedPage = (key: string, load: () => Promise<string>) =>
     cachedJsonText(cache, `${CACHE_PREFIX}json:${key}`, CACHE_TTL_SECONDS, load);
 
-  async function availabilityOf(docs: ViewDoc[]): Promise<AvailabilityMap> {
-    const ids = docs.flatMap((d) => d.variants.map((v) => v.id));
-    return ids.length ? deps.availability(ids) : new Map();
+  function availabilityOfIds(ids: string[]): Promise<AvailabilityMap> {
+    return ids.length ? deps.availability(ids) : Promise.resolve(new Map());
   }
 
-  /** One SQL statement: a page of published documents in sort order after an optional keyset. */
-  function fetchRows(
-    q: ListQuery,
-    currency: string,
-    sort: ProductSort,
-    after: Cursor | undefined,
-    limit: number,
-    offset: number,
-    withTotal: boolean,
-  ): Promise<Row[]> {
-    return fetchPage<Row>(q, currency, sort, after, limit, offset, withTotal, false);
+  function availabilityOf(docs: ViewDoc[]): Promise<AvailabilityMap> {
+    return availabilityOfIds(docs.flatMap((d) => d.variants.map((v) => v.id)));
   }
 
-  /** The same page with each product's ready JSON in this currency instead of its document. */
-  function fetchBodies(
-    q: ListQuery,
-    currency: string,
-    sort: ProductSort,
-    after: Cursor | undefined,
-    limit: number,
-    offset: number,
-  ): Promise<BodyRow[]> {
-    return fetchPage<BodyRow>(q, currency, sort, after, limit, offset, !after, true);
+  /** A list query's page arguments, checked: the same for every way a page is answered. */
+  function pageArgs(q: ListQuery): PageArgs {
+    const currency = currencyOf(q);
+    const sort = q.sort ?? 'newest';
+    const after = q.cursor ? decodeCursor(q.cursor, sort) : undefined;
+    if (after && q.page !== undefined) throw badFilter('cursor', 'use either page or cursor, not both');
+    return { currency, sort, after, page: q.page ?? 1, limit: q.limit ?? 20 };
   }
 
-  async function fetchPage<R>(
-    q: ListQuery,
-    currency: string,
-    sort: ProductSort,
-    after: Cursor | undefined,
-    limit: number,
-    offset: number,
-    withTotal: boolean,
-    bodies: boolean,
-  ): Promise<R[]> {
+  /** The window of a page: one row more than the page (is there a next?), the total unless walking by cursor. */
+  function pageWindow(a: PageArgs): PageWindow {
+    return {
+      sort: a.sort,
+      after: a.after,
+      limit: a.limit + 1,
+      offset: a.after ? 0 : (a.page - 1) * a.limit,
+      withTotal: !a.after,
+    };
+  }
+
+  /**
+   * One SQL statement: a window of published products in sort order after an optional keyset, each with its
+   * document, or (`bodies`) with its ready JSON in this currency.
+   */
+  async function fetchPage<R>(q: ListQuery, currency: string, w: PageWindow, bodies: boolean): Promise<R[]> {
+    const { sort, after, limit, offset, withTotal } = w;
     const { key, dir } = SORTS[sort];
     // Filters on the product (status, category, brand) and on its price in this currency.
     const where: RawBuilder<unknown>[] = [sql`v.status = 'published'`];
@@ -163,24 +157,18 @@ export function createCatalogReads(deps: ReadDeps) {
   }
 
   function cursorOf(sort: ProductSort, row: Pick<Row, 'sort_key' | 'product_id'>): string {
-    const k = row.sort_key instanceof Date ? row.sort_key.toISOString() : row.sort_key;
-    return encodeCursor({ s: sort, k, id: row.product_id });
+    return encodeCursor({ s: sort, k: cursorKey(row), id: row.product_id });
   }
 
   async function listProducts(q: ListQuery): Promise<ProductPage> {
-    const currency = currencyOf(q);
-    const sort = q.sort ?? 'newest';
-    const limit = q.limit ?? 20;
-    const after = q.cursor ? decodeCursor(q.cursor, sort) : undefined;
-    if (after && q.page !== undefined) throw badFilter('cursor', 'use either page or cursor, not both');
-    const page = q.page ?? 1;
-
-    if (q.inStock) return listInStock(q, currency, sort, after, page, limit);
+    const a = pageArgs(q);
+    const { currency, sort, after, page, limit } = a;
+    if (q.inStock) return listInStock(q, a);
 
     const withTotal = !after;
     // Uncached here: the HTTP path caches the serialised page (listProductsJson), availability included;
     // catalog writes and inventory's stock.changed events both drop that cache (app.ts).
-    const rows = await fetchRows(q, currency, sort, after, limit + 1, after ? 0 : (page - 1) * limit, withTotal);
+    const rows = await fetchPage<Row>(q, currency, pageWindow(a), false);
     const more = rows.length > limit;
     const pageRows = rows.slice(0, limit);
     const last = pageRows[pageRows.length - 1];
@@ -202,40 +190,34 @@ export function createCatalogReads(deps: ReadDeps) {
    * bodies: no document is parsed and no product object is built. inStock pages take the document path.
    */
   async function listProductsText(q: ListQuery): Promise<string> {
-    const currency = currencyOf(q);
-    const sort = q.sort ?? 'newest';
-    const limit = q.limit ?? 20;
-    const after = q.cursor ? decodeCursor(q.cursor, sort) : undefined;
-    if (after && q.page !== undefined) throw badFilter('cursor', 'use either page or cursor, not both');
+    const a = pageArgs(q);
+    const { currency, sort, after, page, limit } = a;
     if (q.inStock) return JSON.stringify(await listProducts(q));
-    const page = q.page ?? 1;
-    const rows = await fetchBodies(q, currency, sort, after, limit + 1, after ? 0 : (page - 1) * limit);
+    const rows = await fetchPage<BodyRow>(q, currency, pageWindow(a), true);
     const pageRows = rows.slice(0, limit);
     const last = pageRows[pageRows.length - 1];
-    const ids = pageRows.flatMap(rowVariantIds);
-    const availability = ids.length ? await deps.availability(ids) : new Map();
-    const items = pageRows.map((r) => productJson(r, currency, availability)).join(',');
+    const ids = pageRows.map(rowVariantIds);
+    const availability = await availabilityOfIds(ids.flat());
+    const items = pageRows.map((r, i) => productJson(r, ids[i] ?? [], currency, availability)).join(',');
     const total = after ? '' : `,"total":${rows[0]?.total ?? 0}`;
     const nextCursor = rows.length > limit && last ? `,"nextCursor":${JSON.stringify(cursorOf(sort, last))}` : '';
     return `{"items":[${items}]${after ? '' : `,"page":${page}`},"limit":${limit}${total}${nextCursor}}`;
   }
 
   /** inStock needs availability per product: scan in sort order in batches, keep in-stock ones. */
-  async function listInStock(
-    q: ListQuery,
-    currency: string,
-    sort: ProductSort,
-    after: Cursor | undefined,
-    page: number,
-    limit: number,
-  ): Promise<ProductPage> {
+  async function listInStock(q: ListQuery, { currency, sort, after, page, limit }: PageArgs): Promise<ProductPage> {
     const skip = after ? 0 : (page - 1) * limit;
     const batch = Math.max(50, limit * 2);
     const kept: { row: Row; availability: AvailabilityMap }[] = [];
     let cursor = after;
     let skipped = 0;
     for (;;) {
-      const rows = await fetchRows(q, currency, sort, cursor, batch, 0, false);
+      const rows = await fetchPage<Row>(
+        q,
+        currency,
+        { sort, after: cursor, limit: batch, offset: 0, withTotal: false },
+        false,
+      );
       const availability = await availabilityOf(rows.map((r) => r.doc));
       for (const row of rows) {
         if (!row.doc.variants.some((v) => availability.get(v.id)?.inStock)) continue;
@@ -256,7 +238,7 @@ export function createCatalogReads(deps: ReadDeps) {
     };
   }
 
-  function cursorKey(row: Row): string | number {
+  function cursorKey(row: Pick<Row, 'sort_key'>): string | number {
     return row.sort_key instanceof Date ? row.sort_key.toISOString() : row.sort_key;
   }
 
@@ -287,7 +269,7 @@ export function createCatalogReads(deps: ReadDeps) {
     const row = res.rows[0];
     if (!row) throw errors.notFound(CATALOG_ERRORS.productNotFound, `No product ${idOrSlug}.`);
     const ids = rowVariantIds(row);
-    return productJson(row, currency, ids.length ? await deps.availability(ids) : new Map());
+    return productJson(row, ids, currency, await availabilityOfIds(ids));
   }
 
   /** Storefront products by id (any status except archived is the caller's concern): one statement. */

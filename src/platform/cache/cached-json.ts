@@ -1,6 +1,6 @@
 // A read-through cache of HTTP representations: the value is serialised and tagged once (strong ETag),
 // kept as `<etag>\n<json>`, and served from the cache without SQL or JSON work until it is dropped.
-import { strongEtag, type TaggedJson } from '../http/etag.ts';
+import { type TaggedJson, tagText } from '../http/etag.ts';
 import type { Cache } from './cache.ts';
 
 export function cachedJson(
@@ -24,8 +24,7 @@ export async function cachedJsonText(
     const nl = hit.indexOf('\n');
     return { etag: hit.slice(0, nl), json: hit.slice(nl + 1) };
   }
-  const json = await load();
-  const tagged = { json, etag: strongEtag(json) };
+  const tagged = tagText(await load());
   await cache.set(key, `${tagged.etag}\n${tagged.json}`, ttlSeconds);
   return tagged;
 }

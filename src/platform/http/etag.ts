@@ -23,8 +23,7 @@ export function sendWithEtag(
   body: unknown,
   cacheControl = 'no-cache',
 ): FastifyReply {
-  const json = JSON.stringify(body);
-  return sendJsonWithEtag(request, reply, { json, etag: strongEtag(json) }, cacheControl);
+  return sendJsonWithEtag(request, reply, tagJson(body), cacheControl);
 }
 
 /** A JSON document serialised once (e.g. kept in a cache with its tag): sent as is, or 304. */
@@ -34,7 +33,11 @@ export interface TaggedJson {
 }
 
 export function tagJson(body: unknown): TaggedJson {
-  const json = JSON.stringify(body);
+  return tagText(JSON.stringify(body));
+}
+
+/** A JSON text already serialised, with its strong tag. */
+export function tagText(json: string): TaggedJson {
   return { json, etag: strongEtag(json) };
 }
 
