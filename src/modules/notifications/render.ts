@@ -35,24 +35,38 @@ const includes = (source: string) =>
 type Root = { kind: MessageKind; locale: MailLocale } & Record<string, unknown>;
 type HelperOptions = { data: { root: Root } };
 
+/** Intl formatters are costly to build (about 1 % of a purchase's CPU when made per value): one per locale and currency. */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<MailLocale, Intl.DateTimeFormat>();
+
 export function formatMoney(m: Money, locale: MailLocale): string {
   const digits = currencyExponent(m.currency);
-  return new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency: m.currency,
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(m.amount / 10 ** digits);
+  const key = `${locale} ${m.currency}`;
+  let f = moneyFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: m.currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    moneyFormats.set(key, f);
+  }
+  return f.format(m.amount / 10 ** digits);
 }
 
 export function formatDate(iso: string, locale: MailLocale): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const f = new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: 'UTC',
-  });
+  let f = dateFormats.get(locale);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', {
+      dateStyle: 'long',
+      timeStyle: 'short',
+      timeZone: 'UTC',
+    });
+    dateFormats.set(locale, f);
+  }
   return `${f.format(d)} UTC`;
 }
 
@@ -97,8 +111,10 @@ const tidyText = (text: string) =>
 export function createRenderer(shop: ShopConfig): Renderer {
   const html = environment(true);
   const text = environment(false);
+  // Registered compiled: a partial registered as source is compiled again on every render that passes its own
+  // partials (the layout's `body`), which was 3 % of a purchase's CPU.
   for (const p of ['order_items', 'shipping_address', 'item_list']) {
-    text.hb.registerPartial(p, read(`_${p}.txt.hbs`));
+    text.hb.registerPartial(p, text.hb.compile(read(`_${p}.txt.hbs`), { noEscape: true }));
   }
   const textLayout = text.compile(read('layout.txt.hbs'));
   const textBodies = new Map<MessageKind, HandlebarsTemplateDelegate>();
