@@ -113,15 +113,22 @@ export async function rotateSecret(
     .executeTakeFirst()) as EndpointRow | undefined;
 }
 
-/** Enabled, live endpoints subscribed to `type` (or to everything). */
-export async function subscribersOf(q: Q, type: string): Promise<{ id: string }[]> {
-  return webhookTables(q)
+export interface Target {
+  id: string;
+  eventTypes: string[];
+}
+
+/** Enabled, live endpoints subscribed to any of `types` (or to everything), with the types each takes. */
+export async function subscribersOfAny(q: Q, types: string[]): Promise<Target[]> {
+  const rows = await webhookTables(q)
     .selectFrom('webhooks.endpoints')
-    .select('id')
+    .select(['id', 'event_types'])
     .where('enabled', '=', true)
     .where('deleted_at', 'is', null)
-    .where(sql<boolean>`(${type} = any(event_types) or '*' = any(event_types))`)
+    .where(sql<boolean>`(event_types && ${types}::text[] or '*' = any(event_types))`)
+    .orderBy('id')
     .execute();
+  return rows.map((r) => ({ id: r.id, eventTypes: r.event_types }));
 }
 
 /** Locks the endpoint's row: taken first in every transaction that also writes its deliveries (one lock order). */

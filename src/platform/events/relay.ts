@@ -25,6 +25,7 @@ import {
 } from './nats-transport.ts';
 import { createPump } from './pump.ts';
 import {
+  type ClaimedDelivery,
   claimDeliveries,
   claimForPublish,
   completeDeliveries,
@@ -122,26 +123,74 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
     }
   }
 
+  /** Several events at once through `handleMany`: true when it took them all, false to handle them one by one. */
+  async function attemptMany(s: Subscriber, claimed: ClaimedDelivery[]): Promise<boolean> {
+    if (!s.handleMany) return false;
+    const events = claimed.map((d) => toEnvelope(d.row));
+    try {
+      await s.handleMany(events);
+    } catch (e) {
+      logger.warn(
+        { subscriber: s.name, events: events.length, err: (e as Error)?.message },
+        'batch handling failed; handling the events one at a time',
+      );
+      return false;
+    }
+    const now = Date.now();
+    metrics.delivered.inc({ subscriber: s.name }, events.length);
+    for (const event of events) {
+      metrics.lag.observe({ subscriber: s.name }, Math.max(0, now - Date.parse(event.occurredAt)) / 1000);
+    }
+    return true;
+  }
+
+  /**
+   * The claim's work: a subscriber with `handleMany` gets its several deliveries as one unit (tracing off, not
+   * ordered); every other delivery is a unit of its own.
+   */
+  function unitsOf(claimed: ClaimedDelivery[]): ClaimedDelivery[][] {
+    const many = new Map<string, ClaimedDelivery[]>();
+    const units: ClaimedDelivery[][] = [];
+    for (const d of claimed) {
+      const s = byName.get(d.subscriber);
+      if (s?.handleMany && !s.ordered && !tracer) {
+        let unit = many.get(s.name);
+        if (!unit) {
+          unit = [];
+          many.set(s.name, unit);
+          units.push(unit);
+        }
+        unit.push(d);
+      } else units.push([d]);
+    }
+    return units;
+  }
+
   async function deliverBatch(): Promise<number> {
     const claimed = await claimDeliveries(db, names, batch, leaseMs);
     if (claimed.length === 0) return 0;
     const done: Array<{ subscriber: string; eventId: string }> = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < claimed.length) {
-        const d = claimed[next++];
-        if (!d) break;
-        const s = byName.get(d.subscriber);
-        if (!s) continue;
-        const event = toEnvelope(d.row);
-        const outcome = await attempt(s, event, d.attempts);
-        if (outcome.kind === 'ack') done.push({ subscriber: s.name, eventId: event.id });
-        else if (outcome.kind === 'retry') {
-          await retryDeliveryLater(db.k, s.name, event.id, outcome.delayMs, 'handler failed');
-        }
+    const units = unitsOf(claimed);
+    const one = async (s: Subscriber, d: ClaimedDelivery) => {
+      const event = toEnvelope(d.row);
+      const outcome = await attempt(s, event, d.attempts);
+      if (outcome.kind === 'ack') done.push({ subscriber: s.name, eventId: event.id });
+      else if (outcome.kind === 'retry') {
+        await retryDeliveryLater(db.k, s.name, event.id, outcome.delayMs, 'handler failed');
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, worker));
+    let next = 0;
+    const worker = async () => {
+      while (next < units.length) {
+        const unit = units[next++];
+        const s = unit?.[0] && byName.get(unit[0].subscriber);
+        if (!unit || !s) continue;
+        if (unit.length > 1 && (await attemptMany(s, unit))) {
+          for (const d of unit) done.push({ subscriber: s.name, eventId: d.row.id });
+        } else for (const d of unit) await one(s, d);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, units.length) }, worker));
     await completeDeliveries(db.k, done);
     return claimed.length;
   }
