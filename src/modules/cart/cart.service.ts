@@ -8,7 +8,7 @@ import type { Db, Tx } from '../../platform/db/db.ts';
 import { errors } from '../../platform/errors.ts';
 import { newId, newSecret } from '../../platform/ids.ts';
 import type { Privacy } from '../../platform/privacy/privacy.ts';
-import type { CatalogApi } from '../catalog/index.ts';
+import type { CartVariant, CatalogApi } from '../catalog/index.ts';
 import type { PricingQuoteApi, ShippingOption } from '../pricing/index.ts';
 import { type CartPersonalData, createCartPii, hasLegacyPlaintext, samePii } from './cart.pii.ts';
 import * as repo from './cart.repo.ts';
@@ -69,12 +69,19 @@ export function createCartService(deps: CartServiceDeps) {
   const { db } = deps;
   const pii = createCartPii(deps.privacy);
 
-  async function view(cart: repo.CartRow, items?: repo.ItemRow[]): Promise<CartView> {
+  /**
+   * The cart as answered, priced from the catalog now. `known`: variants this request has just read; when they cover
+   * every line, the catalog is not asked again.
+   */
+  async function view(cart: repo.CartRow, items?: repo.ItemRow[], known?: CartVariant[]): Promise<CartView> {
     const lines = items ?? (await repo.items(db.k, cart.id));
-    const current = await deps.catalog.getVariantsForCart(
-      lines.map((l) => l.variant_id),
-      cart.currency,
-    );
+    const covered = known && lines.every((l) => known.some((v) => v.variantId === l.variant_id));
+    const current = covered
+      ? known
+      : await deps.catalog.getVariantsForCart(
+          lines.map((l) => l.variant_id),
+          cart.currency,
+        );
     return buildView(deps.pricing, cart, lines, current);
   }
 
@@ -116,6 +123,7 @@ export function createCartService(deps: CartServiceDeps) {
     token: string | undefined,
     // biome-ignore lint/suspicious/noConfusingVoidType: most callbacks only write and return nothing
     fn: (tx: Tx, cart: repo.StoredCart) => Promise<repo.StoredCart | undefined | void>,
+    known?: CartVariant[],
   ): Promise<CartView> {
     const written = await db.transaction(async (tx) => {
       const c = await repo.findCart(tx, cartId, true);
@@ -126,7 +134,7 @@ export function createCartService(deps: CartServiceDeps) {
       return updated ? { cart: updated, items: undefined } : repo.bump(tx, cartId);
     });
     if (!written) throw notFound();
-    return view(await pii.open(written.cart), written.items);
+    return view(await pii.open(written.cart), written.items, known);
   }
 
   return {
@@ -161,8 +169,11 @@ export function createCartService(deps: CartServiceDeps) {
     },
 
     async addItem(ctx: Ctx, cartId: string, token: string | undefined, input: { variantId: string; quantity: number }) {
-      const cart = await readable(ctx, cartId, token);
-      const [variant] = await deps.catalog.getVariantsForCart([input.variantId], cart.currency);
+      // The cart's lines come with it, and their variants are read with the new one: the answer needs them all.
+      const { cart, items } = await readableWithItems(ctx, cartId, token);
+      const ids = [...new Set([input.variantId, ...items.map((l) => l.variant_id)])];
+      const known = await deps.catalog.getVariantsForCart(ids, cart.currency);
+      const variant = known.find((v) => v.variantId === input.variantId);
       if (!variant?.published || !variant.price) {
         throw errors.unprocessable(
           E.variantUnavailable,
@@ -195,7 +206,7 @@ export function createCartService(deps: CartServiceDeps) {
           weight_grams: variant.weightGrams,
           category_ids: variant.categoryIds,
         });
-      });
+      }, known);
     },
 
     async setQuantity(ctx: Ctx, cartId: string, token: string | undefined, itemId: string, quantity: number) {
@@ -283,15 +294,23 @@ export function createCartService(deps: CartServiceDeps) {
       return deps.pricing.shippingOptions(quoteInput(cart, items));
     },
 
+    /**
+     * One statement whether or not it changes anything (it runs twice per order: right after placing, and in the
+     * subscriber that guarantees it): the update, and the status the cart had when it matched nothing.
+     */
     async markCompleted(_ctx: Ctx, cartId: string, orderId: string): Promise<void> {
-      const r = await sql<{ status: string; order_id: string | null }>`update cart.carts
-        set status = 'completed', order_id = ${orderId}, version = version + 1, updated_at = now()
-        where id = ${cartId} and status = 'active' returning status, order_id`.execute(db.k);
-      if (r.rows.length) return;
-      const c = await repo.findCart(db.k, cartId);
-      if (!c) throw notFound();
-      if (c.status === 'completed') return; // idempotent
-      throw errors.conflict(E.completed, `Cart ${cartId} is ${c.status}.`);
+      const r = await sql<{ updated: boolean; status: string }>`with u as (
+          update cart.carts set status = 'completed', order_id = ${orderId}, version = version + 1, updated_at = now()
+          where id = ${cartId} and status = 'active' returning id)
+        select exists (select 1 from u) as updated, c.status from cart.carts c where c.id = ${cartId}`.execute(db.k);
+      let status = r.rows[0]?.status;
+      if (r.rows[0]?.updated) return;
+      // 'active' yet not updated: another statement changed the row while this one waited for its lock (the
+      // statement's snapshot predates that change). Read it again.
+      if (status === 'active') status = (await repo.findCart(db.k, cartId))?.status;
+      if (status === undefined) throw notFound();
+      if (status === 'completed') return; // idempotent
+      throw errors.conflict(E.completed, `Cart ${cartId} is ${status}.`);
     },
 
     /**

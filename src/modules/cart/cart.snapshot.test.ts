@@ -1,5 +1,6 @@
 // CartApi for orders: getCheckoutSnapshot and markCompleted (service level, fake catalog and inventory).
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/test-db.ts';
 import { PLATFORM_MIGRATIONS } from '../../app.ts';
@@ -142,6 +143,14 @@ describe('CartApi', () => {
     const next = await cart.service.create(alice, {});
     expect(next.id).not.toBe(c.id);
     expect(next.items).toEqual([]);
+    // Completed by 8 callers at once (the placing request and the subscriber can race): all succeed, one bump.
+    const raced = await cart.service.create(guest, { currency: 'EUR' });
+    const token = raced.token;
+    const v0 = (await cart.api.getCheckoutSnapshot(guest, raced.id, token)).version;
+    await Promise.all(Array.from({ length: 8 }, () => cart.api.markCompleted(guest, raced.id, 'ord_3')));
+    const completed = await sql<{ status: string; version: number; order_id: string }>`
+      select status, version, order_id from cart.carts where id = ${raced.id}`.execute(t.db.k);
+    expect(completed.rows).toEqual([{ status: 'completed', version: v0 + 1, order_id: 'ord_3' }]);
   });
 
   it('[REQ-CRT-012] abandoned carts expire by the scheduled job and then answer 404', async () => {
