@@ -181,32 +181,38 @@ export function createCartService(deps: CartServiceDeps) {
         );
       }
       const stock = (await deps.availability([input.variantId])).get(input.variantId);
-      return write(ctx, cartId, token, async (tx, c) => {
-        const { before, lines } = await repo.lineState(tx, c.id, input.variantId);
-        const quantity = before + input.quantity;
-        if (quantity > MAX_QUANTITY) {
-          throw errors.unprocessable(E.quantityLimit, `A line holds at most ${MAX_QUANTITY} units.`);
-        }
-        if (stock && stock.available !== null && stock.available < quantity) {
-          throw errors.conflict(E.insufficientStock, `Only ${Math.max(0, stock.available)} available.`, {
-            available: Math.max(0, stock.available),
+      return write(
+        ctx,
+        cartId,
+        token,
+        async (tx, c) => {
+          const { before, lines } = await repo.lineState(tx, c.id, input.variantId);
+          const quantity = before + input.quantity;
+          if (quantity > MAX_QUANTITY) {
+            throw errors.unprocessable(E.quantityLimit, `A line holds at most ${MAX_QUANTITY} units.`);
+          }
+          if (stock && stock.available !== null && stock.available < quantity) {
+            throw errors.conflict(E.insufficientStock, `Only ${Math.max(0, stock.available)} available.`, {
+              available: Math.max(0, stock.available),
+            });
+          }
+          if (!before && lines >= MAX_LINES) {
+            throw errors.unprocessable(E.tooManyLines, `A cart holds at most ${MAX_LINES} lines.`);
+          }
+          await repo.upsertItem(tx, c.id, {
+            id: newId('item'),
+            variant_id: variant.variantId,
+            product_id: variant.productId,
+            sku: variant.sku,
+            name: variant.name,
+            quantity,
+            unit_price: variant.price?.amount ?? 0,
+            weight_grams: variant.weightGrams,
+            category_ids: variant.categoryIds,
           });
-        }
-        if (!before && lines >= MAX_LINES) {
-          throw errors.unprocessable(E.tooManyLines, `A cart holds at most ${MAX_LINES} lines.`);
-        }
-        await repo.upsertItem(tx, c.id, {
-          id: newId('item'),
-          variant_id: variant.variantId,
-          product_id: variant.productId,
-          sku: variant.sku,
-          name: variant.name,
-          quantity,
-          unit_price: variant.price?.amount ?? 0,
-          weight_grams: variant.weightGrams,
-          category_ids: variant.categoryIds,
-        });
-      }, known);
+        },
+        known,
+      );
     },
 
     async setQuantity(ctx: Ctx, cartId: string, token: string | undefined, itemId: string, quantity: number) {
