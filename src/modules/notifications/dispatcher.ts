@@ -18,7 +18,7 @@ import type { Logger } from '../../platform/observability/logger.ts';
 import type { Metrics } from '../../platform/observability/metrics.ts';
 import { inSpan, parentFrom } from '../../platform/observability/tracing.ts';
 import type { Privacy } from '../../platform/privacy/privacy.ts';
-import { claimDue, insertOutbox, type MessageRow, markFailed, markSent, nextDueInMs } from './messages.repo.ts';
+import { claimDue, type MessageRow, markFailed, markSent, nextDueInMs, storeInOutbox } from './messages.repo.ts';
 import type { Renderer } from './render.ts';
 import { SEALED } from './sealed-fields.ts';
 
@@ -129,10 +129,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       }
     } else {
       const content = privacy.dataKeys.sealJson(key, SEALED.outbox, { to, ...rendered });
-      await db.transaction(async (tx) => {
-        await insertOutbox(tx, { id: newId('mbx'), messageId: row.id, kind: row.kind, contentSealed: content });
-        if (!(await markSent(tx, row.id, leaseToken, subjectSealed))) throw new Error('lease lost');
-      });
+      const stored = { id: newId('mbx'), messageId: row.id, kind: row.kind, contentSealed: content };
+      if (!(await storeInOutbox(db.k, stored, leaseToken, subjectSealed))) throw new Error('lease lost');
     }
     metrics.sent.inc({ template: row.kind });
   }

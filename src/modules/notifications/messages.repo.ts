@@ -123,16 +123,28 @@ export async function markFailed(
   return Number(r.numUpdatedRows) === 1;
 }
 
-/** The local mail outbox: the rendered message, sealed. */
-export async function insertOutbox(
+/**
+ * Without SMTP: stores the rendered message (sealed) in the local mail outbox and marks it sent, in one statement,
+ * if this lease still holds it. False, with nothing written, when the lease was lost.
+ */
+export async function storeInOutbox(
   q: Executor,
   row: { id: string; messageId: string; kind: MessageKind; contentSealed: string },
-): Promise<void> {
-  await tables(q)
-    .insertInto('notifications.mail_outbox')
-    .values({ id: row.id, message_id: row.messageId, kind: row.kind, content_sealed: row.contentSealed })
-    .onConflict((oc) => oc.column('message_id').doNothing())
-    .execute();
+  leaseToken: string,
+  subjectSealed: string,
+): Promise<boolean> {
+  const r = await sql<{ sent: boolean }>`
+    with sent as (
+      update notifications.messages set status = 'sent', sent_at = now(), lease_token = null, lease_until = null,
+        last_error = null, subject_sealed = ${subjectSealed}
+      where id = ${row.messageId} and status = 'sending' and lease_token = ${leaseToken}
+      returning id),
+    stored as (
+      insert into notifications.mail_outbox (id, message_id, kind, content_sealed)
+      select ${row.id}, sent.id, ${row.kind}, ${row.contentSealed} from sent
+      on conflict (message_id) do nothing)
+    select exists (select 1 from sent) as sent`.execute(q);
+  return r.rows[0]?.sent === true;
 }
 
 /** When the next message falls due (for the in-process wake-up), or undefined when none waits. */
