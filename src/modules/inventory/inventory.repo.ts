@@ -122,11 +122,35 @@ export async function insertReservation(
   return r.rows.length === 1;
 }
 
-export async function findReservation(q: Q, key: string, forUpdate = false): Promise<ReservationRow | undefined> {
-  const lock = forUpdate ? sql`for update` : sql``;
+export async function findReservation(q: Q, key: string): Promise<ReservationRow | undefined> {
   const r = await sql<ReservationRow>`select ${RESERVATION_COLUMNS} from inventory.reservations
-    where key = ${key} ${lock}`.execute(q);
+    where key = ${key}`.execute(q);
   return r.rows[0];
+}
+
+/**
+ * Locks the reservation with this key and reads its lines (which never change once written) in the same statement,
+ * in the order of linesOf: the level lock order.
+ */
+export async function lockReservationWithLines(
+  q: Q,
+  key: string,
+): Promise<
+  { row: ReservationRow; lines: (ReservationAllocation & { reservationId: string; lineNo: number })[] } | undefined
+> {
+  const r = await sql<
+    ReservationRow & { lines: (ReservationAllocation & { reservationId: string; lineNo: number })[] }
+  >`
+    select ${RESERVATION_COLUMNS}, coalesce((
+        select json_agg(json_build_object('reservationId', l.reservation_id, 'lineNo', l.line_no,
+            'variantId', l.variant_id, 'warehouseId', l.warehouse_id, 'quantity', l.quantity)
+          order by l.variant_id collate "C", l.warehouse_id collate "C", l.line_no)
+        from inventory.reservation_lines l where l.reservation_id = r.id), '[]') as lines
+    from inventory.reservations r where key = ${key} for update of r`.execute(q);
+  const found = r.rows[0];
+  if (!found) return undefined;
+  const { lines, ...row } = found;
+  return { row, lines };
 }
 
 /** Locks up to `limit` expired active reservations, skipping those another sweeper holds. */

@@ -153,9 +153,9 @@ export function createReservationService(deps: ReservationServiceDeps) {
   }
 
   async function lockForChange(tx: Tx, key: string) {
-    const row = await repo.findReservation(tx, key, true);
-    if (!row) throw errors.notFound(E.reservationNotFound, `No reservation with key ${key}.`);
-    return { row, lines: await repo.linesOf(tx, [row.id]) };
+    const found = await repo.lockReservationWithLines(tx, key);
+    if (!found) throw errors.notFound(E.reservationNotFound, `No reservation with key ${key}.`);
+    return found;
   }
 
   async function release(ctx: Ctx, key: string): Promise<Reservation> {
