@@ -1,6 +1,6 @@
 // The kernel: what every module receives — configuration, database, cache, logger, metrics,
 // and connections to Redis and NATS when configured. Built once by createKernel, closed once.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Cache } from './cache/cache.ts';
 import { createMemoryCache } from './cache/memory-cache.ts';
 import { meteredCache } from './cache/metered-cache.ts';
@@ -9,10 +9,8 @@ import { type RedisHealth, watchRedis } from './cache/redis-health.ts';
 import { createResilientCache } from './cache/resilient-cache.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/db.ts';
-import { openPglite } from './db/pglite.ts';
-import { openPostgres } from './db/postgres.ts';
 import { createReplicaReads, primaryReads, type ReadDb, redisFence } from './db/replica.ts';
-import { type NatsLink, openNats } from './nats-link.ts';
+import type { NatsLink } from './nats-link.ts';
 import { observeDatabase } from './observability/database-metrics.ts';
 import { createErrorTracker, type ErrorTracker } from './observability/error-tracking.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
@@ -55,8 +53,12 @@ export interface KernelOverrides {
   defaultMetrics?: boolean;
 }
 
+// Each engine's driver, Redis's and NATS's clients load only when configured: a process on PostgreSQL does not hold
+// PGlite, an embedded one holds no `pg`, and neither holds ioredis or NATS unless it uses them (idle memory, start).
+
 export async function openDatabase(config: Config, logger?: Logger): Promise<Db> {
-  if (config.databaseUrl)
+  if (config.databaseUrl) {
+    const { openPostgres } = await import('./db/postgres.ts');
     return openPostgres({
       url: config.databaseUrl,
       max: config.dbPoolMax,
@@ -66,6 +68,8 @@ export async function openDatabase(config: Config, logger?: Logger): Promise<Db>
       idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
       onConnectionError: (code) => logger?.warn({ code }, 'database connection error'),
     });
+  }
+  const { openPglite } = await import('./db/pglite.ts');
   return openPglite({
     dataDir: config.pgliteInMemory ? undefined : `${config.dataDir}/pglite`,
     preparedStatements: config.dbPreparedStatements,
@@ -83,6 +87,7 @@ function openReadDb(config: Config, db: Db, k: { logger: Logger; metrics: Metric
     // Processes that share the Redis cache share the fence too: one's invalidation holds the others' reads.
     ...(k.redis ? { shared: redisFence(k.redis, `${config.redisKeyPrefix}replica:fence`) } : {}),
     async open() {
+      const { openPostgres } = await import('./db/postgres.ts');
       const replica = await openPostgres({
         url,
         max: config.dbReplicaPoolMax,
@@ -119,6 +124,7 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
     if (config.redisUrl) {
       // Fail fast while Redis is away (no offline queue, a command deadline), reconnect forever in the background;
       // the health watcher switches the cache and rate limits to per-process meanwhile, even at start-up.
+      const { Redis } = await import('ioredis');
       redis = new Redis(config.redisUrl, {
         lazyConnect: true,
         enableOfflineQueue: false,
@@ -132,7 +138,7 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
       await redis.connect().catch((e: unknown) => redisHealth?.failed(e));
     }
     // Never fatal: without an answer the process starts and connects in the background (nats-link.ts).
-    if (config.natsUrl) nats = await openNats(config.natsUrl, { logger, metrics });
+    if (config.natsUrl) nats = await (await import('./nats-link.ts')).openNats(config.natsUrl, { logger, metrics });
   } catch (e) {
     void tracing.shutdown();
     if (!overrides.keepDbOpen) await db.close();

@@ -1,7 +1,7 @@
 // gRPC through the whole app: identity's real API keys authenticate inventory's gRPC calls.
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inventoryServiceClient } from '../../src/modules/inventory/index.ts';
+import { inventoryServiceClient } from '../../src/modules/inventory/inventory.grpc.ts';
 import { createStaff } from '../support/auth.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 

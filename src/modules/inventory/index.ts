@@ -16,5 +16,6 @@ export type {
 export { INVENTORY_ERRORS } from './contract.ts';
 export type { ReservationExpiredPayload, StockChangedPayload, StockLowPayload } from './events.ts';
 export { INVENTORY_EVENTS, INVENTORY_PUBLIC_EVENTS } from './events.ts';
-export { inventoryServiceClient, type VerifyApiKey } from './inventory.grpc.ts';
+// Types only: the gRPC libraries load when the gRPC server is configured (module.ts), not with this file.
+export type { VerifyApiKey } from './inventory.grpc.ts';
 export { createInventoryModule, type InventoryModule, type InventoryModuleDeps } from './module.ts';

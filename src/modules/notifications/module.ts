@@ -11,7 +11,7 @@ import { registerNotificationRoutes } from './notifications.http.ts';
 import { createNotificationsContributor } from './notifications.privacy.ts';
 import { notificationsRetentionJob } from './notifications.retention.ts';
 import { createSubscribers } from './notifications.subscribers.ts';
-import { createRenderer } from './render.ts';
+import { lazyRenderer } from './renderer-lazy.ts';
 
 export interface NotificationsModuleDeps {
   kernel: Pick<Kernel, 'db' | 'privacy' | 'config' | 'logger' | 'metrics'> & Partial<Pick<Kernel, 'tracing'>>;
@@ -27,7 +27,7 @@ export function createNotificationsModule(deps: NotificationsModuleDeps) {
   const { kernel } = deps;
   const { db, privacy, logger, metrics } = kernel;
   const { shop, mail } = kernel.config;
-  const renderer = createRenderer(shop);
+  const renderer = lazyRenderer(shop);
   const tracer = kernel.tracing?.tracer;
   const dispatcher = createDispatcher({ db, privacy, mail, shop, logger, metrics, renderer, tracer });
   privacy.register(createNotificationsContributor({ db, privacy }));

@@ -62,10 +62,16 @@ export function registerNotificationRoutes(
     async () => ({
       locales: [...MAIL_LOCALES],
       defaultLocale: shop.defaultLocale,
-      items: MESSAGE_KINDS.map((kind) => ({
-        kind,
-        subjects: Object.fromEntries(MAIL_LOCALES.map((l) => [l, renderer.subject(kind, l, sampleParams(kind, shop))])),
-      })),
+      items: await Promise.all(
+        MESSAGE_KINDS.map(async (kind) => ({
+          kind,
+          subjects: Object.fromEntries(
+            await Promise.all(
+              MAIL_LOCALES.map(async (l) => [l, await renderer.subject(kind, l, sampleParams(kind, shop))]),
+            ),
+          ),
+        })),
+      ),
     }),
   );
 

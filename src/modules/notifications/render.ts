@@ -23,7 +23,7 @@ export interface RenderedMessage {
 export interface Renderer {
   render(kind: MessageKind, locale: MailLocale, params: Record<string, unknown>): Promise<RenderedMessage>;
   /** The subject line alone (the template list shows it with placeholders filled from sample data). */
-  subject(kind: MessageKind, locale: MailLocale, params: Record<string, unknown>): string;
+  subject(kind: MessageKind, locale: MailLocale, params: Record<string, unknown>): Promise<string>;
 }
 
 const TEMPLATES = new URL('./templates/', import.meta.url);
@@ -164,7 +164,7 @@ export function createRenderer(shop: ShopConfig): Renderer {
       .trim();
 
   return {
-    subject,
+    subject: async (kind, locale, params) => subject(kind, locale, params),
     async render(kind, locale, params) {
       const root = { ...rootOf(kind, locale, params), subject: subject(kind, locale, params) };
       const body = textBody(kind);

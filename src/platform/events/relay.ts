@@ -5,7 +5,7 @@
 //   each subscriber reads its own durable consumer. Dead-letter retries still go through the
 //   database delivery worker, in both modes.
 // Failures retry with exponential backoff; after maxAttempts the delivery becomes a dead letter.
-import { jetstream } from '@nats-io/jetstream';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Db } from '../db/db.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -15,14 +15,8 @@ import { type BackoffOptions, backoffDelay } from './backoff.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { eventMetrics } from './event-metrics.ts';
 import { inConsumerSpan } from './event-tracing.ts';
-import {
-  type ConsumerLoop,
-  ensureTopology,
-  type MessageOutcome,
-  publishRows,
-  startConsumer,
-  topology,
-} from './nats-transport.ts';
+// NATS's client and the transport load when the relay attaches to NATS, not with this file.
+import type { ConsumerLoop, MessageOutcome, NatsTopology } from './nats-transport.ts';
 import { createPump } from './pump.ts';
 import {
   type ClaimedDelivery,
@@ -89,9 +83,15 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
   if (byName.size !== subscribers.length) throw new Error('subscriber names must be unique');
   const names = [...byName.keys()];
   const nats = options.nats;
-  const t = nats ? topology(nats.stream) : undefined;
-  /** The connection and its JetStream client, once the relay has its topology there. */
-  let live: { connection: NatsConnection; js: ReturnType<typeof jetstream> } | undefined;
+  /** The connection, its JetStream client and the transport, once the relay has its topology there. */
+  let live:
+    | {
+        connection: NatsConnection;
+        js: JetStreamClient;
+        t: NatsTopology;
+        publishRows: typeof import('./nats-transport.ts')['publishRows'];
+      }
+    | undefined;
   const tracer = deps.tracing?.tracer;
   const transport = nats ? 'nats' : 'in-process';
 
@@ -196,10 +196,10 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
   }
 
   async function publishBatch(): Promise<number> {
-    if (!live || !t || !nats) return 0;
+    if (!live || !nats) return 0;
     const rows = await claimForPublish(db, batch, leaseMs);
     if (rows.length === 0) return 0;
-    const { ok, failed } = await publishRows(live.js, t, rows, nats.publishTimeoutMs ?? 5000, tracer);
+    const { ok, failed } = await live.publishRows(live.js, live.t, rows, nats.publishTimeoutMs ?? 5000, tracer);
     await markPublished(db.k, ok);
     metrics.published.inc({ transport: 'nats' }, ok.length);
     if (failed.length) {
@@ -229,13 +229,15 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
 
   /** The stream and consumers on this connection, then publishing through it. */
   async function attach(connection: NatsConnection): Promise<void> {
-    if (!t) return;
-    await ensureTopology(connection, t, subscribers, leaseMs);
+    if (!nats) return;
+    const [{ jetstream }, transport] = await Promise.all([import('@nats-io/jetstream'), import('./nats-transport.ts')]);
+    const t = transport.topology(nats.stream);
+    await transport.ensureTopology(connection, t, subscribers, leaseMs);
     const handle = (s: Subscriber) => (event: EventEnvelope, count: number) => attempt(s, event, count);
     consumers = await Promise.all(
-      subscribers.map((s) => startConsumer(connection, t, s, concurrency, handle(s), logger)),
+      subscribers.map((s) => transport.startConsumer(connection, t, s, concurrency, handle(s), logger)),
     );
-    live = { connection, js: jetstream(connection) };
+    live = { connection, js: jetstream(connection), t, publishRows: transport.publishRows };
   }
 
   /** Waits for a connection made in the background, then attaches, retrying until it works or the relay stops. */

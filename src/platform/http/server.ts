@@ -17,7 +17,6 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import { requestTrace } from '../observability/tracing-context.ts';
-import { installHttpTracing } from '../observability/tracing-http.ts';
 import { registerAdminStatic } from './admin-static.ts';
 import type { App } from './app-type.ts';
 import { installRequestDeadline } from './deadline.ts';
@@ -170,7 +169,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  if (deps.tracing) installHttpTracing(app as unknown as FastifyInstance, deps.tracing);
+  deps.tracing?.installHttp?.(app as unknown as FastifyInstance);
   app.setValidatorCompiler(createValidatorCompiler(lazy));
   lazySchemasOf.set(app, lazy);
   // Our routes take JSON (a few declare their own types, e.g. CSV imports): a text/plain body is 415, not parsed as a

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { context, type SpanContext, TraceFlags, type Tracer, trace } from '@opentelemetry/api';
+import type { FastifyInstance } from 'fastify';
 
 /** Tracing of one app instance (built by tracing.ts; the SDK part in tracing-sdk.ts). */
 export interface Tracing {
@@ -15,6 +16,8 @@ export interface Tracing {
   flush(): Promise<void>;
   /** Flushes and stops exporting; later spans are dropped. */
   shutdown(): Promise<void>;
+  /** With tracing on: adds SERVER spans to an HTTP app (tracing-http.ts, loaded with the SDK only). */
+  installHttp?(app: FastifyInstance): void;
 }
 
 /** `version-traceid-parentid-flags`; version 00 has exactly these four fields, a later version may add more. */

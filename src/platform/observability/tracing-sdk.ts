@@ -23,6 +23,7 @@ import {
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { TracingConfig } from '../config-observability.ts';
 import type { Tracing } from './tracing-context.ts';
+import { installHttpTracing } from './tracing-http.ts';
 
 type ExporterOptions = NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>;
 
@@ -143,7 +144,7 @@ export function createSdkTracing(config: TracingConfig, onExportError?: (e: unkn
   });
   const tracer = provider.getTracer('emporium', version());
   let stopped = false;
-  return {
+  const tracing: Tracing = {
     tracer,
     setNextRootTraceId(traceId) {
       ids.next = traceId;
@@ -157,5 +158,7 @@ export function createSdkTracing(config: TracingConfig, onExportError?: (e: unkn
       stopped = true;
       await provider.shutdown().catch(() => {});
     },
+    installHttp: (app) => installHttpTracing(app, tracing),
   };
+  return tracing;
 }
