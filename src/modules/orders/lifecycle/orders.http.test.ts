@@ -14,6 +14,7 @@ import {
   uid,
   waitFor,
 } from '../../../../test/support/orders-harness.ts';
+import { statementsOf } from '../../../../test/support/query-cost.ts';
 import { ORDER_STATUSES } from '../contract.ts';
 import { CUSTOMER_CANCELLABLE, canTransition, TRANSITIONS } from './state.ts';
 
@@ -74,6 +75,12 @@ describe('orders', () => {
     const placed = (await placeOrder(h, cartId, { token })).json();
     expect((await get(placed.id, { 'x-order-token': placed.orderToken })).json().id).toBe(placed.id);
     expect((await get(placed.id, { 'x-order-token': 'guess' })).statusCode).toBe(404);
+    // The order and its lines are one statement (its data key is in this process's cache by now).
+    const read = await statementsOf(async () => {
+      const res = await get(placed.id, { 'x-order-token': placed.orderToken });
+      expect(res.json().items).toHaveLength(1);
+    });
+    expect(read).toBe(1);
   });
 
   it('[REQ-ORD-004] list: customers only ever see their own; staff filter by user and status', async () => {

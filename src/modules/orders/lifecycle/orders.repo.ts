@@ -181,6 +181,16 @@ export const ordersRepo = {
       .$narrowType<{ status: OrderStatus }>()
       .executeTakeFirst();
   },
+  /** The order with its lines in line order, in one statement (an order's page, its mails). */
+  async withLines(q: Q, id: string): Promise<{ order: OrderRow; lines: LineRow[] } | undefined> {
+    const r = await sql<OrderRow & { lines_json: LineRow[] }>`select o.*, coalesce(
+        (select json_agg(l order by l.line_no) from orders.order_lines l where l.order_id = o.id), '[]') as lines_json
+      from orders.orders o where o.id = ${id}`.execute(q);
+    const found = r.rows[0];
+    if (!found) return undefined;
+    const { lines_json, ...order } = found;
+    return { order, lines: lines_json };
+  },
   async lines(q: Q, id: string): Promise<LineRow[]> {
     return ordersTables(q)
       .selectFrom('orders.order_lines')

@@ -44,9 +44,9 @@ export function createOrdersService(deps: { db: Db; privacy: OrdersPrivacy }) {
 
   /** The order and the data key subject of its personal data (404 for anyone who may not see it). */
   async function getWithSubject(ctx: Ctx, id: string, orderToken: string | undefined) {
-    const o = await ordersRepo.get(db.k, id);
-    if (!o || !canSee(ctx, o, orderToken)) throw notFound(id);
-    return { view: await view(o, await ordersRepo.lines(db.k, id)), subject: subjectOfRow(privacy, o) };
+    const found = await ordersRepo.withLines(db.k, id);
+    if (!found || !canSee(ctx, found.order, orderToken)) throw notFound(id);
+    return { view: await view(found.order, found.lines), subject: subjectOfRow(privacy, found.order) };
   }
 
   async function get(ctx: Ctx, id: string, orderToken: string | undefined): Promise<OrderView> {
@@ -55,10 +55,10 @@ export function createOrdersService(deps: { db: Db; privacy: OrdersPrivacy }) {
 
   /** For other modules (notifications): the order with its emails' language and data key subject. */
   async function forNotification(id: string): Promise<NotifiableOrder | undefined> {
-    const o = await ordersRepo.get(db.k, id);
-    if (!o) return undefined;
-    const v = await view(o, await ordersRepo.lines(db.k, id));
-    return { ...v, locale: o.locale, subject: subjectOfRow(privacy, o) };
+    const found = await ordersRepo.withLines(db.k, id);
+    if (!found) return undefined;
+    const v = await view(found.order, found.lines);
+    return { ...v, locale: found.order.locale, subject: subjectOfRow(privacy, found.order) };
   }
 
   async function list(
