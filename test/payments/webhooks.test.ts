@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   count,
@@ -147,6 +148,18 @@ describe('webhook idempotency and ordering [REQ-PAY-006]', () => {
     const final = await h.pay.api.get(ctx, p.id);
     expect([final?.status, final?.capturedAmount]).toEqual(['captured', 1500]);
     expect(await outboxTypes(h, p.id)).toEqual(['payments.payment.authorized', 'payments.payment.captured']);
+  });
+
+  it("[REQ-PAY-006] an event that comes before we recorded the provider's id finds the payment by our own id", async () => {
+    const { p, psp } = await processing();
+    psp.status = 'authorized';
+    // As when the provider's webhook overtakes the answer to our own call: our record has no provider id yet.
+    await sql`update payments.payments set provider_payment_id = null where id = ${p.id}`.execute(h.t.kernel.db.k);
+    const e = signedEvent({ id: `evt_early_${p.id}`, type: 'payment.authorized', object: psp });
+    expect((await deliver(e.body, e.signature)).json().outcome).toBe('applied');
+    const after = await h.pay.api.get(ctx, p.id);
+    expect([after?.status, after?.providerPaymentId]).toEqual(['authorized', psp.id]);
+    expect((await deliver(e.body, e.signature)).json().outcome).toBe('duplicate');
   });
 
   it('[REQ-PAY-006] an event about a payment we do not know is acknowledged and recorded once', async () => {

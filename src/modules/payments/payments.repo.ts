@@ -278,22 +278,26 @@ export async function recordWebhookEvent(
 }
 
 /**
- * A webhook's first look in one statement: whether its event id was processed already, and the payment it names
- * (by the provider's payment id), if we have it.
+ * A webhook's first look in one statement: whether its event id was processed already, and the payment it names: by
+ * the provider's payment id, else by our own id when the event carries it (an event that came before we recorded the
+ * provider's id).
  */
 export async function webhookLookup(
   q: Q,
   provider: string,
   eventId: string,
   providerPaymentId: string | null,
+  paymentId: string | null,
 ): Promise<{ seen: boolean; payment: Payment | undefined }> {
   const r = await sql<PaymentRow & { webhook_seen: boolean }>`select exists (
         select 1 from payments.webhook_events w where w.provider = ${provider} and w.event_id = ${eventId}
       ) as webhook_seen, p.*
     from (select 1) one
-    left join payments.payments p on p.provider = ${provider} and p.provider_payment_id = ${providerPaymentId}`.execute(
-    q,
-  );
+    left join lateral (
+      select * from payments.payments x
+      where (x.provider = ${provider} and x.provider_payment_id = ${providerPaymentId}) or x.id = ${paymentId}
+      order by coalesce(x.provider = ${provider} and x.provider_payment_id = ${providerPaymentId}, false) desc
+      limit 1) p on true`.execute(q);
   const row = r.rows[0];
   return { seen: row?.webhook_seen === true, payment: row?.id ? toPayment(row) : undefined };
 }

@@ -39,10 +39,15 @@ export function createWebhookHandler(deps: { db: Db; provider: PaymentProvider; 
       type: event.type,
       providerPaymentId: event.providerPaymentId,
     };
-    const first = await repo.webhookLookup(db.k, provider.name, event.id, event.providerPaymentId);
+    const first = await repo.webhookLookup(
+      db.k,
+      provider.name,
+      event.id,
+      event.providerPaymentId,
+      event.paymentId ?? null,
+    );
     if (first.seen) return { outcome: 'duplicate', eventId: event.id };
-    let payment = first.payment;
-    if (!payment && event.paymentId) payment = await repo.findPayment(db.k, event.paymentId);
+    const payment = first.payment;
     if (!payment || !event.providerPaymentId) {
       // Not ours (or not about a payment): remember it; reconciliation reports unknown payments.
       const fresh = await db.transaction((tx) => repo.recordWebhookEvent(tx, record));
