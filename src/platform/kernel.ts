@@ -53,8 +53,8 @@ export interface KernelOverrides {
   defaultMetrics?: boolean;
 }
 
-// Each engine's driver, Redis's and NATS's clients load only when configured: a process on PostgreSQL does not hold
-// PGlite, an embedded one holds no `pg`, and neither holds ioredis or NATS unless it uses them (idle memory, start).
+// The database engine's code, Redis's and NATS's clients load only when configured: a process on PostgreSQL does not
+// hold PGlite, and no process holds ioredis or NATS unless it uses them (idle memory, start time; REQ-KER-025).
 
 export async function openDatabase(config: Config, logger?: Logger): Promise<Db> {
   if (config.databaseUrl) {
