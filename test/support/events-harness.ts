@@ -2,7 +2,7 @@
 // effect is a row in a test table (guarded by the inbox), so "effect once" is a COUNT query.
 import { sql } from 'kysely';
 import { PLATFORM_MIGRATIONS } from '../../src/app.ts';
-import type { Db } from '../../src/platform/db/db.ts';
+import type { Db, Tx } from '../../src/platform/db/db.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import type { EventEnvelope } from '../../src/platform/events/envelope.ts';
 import { once } from '../../src/platform/events/inbox.ts';
@@ -47,6 +47,13 @@ export async function produce(
   return ids;
 }
 
+/** The test effect of `event` for subscriber `name`, once (guarded by the inbox), in the caller's transaction. */
+export async function recordEffect(tx: Tx, name: string, event: EventEnvelope): Promise<void> {
+  if (!(await once(tx, name, event.id))) return;
+  await sql`insert into evt_test.effects (subscriber, event_id, aggregate_id)
+    values (${name}, ${event.id}, ${event.aggregateId})`.execute(tx);
+}
+
 export interface RecordingSubscriber extends Subscriber {
   calls: number;
   seen: EventEnvelope[];
@@ -67,11 +74,7 @@ export function recordingSubscriber(
     async handle(event) {
       s.calls++;
       if (options.fail?.(event, s.calls)) throw new Error(`handler ${name} failed on purpose`);
-      await db.transaction(async (tx) => {
-        if (!(await once(tx, name, event.id))) return;
-        await sql`insert into evt_test.effects (subscriber, event_id, aggregate_id)
-          values (${name}, ${event.id}, ${event.aggregateId})`.execute(tx);
-      });
+      await db.transaction((tx) => recordEffect(tx, name, event));
       s.seen.push(event);
     },
   };

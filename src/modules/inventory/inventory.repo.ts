@@ -128,24 +128,25 @@ export async function findReservation(q: Q, key: string): Promise<ReservationRow
   return r.rows[0];
 }
 
+/** A reservation's line as stored. */
+export type StoredLine = ReservationAllocation & { reservationId: string; lineNo: number };
+
+/** Lines in the order levels are locked in (variant, then warehouse), then by reservation and line. */
+const LINE_ORDER = sql`variant_id collate "C", warehouse_id collate "C", reservation_id, line_no`;
+
 /**
  * Locks the reservation with this key and reads its lines (which never change once written) in the same statement,
- * in the order of linesOf: the level lock order.
+ * in the order of linesOf.
  */
 export async function lockReservationWithLines(
   q: Q,
   key: string,
-): Promise<
-  { row: ReservationRow; lines: (ReservationAllocation & { reservationId: string; lineNo: number })[] } | undefined
-> {
-  const r = await sql<
-    ReservationRow & { lines: (ReservationAllocation & { reservationId: string; lineNo: number })[] }
-  >`
+): Promise<{ row: ReservationRow; lines: StoredLine[] } | undefined> {
+  const r = await sql<ReservationRow & { lines: StoredLine[] }>`
     select ${RESERVATION_COLUMNS}, coalesce((
-        select json_agg(json_build_object('reservationId', l.reservation_id, 'lineNo', l.line_no,
-            'variantId', l.variant_id, 'warehouseId', l.warehouse_id, 'quantity', l.quantity)
-          order by l.variant_id collate "C", l.warehouse_id collate "C", l.line_no)
-        from inventory.reservation_lines l where l.reservation_id = r.id), '[]') as lines
+        select json_agg(json_build_object('reservationId', reservation_id, 'lineNo', line_no,
+            'variantId', variant_id, 'warehouseId', warehouse_id, 'quantity', quantity) order by ${LINE_ORDER})
+        from inventory.reservation_lines where reservation_id = r.id), '[]') as lines
     from inventory.reservations r where key = ${key} for update of r`.execute(q);
   const found = r.rows[0];
   if (!found) return undefined;
@@ -182,15 +183,12 @@ export async function insertLines(q: Q, reservationId: string, lines: readonly R
     .execute();
 }
 
-export async function linesOf(
-  q: Q,
-  reservationIds: readonly string[],
-): Promise<(ReservationAllocation & { reservationId: string; lineNo: number })[]> {
-  const r = await sql<ReservationAllocation & { reservationId: string; lineNo: number }>`
+export async function linesOf(q: Q, reservationIds: readonly string[]): Promise<StoredLine[]> {
+  const r = await sql<StoredLine>`
     select reservation_id as "reservationId", line_no as "lineNo", variant_id as "variantId",
       warehouse_id as "warehouseId", quantity
     from inventory.reservation_lines where reservation_id = any(${[...reservationIds]})
-    order by variant_id collate "C", warehouse_id collate "C", reservation_id, line_no`.execute(q);
+    order by ${LINE_ORDER}`.execute(q);
   return r.rows;
 }
 

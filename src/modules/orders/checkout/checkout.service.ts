@@ -93,10 +93,10 @@ export function createCheckoutService(deps: CheckoutDeps) {
    */
   async function answerFor(a: Attempt): Promise<CheckoutResult | undefined> {
     if (a.status === 'placed' && a.answer) {
-      const row = await ordersRepo.get(db.k, a.id);
+      const found = await ordersRepo.withLines(db.k, a.id);
       const stored = a.answer.body;
-      if (!row) return placedFrom(stored, a.subject ?? undefined);
-      const now = toView(row, await ordersRepo.lines(db.k, a.id), await openOrderPersonal(privacy, row));
+      if (!found) return placedFrom(stored, a.subject ?? undefined);
+      const now = toView(found.order, found.lines, await openOrderPersonal(privacy, found.order));
       const token = typeof stored.orderToken === 'string' ? { orderToken: stored.orderToken } : {};
       return { kind: 'placed', order: { ...now, ...token }, subject: a.subject ?? undefined };
     }
