@@ -29,9 +29,10 @@ async function main(): Promise<void> {
   }
   const started = performance.now();
   enableModuleCache();
-  const [{ createApp }, { installProcessFaultPolicy }] = await Promise.all([
+  const [{ createApp }, { installProcessFaultPolicy }, { installIdleHeapTrim }] = await Promise.all([
     import('./app.ts'),
     import('./platform/process-faults.ts'),
+    import('./platform/idle-heap-trim.ts'),
   ]);
   const app = await createApp(config);
   const { http, kernel } = app;
@@ -46,6 +47,13 @@ async function main(): Promise<void> {
     },
     `Emporium listening on http://localhost:${config.port} (docs at /docs)`,
   );
+  if (config.idleGcMs > 0) {
+    installIdleHeapTrim(http.server, {
+      quietMs: config.idleGcMs,
+      registry: kernel.metrics.registry,
+      logger: kernel.logger,
+    });
+  }
   // Written soon rather than only at exit, so a process that is killed still leaves the cache for the next start; not
   // right away, so the first requests are not kept waiting behind the write.
   setTimeout(() => {

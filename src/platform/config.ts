@@ -106,6 +106,8 @@ export interface Config {
   bodyLimitBytes: number;
   rateLimit: { max: number; windowMs: number };
   shutdownTimeoutMs: number;
+  /** IDLE_GC_MS: after this long without a request (probes aside), one memory-reducing collection; 0 = never. */
+  idleGcMs: number;
   defaultCurrency: string;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
@@ -308,6 +310,7 @@ export function loadConfig(env: Env = process.env): Config {
       windowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
     },
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    idleGcMs: int(env, 'IDLE_GC_MS', 5_000, 0, 86_400_000),
     defaultCurrency: currency,
     adminEmail,
     adminPassword,

@@ -53,7 +53,7 @@ describe('process lifecycle', () => {
     expect(p.err().trim()).toBe('Invalid configuration: PORT must be an integer from 0 to 65535 (got "eighty")');
   });
 
-  it('[REQ-KER-007] starts on a data directory, keeps it across restarts, and stops on SIGTERM with exit 0', async () => {
+  it('[REQ-KER-007] [REQ-KER-026] starts on a data directory, keeps it across restarts, gives its garbage back when idle, and stops on SIGTERM with exit 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'emp-data-'));
     const port = freePort();
     const first = start({ PORT: String(port), DATA_DIR: dataDir });
@@ -64,10 +64,19 @@ describe('process lifecycle', () => {
     expect(first.out()).toContain('"msg":"stopped"');
     expect(first.out()).toContain('"applied"');
 
-    const second = start({ PORT: String(port), DATA_DIR: dataDir });
+    const second = start({ PORT: String(port), DATA_DIR: dataDir, IDLE_GC_MS: '200' });
     await waitReady(port);
     // The second start found its migrations already applied.
     expect(second.out()).not.toContain('"applied"');
+    // [REQ-KER-026] Quiet for 200 ms (scrapes do not count): one memory-reducing collection, and the process answers.
+    const collections = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return Number(/^idle_gc_duration_seconds_count (\d+)$/m.exec(text)?.[1]);
+    };
+    const until = Date.now() + 60_000;
+    while ((await collections()) < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    expect(await collections()).toBeGreaterThanOrEqual(1);
+    expect((await fetch(`http://127.0.0.1:${port}/v1/products?limit=1`)).status).toBe(200);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
   }, 300_000);
