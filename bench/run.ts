@@ -2,6 +2,7 @@
 // Builds the production bundle, starts it as a listening server (PGlite in a temp dir, or DATABASE_URL),
 // replays each scenario with autocannon after a warm-up, and prints req/s, p50, p99, errors and the
 // server's peak RSS. Record the figures in docs/benchmarks.md with the machine and settings.
+// BENCH_NODE_FLAGS adds Node/V8 flags to the server's command line (an A/B of a flag on the same build).
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -44,7 +45,7 @@ function startServer(): ChildProcess {
     const v = process.env[k];
     if (v) env[k] = v;
   }
-  return spawn(process.execPath, ['--max-semi-space-size=16', join(ROOT, 'dist/main.js')], {
+  return spawn(process.execPath, ['--max-semi-space-size=16', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(ROOT, 'dist/main.js')], {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -1,6 +1,7 @@
 // Shared by bench/growth.ts and bench/soak.ts: a scratch PostgreSQL database, the built server (`node dist/main.js`)
 // started on it as a child process, its memory from /proc, machine info, staff login and autocannon runs where
 // every connection replays its own list of requests (so each request can miss the read cache).
+// BENCH_NODE_FLAGS adds Node/V8 flags to the server's command line.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -85,7 +86,7 @@ export async function startServer(options: { databaseUrl: string; port: number; 
     if (v) env[k] = v;
   }
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--max-semi-space-size=16', join(ROOT, 'dist/main.js')], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=16', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(ROOT, 'dist/main.js')], {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
