@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { BENCH_ADMIN } from './cart-scenarios.ts';
 import { type BenchRequest, SCENARIOS } from './scenarios.ts';
+import { serverArgs } from './support/server.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +46,7 @@ function startServer(): ChildProcess {
     const v = process.env[k];
     if (v) env[k] = v;
   }
-  return spawn(process.execPath, ['--max-semi-space-size=16', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(ROOT, 'dist/main.js')], {
+  return spawn(process.execPath, serverArgs(), {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

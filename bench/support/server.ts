@@ -67,6 +67,12 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/** The server's command line: what `npm start` and the README use, plus BENCH_NODE_FLAGS. */
+export function serverArgs(): string[] {
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  return ['--max-semi-space-size=16', ...extra, join(ROOT, 'dist/main.js')];
+}
+
 export async function startServer(options: { databaseUrl: string; port: number; env?: Record<string, string> }) {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -86,7 +92,7 @@ export async function startServer(options: { databaseUrl: string; port: number; 
     if (v) env[k] = v;
   }
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--max-semi-space-size=16', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(ROOT, 'dist/main.js')], {
+  const child = spawn(process.execPath, serverArgs(), {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
