@@ -2,7 +2,7 @@
 // mode it uses under memory pressure ("last resort": every unreachable object, the young generation shrunk to its
 // minimum, free pages handed back to the operating system). Start-up and a burst of traffic leave tens of megabytes
 // of garbage and empty pages that an idle process would otherwise hold for as long as it stays idle (V8 only collects
-// when it allocates). Measured in docs/benchmarks.md: idle RSS on PostgreSQL about 175 → 137 MB.
+// when it allocates). Measured in docs/benchmarks.md: idle RSS on PostgreSQL 177–179 → 138–146 MB.
 //
 // The decision is a pure state machine (`createIdleTrim`), driven by a timer in `startIdleHeapTrim`; one collection
 // per quiet period, never two in a row without a request between them.
