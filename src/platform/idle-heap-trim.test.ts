@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIdleTrim, isProbe, loadCollector, startIdleHeapTrim } from './idle-heap-trim.ts';
+import { activityListener, createIdleTrim, isProbe, loadCollector, startIdleHeapTrim } from './idle-heap-trim.ts';
 
 describe('[REQ-KER-026] idle heap trim', () => {
   it('collects once per quiet period: after start-up, then only after new activity has gone quiet', () => {
@@ -26,6 +26,20 @@ describe('[REQ-KER-026] idle heap trim', () => {
   it('leaves health checks and scrapes out of the activity', () => {
     for (const url of ['/healthz', '/readyz', '/metrics', '/metrics?x=1']) expect(isProbe(url)).toBe(true);
     for (const url of ['/v1/products', '/healthz/x', '/', undefined]) expect(isProbe(url)).toBe(false);
+  });
+
+  it("the server's listener: a request starts the quiet period over, a health check or scrape does not", () => {
+    let collections = 0;
+    const trim = createIdleTrim({ quietMs: 1000, collect: () => collections++, start: 0 });
+    const onRequest = activityListener(trim);
+    onRequest({ url: '/healthz' });
+    onRequest({ url: '/metrics' });
+    expect(trim.tick(1000)).toBe(true);
+    onRequest({ url: '/v1/products?limit=20' });
+    expect(trim.tick(5000)).toBe(false);
+    expect(trim.tick(5999)).toBe(false);
+    expect(trim.tick(6000)).toBe(true);
+    expect(collections).toBe(2);
   });
 
   it("frees garbage and returns the heap's empty pages, without exposing gc to the code that runs", () => {

@@ -81,6 +81,13 @@ export function isProbe(url: string | undefined): boolean {
   return PROBES.has(q === -1 ? url : url.slice(0, q));
 }
 
+/** The server's `request` listener: a request is activity, a probe is not. */
+export function activityListener(trim: IdleTrim): (request: { url?: string }) => void {
+  return (request) => {
+    if (!isProbe(request.url)) trim.noteActivity();
+  };
+}
+
 /**
  * Counts the server's requests (probes aside) and checks four times per quiet period; the timer never keeps the
  * process alive.
@@ -97,9 +104,7 @@ export function startIdleHeapTrim(
     options.onTrim?.({ ms: performance.now() - started, rssBefore, rssAfter: process.memoryUsage.rss() });
   };
   const trim = createIdleTrim({ quietMs: options.quietMs, collect, start: performance.now() });
-  const onRequest = (request: { url?: string }) => {
-    if (!isProbe(request.url)) trim.noteActivity();
-  };
+  const onRequest = activityListener(trim);
   server.on('request', onRequest);
   const timer = setInterval(() => trim.tick(performance.now()), Math.max(50, Math.floor(options.quietMs / 4)));
   timer.unref();
