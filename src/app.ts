@@ -112,6 +112,7 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
     cache: kernel.cache,
     logger: kernel.logger,
     defaultCurrency: kernel.config.defaultCurrency,
+    exactTotalMax: kernel.config.catalogExactTotalMax,
     availability: options.catalogAvailability ?? catalogAvailability(inventory.storefrontAvailability),
   });
   // Stock changes show on the next catalog read: the read cache is dropped when stock moves.

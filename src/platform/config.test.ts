@@ -34,6 +34,13 @@ describe('configuration [REQ-KER-004]', () => {
     expect(fails({ CACHE_MAX_BYTES: '-1' }).variable).toBe('CACHE_MAX_BYTES');
   });
 
+  it('[REQ-CAT-010] CATALOG_EXACT_TOTAL_MAX: 1000 by default, at least 1, validated', () => {
+    expect(loadConfig({}).catalogExactTotalMax).toBe(1000);
+    expect(loadConfig({ CATALOG_EXACT_TOTAL_MAX: '50000' }).catalogExactTotalMax).toBe(50_000);
+    expect(fails({ CATALOG_EXACT_TOTAL_MAX: '0' }).variable).toBe('CATALOG_EXACT_TOTAL_MAX');
+    expect(fails({ CATALOG_EXACT_TOTAL_MAX: 'all' }).variable).toBe('CATALOG_EXACT_TOTAL_MAX');
+  });
+
   it('[REQ-KER-019] DATABASE_PREPARED_STATEMENTS is on by default, off when asked', () => {
     expect(loadConfig({}).dbPreparedStatements).toBe(true);
     expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'off' }).dbPreparedStatements).toBe(false);

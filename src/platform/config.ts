@@ -119,6 +119,8 @@ export interface Config {
   pricingCacheMs: number;
   /** CACHE_MAX_BYTES: memory bound of the in-process response cache (and of the fallback while Redis is away). */
   cacheMaxBytes: number;
+  /** CATALOG_EXACT_TOTAL_MAX: the storefront product list counts matches exactly up to this many (totalExact). */
+  catalogExactTotalMax: number;
   /** PAYMENT_CAPTURE: capture right after the order is placed, or when its first shipment is recorded. */
   paymentCapture: 'immediate' | 'shipment';
   /** Port of the internal gRPC server (inventory); undefined = gRPC off. */
@@ -318,6 +320,7 @@ export function loadConfig(env: Env = process.env): Config {
     reservationTtlSeconds: int(env, 'RESERVATION_TTL_SECONDS', 900, 1, 604_800),
     pricingCacheMs: int(env, 'PRICING_CACHE_MS', 1000, 0, 60_000),
     cacheMaxBytes: int(env, 'CACHE_MAX_BYTES', 32 * 1024 * 1024, 0, 16 * 1024 * 1024 * 1024),
+    catalogExactTotalMax: int(env, 'CATALOG_EXACT_TOTAL_MAX', 1000, 1, 1_000_000_000),
     paymentCapture: oneOf(env, 'PAYMENT_CAPTURE', ['immediate', 'shipment'] as const, 'immediate'),
     grpcPort: str(env, 'GRPC_PORT') === undefined ? undefined : int(env, 'GRPC_PORT', 0, 0, 65535),
     demoData: false,

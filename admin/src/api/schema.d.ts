@@ -11687,8 +11687,13 @@ export interface operations {
                         page?: number;
                         /** Format: int32 */
                         limit: number;
-                        /** Format: int32 */
+                        /**
+                         * Format: int32
+                         * @description Published products the filters match (with `page`; absent when walking by `cursor`). Counted exactly up to CATALOG_EXACT_TOTAL_MAX (default 1000); past it, that number with `totalExact: false`.
+                         */
                         total?: number;
+                        /** @description False when `total` is a lower bound: more products match than the server counts exactly. */
+                        totalExact?: boolean;
                         nextCursor?: string;
                     };
                 };

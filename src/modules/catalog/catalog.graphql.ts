@@ -34,7 +34,16 @@ type Product {
   variants: [Variant!]!
   priceRange: PriceRange
 }
-type ProductPage { items: [Product!]! page: Int limit: Int! total: Int nextCursor: String }
+type ProductPage {
+  items: [Product!]!
+  page: Int
+  limit: Int!
+  "Matches, counted exactly up to CATALOG_EXACT_TOTAL_MAX (default 1000); past it, that number and totalExact false."
+  total: Int
+  "False when total is a lower bound; null when walking by cursor."
+  totalExact: Boolean
+  nextCursor: String
+}
 
 extend type Query {
   """

@@ -24,6 +24,7 @@ export interface ProductPage {
   page?: number;
   limit: number;
   total?: number;
+  totalExact?: boolean;
   nextCursor?: string;
 }
 

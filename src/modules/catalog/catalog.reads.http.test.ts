@@ -12,8 +12,8 @@ let t: TestApp;
 const ids: Record<string, string> = {};
 const variantIds: Record<string, string> = {};
 
-async function post(url: string, payload: unknown) {
-  const res = await t.http.inject({ method: 'POST', url, headers: STAFF, payload: payload as object });
+async function post(url: string, payload: unknown, app: TestApp = t) {
+  const res = await app.http.inject({ method: 'POST', url, headers: STAFF, payload: payload as object });
   if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
   return res.json();
 }
@@ -72,7 +72,7 @@ describe('storefront list', () => {
   it('[REQ-CAT-010] only published products, newest first by default, with total and page', async () => {
     const page = await list('');
     expect(slugs(page)).toEqual(['delta', 'cedar', 'bolt', 'aurora']);
-    expect(page).toMatchObject({ page: 1, limit: 20, total: 4 });
+    expect(page).toMatchObject({ page: 1, limit: 20, total: 4, totalExact: true });
   });
 
   it('[REQ-CAT-010] category includes sub-categories (by slug or id); brand is one or a list', async () => {
@@ -103,8 +103,51 @@ describe('storefront list', () => {
     expect(await total('category=headphones&maxPrice=100&sort=name')).toBe(1);
     expect(await total('currency=USD&sort=price-asc')).toBe(4);
     const beyond = await list('sort=price-asc&limit=2&page=2');
-    expect(beyond).toMatchObject({ page: 2, total: 4 });
+    expect(beyond).toMatchObject({ page: 2, total: 4, totalExact: true });
     expect(slugs(beyond)).toEqual(['bolt', 'delta']);
+  });
+
+  it('[REQ-CAT-010] past CATALOG_EXACT_TOTAL_MAX the total is that number with totalExact false; pages still work', async () => {
+    const capped = await createTestApp({
+      authenticate: fakeAuth,
+      catalogAvailability: stock.port,
+      workers: false,
+      env: { CATALOG_EXACT_TOTAL_MAX: '2' },
+    });
+    try {
+      const cat = await post('/v1/categories', { slug: 'misc', name: 'Misc' }, capped);
+      for (const [slug, eur] of [
+        ['one', 1000],
+        ['two', 2000],
+        ['three', 3000],
+      ] as const) {
+        await post('/v1/products', product(slug, slug, 'Acme', cat.id, [eur]), capped);
+      }
+      const get = async (qs: string) => {
+        const res = await capped.http.inject({ method: 'GET', url: `/v1/products?${qs}` });
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json();
+      };
+      // Three match, two are counted: a lower bound, flagged.
+      expect(await get('sort=price-asc&limit=1')).toMatchObject({ total: 2, totalExact: false });
+      expect(await get('brand=Acme&limit=1')).toMatchObject({ total: 2, totalExact: false });
+      // Two or fewer matches are exact, with and without a product filter.
+      expect(await get('minPrice=15&sort=price-asc')).toMatchObject({ total: 2, totalExact: true });
+      expect(await get('brand=Acme&maxPrice=10')).toMatchObject({ total: 1, totalExact: true });
+      // Paging past the counted matches still reaches every product.
+      const third = await get('sort=price-asc&limit=1&page=3');
+      expect(slugs(third)).toEqual(['three']);
+      expect(third).toMatchObject({ page: 3, total: 2, totalExact: false });
+      // GraphQL reports the same.
+      const gql = await capped.http.inject({
+        method: 'POST',
+        url: '/graphql',
+        payload: { query: '{ products(limit: 1) { total totalExact } }' },
+      });
+      expect(gql.json().data.products).toEqual({ total: 2, totalExact: false });
+    } finally {
+      await capped.close();
+    }
   });
 
   it('[REQ-CAT-010] items carry prices in ?currency= and availability; staff-only fields never appear', async () => {

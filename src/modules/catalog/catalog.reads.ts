@@ -30,18 +30,28 @@ import { type AvailabilityPort, CATALOG_ERRORS, type Product } from './contract.
 
 export const CACHE_PREFIX = 'catalog:';
 const CACHE_TTL_SECONDS = 300;
+/** CATALOG_EXACT_TOTAL_MAX's default: an exact count costs one index entry per match, so it stops here. */
+export const DEFAULT_EXACT_TOTAL_MAX = 1000;
+
+/** Pure: a page's `total` and `totalExact` from a count that stopped after `max + 1` matches. */
+export function pageTotal(counted: number, max: number): { total: number; totalExact: boolean } {
+  return counted > max ? { total: max, totalExact: false } : { total: counted, totalExact: true };
+}
 
 export interface ReadDeps {
   db: Db;
   cache: Cache;
   availability: AvailabilityPort;
   defaultCurrency: string;
+  /** A list counts its matches exactly up to this many; past it the total is this number, marked inexact. */
+  exactTotalMax?: number | undefined;
   /** Where storefront statements run (default: `db`). getProducts (carts' GraphQL) stays on `db`. */
   readDb?: ReadDb | undefined;
 }
 
 export function createCatalogReads(deps: ReadDeps) {
   const { db, cache } = deps;
+  const exactTotalMax = deps.exactTotalMax ?? DEFAULT_EXACT_TOTAL_MAX;
   const readDb = deps.readDb ?? primaryReads(db);
 
   function currencyOf(q: { currency?: string | undefined }): string {
@@ -122,15 +132,17 @@ export function createCatalogReads(deps: ReadDeps) {
       dir === 'asc' ? sql`pg.sort_key asc, pg.product_id asc` : sql`pg.sort_key desc, pg.product_id desc`;
     // The total: price rows exist only for published products (catalog.views.ts), so without a product filter it is
     // an index-only count of the prices table; with one, the join. Either way one count, never a window over the
-    // page query (which made it read every matching product: 860 ms at 50,000 products).
+    // page query (which made it read every matching product: 860 ms at 50,000 products), and it stops after
+    // exactTotalMax + 1 matches, so its cost does not grow with the catalog (pageTotal).
+    const stop = exactTotalMax + 1;
     const total = !withTotal
       ? sql``
       : where.length === 1
-        ? sql`, (select count(*)::int from catalog.product_view_prices p where p.currency = ${currency}
-            ${priceWhere.length ? sql`and ${sql.join(priceWhere, sql` and `)}` : sql``}) as total`
-        : sql`, (select count(*)::int from catalog.product_views v
+        ? sql`, (select count(*)::int from (select from catalog.product_view_prices p where p.currency = ${currency}
+            ${priceWhere.length ? sql`and ${sql.join(priceWhere, sql` and `)}` : sql``} limit ${stop}) m) as total`
+        : sql`, (select count(*)::int from (select from catalog.product_views v
             join catalog.product_view_prices p on p.product_id = v.product_id and p.currency = ${currency}
-            where ${sql.join(filters, sql` and `)}) as total`;
+            where ${sql.join(filters, sql` and `)} limit ${stop}) m) as total`;
     // The page is chosen over narrow rows (ids and sort keys) in index order and stops after `limit`; then only its
     // documents are read.
     // With bodies, a document is read only for a row that has no body (written before bodies existed).
@@ -174,13 +186,13 @@ export function createCatalogReads(deps: ReadDeps) {
     const last = pageRows[pageRows.length - 1];
     const docs = pageRows.map((r) => r.doc);
     const availability = await availabilityOf(docs);
-    const total = withTotal ? (rows[0]?.total ?? 0) : undefined;
+    const total = withTotal ? pageTotal(rows[0]?.total ?? 0, exactTotalMax) : undefined;
     const nextCursor = more && last ? cursorOf(sort, last) : undefined;
     return {
       items: docs.map((d) => toProduct(d, currency, availability)),
       ...(after ? {} : { page }),
       limit,
-      ...(total !== undefined ? { total } : {}),
+      ...total,
       ...(nextCursor ? { nextCursor } : {}),
     };
   }
@@ -199,7 +211,8 @@ export function createCatalogReads(deps: ReadDeps) {
     const ids = pageRows.map(rowVariantIds);
     const availability = await availabilityOfIds(ids.flat());
     const items = pageRows.map((r, i) => productJson(r, ids[i] ?? [], currency, availability)).join(',');
-    const total = after ? '' : `,"total":${rows[0]?.total ?? 0}`;
+    const counted = after ? undefined : pageTotal(rows[0]?.total ?? 0, exactTotalMax);
+    const total = counted ? `,"total":${counted.total},"totalExact":${counted.totalExact}` : '';
     const nextCursor = rows.length > limit && last ? `,"nextCursor":${JSON.stringify(cursorOf(sort, last))}` : '';
     return `{"items":[${items}]${after ? '' : `,"page":${page}`},"limit":${limit}${total}${nextCursor}}`;
   }

@@ -148,7 +148,18 @@ export const ProductPageSchema = Type.Object({
   items: List(ProductSchema, 100),
   page: Type.Optional(Count()),
   limit: Count(),
-  total: Type.Optional(Count()),
+  total: Type.Optional(
+    Count({
+      description:
+        'Published products the filters match (with `page`; absent when walking by `cursor`). Counted exactly up ' +
+        'to CATALOG_EXACT_TOTAL_MAX (default 1000); past it, that number with `totalExact: false`.',
+    }),
+  ),
+  totalExact: Type.Optional(
+    Type.Boolean({
+      description: 'False when `total` is a lower bound: more products match than the server counts exactly.',
+    }),
+  ),
   nextCursor: Type.Optional(Text(500)),
 });
 

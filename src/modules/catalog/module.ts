@@ -28,6 +28,8 @@ export interface CatalogModuleDeps {
   cache: Cache;
   logger: Logger;
   defaultCurrency: string;
+  /** The storefront list counts matching products exactly up to this many (default 1,000; catalog.reads.ts). */
+  exactTotalMax?: number;
   /** Inventory's batch availability contract (wired in app.ts; a documented fake in tests). */
   availability: AvailabilityPort;
   /** Rows per import transaction (default 500). */
