@@ -212,6 +212,7 @@ describe('logs [REQ-KER-011]', () => {
     const line = logs.find((l) => l.includes('login attempt'));
     expect(line).toBeDefined();
     expect(line).toContain('"requestId":"log-1"');
+    expect(line).toMatch(/"traceId":"[0-9a-f]{32}"/);
     expect(line).toContain('"email":"[redacted]"');
     for (const secret of ['sekret-access-token', 'sekret-cookie', 'hunter2-sekret', 'sekret-refresh', 'a@b.example']) {
       expect(logs.join('\n')).not.toContain(secret);

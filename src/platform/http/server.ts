@@ -2,7 +2,6 @@
 // body limits, rate limits, metrics and OpenAPI. Modules add routes to the instance it returns.
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
@@ -15,6 +14,7 @@ import { disabledErrorTracker, type ErrorTracker } from '../observability/error-
 import { reportHttpError } from '../observability/error-tracking-http.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { lazyRequestLogger } from '../observability/request-logger.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import { requestTrace } from '../observability/tracing-context.ts';
 import { registerAdminStatic } from './admin-static.ts';
@@ -29,6 +29,7 @@ import { fieldErrors, isAppError, ProblemSchema, sendProblem } from './problem.t
 import { redisStoreWithFallback } from './rate-limit-store.ts';
 import { documentRoute } from './route-docs.ts';
 import { createMethodIndex } from './routes-index.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import { createValidatorCompiler } from './validation.ts';
 
 export type { App };
@@ -145,8 +146,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
       requestIdLogLabel: 'requestId',
     }),
     // Every request's log lines carry its OpenTelemetry trace id (the incoming traceparent's, else a fresh one).
+    // The child logger is made when the request writes its first line (request-logger.ts).
     childLoggerFactory: (parent, bindings, opts, raw) =>
-      parent.child({ ...bindings, traceId: requestTrace(raw).traceId }, opts),
+      lazyRequestLogger(parent, () => ({ ...bindings, traceId: requestTrace(raw).traceId }), opts),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: trustProxyOption(config.trustProxy),
     return503OnClosing: true,
@@ -236,8 +238,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
     return sendProblem(request, reply, internal);
   });
 
-  await app.register(helmet, {
-    // API responses are JSON; the docs page sets its own CSP (see openapi.ts).
+  // Helmet's headers, decided once (security-headers.ts). API responses are JSON: no CSP here; the admin dashboard
+  // sets its own (admin-static.ts).
+  installSecurityHeaders(app as unknown as FastifyInstance, {
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'same-site' },
   });
