@@ -1,6 +1,7 @@
 // The kernel: what every module receives — configuration, database, cache, logger, metrics,
 // and connections to Redis and NATS when configured. Built once by createKernel, closed once.
 import type { Redis } from 'ioredis';
+import { admitOnSecondSet } from './cache/admission.ts';
 import type { Cache } from './cache/cache.ts';
 import { createMemoryCache } from './cache/memory-cache.ts';
 import { meteredCache } from './cache/metered-cache.ts';
@@ -146,15 +147,18 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
     redis?.disconnect();
     throw new Error(`Could not connect to a configured service: ${(e as Error).message}`, { cause: e });
   }
-  const cache = meteredCache(
-    redis && redisHealth
-      ? createResilientCache(
-          createRedisCache(redis, `${config.redisKeyPrefix}cache:`),
-          redisHealth,
-          config.cacheMaxBytes,
-        )
-      : createMemoryCache(config.cacheMaxBytes),
-    metrics.business,
+  // Answers are stored the second time their key is computed (admission.ts): a flood of new keys does not churn it.
+  const cache = admitOnSecondSet(
+    meteredCache(
+      redis && redisHealth
+        ? createResilientCache(
+            createRedisCache(redis, `${config.redisKeyPrefix}cache:`),
+            redisHealth,
+            config.cacheMaxBytes,
+          )
+        : createMemoryCache(config.cacheMaxBytes),
+      metrics.business,
+    ),
   );
   metrics.probeDependency('postgres', () => db.health.up);
   const errorTracking = await createErrorTracker(config.sentry, {
