@@ -7,7 +7,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Cache } from './cache.ts';
 
-/** How many recently computed keys are remembered (a key and an LRU node each: about 1.5 MB in all). */
+/** How many recently computed keys are remembered (a key and an LRU node each: 1–2 MB in all). */
 export const ADMISSION_WINDOW = 10_000;
 
 export function admitOnSecondSet(cache: Cache, window = ADMISSION_WINDOW): Cache {

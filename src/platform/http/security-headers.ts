@@ -1,7 +1,6 @@
 // Helmet's security headers on every reply, decided once. @fastify/helmet built Helmet's whole middleware chain
-// again for every request, in two hooks: under load that cost more CPU than a cached catalog page's own work, and
-// its per-request objects were an eighth of what V8 promoted to its old generation (docs/benchmarks.md,
-// "Per-request garbage"). With the options fixed (no CSP nonces: API answers are JSON), Helmet sets the same headers
+// again for every request, in two hooks: about a quarter of a health check's server CPU, and an eighth of what V8
+// promoted to its old generation under load (docs/benchmarks.md, "Per-request garbage"). With the options fixed (no CSP nonces: API answers are JSON), Helmet sets the same headers
 // on every response, so it runs once at start-up against a recorder, and one hook copies what it set.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
