@@ -105,6 +105,16 @@ describe('storefront list', () => {
     const beyond = await list('sort=price-asc&limit=2&page=2');
     expect(beyond).toMatchObject({ page: 2, total: 4, totalExact: true });
     expect(slugs(beyond)).toEqual(['bolt', 'delta']);
+    // A page past the last match is empty and still says how many match (it used to say 0).
+    expect(await list('sort=price-asc&limit=2&page=9')).toEqual({
+      items: [],
+      page: 9,
+      limit: 2,
+      total: 4,
+      totalExact: true,
+    });
+    expect(await list('brand=Sony&limit=5&page=3')).toMatchObject({ items: [], total: 1 });
+    expect(await list('minPrice=500&page=2')).toMatchObject({ items: [], total: 0 });
   });
 
   it('[REQ-CAT-010] past CATALOG_EXACT_TOTAL_MAX the total is that number with totalExact false; pages still work', async () => {
@@ -138,6 +148,7 @@ describe('storefront list', () => {
       const third = await get('sort=price-asc&limit=1&page=3');
       expect(slugs(third)).toEqual(['three']);
       expect(third).toMatchObject({ page: 3, total: 2, totalExact: false });
+      expect(await get('sort=price-asc&limit=1&page=9')).toMatchObject({ items: [], total: 2, totalExact: false });
       // GraphQL reports the same.
       const gql = await capped.http.inject({
         method: 'POST',

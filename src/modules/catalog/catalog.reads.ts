@@ -92,14 +92,8 @@ export function createCatalogReads(deps: ReadDeps) {
     };
   }
 
-  /**
-   * One SQL statement: a window of published products in sort order after an optional keyset, each with its
-   * document, or (`bodies`) with its ready JSON in this currency.
-   */
-  async function fetchPage<R>(q: ListQuery, currency: string, w: PageWindow, bodies: boolean): Promise<R[]> {
-    const { sort, after, limit, offset, withTotal } = w;
-    const { key, dir } = SORTS[sort];
-    // Filters on the product (status, category, brand) and on its price in this currency.
+  /** Filters on the product (status, category, brand) and on its price in this currency (`v`, `p`). */
+  function filtersOf(q: ListQuery, currency: string) {
     const where: RawBuilder<unknown>[] = [sql`v.status = 'published'`];
     const priceWhere: RawBuilder<unknown>[] = [];
     if (q.category) where.push(sql`v.category_keys @> array[${q.category}]::text[]`);
@@ -117,7 +111,46 @@ export function createCatalogReads(deps: ReadDeps) {
       if (n === undefined) throw badFilter('maxPrice', `must be a decimal amount in ${currency}, e.g. 49.99`);
       priceWhere.push(sql`p.min_amount <= ${n}`);
     }
-    const filters = [...where, ...priceWhere];
+    return { where, priceWhere };
+  }
+
+  /**
+   * The count of matches, stopping after exactTotalMax + 1. Price rows exist only for published products
+   * (catalog.views.ts), so without a product filter it is an index-only count of the prices table; with one, the join.
+   * It is never a window over the page query (which made it read every matching product: 860 ms at 50,000 products),
+   * and its cost does not grow past the bound (pageTotal).
+   */
+  function countOf(currency: string, { where, priceWhere }: ReturnType<typeof filtersOf>): RawBuilder<number> {
+    const stop = exactTotalMax + 1;
+    return where.length === 1
+      ? sql`(select count(*)::int from (select from catalog.product_view_prices p where p.currency = ${currency}
+          ${priceWhere.length ? sql`and ${sql.join(priceWhere, sql` and `)}` : sql``} limit ${stop}) m)`
+      : sql`(select count(*)::int from (select from catalog.product_views v
+          join catalog.product_view_prices p on p.product_id = v.product_id and p.currency = ${currency}
+          where ${sql.join([...where, ...priceWhere], sql` and `)} limit ${stop}) m)`;
+  }
+
+  /** The count alone: for a page past the last match, whose statement returned no row to carry it. */
+  async function countAlone(q: ListQuery, currency: string): Promise<number> {
+    const count = countOf(currency, filtersOf(q, currency));
+    return (await readDb.run((d) => sql<{ n: number }>`select ${count} as n`.execute(d.k))).rows[0]?.n ?? 0;
+  }
+
+  /** A page's total: from its first row, or counted alone when the page is past the last match. */
+  async function totalOf(q: ListQuery, currency: string, a: PageArgs, first: { total?: number } | undefined) {
+    const counted = first?.total ?? (a.page > 1 ? await countAlone(q, currency) : 0);
+    return pageTotal(counted, exactTotalMax);
+  }
+
+  /**
+   * One SQL statement: a window of published products in sort order after an optional keyset, each with its
+   * document, or (`bodies`) with its ready JSON in this currency.
+   */
+  async function fetchPage<R>(q: ListQuery, currency: string, w: PageWindow, bodies: boolean): Promise<R[]> {
+    const { sort, after, limit, offset, withTotal } = w;
+    const { key, dir } = SORTS[sort];
+    const matching = filtersOf(q, currency);
+    const filters = [...matching.where, ...matching.priceWhere];
     const keyset: RawBuilder<unknown>[] = [];
     if (after) {
       const k = sort === 'newest' ? new Date(String(after.k)) : after.k;
@@ -130,19 +163,7 @@ export function createCatalogReads(deps: ReadDeps) {
     const order = dir === 'asc' ? sql`${key} asc, v.product_id asc` : sql`${key} desc, v.product_id desc`;
     const pageOrder =
       dir === 'asc' ? sql`pg.sort_key asc, pg.product_id asc` : sql`pg.sort_key desc, pg.product_id desc`;
-    // The total: price rows exist only for published products (catalog.views.ts), so without a product filter it is
-    // an index-only count of the prices table; with one, the join. Either way one count, never a window over the
-    // page query (which made it read every matching product: 860 ms at 50,000 products), and it stops after
-    // exactTotalMax + 1 matches, so its cost does not grow with the catalog (pageTotal).
-    const stop = exactTotalMax + 1;
-    const total = !withTotal
-      ? sql``
-      : where.length === 1
-        ? sql`, (select count(*)::int from (select from catalog.product_view_prices p where p.currency = ${currency}
-            ${priceWhere.length ? sql`and ${sql.join(priceWhere, sql` and `)}` : sql``} limit ${stop}) m) as total`
-        : sql`, (select count(*)::int from (select from catalog.product_views v
-            join catalog.product_view_prices p on p.product_id = v.product_id and p.currency = ${currency}
-            where ${sql.join(filters, sql` and `)} limit ${stop}) m) as total`;
+    const total = withTotal ? sql`, ${countOf(currency, matching)} as total` : sql``;
     // The page is chosen over narrow rows (ids and sort keys) in index order and stops after `limit`; then only its
     // documents are read.
     // With bodies, a document is read only for a row that has no body (written before bodies existed).
@@ -186,7 +207,7 @@ export function createCatalogReads(deps: ReadDeps) {
     const last = pageRows[pageRows.length - 1];
     const docs = pageRows.map((r) => r.doc);
     const availability = await availabilityOf(docs);
-    const total = withTotal ? pageTotal(rows[0]?.total ?? 0, exactTotalMax) : undefined;
+    const total = withTotal ? await totalOf(q, currency, a, rows[0]) : undefined;
     const nextCursor = more && last ? cursorOf(sort, last) : undefined;
     return {
       items: docs.map((d) => toProduct(d, currency, availability)),
@@ -211,7 +232,7 @@ export function createCatalogReads(deps: ReadDeps) {
     const ids = pageRows.map(rowVariantIds);
     const availability = await availabilityOfIds(ids.flat());
     const items = pageRows.map((r, i) => productJson(r, ids[i] ?? [], currency, availability)).join(',');
-    const counted = after ? undefined : pageTotal(rows[0]?.total ?? 0, exactTotalMax);
+    const counted = after ? undefined : await totalOf(q, currency, a, rows[0]);
     const total = counted ? `,"total":${counted.total},"totalExact":${counted.totalExact}` : '';
     const nextCursor = rows.length > limit && last ? `,"nextCursor":${JSON.stringify(cursorOf(sort, last))}` : '';
     return `{"items":[${items}]${after ? '' : `,"page":${page}`},"limit":${limit}${total}${nextCursor}}`;
