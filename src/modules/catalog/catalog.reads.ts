@@ -137,8 +137,8 @@ export function createCatalogReads(deps: ReadDeps) {
   }
 
   /** A page's total: from its first row, or counted alone when the page is past the last match. */
-  async function totalOf(q: ListQuery, currency: string, a: PageArgs, first: { total?: number } | undefined) {
-    const counted = first?.total ?? (a.page > 1 ? await countAlone(q, currency) : 0);
+  async function totalOf(q: ListQuery, currency: string, page: number, first: { total?: number } | undefined) {
+    const counted = first?.total ?? (page > 1 ? await countAlone(q, currency) : 0);
     return pageTotal(counted, exactTotalMax);
   }
 
@@ -207,7 +207,7 @@ export function createCatalogReads(deps: ReadDeps) {
     const last = pageRows[pageRows.length - 1];
     const docs = pageRows.map((r) => r.doc);
     const availability = await availabilityOf(docs);
-    const total = withTotal ? await totalOf(q, currency, a, rows[0]) : undefined;
+    const total = withTotal ? await totalOf(q, currency, page, rows[0]) : undefined;
     const nextCursor = more && last ? cursorOf(sort, last) : undefined;
     return {
       items: docs.map((d) => toProduct(d, currency, availability)),
@@ -232,7 +232,7 @@ export function createCatalogReads(deps: ReadDeps) {
     const ids = pageRows.map(rowVariantIds);
     const availability = await availabilityOfIds(ids.flat());
     const items = pageRows.map((r, i) => productJson(r, ids[i] ?? [], currency, availability)).join(',');
-    const counted = after ? undefined : await totalOf(q, currency, a, rows[0]);
+    const counted = after ? undefined : await totalOf(q, currency, page, rows[0]);
     const total = counted ? `,"total":${counted.total},"totalExact":${counted.totalExact}` : '';
     const nextCursor = rows.length > limit && last ? `,"nextCursor":${JSON.stringify(cursorOf(sort, last))}` : '';
     return `{"items":[${items}]${after ? '' : `,"page":${page}`},"limit":${limit}${total}${nextCursor}}`;
