@@ -70,9 +70,12 @@ export async function openDatabase(config: Config, logger?: Logger): Promise<Db>
       onConnectionError: (code) => logger?.warn({ code }, 'database connection error'),
     });
   }
-  const { openPglite } = await import('./db/pglite.ts');
+  const [{ openPglite }, { embeddedDataDir }] = await Promise.all([
+    import('./db/pglite.ts'),
+    import('./db/pglite-initdb.ts'),
+  ]);
   return openPglite({
-    dataDir: config.pgliteInMemory ? undefined : `${config.dataDir}/pglite`,
+    dataDir: embeddedDataDir(config),
     preparedStatements: config.dbPreparedStatements,
   });
 }

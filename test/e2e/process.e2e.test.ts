@@ -1,6 +1,6 @@
 // The real entry point as a user runs it: `node src/main.ts` with environment variables.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,7 +53,7 @@ describe('process lifecycle', () => {
     expect(p.err().trim()).toBe('Invalid configuration: PORT must be an integer from 0 to 65535 (got "eighty")');
   });
 
-  it('[REQ-KER-007] [REQ-KER-026] starts on a data directory, keeps it across restarts, gives its garbage back when idle, and stops on SIGTERM with exit 0', async () => {
+  it('[REQ-KER-007] [REQ-KER-026] [REQ-KER-027] starts on a data directory, keeps it across restarts, gives its garbage back when idle, and stops on SIGTERM with exit 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'emp-data-'));
     const port = freePort();
     const first = start({ PORT: String(port), DATA_DIR: dataDir });
@@ -63,6 +63,9 @@ describe('process lifecycle', () => {
     expect(await first.exited).toBe(0);
     expect(first.out()).toContain('"msg":"stopped"');
     expect(first.out()).toContain('"applied"');
+    // [REQ-KER-027] The cluster was made apart and renamed into place: no temporary directory is left beside it.
+    expect(readdirSync(dataDir).sort()).toEqual(['pglite', 'secrets']);
+    expect(readFileSync(join(dataDir, 'pglite', 'PG_VERSION'), 'utf8').trim()).toMatch(/^\d+$/);
 
     const second = start({ PORT: String(port), DATA_DIR: dataDir, IDLE_GC_MS: '200' });
     await waitReady(port);

@@ -6,10 +6,10 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { type AnyDb, createDb, type Db, statementLog } from './db.ts';
 import { installTypeParsers } from './pg-types.ts';
+import { initdbOnce, PGLITE_SHARED_BUFFERS } from './pglite-initdb.ts';
 import { usePreparedStatements } from './prepared-statements.ts';
 
-/** Shared buffers of the embedded database (see openPglite). */
-export const PGLITE_SHARED_BUFFERS = '16MB';
+export { PGLITE_SHARED_BUFFERS };
 
 export interface PgliteOptions {
   /** A directory to persist into, or undefined for memory. */
@@ -26,7 +26,9 @@ export interface PgliteOptions {
  */
 export async function openPglite(options: PgliteOptions): Promise<Db> {
   installTypeParsers();
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  // A new directory gets its cluster from a child process (pglite-initdb.ts); a tarball is unpacked here.
+  if (options.dataDir && options.loadDataDir) mkdirSync(options.dataDir, { recursive: true });
+  else if (options.dataDir) await initdbOnce(options.dataDir);
   const pglite = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
