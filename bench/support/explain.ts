@@ -57,6 +57,8 @@ export async function explainReads(url: string, list: Record<string, unknown>, s
   const db = await openPostgres({ url, max: 1 });
   const client = new pg.Client({ connectionString: url });
   await client.connect();
+  // As the server's connections run (src/platform/db/postgres.ts): without it the plans below carry JIT's compile time.
+  await client.query('set jit = off');
   try {
     const catalog = createCatalogModule({
       db,
