@@ -10,6 +10,7 @@ import { type RedisHealth, watchRedis } from './cache/redis-health.ts';
 import { createResilientCache } from './cache/resilient-cache.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/db.ts';
+import { embeddedDataDir } from './db/pglite-initdb.ts';
 import { createReplicaReads, primaryReads, type ReadDb, redisFence } from './db/replica.ts';
 import type { NatsLink } from './nats-link.ts';
 import { observeDatabase } from './observability/database-metrics.ts';
@@ -70,10 +71,7 @@ export async function openDatabase(config: Config, logger?: Logger): Promise<Db>
       onConnectionError: (code) => logger?.warn({ code }, 'database connection error'),
     });
   }
-  const [{ openPglite }, { embeddedDataDir }] = await Promise.all([
-    import('./db/pglite.ts'),
-    import('./db/pglite-initdb.ts'),
-  ]);
+  const { openPglite } = await import('./db/pglite.ts');
   return openPglite({
     dataDir: embeddedDataDir(config),
     preparedStatements: config.dbPreparedStatements,

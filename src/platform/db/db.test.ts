@@ -153,7 +153,8 @@ describe('statement counting [REQ-KER-009]', () => {
 
 describe('embedded database memory [REQ-KER-022]', () => {
   it('[REQ-KER-022] PGlite runs with 16 MB of shared buffers, not its default 128 MB', async () => {
-    const { openPglite, PGLITE_SHARED_BUFFERS } = await import('./pglite.ts');
+    const { openPglite } = await import('./pglite.ts');
+    const { PGLITE_SHARED_BUFFERS } = await import('./pglite-initdb.ts');
     const db = await openPglite({ dataDir: undefined });
     try {
       const r = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(db.k);

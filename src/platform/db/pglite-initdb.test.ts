@@ -52,6 +52,7 @@ describe('a new embedded database is made apart [REQ-KER-027]', () => {
     expect(needsInitdb(dataDir)).toBe(false);
     await initdbOnce(dataDir);
     expect(readdirSync(dataDir)).toEqual(['notes.txt']);
+    expect(readFileSync(join(dataDir, 'notes.txt'), 'utf8')).toBe('mine');
     expect(readdirSync(join(root, 'used'))).toEqual(['pglite']);
   });
 
@@ -60,6 +61,8 @@ describe('a new embedded database is made apart [REQ-KER-027]', () => {
     const dataDir = join(root, 'a-file', 'pglite');
     await expect(initdbOnce(dataDir)).rejects.toThrow(/EEXIST: file already exists, mkdir '.*a-file'/);
     expect(existsSync(dataDir)).toBe(false);
+    expect(readFileSync(join(root, 'a-file'), 'utf8')).toBe('');
+    expect(readdirSync(root).filter((n) => n.startsWith('a-file'))).toEqual(['a-file']);
   });
 
   it('[REQ-KER-027] a child that fails is a clear error with its own message, and its temporary directory goes', async () => {

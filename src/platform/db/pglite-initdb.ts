@@ -60,8 +60,9 @@ const alive = (pid: number) => {
 function removeLeftovers(dataDir: string): void {
   const prefix = `${basename(dataDir)}.initdb-`;
   for (const name of readdirSync(dirname(dataDir))) {
+    if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length));
-    if (name.startsWith(prefix) && Number.isSafeInteger(pid) && (pid === process.pid || !alive(pid))) {
+    if (Number.isSafeInteger(pid) && (pid === process.pid || !alive(pid))) {
       rmSync(join(dirname(dataDir), name), { recursive: true, force: true });
     }
   }

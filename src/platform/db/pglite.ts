@@ -9,8 +9,6 @@ import { installTypeParsers } from './pg-types.ts';
 import { initdbOnce, PGLITE_SHARED_BUFFERS } from './pglite-initdb.ts';
 import { usePreparedStatements } from './prepared-statements.ts';
 
-export { PGLITE_SHARED_BUFFERS };
-
 export interface PgliteOptions {
   /** A directory to persist into, or undefined for memory. */
   dataDir: string | undefined;
