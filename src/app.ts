@@ -1,5 +1,6 @@
 // The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
-import { fileURLToPath } from 'node:url';
+
+import { PLATFORM_MIGRATIONS } from './core-migrations.ts';
 import { createCartModule } from './modules/cart/index.ts';
 import { type AvailabilityPort, createCatalogModule, DEMO_CATALOG } from './modules/catalog/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
@@ -11,7 +12,7 @@ import { createPricingModule } from './modules/pricing/index.ts';
 import { createSearchModule } from './modules/search/index.ts';
 import { createWebhooksModule } from './modules/webhooks/index.ts';
 import type { Config } from './platform/config.ts';
-import { type MigrationSource, migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
+import { migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
 import { eventsCleanupJob } from './platform/events/cleanup.ts';
 import { registerEventAdminRoutes } from './platform/events/events.http.ts';
 import { createRelay, type Relay } from './platform/events/relay.ts';
@@ -65,10 +66,7 @@ export interface AppOptions extends KernelOverrides {
   orders?: (kernel: Kernel, parts: OrdersParts) => OrdersModule;
 }
 
-const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-
-/** The kernel's own migrations (outbox, inbox, jobs, idempotency keys). */
-export const PLATFORM_MIGRATIONS: MigrationSource = { module: 'platform', dir: here('./platform/db/migrations/') };
+export { PLATFORM_MIGRATIONS } from './core-migrations.ts';
 
 /** Builds every module from the kernel, in dependency order (src/modules/module-graph.ts). */
 interface Modules {

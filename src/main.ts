@@ -1,9 +1,10 @@
 // Process entry: configuration → app → listen; graceful shutdown on SIGTERM/SIGINT.
-// Only the configuration, and the small module that starts a new embedded database apart, load before Node's module
+// Only the configuration, and the small modules that start a new embedded database apart, load before Node's module
 // compile cache is on: the app's modules are imported after it, so a restart reads their compiled (and type-stripped)
 // code from the cache instead of compiling every file again.
 // (`npm start` runs src/start.mjs, which turns the cache on before this file is loaded.)
 import { enableCompileCache, flushCompileCache } from 'node:module';
+import { CORE_MIGRATIONS } from './core-migrations.ts';
 import { type Config, ConfigError, loadConfig } from './platform/config.ts';
 import { embeddedDataDir, initdbOnce } from './platform/db/pglite-initdb.ts';
 
@@ -30,10 +31,11 @@ async function main(): Promise<void> {
     throw e;
   }
   const started = performance.now();
-  // A new embedded database is made in a child process while the application's modules load (pglite-initdb.ts);
-  // openPglite waits for the same run and reports its failure.
+  // A new embedded database is copied from the template `npm install` made for these migrations, or made in a child
+  // process, while the application's modules load (pglite-initdb.ts); openPglite waits for the same run and reports
+  // its failure.
   const embedded = embeddedDataDir(config);
-  if (embedded) initdbOnce(embedded).catch(() => {});
+  if (embedded) initdbOnce(embedded, { migrations: CORE_MIGRATIONS }).catch(() => {});
   enableModuleCache();
   const [{ createApp }, { installProcessFaultPolicy }, { installIdleHeapTrim }] = await Promise.all([
     import('./app.ts'),

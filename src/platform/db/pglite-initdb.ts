@@ -3,12 +3,15 @@
 // for the life of the process (about 170 MB more resident than a restart on the same directory). The child makes the
 // cluster in a temporary directory beside the target and the directory is renamed into place only when it is complete,
 // so a start that is killed half-way leaves no half-made cluster behind. `main.ts` starts it before the application's
-// modules load, so the two overlap; `openPglite` waits for the same run.
+// modules load, so the two overlap; `openPglite` waits for the same run. When `npm install` left a template made from
+// the same migrations (pglite-template.ts), the temporary directory is a copy of it instead, and no child runs.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
+import type { MigrationSource } from './migration-file.ts';
+import { copyTemplate, findTemplate, TEMPLATE_ROOT } from './pglite-template.ts';
 
 /** Shared buffers of the embedded database; PGlite's default 128 MB would sit in its WASM memory from the start. */
 export const PGLITE_SHARED_BUFFERS = '16MB';
@@ -47,7 +50,8 @@ function runChild(target: string): Promise<void> {
   });
 }
 
-const alive = (pid: number) => {
+/** The process `pid` is running (EPERM: it is, under another user). */
+export const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;
@@ -68,13 +72,33 @@ function removeLeftovers(dataDir: string): void {
   }
 }
 
-async function initdbApart(dataDir: string): Promise<void> {
+export interface InitdbOptions {
+  /** The shop's migrations: a template made from exactly these is copied instead of running initdb. */
+  migrations?: readonly MigrationSource[];
+  /** Where templates are kept (default TEMPLATE_ROOT; tests use their own). */
+  templateRoot?: string;
+}
+
+/** A copy of the matching template into `temporary`, or false when there is none or the copy failed. */
+function copiedTemplate(temporary: string, options: InitdbOptions): boolean {
+  const template = options.migrations && findTemplate(options.migrations, options.templateRoot ?? TEMPLATE_ROOT);
+  if (!template) return false;
+  try {
+    copyTemplate(template, temporary);
+    return true;
+  } catch {
+    rmSync(temporary, { recursive: true, force: true }); // e.g. a template removed by a newer install meanwhile
+    return false;
+  }
+}
+
+async function initdbApart(dataDir: string, options: InitdbOptions): Promise<void> {
   if (!needsInitdb(dataDir)) return;
   mkdirSync(dirname(dataDir), { recursive: true });
   removeLeftovers(dataDir);
   const temporary = `${dataDir}.initdb-${process.pid}`;
   try {
-    await runChild(temporary);
+    if (!copiedTemplate(temporary, options)) await runChild(temporary);
     if (existsSync(dataDir)) rmdirSync(dataDir); // empty (needsInitdb), and rename does not replace a directory everywhere
     renameSync(temporary, dataDir);
   } catch (e) {
@@ -85,11 +109,14 @@ async function initdbApart(dataDir: string): Promise<void> {
 
 const runs = new Map<string, Promise<void>>();
 
-/** Makes a new cluster in `dataDir` apart from this process, once; a directory that holds anything is left alone. */
-export function initdbOnce(dataDir: string): Promise<void> {
+/**
+ * Makes a new cluster in `dataDir` apart from this process, once; a directory that holds anything is left alone.
+ * Later calls for the same directory share the first call's run, whatever their options.
+ */
+export function initdbOnce(dataDir: string, options: InitdbOptions = {}): Promise<void> {
   let run = runs.get(dataDir);
   if (!run) {
-    run = initdbApart(dataDir);
+    run = initdbApart(dataDir, options);
     runs.set(dataDir, run);
   }
   return run;

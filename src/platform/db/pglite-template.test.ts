@@ -1,0 +1,152 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrate } from './migrate.ts';
+import type { MigrationSource } from './migration-file.ts';
+import { openPglite } from './pglite.ts';
+import { initdbOnce } from './pglite-initdb.ts';
+import { findTemplate, pgliteVersion, templateName } from './pglite-template.ts';
+import { makeTemplate } from './pglite-template-maker.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'emp-template-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A module's migrations in a directory of their own. */
+function source(name: string, files: Record<string, string>): MigrationSource {
+  const dir = join(root, 'migrations', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return { module: name, dir };
+}
+
+const deadPid = () =>
+  Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+
+/** Runs `fn` with a NODE_OPTIONS that kills any child process started meanwhile: proof that no initdb ran. */
+async function withoutChildren<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `--require ${join(root, 'no-such-preload.cjs')}`;
+  try {
+    return await fn();
+  } finally {
+    if (saved === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = saved;
+  }
+}
+
+async function appliedIn(dataDir: string): Promise<string[]> {
+  const db = await openPglite({ dataDir });
+  try {
+    const r = await sql<{ name: string }>`
+      select module || '/' || name as name from platform.schema_migrations order by module, version`.execute(db.k);
+    return r.rows.map((x) => x.name);
+  } finally {
+    await db.close();
+  }
+}
+
+describe("a new embedded database is copied from install's template [REQ-KER-028]", () => {
+  const shop = [
+    source('platform', { '0001_base.sql': 'create schema if not exists platform;' }),
+    source('shop', {
+      '0001_init.sql': 'create schema shop;\ncreate table shop.items (id int primary key, name text not null);',
+      '0002_seed.sql': "insert into shop.items values (1, 'lamp');",
+    }),
+  ];
+
+  it('[REQ-KER-028] the name follows every migration and the PGlite version, and nothing else', () => {
+    const name = templateName(shop);
+    expect(name).toMatch(/^pglite-[0-9a-f]{16}$/);
+    expect(templateName(shop)).toBe(name);
+    expect(templateName(shop, '0.0.1')).not.toBe(name);
+    expect(templateName(shop, pgliteVersion())).toBe(name);
+
+    const edited = source('edited', {
+      '0001_init.sql': 'create schema shop;\ncreate table shop.items (id int primary key, name text not null);',
+    });
+    const before = templateName([edited]);
+    writeFileSync(join(edited.dir, '0001_init.sql'), 'create schema shop;\ncreate table shop.items (id int);');
+    expect(templateName([edited])).not.toBe(before);
+    writeFileSync(join(edited.dir, '0002_more.sql'), 'select 1;');
+    const added = templateName([edited]);
+    expect(added).not.toBe(before);
+    expect(templateName([{ ...edited, module: 'other' }])).not.toBe(added);
+  });
+
+  // One template for the tests below (each call after the first finds it made).
+  const templates = join(root, 'templates');
+
+  it('[REQ-KER-028] install makes the template once, from initdb and the migrations, and clears older ones', async () => {
+    mkdirSync(templates, { recursive: true });
+    writeFileSync(join(templates, 'README'), 'not ours');
+    mkdirSync(join(templates, 'pglite-0000000000000000'));
+    mkdirSync(join(templates, `pglite-1111111111111111.make-${deadPid()}`));
+
+    const made = await makeTemplate(shop, templates);
+    expect(made).toEqual({ dir: join(templates, templateName(shop)), made: true });
+    expect(readdirSync(templates).sort()).toEqual(['README', templateName(shop)]);
+    expect(findTemplate(shop, templates)).toBe(made.dir);
+    expect(findTemplate(shop.slice(0, 1), templates)).toBeUndefined();
+
+    expect(await makeTemplate(shop, templates)).toEqual({ dir: made.dir, made: false });
+    expect(readFileSync(join(templates, 'README'), 'utf8')).toBe('not ours');
+  });
+
+  it('[REQ-KER-028] a first start copies the matching template, runs no initdb, and its migrations are done', async () => {
+    const { dir } = await makeTemplate(shop, templates);
+    const dataDir = join(root, 'shop-a', 'pglite');
+
+    await withoutChildren(() => initdbOnce(dataDir, { migrations: shop, templateRoot: templates }));
+    expect(readdirSync(join(root, 'shop-a'))).toEqual(['pglite']);
+    expect(await appliedIn(dataDir)).toEqual(['platform/base', 'shop/init', 'shop/seed']);
+
+    const db = await openPglite({ dataDir });
+    try {
+      expect(await migrate(db, shop)).toEqual({ applied: [] });
+      await sql`insert into shop.items values (2, 'chair')`.execute(db.k);
+      const r = await sql<{ name: string }>`select name from shop.items order by id`.execute(db.k);
+      expect(r.rows.map((x) => x.name)).toEqual(['lamp', 'chair']);
+    } finally {
+      await db.close();
+    }
+
+    // The shop's writes went to its copy: the template and the next shop's copy hold only the migrations' row.
+    const other = join(root, 'shop-b', 'pglite');
+    await withoutChildren(() => initdbOnce(other, { migrations: shop, templateRoot: templates }));
+    const again = await openPglite({ dataDir: other });
+    try {
+      const r = await sql<{ name: string }>`select name from shop.items order by id`.execute(again.k);
+      expect(r.rows.map((x) => x.name)).toEqual(['lamp']);
+    } finally {
+      await again.close();
+    }
+    expect(existsSync(join(dir, 'PG_VERSION'))).toBe(true);
+  });
+
+  it('[REQ-KER-028] with other migrations on disk, or no template, initdb runs and the migrations are left to the start', async () => {
+    await makeTemplate(shop, templates);
+    const changed = [...shop, source('later', { '0001_init.sql': 'create schema later;' })];
+
+    const dataDir = join(root, 'shop-c', 'pglite');
+    await initdbOnce(dataDir, { migrations: changed, templateRoot: templates });
+    const db = await openPglite({ dataDir });
+    try {
+      const r = await sql<{ n: number }>`select count(*)::int as n from pg_namespace where nspname = 'shop'`.execute(
+        db.k,
+      );
+      expect(r.rows).toEqual([{ n: 0 }]);
+      expect((await migrate(db, changed)).applied).toEqual(['platform/base', 'shop/init', 'shop/seed', 'later/init']);
+    } finally {
+      await db.close();
+    }
+
+    const nowhere = join(root, 'shop-d', 'pglite');
+    await initdbOnce(nowhere, { migrations: shop, templateRoot: join(root, 'no-templates-here') });
+    expect(readFileSync(join(nowhere, 'PG_VERSION'), 'utf8').trim()).toMatch(/^\d+$/);
+    expect(existsSync(join(nowhere, 'base'))).toBe(true);
+  });
+});
