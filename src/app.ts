@@ -1,5 +1,4 @@
 // The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
-
 import { PLATFORM_MIGRATIONS } from './core-migrations.ts';
 import { createCartModule } from './modules/cart/index.ts';
 import { type AvailabilityPort, createCatalogModule, DEMO_CATALOG } from './modules/catalog/index.ts';

@@ -1,8 +1,9 @@
 // The shop's own migrations in the order app.ts applies them: the kernel's, then each built-in module's, in the
 // modules' dependency order. Only paths, so main.ts can match a new embedded database's template
 // (src/platform/db/pglite-template.ts) before any module loads, and `npm install` can make one
-// (scripts/pglite-template.ts). The modules declare the same directories in their definitions; app.ts refuses to
-// start when the two lists differ (and test/kernel/core-migrations.test.ts checks it).
+// (scripts/pglite-template.ts). The modules declare the same directories in their definitions, and
+// test/kernel/core-migrations.test.ts checks that the two lists agree. Were they to differ, a first start would only
+// copy no template, or apply the missing migrations itself.
 import { fileURLToPath } from 'node:url';
 import type { MigrationSource } from './platform/db/migration-file.ts';
 
