@@ -9,6 +9,7 @@ import {
   signedEvent,
   startPaymentsHarness,
 } from '../support/payments-harness.ts';
+import { statementsOf } from '../support/query-cost.ts';
 
 let h: PaymentsHarness;
 beforeAll(async () => {
@@ -148,6 +149,31 @@ describe('webhook idempotency and ordering [REQ-PAY-006]', () => {
     const final = await h.pay.api.get(ctx, p.id);
     expect([final?.status, final?.capturedAmount]).toEqual(['captured', 1500]);
     expect(await outboxTypes(h, p.id)).toEqual(['payments.payment.authorized', 'payments.payment.captured']);
+  });
+
+  it('[REQ-PAY-006] an in-sync event is looked up and recorded in one statement; 5 concurrent deliveries record it once', async () => {
+    const p = await h.pay.api.authorize(ctx, { orderId: orderId(), amount: 1700, currency: 'EUR', token: 'tok_visa' });
+    const psp = h.psp.payments.get(p.providerPaymentId as string);
+    if (!psp) throw new Error('no sandbox payment');
+    const one = signedEvent({ id: `evt_one_${p.id}`, type: 'payment.authorized', object: { ...psp } });
+    let outcome = '';
+    const statements = await statementsOf(async () => {
+      outcome = (await deliver(one.body, one.signature)).json().outcome;
+    });
+    expect([outcome, statements]).toEqual(['in_sync', 1]);
+    const e = signedEvent({ id: `evt_many_${p.id}`, type: 'payment.authorized', object: { ...psp } });
+    const results = await Promise.all(Array.from({ length: 5 }, () => deliver(e.body, e.signature)));
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    expect(results.map((r) => r.json().outcome).sort()).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'in_sync',
+    ]);
+    expect(await count(h, `payments.webhook_events where event_id = 'evt_many_${p.id}'`)).toBe(1);
+    expect((await h.pay.api.get(ctx, p.id))?.status).toBe('authorized');
+    expect(await outboxTypes(h, p.id)).toEqual(['payments.payment.authorized']);
   });
 
   it("[REQ-PAY-006] an event that comes before we recorded the provider's id finds the payment by our own id", async () => {

@@ -155,6 +155,40 @@ export async function upsertItem(k: Ex, cartId: string, i: Omit<ItemRow, 'cart_i
     .execute();
 }
 
+/** One line's columns as JSON, as ITEMS_JSON gives them. */
+const ITEM_JSON = sql`json_build_object('id', i.id, 'cart_id', i.cart_id, 'variant_id', i.variant_id,
+    'product_id', i.product_id, 'sku', i.sku, 'name', i.name, 'quantity', i.quantity, 'unit_price', i.unit_price,
+    'weight_grams', i.weight_grams, 'category_ids', i.category_ids)`;
+
+/**
+ * Adding an item in one statement, guarded by the version the caller read the cart and its lines at: the version is
+ * bumped and the line written (a new line, or the variant's line with its new quantity) only while the cart is still
+ * active at that version. Undefined when it is not (another write came first: read and plan again). The line comes
+ * back as written; the cart's other lines are the ones read with that version (every line change bumps it).
+ */
+export async function addItemAtVersion(
+  k: Ex,
+  cartId: string,
+  version: number,
+  i: Omit<ItemRow, 'cart_id'>,
+): Promise<{ cart: StoredCart; item: ItemRow } | undefined> {
+  const r = await sql<StoredCart & { item: ItemRow }>`with c as (
+      update cart.carts set version = version + 1, updated_at = now()
+      where id = ${cartId} and version = ${version} and status = 'active' returning ${CART_COLUMNS}),
+    i as (
+      insert into cart.items (id, cart_id, variant_id, product_id, sku, name, quantity, unit_price, weight_grams,
+        category_ids)
+      select ${i.id}, c.id, ${i.variant_id}, ${i.product_id}, ${i.sku}, ${i.name}, ${i.quantity}, ${i.unit_price},
+        ${i.weight_grams}, ${i.category_ids}::text[] from c
+      on conflict (cart_id, variant_id) do update set quantity = excluded.quantity
+      returning *)
+    select c.*, (select ${ITEM_JSON} from i) as item from c`.execute(k);
+  const row = r.rows[0];
+  if (!row?.item) return undefined;
+  const { item, ...cart } = row;
+  return { cart, item };
+}
+
 /** The quantity a variant's line holds now (0 without one) and the cart's number of lines, in one statement. */
 export async function lineState(k: Ex, cartId: string, variantId: string): Promise<{ before: number; lines: number }> {
   const r = await sql<{ before: number; lines: number }>`select

@@ -168,48 +168,70 @@ export function createCartService(deps: CartServiceDeps) {
       return view(cart, items);
     },
 
+    /**
+     * Optimistic, as a PATCH: the cart is read with its lines, the line is checked, and one statement writes it
+     * guarded by the version read (a concurrent write makes it match nothing: read and check again). After three
+     * conflicts the line is written under the cart's row lock.
+     */
     async addItem(ctx: Ctx, cartId: string, token: string | undefined, input: { variantId: string; quantity: number }) {
       // The cart's lines come with it, and their variants are read with the new one: the answer needs them all.
-      const { cart, items } = await readableWithItems(ctx, cartId, token);
-      const ids = [...new Set([input.variantId, ...items.map((l) => l.variant_id)])];
-      const known = await deps.catalog.getVariantsForCart(ids, cart.currency);
+      let read = await readableWithItems(ctx, cartId, token);
+      const ids = [...new Set([input.variantId, ...read.items.map((l) => l.variant_id)])];
+      const known = await deps.catalog.getVariantsForCart(ids, read.cart.currency);
       const variant = known.find((v) => v.variantId === input.variantId);
       if (!variant?.published || !variant.price) {
         throw errors.unprocessable(
           E.variantUnavailable,
-          `Variant ${input.variantId} is not for sale in ${cart.currency}.`,
+          `Variant ${input.variantId} is not for sale in ${read.cart.currency}.`,
         );
       }
       const stock = (await deps.availability([input.variantId])).get(input.variantId);
+      /** The line's quantity after the add, if the cart may hold it. */
+      const checked = (before: number, lines: number): number => {
+        const quantity = before + input.quantity;
+        if (quantity > MAX_QUANTITY) {
+          throw errors.unprocessable(E.quantityLimit, `A line holds at most ${MAX_QUANTITY} units.`);
+        }
+        if (stock && stock.available !== null && stock.available < quantity) {
+          throw errors.conflict(E.insufficientStock, `Only ${Math.max(0, stock.available)} available.`, {
+            available: Math.max(0, stock.available),
+          });
+        }
+        if (!before && lines >= MAX_LINES) {
+          throw errors.unprocessable(E.tooManyLines, `A cart holds at most ${MAX_LINES} lines.`);
+        }
+        return quantity;
+      };
+      const line = (quantity: number) => ({
+        id: newId('item'),
+        variant_id: variant.variantId,
+        product_id: variant.productId,
+        sku: variant.sku,
+        name: variant.name,
+        quantity,
+        unit_price: variant.price?.amount ?? 0,
+        weight_grams: variant.weightGrams,
+        category_ids: variant.categoryIds,
+      });
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (attempt) read = await readableWithItems(ctx, cartId, token);
+        const { cart, items } = read;
+        if (cart.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
+        const existing = items.find((l) => l.variant_id === input.variantId);
+        const quantity = checked(existing?.quantity ?? 0, items.length);
+        const written = await repo.addItemAtVersion(db.k, cart.id, cart.version, line(quantity));
+        if (written) {
+          const lines = existing ? items.map((l) => (l === existing ? written.item : l)) : [...items, written.item];
+          return view(await pii.open(written.cart), lines, known);
+        }
+      }
       return write(
         ctx,
         cartId,
         token,
         async (tx, c) => {
           const { before, lines } = await repo.lineState(tx, c.id, input.variantId);
-          const quantity = before + input.quantity;
-          if (quantity > MAX_QUANTITY) {
-            throw errors.unprocessable(E.quantityLimit, `A line holds at most ${MAX_QUANTITY} units.`);
-          }
-          if (stock && stock.available !== null && stock.available < quantity) {
-            throw errors.conflict(E.insufficientStock, `Only ${Math.max(0, stock.available)} available.`, {
-              available: Math.max(0, stock.available),
-            });
-          }
-          if (!before && lines >= MAX_LINES) {
-            throw errors.unprocessable(E.tooManyLines, `A cart holds at most ${MAX_LINES} lines.`);
-          }
-          await repo.upsertItem(tx, c.id, {
-            id: newId('item'),
-            variant_id: variant.variantId,
-            product_id: variant.productId,
-            sku: variant.sku,
-            name: variant.name,
-            quantity,
-            unit_price: variant.price?.amount ?? 0,
-            weight_grams: variant.weightGrams,
-            category_ids: variant.categoryIds,
-          });
+          await repo.upsertItem(tx, c.id, line(checked(before, lines)));
         },
         known,
       );

@@ -280,26 +280,38 @@ export async function recordWebhookEvent(
 /**
  * A webhook's first look in one statement: whether its event id was processed already, and the payment it names: by
  * the provider's payment id, else by our own id when the event carries it (an event that came before we recorded the
- * provider's id).
+ * provider's id). In the same statement the event id is recorded when there is nothing to apply: the payment carries
+ * the event's provider payment id and is in one of `inSync`, the statuses the event's report leaves unchanged
+ * (state.ts `planSync`). `recorded` is false when it was not, or when a concurrent delivery recorded it first.
  */
-export async function webhookLookup(
+export async function webhookFirstLook(
   q: Q,
-  provider: string,
-  eventId: string,
-  providerPaymentId: string | null,
+  e: { provider: string; eventId: string; type: string; providerPaymentId: string | null },
   paymentId: string | null,
-): Promise<{ seen: boolean; payment: Payment | undefined }> {
-  const r = await sql<PaymentRow & { webhook_seen: boolean }>`select exists (
-        select 1 from payments.webhook_events w where w.provider = ${provider} and w.event_id = ${eventId}
-      ) as webhook_seen, p.*
-    from (select 1) one
-    left join lateral (
+  inSync: readonly PaymentStatus[],
+): Promise<{ seen: boolean; recorded: boolean; payment: Payment | undefined }> {
+  const r = await sql<PaymentRow & { webhook_seen: boolean; recorded: boolean }>`with p as (
       select * from payments.payments x
-      where (x.provider = ${provider} and x.provider_payment_id = ${providerPaymentId}) or x.id = ${paymentId}
-      order by coalesce(x.provider = ${provider} and x.provider_payment_id = ${providerPaymentId}, false) desc
-      limit 1) p on true`.execute(q);
+      where (x.provider = ${e.provider} and x.provider_payment_id = ${e.providerPaymentId}) or x.id = ${paymentId}
+      order by coalesce(x.provider = ${e.provider} and x.provider_payment_id = ${e.providerPaymentId}, false) desc
+      limit 1),
+    seen as (select exists (
+      select 1 from payments.webhook_events w where w.provider = ${e.provider} and w.event_id = ${e.eventId}) as seen),
+    ins as (
+      insert into payments.webhook_events (provider, event_id, type, provider_payment_id)
+      select ${e.provider}, ${e.eventId}, ${e.type}, ${e.providerPaymentId} from p
+      where not (select seen from seen) and p.provider_payment_id = ${e.providerPaymentId}
+        and p.status = any(${[...inSync]}::text[])
+      on conflict (provider, event_id) do nothing
+      returning event_id)
+    select (select seen from seen) as webhook_seen, exists (select 1 from ins) as recorded, p.*
+    from (select 1) one left join p on true`.execute(q);
   const row = r.rows[0];
-  return { seen: row?.webhook_seen === true, payment: row?.id ? toPayment(row) : undefined };
+  return {
+    seen: row?.webhook_seen === true,
+    recorded: row?.recorded === true,
+    payment: row?.id ? toPayment(row) : undefined,
+  };
 }
 
 /** The statuses in which the provider may still hold money for a payment (an authorization to void). */

@@ -5,11 +5,13 @@
 import type { Ctx } from '../../platform/context.ts';
 import { type Db, retryingStatement } from '../../platform/db/db.ts';
 import { AppError, errors } from '../../platform/errors.ts';
-import { PAYMENT_ERRORS } from './contract.ts';
+import { PAYMENT_ERRORS, type PaymentStatus } from './contract.ts';
 import * as repo from './payments.repo.ts';
 import { type PaymentsService, unavailable } from './payments.service.ts';
 import { InvalidSignatureError, type PaymentProvider, type ProviderPayment } from './provider.ts';
-import { planSync } from './state.ts';
+import { ALLOWED, planSync } from './state.ts';
+
+const STATUSES = Object.keys(ALLOWED) as PaymentStatus[];
 
 export type WebhookOutcome = 'applied' | 'in_sync' | 'duplicate' | 'ignored' | 'unknown_payment';
 
@@ -39,13 +41,12 @@ export function createWebhookHandler(deps: { db: Db; provider: PaymentProvider; 
       type: event.type,
       providerPaymentId: event.providerPaymentId,
     };
-    const first = await repo.webhookLookup(
-      db.k,
-      provider.name,
-      event.id,
-      event.providerPaymentId,
-      event.paymentId ?? null,
-    );
+    // The usual case: our record already shows what the event reports (we synced when we called the provider, or the
+    // event is older than our state). Nothing to apply: the first look records the event id, without asking the
+    // provider. Which of our statuses are in sync with the event's report is decided here, by the state machine.
+    const report = event.payment?.id === event.providerPaymentId ? event.payment : undefined;
+    const inSync = report ? STATUSES.filter((s) => planSync(s, report).kind === 'in_sync') : [];
+    const first = await retryingStatement(() => repo.webhookFirstLook(db.k, record, event.paymentId ?? null, inSync));
     if (first.seen) return { outcome: 'duplicate', eventId: event.id };
     const payment = first.payment;
     if (!payment || !event.providerPaymentId) {
@@ -53,15 +54,9 @@ export function createWebhookHandler(deps: { db: Db; provider: PaymentProvider; 
       const fresh = await db.transaction((tx) => repo.recordWebhookEvent(tx, record));
       return { outcome: fresh ? (payment ? 'ignored' : 'unknown_payment') : 'duplicate', eventId: event.id };
     }
-    // The usual case: our record already shows what the event reports (we synced when we called the provider, or the
-    // event is older than our state). Nothing to apply: record the event id, without asking the provider.
-    if (
-      event.payment?.id === event.providerPaymentId &&
-      payment.providerPaymentId === event.providerPaymentId &&
-      planSync(payment.status, event.payment).kind === 'in_sync'
-    ) {
-      const fresh = await retryingStatement(() => repo.recordWebhookEvent(db.k, record));
-      return { outcome: fresh ? 'in_sync' : 'duplicate', eventId: event.id };
+    // The statement saw this payment when it decided: in sync and not recorded means another delivery recorded it.
+    if (payment.providerPaymentId === event.providerPaymentId && inSync.includes(payment.status)) {
+      return { outcome: first.recorded ? 'in_sync' : 'duplicate', eventId: event.id };
     }
     // Otherwise the event body is only a hint: the provider's current state decides.
     let pp: ProviderPayment;
