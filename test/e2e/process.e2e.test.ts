@@ -1,8 +1,8 @@
 // The real entry point as a user runs it: `node src/main.ts` with environment variables.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CORE_MIGRATIONS } from '../../src/core-migrations.ts';
 import { makeTemplate } from '../../src/platform/db/pglite-template-maker.ts';
@@ -57,6 +57,17 @@ describe('process lifecycle', () => {
     const p = start({ PORT: 'eighty', DATA_DIR: mkdtempSync(join(tmpdir(), 'emp-')) });
     expect(await p.exited).toBe(1);
     expect(p.err().trim()).toBe('Invalid configuration: PORT must be an integer from 0 to 65535 (got "eighty")');
+  });
+
+  it('[REQ-KER-004] a DATA_DIR that cannot be made stops start-up with one line naming it and exit code 1', async () => {
+    // Under /proc every mkdir fails with ENOENT although the parent exists (Node's recursive mkdir looped on it).
+    const dirs = ['/proc/emporium-nope', `${join(mkdtempSync(join(tmpdir(), 'emp-')), 'file')}/x`];
+    writeFileSync(dirname(dirs[1] as string), 'not a directory');
+    for (const dir of dirs) {
+      const p = start({ PORT: String(freePort()), DATA_DIR: dir });
+      expect(await p.exited).toBe(1);
+      expect(p.err().trim()).toMatch(new RegExp(`^Emporium failed to start: E(NOENT|NOTDIR)\\b.*mkdir '${dir}'$`));
+    }
   });
 
   it('[REQ-KER-007] [REQ-KER-026] [REQ-KER-027] [REQ-KER-028] starts on a data directory, keeps it across restarts, gives its garbage back when idle, and stops on SIGTERM with exit 0', async () => {

@@ -6,10 +6,11 @@
 // modules load, so the two overlap; `openPglite` waits for the same run. When `npm install` left a template made from
 // the same migrations (pglite-template.ts), the temporary directory is a copy of it instead, and no child runs.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
+import { makeDirs } from '../make-dirs.ts';
 import type { MigrationSource } from './migration-file.ts';
 import { copyTemplate, findTemplate, TEMPLATE_ROOT } from './pglite-template.ts';
 
@@ -94,7 +95,7 @@ function copiedTemplate(temporary: string, options: InitdbOptions): boolean {
 
 async function initdbApart(dataDir: string, options: InitdbOptions): Promise<void> {
   if (!needsInitdb(dataDir)) return;
-  mkdirSync(dirname(dataDir), { recursive: true });
+  makeDirs(dirname(dataDir));
   removeLeftovers(dataDir);
   const temporary = `${dataDir}.initdb-${process.pid}`;
   try {

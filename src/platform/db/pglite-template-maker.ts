@@ -2,8 +2,9 @@
 // process, pglite-initdb.ts), the shop's migrations applied to it, then renamed into `<root>/pglite-<hash>` only when
 // complete. Templates made from other migrations or another PGlite, and what killed makers left, are removed.
 // `npm install` runs it through scripts/pglite-template.ts.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDirs } from '../make-dirs.ts';
 import { migrate } from './migrate.ts';
 import type { MigrationSource } from './migration-file.ts';
 import { openPglite } from './pglite.ts';
@@ -33,7 +34,7 @@ export async function makeTemplate(
   const name = templateName(migrations);
   const dir = join(root, name);
   if (existsSync(join(dir, 'PG_VERSION'))) return { dir, made: false };
-  mkdirSync(root, { recursive: true });
+  makeDirs(root);
   removeOthers(root, name);
   const temporary = join(root, `${name}.make-${process.pid}`);
   try {

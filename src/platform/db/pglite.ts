@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { makeDirs } from '../make-dirs.ts';
 import { type AnyDb, createDb, type Db, statementLog } from './db.ts';
 import { installTypeParsers } from './pg-types.ts';
 import { initdbOnce, PGLITE_SHARED_BUFFERS } from './pglite-initdb.ts';
@@ -25,7 +25,7 @@ export interface PgliteOptions {
 export async function openPglite(options: PgliteOptions): Promise<Db> {
   installTypeParsers();
   // A new directory gets its cluster from a child process (pglite-initdb.ts); a tarball is unpacked here.
-  if (options.dataDir && options.loadDataDir) mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir && options.loadDataDir) makeDirs(options.dataDir);
   else if (options.dataDir) await initdbOnce(options.dataDir);
   const pglite = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),

@@ -2,9 +2,10 @@
 // ENCRYPTION_KEYS, or — embedded — generated once under `${DATA_DIR}/secrets/` (files 0600). In tests and
 // with an in-memory database keys are generated per process and never written.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 export interface EncryptionKeyring {
   /** New values are encrypted under this key id. */
@@ -31,7 +32,7 @@ export function readSecretFile<T>(dir: string | undefined, name: string): T | un
 
 export function writeSecretFile(dir: string | undefined, name: string, value: unknown): void {
   if (!dir) return;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirs(dir, 0o700);
   const file = join(dir, name);
   writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
