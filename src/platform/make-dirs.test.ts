@@ -29,6 +29,7 @@ describe('makeDirs [REQ-KER-004]', () => {
     writeFileSync(join(root, 'file'), 'x');
     expect(code(() => makeDirs(join(root, 'file', 'x', 'y')))).toBe('ENOTDIR');
     expect(existsSync(join(root, 'file', 'x'))).toBe(false);
+    expect(code(() => makeDirs(join(root, 'file')))).toBe('EEXIST');
     // procfs refuses new directories with ENOENT although /proc exists: Node's recursive mkdirSync never returns.
     if (existsSync('/proc/self')) expect(code(() => makeDirs('/proc/emporium-nope/data'))).toBe('ENOENT');
   });
