@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaff, registerCustomer, type TestIdentity } from '../../../test/support/auth.ts';
 import { createVariant, type TestVariant } from '../../../test/support/cart.ts';
@@ -115,6 +116,17 @@ describe('cart over HTTP', () => {
     const after = (await call('GET', `/v1/carts/${cart.id}`, cart.token)).json() as Cart;
     expect(after.items.map((i) => i.quantity)).toEqual([998]);
     expect(after.version).toBe(2);
+    // A checked-out cart refuses an add with 409, and neither its lines nor its version move.
+    await sql`update cart.carts set status = 'completed' where id = ${cart.id}`.execute(t.kernel.db.k);
+    const late = await call('POST', `/v1/carts/${cart.id}/items`, cart.token, {
+      variantId: mug.variantId,
+      quantity: 1,
+    });
+    expect([late.statusCode, (late.json() as { code: string }).code]).toEqual([409, 'cart.completed']);
+    const stored = await sql<{ version: number; lines: number }>`select version,
+      (select count(*) from cart.items where cart_id = ${cart.id})::int as lines
+      from cart.carts where id = ${cart.id}`.execute(t.kernel.db.k);
+    expect(stored.rows[0]).toEqual({ version: 2, lines: 1 });
   });
 
   it('[REQ-CRT-004] without the token, with a wrong token, or as another customer: 404 cart.not_found', async () => {

@@ -169,20 +169,20 @@ export function createCartService(deps: CartServiceDeps) {
     },
 
     /**
-     * Optimistic, as a PATCH: the cart is read with its lines, the line is checked, and one statement writes it
-     * guarded by the version read (a concurrent write makes it match nothing: read and check again). After three
-     * conflicts the line is written under the cart's row lock.
+     * Optimistic: the cart is read with its lines, the line is checked, and one statement writes it guarded by the
+     * version read. When a concurrent write came first (the statement matches nothing), the line is checked again and
+     * written under the cart's row lock: on a busy cart, reading again would most likely lose the race again.
      */
     async addItem(ctx: Ctx, cartId: string, token: string | undefined, input: { variantId: string; quantity: number }) {
       // The cart's lines come with it, and their variants are read with the new one: the answer needs them all.
-      let read = await readableWithItems(ctx, cartId, token);
-      const ids = [...new Set([input.variantId, ...read.items.map((l) => l.variant_id)])];
-      const known = await deps.catalog.getVariantsForCart(ids, read.cart.currency);
+      const { cart, items } = await readableWithItems(ctx, cartId, token);
+      const ids = [...new Set([input.variantId, ...items.map((l) => l.variant_id)])];
+      const known = await deps.catalog.getVariantsForCart(ids, cart.currency);
       const variant = known.find((v) => v.variantId === input.variantId);
       if (!variant?.published || !variant.price) {
         throw errors.unprocessable(
           E.variantUnavailable,
-          `Variant ${input.variantId} is not for sale in ${read.cart.currency}.`,
+          `Variant ${input.variantId} is not for sale in ${cart.currency}.`,
         );
       }
       const stock = (await deps.availability([input.variantId])).get(input.variantId);
@@ -213,18 +213,19 @@ export function createCartService(deps: CartServiceDeps) {
         weight_grams: variant.weightGrams,
         category_ids: variant.categoryIds,
       });
-      for (let attempt = 0; attempt < 3; attempt++) {
-        if (attempt) read = await readableWithItems(ctx, cartId, token);
-        const { cart, items } = read;
-        if (cart.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
-        const existing = items.find((l) => l.variant_id === input.variantId);
-        const quantity = checked(existing?.quantity ?? 0, items.length);
-        const written = await repo.addItemAtVersion(db.k, cart.id, cart.version, line(quantity));
-        if (written) {
-          const lines = existing ? items.map((l) => (l === existing ? written.item : l)) : [...items, written.item];
-          return view(await pii.open(written.cart), lines, known);
-        }
+      if (cart.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
+      const existing = items.find((l) => l.variant_id === input.variantId);
+      const written = await repo.addItemAtVersion(
+        db.k,
+        cart.id,
+        cart.version,
+        line(checked(existing?.quantity ?? 0, items.length)),
+      );
+      if (written) {
+        const lines = existing ? items.map((l) => (l === existing ? written.item : l)) : [...items, written.item];
+        return view(await pii.open(written.cart), lines, known);
       }
+      // Another write came first: the cart is busy, so this one waits for its row lock rather than reading again.
       return write(
         ctx,
         cartId,
