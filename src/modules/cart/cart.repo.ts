@@ -163,7 +163,7 @@ const ITEM_JSON = sql`json_build_object('id', i.id, 'cart_id', i.cart_id, 'varia
 /**
  * Adding an item in one statement, guarded by the version the caller read the cart and its lines at: the version is
  * bumped and the line written (a new line, or the variant's line with its new quantity) only while the cart is still
- * active at that version. Undefined when it is not (another write came first: read and plan again). The line comes
+ * active at that version. Undefined when it is not (another write came first). The line comes
  * back as written; the cart's other lines are the ones read with that version (every line change bumps it).
  */
 export async function addItemAtVersion(
