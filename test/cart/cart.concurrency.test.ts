@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 // Cart writes under concurrency on real PostgreSQL: parallel adds lose nothing, one active cart per
 // customer, merges are atomic and idempotent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +80,32 @@ describe.skipIf(!TEST_DATABASE_URL)(`cart under concurrency ${needsPostgres}`, (
     const sixth = await patch({ couponCode: 'RACE6' });
     expect(sixth.statusCode).toBe(422);
     expect(((await get(c)) as Cart & { version: number }).version).toBe(after.version);
+  });
+
+  it('[REQ-CRT-008] limits hold under parallel adds: one line short of 250, ten new variants → one lands; a line at 995, ten adds of 1 → four land', async () => {
+    const c = await newCart();
+    // 249 lines written directly (their variants need not exist for the limit), then ten parallel adds of new ones:
+    // each read sees 249 lines, so only the version guard and the locked re-check keep the 251st out.
+    await sql`insert into cart.items (id, cart_id, variant_id, product_id, sku, name, quantity, unit_price)
+      select 'item_fill_' || n, ${c.id}, 'var_fill_' || n, 'prod_fill', 'FILL-' || n, 'Fill', 1, 100
+      from generate_series(1, 249) n`.execute(t.kernel.db.k);
+    const before = ((await get(c)) as Cart & { version: number }).version;
+    const ten = variants.slice(0, 10).map((v) => v.variantId);
+    const res = await Promise.all(ten.map((v) => add(c, v, 1)));
+    const codes = res.map((r) => (r.statusCode === 200 ? 200 : `${r.statusCode} ${r.json().code}`)).sort();
+    expect(codes).toEqual([200, ...Array.from({ length: 9 }, () => '422 cart.too_many_lines')]);
+    const after = (await get(c)) as Cart & { version: number };
+    expect([after.items.length, after.version]).toEqual([250, before + 1]);
+
+    const d = await newCart();
+    const v = variants[10]?.variantId ?? '';
+    expect((await add(d, v, 995)).statusCode).toBe(200);
+    const more = await Promise.all(Array.from({ length: 10 }, () => add(d, v, 1)));
+    expect(more.filter((r) => r.statusCode === 200)).toHaveLength(4);
+    expect(more.filter((r) => r.statusCode !== 200).map((r) => r.json().code)).toEqual(
+      Array.from({ length: 6 }, () => 'cart.quantity_limit'),
+    );
+    expect((await get(d)).items.find((i) => i.variantId === v)?.quantity).toBe(999);
   });
 
   it('[REQ-CRT-005] 10 concurrent first-cart creations for one customer yield one active cart', async () => {
