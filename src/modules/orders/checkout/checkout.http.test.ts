@@ -79,6 +79,12 @@ describe('POST /v1/orders', () => {
     expect(log.slice(1).map((e) => [e.type, e.from_status, e.to_status])).toEqual([['paid', 'pending', 'paid']]);
     expect(['system:orders.checkout', 'system:orders.after_placed']).toContain(log[1]?.actor);
     expect(await attempts(cartId)).toEqual([{ status: 'placed', steps: ['reserved', 'authorized', 'placed'] }]);
+    // The authorization is recorded by the placing statement, with the payment it placed the order on.
+    const recorded = await q<{ payment_id: string | null }>(
+      h,
+      sql`select payment_id from orders.checkout_attempts where cart_id = ${cartId}`,
+    );
+    expect(recorded.map((a) => a.payment_id)).toEqual([p?.id]);
   });
 
   it('[REQ-CHK-002] a replay with the same key answers the order as it is now; another key names the same order', async () => {

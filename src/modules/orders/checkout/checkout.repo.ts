@@ -193,9 +193,8 @@ export function createAttemptsRepo(keys: Opener) {
         returning ${COLUMNS}`,
       ),
     /** Records a completed step and extends the lease; false when the lease was lost. */
-    async step(q: Q, id: string, owner: string, step: Step, leaseMs: number, paymentId?: string): Promise<boolean> {
+    async step(q: Q, id: string, owner: string, step: Step, leaseMs: number): Promise<boolean> {
       const r = await sql`update orders.checkout_attempts set steps = array_append(steps, ${step}),
-        payment_id = coalesce(${paymentId ?? null}, payment_id),
         claimed_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
       where id = ${id} and claimed_by = ${owner} and status = 'running' and not (${step} = any(steps))`.execute(q);
       return Number(r.numAffectedRows ?? 0) === 1;

@@ -1,6 +1,7 @@
 // The checkout saga: attempt record → reserve stock → reserve redemptions → authorize → place (pivot).
 // No transaction is open while another module or the provider is called; each step is recorded on the
-// attempt with a conditional update guarded by the lease. The client's POST, the payment webhook and the
+// attempt with a conditional update guarded by the lease (the authorization by the placing statement itself, as
+// payments answers a repeated authorize from its record). The client's POST, the payment webhook and the
 // sweeper all go through `run`/`compensate`, so whichever comes first moves the attempt; the others find it done.
 // The holder renews its lease while it works (checkout.lease.ts): a lease outlives a dead holder by `leaseMs` at most.
 import type { Ctx } from '../../../platform/context.ts';
@@ -127,8 +128,8 @@ export function createCheckoutService(deps: CheckoutDeps) {
     const s = a.snapshot;
     if (!s || !a.paymentToken) return compensate(a, owner, customerErased());
     const key = reservationKey(a.id);
-    const record = async (step: Step, paymentId?: string) => {
-      if (!(await A.step(db.k, a.id, owner, step, lease, paymentId))) throw inProgress();
+    const record = async (step: Step) => {
+      if (!(await A.step(db.k, a.id, owner, step, lease))) throw inProgress();
       deps.afterStep?.(step, a.id);
     };
     if (!a.steps.includes('reserved')) {
@@ -196,7 +197,10 @@ export function createCheckoutService(deps: CheckoutDeps) {
       if (p.status !== 'authorized') {
         return compensate(a, owner, errors.unavailable(PAYMENT_ERRORS.unavailable, `Payment is ${p.status}.`, 1));
       }
-      await record('authorized', p.id);
+      // Not recorded on its own (one statement less per order): the placing statement records it with the payment.
+      // A run that takes this attempt over before that authorizes again, which payments answers from its record (one
+      // payment per order id, the provider's idempotency key), and the placing statement is guarded by the lease.
+      deps.afterStep?.('authorized', a.id);
     }
     // The reservation outlives the attempt's deadline by `deadlineMs`: before the deadline it is certainly active
     // (only this attempt's owner releases it). Past it (a payment that waited long), look again before the pivot.

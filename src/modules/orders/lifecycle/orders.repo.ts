@@ -127,7 +127,9 @@ export const ordersRepo = {
     const r = await sql<{ number: string }>`with n as (
         select nextval('orders.order_number_seq') as number
       ), a as (
-        update orders.checkout_attempts set status = 'placed', steps = array_append(steps, 'placed'),
+        update orders.checkout_attempts set status = 'placed', payment_id = ${p.paymentId},
+          steps = array_append(case when 'authorized' = any(steps) then steps else array_append(steps, 'authorized') end,
+            'placed'),
           answer_status = 201, answer = jsonb_build_object('number', n.number::text), answer_sealed = ${p.answerSealed},
           claimed_by = null, claimed_until = now(), updated_at = now()
         from n
