@@ -15,6 +15,7 @@ import {
   paymentSettledSubscribers,
   sweep,
 } from './checkout/checkout.workers.ts';
+import { createDoneInline } from './checkout/done-inline.ts';
 import type { CartApi, OrdersApi, PricingApi } from './contract.ts';
 import { type CaptureMode, captureOrder } from './lifecycle/capture.ts';
 import { createOrdersService, type OrdersService } from './lifecycle/orders.service.ts';
@@ -57,7 +58,9 @@ export function createOrdersModule(deps: OrdersModuleDeps): OrdersModule {
   const { db, privacy } = deps.kernel;
   const orders = createOrdersService({ db, privacy });
   const capture = deps.settings?.capture ?? 'immediate';
+  const doneInline = createDoneInline();
   const service = createCheckoutService({
+    doneInline,
     db,
     privacy,
     cart: deps.cart,
@@ -79,7 +82,7 @@ export function createOrdersModule(deps: OrdersModuleDeps): OrdersModule {
   const checkout = measureCheckout(service, deps.kernel.metrics.business.checkoutOutcomes);
   const shipments = createShipmentsService({ db, payments: deps.payments, orders });
   const returns = createReturnsService({ db, privacy, orders });
-  const workerDeps = { ...deps, db, checkout, orders, capture };
+  const workerDeps = { ...deps, db, checkout, orders, capture, doneInline };
   const definition: ModuleDefinition = {
     name: 'orders',
     migrations: ORDERS_MIGRATIONS,

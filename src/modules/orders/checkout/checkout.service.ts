@@ -27,6 +27,7 @@ import {
 import { attemptLease } from './checkout.lease.ts';
 import { type CheckoutResult, placedFrom, placeOrder } from './checkout.place.ts';
 import { type Attempt, createAttemptsRepo, type Step } from './checkout.repo.ts';
+import type { DoneInline } from './done-inline.ts';
 
 /** How long a checkout's reservation outlives the attempt's deadline, as a backstop (see `run`). */
 export const RESERVATION_BACKSTOP_MS = 24 * 3_600_000;
@@ -57,6 +58,8 @@ export interface CheckoutDeps {
    * pending for the `orders.capture_payment` subscriber, which retries until done.
    */
   captureNow?: (ctx: Ctx, orderId: string, paymentId: string, authorized?: Payment) => Promise<boolean>;
+  /** Where the inline completion and capture are noted for their subscribers (done-inline.ts). */
+  doneInline?: DoneInline;
 }
 
 export interface CheckoutInput {
@@ -241,7 +244,10 @@ export function createCheckoutService(deps: CheckoutDeps) {
     deps.afterStep?.('placed', a.id);
     // The cart is completed now, so a new cart asked for right after the answer is a fresh one; should this fail,
     // the orders.complete_cart subscriber of orders.order.placed completes it (as it always does, idempotently).
-    await deps.cart.markCompleted(sys, a.cartId, a.id).catch(() => undefined);
+    await deps.cart.markCompleted(sys, a.cartId, a.id).then(
+      () => deps.doneInline?.mark('cart_completed', a.id),
+      () => undefined,
+    );
     return captureNow(placed, paymentId as string, authorized);
   }
 
@@ -251,6 +257,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
     // Recorded as the system's act, not the shopper's (the order log names who moved it to paid).
     if (placed.kind !== 'placed') return placed;
     const paid = await deps.captureNow(sys, placed.order.id, paymentId, authorized).catch(() => false);
+    if (paid) deps.doneInline?.mark('paid', placed.order.id);
     return paid ? { ...placed, order: { ...placed.order, status: 'paid', payment: { status: 'captured' } } } : placed;
   }
 

@@ -18,6 +18,7 @@ import { interrupted, paymentDeclined } from './checkout.answers.ts';
 import { DEFAULT_LEASE_MS } from './checkout.lease.ts';
 import { dueAttempts } from './checkout.repo.ts';
 import type { CheckoutService } from './checkout.service.ts';
+import type { DoneInline } from './done-inline.ts';
 
 interface WorkerDeps {
   db: Db;
@@ -28,6 +29,8 @@ interface WorkerDeps {
   checkout: CheckoutService;
   orders: OrdersService;
   capture: CaptureMode;
+  /** The post-pivot steps this process's checkout finished inline (their subscribers then skip them). */
+  doneInline?: DoneInline;
   settings?: { leaseMs?: number } | undefined;
 }
 
@@ -60,7 +63,11 @@ export function afterPlacedSubscribers(d: () => WorkerDeps): Subscriber[] {
     {
       name: 'orders.complete_cart',
       eventTypes: [ORDER_EVENTS.placed],
-      handle: async (e) => d().cart.markCompleted(ctx, placed(e).cartId, placed(e).orderId),
+      handle: async (e) => {
+        const deps = d();
+        if (deps.doneInline?.take('cart_completed', placed(e).orderId)) return;
+        await deps.cart.markCompleted(ctx, placed(e).cartId, placed(e).orderId);
+      },
     },
     {
       name: 'orders.capture_payment',
@@ -68,7 +75,8 @@ export function afterPlacedSubscribers(d: () => WorkerDeps): Subscriber[] {
       // Usually a no-op: checkout captured inline. With PAYMENT_CAPTURE=shipment the first shipment captures.
       handle: async (e) => {
         const deps = d();
-        if (deps.capture === 'immediate') await captureOrder(deps, ctx, placed(e).orderId);
+        if (deps.capture !== 'immediate' || deps.doneInline?.take('paid', placed(e).orderId)) return;
+        await captureOrder(deps, ctx, placed(e).orderId);
       },
     },
   ];

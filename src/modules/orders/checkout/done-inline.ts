@@ -1,0 +1,24 @@
+// What this process's checkout finished inline right after a pivot (the cart completed; the payment captured and the
+// order paid), for the subscribers of `orders.order.placed` that guarantee the same work. When the inline step
+// finished here, its subscriber has nothing left to do and skips its statements. Only a hint: a subscriber that runs
+// in another process, after a restart, or before the inline step finished does the work itself (it is idempotent).
+
+export type InlineStep = 'cart_completed' | 'paid';
+
+export interface DoneInline {
+  mark(step: InlineStep, orderId: string): void;
+  /** True once when `step` was marked done for the order here (the mark is consumed). */
+  take(step: InlineStep, orderId: string): boolean;
+}
+
+/** At most `max` marks: those whose subscriber runs in another process are never taken here, the oldest go first. */
+export function createDoneInline(max = 10_000): DoneInline {
+  const done = new Set<string>();
+  return {
+    mark(step, orderId) {
+      done.add(`${step}:${orderId}`);
+      if (done.size > max) done.delete(done.values().next().value as string);
+    },
+    take: (step, orderId) => done.delete(`${step}:${orderId}`),
+  };
+}
