@@ -243,7 +243,8 @@ export function createCheckoutService(deps: CheckoutDeps) {
     }
     deps.afterStep?.('placed', a.id);
     // The cart is completed now, so a new cart asked for right after the answer is a fresh one; should this fail,
-    // the orders.complete_cart subscriber of orders.order.placed completes it (as it always does, idempotently).
+    // the orders.complete_cart subscriber of orders.order.placed completes it (idempotently; once this has succeeded,
+    // the subscriber in this process skips it: done-inline.ts).
     await deps.cart.markCompleted(sys, a.cartId, a.id).then(
       () => deps.doneInline?.mark('cart_completed', a.id),
       () => undefined,

@@ -72,7 +72,8 @@ export function afterPlacedSubscribers(d: () => WorkerDeps): Subscriber[] {
     {
       name: 'orders.capture_payment',
       eventTypes: [ORDER_EVENTS.placed],
-      // Usually a no-op: checkout captured inline. With PAYMENT_CAPTURE=shipment the first shipment captures.
+      // Usually nothing to do: checkout captured inline (in this process: skipped without a statement). With
+      // PAYMENT_CAPTURE=shipment the first shipment captures.
       handle: async (e) => {
         const deps = d();
         if (deps.capture !== 'immediate' || deps.doneInline?.take('paid', placed(e).orderId)) return;
