@@ -75,11 +75,14 @@ export async function findCart(k: Ex, id: string, lock = false): Promise<StoredC
   return r.rows[0];
 }
 
+/** One line `i` as JSON, with the columns of an ItemRow. */
+const ITEM_JSON = sql`json_build_object('id', i.id, 'cart_id', i.cart_id, 'variant_id', i.variant_id,
+    'product_id', i.product_id, 'sku', i.sku, 'name', i.name, 'quantity', i.quantity, 'unit_price', i.unit_price,
+    'weight_grams', i.weight_grams, 'category_ids', i.category_ids)`;
+
 /** A cart's lines as one JSON value, in `items()` order (for statements that read a cart with its lines). */
-const ITEMS_JSON = sql`coalesce((select json_agg(json_build_object('id', i.id, 'cart_id', i.cart_id,
-    'variant_id', i.variant_id, 'product_id', i.product_id, 'sku', i.sku, 'name', i.name, 'quantity', i.quantity,
-    'unit_price', i.unit_price, 'weight_grams', i.weight_grams, 'category_ids', i.category_ids)
-    order by i.created_at, i.id) from cart.items i where i.cart_id = c.id), '[]'::json)`;
+const ITEMS_JSON = sql`coalesce((select json_agg(${ITEM_JSON} order by i.created_at, i.id) from cart.items i
+    where i.cart_id = c.id), '[]'::json)`;
 
 /** A cart with its lines, read in one statement (one snapshot: the lines are those of the version read). */
 export async function findCartWithItems(
@@ -154,11 +157,6 @@ export async function upsertItem(k: Ex, cartId: string, i: Omit<ItemRow, 'cart_i
     )
     .execute();
 }
-
-/** One line's columns as JSON, as ITEMS_JSON gives them. */
-const ITEM_JSON = sql`json_build_object('id', i.id, 'cart_id', i.cart_id, 'variant_id', i.variant_id,
-    'product_id', i.product_id, 'sku', i.sku, 'name', i.name, 'quantity', i.quantity, 'unit_price', i.unit_price,
-    'weight_grams', i.weight_grams, 'category_ids', i.category_ids)`;
 
 /**
  * Adding an item in one statement, guarded by the version the caller read the cart and its lines at: the version is
