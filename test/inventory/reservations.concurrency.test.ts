@@ -1,5 +1,6 @@
 // Concurrency invariants on real PostgreSQL: no oversell, no deadlock reaching the caller, all-or-nothing,
 // and after every test: stock never negative, reserved = sum(active reservations), ledger sum = on hand.
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   staffCtx as ctx,
@@ -83,6 +84,43 @@ describe.skipIf(!TEST_DATABASE_URL)(`inventory under concurrency ${needsPostgres
     expect(tally(results)).toEqual({ ok: 20, 'inventory.insufficient_stock': 40 });
     expect(await level(t.db, a, wh[0] as string)).toEqual({ onHand: 30, reserved: 20 });
     expect(await level(t.db, b, wh[0] as string)).toEqual({ onHand: 20, reserved: 20 });
+  });
+
+  it('[REQ-INV-023] two-variant orders split over warehouses, reserved and committed at once in opposite line orders: no deadlock, each unit once', async () => {
+    const a = variant('sa');
+    const b = variant('sb');
+    // 15 of a over three warehouses, 20 of b over two: a bounds the orders at 15, and most take a from two levels.
+    for (const w of wh) await receive(a, w, 5);
+    await receive(b, wh[0] as string, 10);
+    await receive(b, wh[1] as string, 10);
+    const results = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const lines = [
+          { variantId: a, quantity: i % 3 === 0 ? 2 : 1 },
+          { variantId: b, quantity: 1 },
+        ];
+        const key = `split-${a}-${i}`;
+        const got = await outcome(svc().reserve(ctx, { key, lines: i % 2 ? lines.reverse() : lines }));
+        return got === 'ok' ? outcome(svc().commit(ctx, key)) : got;
+      }),
+    );
+    expect(results.filter((r) => r !== 'ok' && r !== 'inventory.insufficient_stock')).toEqual([]);
+    const committed = await sql<{ a: number; b: number; rows: number; lines: number }>`
+      select coalesce(sum(-m.quantity) filter (where m.variant_id = ${a}), 0)::int as a,
+        coalesce(sum(-m.quantity) filter (where m.variant_id = ${b}), 0)::int as b, count(*)::int as rows,
+        (select count(*)::int from inventory.reservation_lines l join inventory.reservations r on r.id = l.reservation_id
+          where r.key like ${`split-${a}-%`} and r.status = 'committed') as lines
+      from inventory.movements m where m.kind = 'commit' and m.variant_id in (${a}, ${b})`.execute(t.db.k);
+    const ok = results.filter((r) => r === 'ok').length;
+    const row = committed.rows[0];
+    // Every committed reservation took its a and one b; the ledger has one commit row per stored line.
+    expect(row?.b).toBe(ok);
+    expect(row?.rows).toBe(row?.lines);
+    // a runs out: what is left of it cannot give any order its units.
+    expect(15 - (row?.a ?? 0)).toBeLessThan(2);
+    for (const w of wh) expect((await level(t.db, a, w))?.reserved).toBe(0);
+    const bLeft = (await level(t.db, b, wh[0] as string))?.onHand ?? 0;
+    expect(bLeft + ((await level(t.db, b, wh[1] as string))?.onHand ?? 0)).toBe(20 - ok);
   });
 
   it('[REQ-INV-006] 20 concurrent retries of one key create one reservation', async () => {

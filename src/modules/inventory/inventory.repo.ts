@@ -1,6 +1,7 @@
 // SQL for the inventory schema. Every function takes the transaction (or db.k outside one).
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { type Executor, typed } from '../../platform/db/typed.ts';
+import { valuesList } from '../../platform/db/values-list.ts';
 import type { LevelSnapshot } from './allocation.ts';
 import type {
   Policy,
@@ -48,29 +49,33 @@ export interface ReservationSnapshot {
   levels: LevelSnapshot[];
 }
 
+type SnapshotRow = {
+  variantId: string;
+  mode: PolicyMode;
+  warehouseId: string | null;
+  priority: number | null;
+  reservable: number | null;
+};
+
 /**
- * One unlocked read for planning a reservation: each variant's policy mode and its levels in active
- * warehouses (reservable = on_hand − reserved + backorder_limit) with the warehouse priority.
+ * The unlocked read for planning a reservation: each variant's policy mode and its levels in active warehouses
+ * (reservable = on_hand − reserved + backorder_limit) with the warehouse priority. One row per variant and level, at
+ * least one per variant.
  */
-export async function reservationSnapshot(q: Q, variantIds: readonly string[]): Promise<ReservationSnapshot> {
-  const r = await sql<{
-    variantId: string;
-    mode: PolicyMode;
-    warehouseId: string | null;
-    priority: number | null;
-    reservable: number | null;
-  }>`select v.id as "variantId", coalesce(p.mode, 'tracked') as mode, l.warehouse_id as "warehouseId",
-      l.priority, l.reservable
-    from unnest(${[...variantIds]}::text[]) as v(id)
+const snapshotRows = (variantIds: readonly string[]) => sql`select v.id as "variantId",
+      coalesce(p.mode, 'tracked') as mode, l.warehouse_id as "warehouseId", l.priority, l.reservable
+    from ${valuesList(variantIds, (id) => sql`(${id}::text)`, 'v(id)', sql`null::text`)}
     left join inventory.policies p on p.variant_id = v.id
     left join (
       select l.variant_id, l.warehouse_id, w.priority, l.on_hand - l.reserved + l.backorder_limit as reservable
       from inventory.levels l join inventory.warehouses w on w.id = l.warehouse_id and w.active
-    ) l on l.variant_id = v.id and coalesce(p.mode, 'tracked') <> 'untracked'`.execute(q);
+    ) l on l.variant_id = v.id and coalesce(p.mode, 'tracked') <> 'untracked'`;
+
+function toSnapshot(rows: readonly SnapshotRow[]): ReservationSnapshot {
   const modes = new Map<string, PolicyMode>();
   const warehouses = new Map<string, number>();
   const levels: LevelSnapshot[] = [];
-  for (const row of r.rows) {
+  for (const row of rows) {
     modes.set(row.variantId, row.mode);
     if (row.warehouseId === null) continue;
     warehouses.set(row.warehouseId, row.priority ?? 0);
@@ -79,24 +84,26 @@ export async function reservationSnapshot(q: Q, variantIds: readonly string[]): 
   return { modes, warehouses: [...warehouses].map(([id, priority]) => ({ id, priority })), levels };
 }
 
-/** The conditional atomic update: takes `qty` only if the level can still give it. */
-export async function tryReserveLevel(q: Q, variantId: string, warehouseId: string, qty: number): Promise<boolean> {
-  const r = await sql`update inventory.levels set reserved = reserved + ${qty}, updated_at = now()
-    where variant_id = ${variantId} and warehouse_id = ${warehouseId}
-      and on_hand - reserved + backorder_limit >= ${qty}
-    returning 1`.execute(q);
-  return r.rows.length === 1;
+/**
+ * Inserts an active reservation unless its key is taken, and reads the snapshot for planning it in the same
+ * statement. `inserted` is false when the key was taken (the snapshot is then not needed).
+ */
+export async function insertReservationWithSnapshot(
+  q: Q,
+  row: { id: string; key: string; requestHash: string; expiresAt: Date },
+  variantIds: readonly string[],
+): Promise<{ inserted: boolean; snapshot: ReservationSnapshot }> {
+  const r = await sql<SnapshotRow & { inserted: boolean }>`with ins as (
+      insert into inventory.reservations (id, key, status, request_hash, expires_at)
+      values (${row.id}, ${row.key}, 'active', ${row.requestHash}, ${row.expiresAt})
+      on conflict (key) do nothing returning id)
+    select s.*, exists (select from ins) as inserted from (${snapshotRows(variantIds)}) s`.execute(q);
+  return { inserted: r.rows[0]?.inserted === true, snapshot: toSnapshot(r.rows) };
 }
 
 /** Gives reserved units back (release / expiry). The CHECK keeps reserved >= 0. */
 export async function unreserveLevel(q: Q, variantId: string, warehouseId: string, qty: number): Promise<void> {
   await sql`update inventory.levels set reserved = reserved - ${qty}, updated_at = now()
-    where variant_id = ${variantId} and warehouse_id = ${warehouseId}`.execute(q);
-}
-
-/** Commit: the reserved units leave the building. */
-export async function consumeLevel(q: Q, variantId: string, warehouseId: string, qty: number): Promise<void> {
-  await sql`update inventory.levels set on_hand = on_hand - ${qty}, reserved = reserved - ${qty}, updated_at = now()
     where variant_id = ${variantId} and warehouse_id = ${warehouseId}`.execute(q);
 }
 
@@ -112,16 +119,6 @@ export interface ReservationRow {
 const RESERVATION_COLUMNS = sql`id, key, status, request_hash as "requestHash", expires_at as "expiresAt",
   expires_at <= now() as expired`;
 
-export async function insertReservation(
-  q: Q,
-  row: { id: string; key: string; requestHash: string; expiresAt: Date },
-): Promise<boolean> {
-  const r = await sql`insert into inventory.reservations (id, key, status, request_hash, expires_at)
-    values (${row.id}, ${row.key}, 'active', ${row.requestHash}, ${row.expiresAt})
-    on conflict (key) do nothing returning id`.execute(q);
-  return r.rows.length === 1;
-}
-
 export async function findReservation(q: Q, key: string): Promise<ReservationRow | undefined> {
   const r = await sql<ReservationRow>`select ${RESERVATION_COLUMNS} from inventory.reservations
     where key = ${key}`.execute(q);
@@ -134,6 +131,12 @@ export type StoredLine = ReservationAllocation & { reservationId: string; lineNo
 /** Lines in the order levels are locked in (variant, then warehouse), then by reservation and line. */
 const LINE_ORDER = sql`variant_id collate "C", warehouse_id collate "C", reservation_id, line_no`;
 
+/** A reservation's lines as one JSON array, in the order of linesOf (`r` is the reservation). */
+const LINES_JSON = sql`coalesce((
+    select json_agg(json_build_object('reservationId', reservation_id, 'lineNo', line_no,
+        'variantId', variant_id, 'warehouseId', warehouse_id, 'quantity', quantity) order by ${LINE_ORDER})
+    from inventory.reservation_lines where reservation_id = r.id), '[]')`;
+
 /**
  * Locks the reservation with this key and reads its lines (which never change once written) in the same statement,
  * in the order of linesOf.
@@ -143,11 +146,27 @@ export async function lockReservationWithLines(
   key: string,
 ): Promise<{ row: ReservationRow; lines: StoredLine[] } | undefined> {
   const r = await sql<ReservationRow & { lines: StoredLine[] }>`
-    select ${RESERVATION_COLUMNS}, coalesce((
-        select json_agg(json_build_object('reservationId', reservation_id, 'lineNo', line_no,
-            'variantId', variant_id, 'warehouseId', warehouse_id, 'quantity', quantity) order by ${LINE_ORDER})
-        from inventory.reservation_lines where reservation_id = r.id), '[]') as lines
+    select ${RESERVATION_COLUMNS}, ${LINES_JSON} as lines
     from inventory.reservations r where key = ${key} for update of r`.execute(q);
+  const found = r.rows[0];
+  if (!found) return undefined;
+  const { lines, ...row } = found;
+  return { row, lines };
+}
+
+/**
+ * The conditional atomic update of a commit: the reservation with this key becomes `committed` only while it is
+ * active and not past its expiry, and comes back with its lines. Undefined when it is not (or does not exist): the
+ * caller locks it to tell why.
+ */
+export async function commitIfActive(
+  q: Q,
+  key: string,
+): Promise<{ row: ReservationRow; lines: StoredLine[] } | undefined> {
+  const r = await sql<ReservationRow & { lines: StoredLine[] }>`
+    update inventory.reservations r set status = 'committed', updated_at = now()
+    where key = ${key} and status = 'active' and expires_at > now()
+    returning ${RESERVATION_COLUMNS}, ${LINES_JSON} as lines`.execute(q);
   const found = r.rows[0];
   if (!found) return undefined;
   const { lines, ...row } = found;
@@ -165,22 +184,6 @@ export async function lockExpired(q: Q, limit: number): Promise<ReservationRow[]
 export async function setStatus(q: Q, ids: readonly string[], status: ReservationStatus): Promise<void> {
   await sql`update inventory.reservations set status = ${status}, updated_at = now()
     where id = any(${[...ids]})`.execute(q);
-}
-
-export async function insertLines(q: Q, reservationId: string, lines: readonly ReservationAllocation[]): Promise<void> {
-  if (lines.length === 0) return;
-  await inventoryTables(q)
-    .insertInto('inventory.reservation_lines')
-    .values(
-      lines.map((l, i) => ({
-        reservation_id: reservationId,
-        line_no: i + 1,
-        variant_id: l.variantId,
-        warehouse_id: l.warehouseId,
-        quantity: l.quantity,
-      })),
-    )
-    .execute();
 }
 
 export async function linesOf(q: Q, reservationIds: readonly string[]): Promise<StoredLine[]> {
@@ -202,19 +205,28 @@ export interface VariantTotals {
 }
 
 /**
+ * The totals of variants `ids` (a set of one-column rows) over `levels` (rows shaped like inventory.levels) in active
+ * warehouses. variantTotals reads them from the table; a statement that changes levels reads them from the table with
+ * its own changes laid over (level-batch.repo.ts).
+ */
+export function totalsOver(ids: RawBuilder<unknown>, levels: RawBuilder<unknown>): RawBuilder<VariantTotals> {
+  return sql<VariantTotals>`
+    select v.id as "variantId", coalesce(p.mode, 'tracked') as mode, p.low_stock_threshold as "lowStockThreshold",
+      coalesce(sum(l.on_hand), 0)::int as "onHand", coalesce(sum(l.reserved), 0)::int as reserved,
+      coalesce(sum(greatest(l.on_hand - l.reserved + l.backorder_limit, 0)), 0)::int as available
+    from ${ids} as v(id)
+    left join inventory.policies p on p.variant_id = v.id
+    left join (${levels} l join inventory.warehouses w on w.id = l.warehouse_id and w.active)
+      on l.variant_id = v.id
+    group by v.id, p.mode, p.low_stock_threshold`;
+}
+
+/**
  * Totals per variant over active warehouses, one query for the whole batch (availability contract,
  * events). Variants without levels or policy come back with zeros.
  */
 export async function variantTotals(q: Q, variantIds: readonly string[]): Promise<Map<string, VariantTotals>> {
-  const r = await sql<VariantTotals>`
-    select v.id as "variantId", coalesce(p.mode, 'tracked') as mode, p.low_stock_threshold as "lowStockThreshold",
-      coalesce(sum(l.on_hand), 0)::int as "onHand", coalesce(sum(l.reserved), 0)::int as reserved,
-      coalesce(sum(greatest(l.on_hand - l.reserved + l.backorder_limit, 0)), 0)::int as available
-    from unnest(${[...variantIds]}::text[]) as v(id)
-    left join inventory.policies p on p.variant_id = v.id
-    left join (inventory.levels l join inventory.warehouses w on w.id = l.warehouse_id and w.active)
-      on l.variant_id = v.id
-    group by v.id, p.mode, p.low_stock_threshold`.execute(q);
+  const r = await totalsOver(sql`unnest(${[...variantIds]}::text[])`, sql`inventory.levels`).execute(q);
   return new Map(r.rows.map((t) => [t.variantId, t]));
 }
 

@@ -8,6 +8,7 @@ import { canonicalDemand, planAllocation, requestHash } from './allocation.ts';
 import { INVENTORY_ERRORS as E, type Reservation, type ReservationAllocation, type ReserveInput } from './contract.ts';
 import { INVENTORY_EVENTS, type ReservationExpiredPayload } from './events.ts';
 import * as repo from './inventory.repo.ts';
+import { consumeLevels, type LevelChange, reserveLevels } from './level-batch.repo.ts';
 import { findMovementByKey, insertMovement, lockLevel, putBackOf, setOnHand } from './movement.repo.ts';
 import { actorLabel, appendStockEvents } from './stock-events.ts';
 
@@ -80,8 +81,8 @@ function toReservation(
 }
 
 /** Per-level sums in lock order (variant id, warehouse id), tracked lines only. */
-function byLevel(lines: readonly ReservationAllocation[]): { variantId: string; warehouseId: string; qty: number }[] {
-  const sums = new Map<string, { variantId: string; warehouseId: string; qty: number }>();
+function byLevel(lines: readonly ReservationAllocation[]): LevelChange[] {
+  const sums = new Map<string, LevelChange>();
   for (const l of lines) {
     if (l.warehouseId === null) continue;
     const k = `${l.variantId}\u0000${l.warehouseId}`;
@@ -108,7 +109,10 @@ export function createReservationService(deps: ReservationServiceDeps) {
     const hash = requestHash(demand);
     return db.transaction(async (tx) => {
       const id = newId('res');
-      if (!(await repo.insertReservation(tx, { id, key: input.key, requestHash: hash, expiresAt }))) {
+      const row = { id, key: input.key, requestHash: hash, expiresAt };
+      const variantIds = demand.map((d) => d.variantId);
+      const { inserted, snapshot } = await repo.insertReservationWithSnapshot(tx, row, variantIds);
+      if (!inserted) {
         const existing = await repo.findReservation(tx, input.key);
         if (!existing) throw new Error('reservation vanished after key conflict');
         if (existing.requestHash !== hash) {
@@ -116,24 +120,19 @@ export function createReservationService(deps: ReservationServiceDeps) {
         }
         return toReservation(existing, await repo.linesOf(tx, [existing.id]));
       }
-      const { modes, warehouses, levels } = await repo.reservationSnapshot(
-        tx,
-        demand.map((d) => d.variantId),
-      );
+      const { modes, warehouses, levels } = snapshot;
       const plan = planAllocation(demand, modes, warehouses, levels);
       if (!plan.ok) throw insufficientStock(plan.shortVariants);
-      // Everything that locks no shared row comes first, so the hot level rows stay locked for as few
-      // round trips as possible (the level updates, the events, the commit).
-      await repo.insertLines(tx, id, plan.lines);
-      // Plan lines are in lock order (variant id, warehouse id): concurrent reservations never deadlock.
-      for (const line of plan.lines) {
-        if (line.warehouseId === null) continue;
-        if (!(await repo.tryReserveLevel(tx, line.variantId, line.warehouseId, line.quantity))) {
-          const levelCount = levels.filter((l) => l.variantId === line.variantId && l.reservable > 0).length;
-          throw new StalePlan(line.variantId, levelCount > 1);
-        }
+      // One statement writes the lines and takes every level's units, locking the levels in lock order (variant id,
+      // warehouse id), so concurrent reservations never deadlock; the hot level rows stay locked for the events and
+      // the commit only.
+      const { short, totals } = await reserveLevels(tx, id, plan.lines, byLevel(plan.lines));
+      const first = short[0];
+      if (first) {
+        const levelCount = levels.filter((l) => l.variantId === first.variantId && l.reservable > 0).length;
+        throw new StalePlan(first.variantId, levelCount > 1);
       }
-      await appendStockEvents(tx, ctx, deltas(plan.lines, -1), 'reserved');
+      await appendStockEvents(tx, ctx, deltas(plan.lines, -1), 'reserved', [], totals);
       return { id, key: input.key, status: 'active', expiresAt, allocations: plan.lines };
     });
   }
@@ -174,32 +173,34 @@ export function createReservationService(deps: ReservationServiceDeps) {
 
   async function commit(ctx: Ctx, key: string): Promise<Reservation> {
     return db.transaction(async (tx) => {
-      const { row, lines } = await lockForChange(tx, key);
-      if (row.status === 'committed') return toReservation(row, lines);
-      if (row.status === 'released') {
-        throw errors.conflict(E.reservationReleased, `Reservation ${key} was released; reserve again.`);
+      // The conditional update is the lock: only an active reservation not past its expiry becomes committed.
+      const committed = await repo.commitIfActive(tx, key);
+      if (!committed) {
+        const { row, lines } = await lockForChange(tx, key);
+        if (row.status === 'committed') return toReservation(row, lines);
+        if (row.status === 'released') {
+          throw errors.conflict(E.reservationReleased, `Reservation ${key} was released; reserve again.`);
+        }
+        if (row.status === 'expired' || row.expired) throw reservationExpired(key);
+        throw new Error(`reservation ${key} is active and current, yet its commit matched nothing`);
       }
-      if (row.status === 'expired' || row.expired) throw reservationExpired(key);
-      const actor = actorLabel(ctx.actor);
-      for (const l of byLevel(lines)) await repo.consumeLevel(tx, l.variantId, l.warehouseId, l.qty);
-      for (const l of lines) {
-        if (l.warehouseId === null) continue;
-        await insertMovement(tx, {
-          id: newId('mov'),
-          variantId: l.variantId,
-          warehouseId: l.warehouseId,
-          kind: 'commit',
-          quantity: -l.quantity,
-          requested: -l.quantity,
-          reason: 'reservation committed',
-          actor,
-          idempotencyKey: `commit:${row.id}:${l.lineNo}`,
-          reservationId: row.id,
-        });
-      }
-      await repo.setStatus(tx, [row.id], 'committed');
-      await appendStockEvents(tx, ctx, deltas(lines, 0), 'committed');
-      return toReservation({ ...row, status: 'committed' }, lines);
+      const { row, lines } = committed;
+      const movements = lines.flatMap((l) =>
+        l.warehouseId === null
+          ? []
+          : [
+              {
+                id: newId('mov'),
+                variantId: l.variantId,
+                warehouseId: l.warehouseId,
+                quantity: l.quantity,
+                idempotencyKey: `commit:${row.id}:${l.lineNo}`,
+              },
+            ],
+      );
+      const totals = await consumeLevels(tx, row.id, byLevel(lines), movements, actorLabel(ctx.actor));
+      await appendStockEvents(tx, ctx, deltas(lines, 0), 'committed', [], totals);
+      return toReservation(row, lines);
     });
   }
 

@@ -5,7 +5,7 @@ import type { Tx } from '../../platform/db/db.ts';
 import type { NewEvent } from '../../platform/events/envelope.ts';
 import { appendEvents } from '../../platform/events/outbox.ts';
 import { INVENTORY_EVENTS, type StockChangedPayload, type StockChangeReason, type StockLowPayload } from './events.ts';
-import { type Q, variantTotals } from './inventory.repo.ts';
+import { type Q, type VariantTotals, variantTotals } from './inventory.repo.ts';
 
 /**
  * `availableDelta` maps each changed variant to the change of its customer-visible availability
@@ -18,7 +18,15 @@ export async function stockEvents(
   reason: StockChangeReason,
 ): Promise<NewEvent[]> {
   if (availableDelta.size === 0) return [];
-  const totals = await variantTotals(tx, [...availableDelta.keys()].sort());
+  return eventsFromTotals(await variantTotals(tx, [...availableDelta.keys()].sort()), availableDelta, reason);
+}
+
+/** The events of a change from the variants' totals after it (read by the statement that made the change). */
+export function eventsFromTotals(
+  totals: ReadonlyMap<string, VariantTotals>,
+  availableDelta: ReadonlyMap<string, number>,
+  reason: StockChangeReason,
+): NewEvent[] {
   const events: NewEvent[] = [];
   for (const [variantId, delta] of [...availableDelta.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const t = totals.get(variantId);
@@ -47,8 +55,12 @@ export async function appendStockEvents(
   availableDelta: ReadonlyMap<string, number>,
   reason: StockChangeReason,
   extra: NewEvent[] = [],
+  totalsAfter?: ReadonlyMap<string, VariantTotals>,
 ): Promise<void> {
-  const events = [...extra, ...(await stockEvents(tx, availableDelta, reason))];
+  const changed = totalsAfter
+    ? eventsFromTotals(totalsAfter, availableDelta, reason)
+    : await stockEvents(tx, availableDelta, reason);
+  const events = [...extra, ...changed];
   if (events.length) await appendEvents(tx, ctx, events);
 }
 
