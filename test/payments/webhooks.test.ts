@@ -128,6 +128,25 @@ describe('webhook idempotency and ordering [REQ-PAY-006]', () => {
     expect((await h.pay.api.get(ctx, p.id))?.status).toBe('authorized');
   });
 
+  it('[REQ-PAY-006] an event whose news our record already holds by the time the provider answers is recorded in one statement, with no transaction', async () => {
+    const p = await h.pay.api.authorize(ctx, { orderId: orderId(), amount: 1600, currency: 'EUR', token: 'tok_visa' });
+    expect(p.status).toBe('authorized');
+    const psp = h.psp.payments.get(p.providerPaymentId as string);
+    if (!psp) throw new Error('no sandbox payment');
+    // A body that claims failure: not in sync with our record, so the provider is asked; it says authorized, which is
+    // what we hold (our own call synced first). First look, the void check of an authorization, and the recording.
+    const e = signedEvent({ id: `evt_raced_${p.id}`, type: 'payment.failed', object: { ...psp, status: 'failed' } });
+    let outcome = '';
+    const statements = await statementsOf(async () => {
+      outcome = (await deliver(e.body, e.signature)).json().outcome;
+    });
+    expect([outcome, statements]).toEqual(['in_sync', 3]);
+    expect((await deliver(e.body, e.signature)).json().outcome).toBe('duplicate');
+    expect(await count(h, `payments.webhook_events where event_id = 'evt_raced_${p.id}'`)).toBe(1);
+    expect((await h.pay.api.get(ctx, p.id))?.status).toBe('authorized');
+    expect(await outboxTypes(h, p.id)).toEqual(['payments.payment.authorized']);
+  });
+
   it('[REQ-PAY-006] an event showing what our record already holds is recorded without asking the provider', async () => {
     const p = await h.pay.api.authorize(ctx, { orderId: orderId(), amount: 1500, currency: 'EUR', token: 'tok_visa' });
     expect(p.status).toBe('authorized');

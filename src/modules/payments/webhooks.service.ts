@@ -1,7 +1,7 @@
 // Provider webhooks: verify the signature on the raw body, skip an event id already processed, record at once an
-// event our record already reflects, otherwise retrieve the payment's true status from the provider and apply the
-// guarded transition in the transaction that records the event id (so a crash in between leaves the event to be
-// redelivered).
+// event our record already reflects, otherwise retrieve the payment's true status from the provider; record the event
+// at once when our record shows that status by then, else apply the guarded transition in the transaction that
+// records the event id (so a crash in between leaves the event to be redelivered).
 import type { Ctx } from '../../platform/context.ts';
 import { type Db, retryingStatement } from '../../platform/db/db.ts';
 import { AppError, errors } from '../../platform/errors.ts';
@@ -68,6 +68,15 @@ export function createWebhookHandler(deps: { db: Db; provider: PaymentProvider; 
     // An authorization that came after we gave up on it (voided, or its void still owed) is voided at once; when that
     // fails the event is not recorded, so the provider delivers it again.
     pp = await service.releaseHold(payment, pp);
+    // The usual case here: our own call synced while we asked the provider (its webhook raced our answer), so our
+    // record shows the provider's current state. The same one statement as the first look records the event then.
+    const settled = STATUSES.filter((s) => planSync(s, pp).kind === 'in_sync');
+    const second = await retryingStatement(() => repo.webhookFirstLook(db.k, record, payment.id, settled));
+    if (second.seen) return { outcome: 'duplicate', eventId: event.id };
+    const now = second.payment;
+    if (now && now.providerPaymentId === event.providerPaymentId && settled.includes(now.status)) {
+      return { outcome: second.recorded ? 'in_sync' : 'duplicate', eventId: event.id };
+    }
     const r = await service.sync(ctx, payment.id, pp, (tx) => repo.recordWebhookEvent(tx, record));
     return { outcome: r.vetoed ? 'duplicate' : r.applied ? 'applied' : 'in_sync', eventId: event.id };
   };
