@@ -203,6 +203,8 @@ export function createCheckoutService(deps: CheckoutDeps) {
       // Not recorded on its own (one statement less per order): the placing statement records it with the payment.
       // A run that takes this attempt over before that authorizes again, which payments answers from its record (one
       // payment per order id, the provider's idempotency key), and the placing statement is guarded by the lease.
+      // This attempt never waits for the authorization: orders.payment_settled has nothing to resume (done-inline.ts).
+      deps.doneInline?.mark('authorized', a.id);
       deps.afterStep?.('authorized', a.id);
     }
     // The reservation outlives the attempt's deadline by `deadlineMs`: before the deadline it is certainly active

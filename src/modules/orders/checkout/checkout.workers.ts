@@ -92,7 +92,11 @@ export function paymentSettledSubscribers(d: () => WorkerDeps): Subscriber[] {
       handle: async (e) => {
         const p = e.payload as unknown as PaymentEventPayload;
         const deps = d();
-        if (e.type === 'payments.payment.authorized') return deps.checkout.resume(p.orderId);
+        if (e.type === 'payments.payment.authorized') {
+          // Authorized at once in this process's checkout: the attempt never waited, so there is nothing to resume.
+          if (deps.doneInline?.take('authorized', p.orderId)) return;
+          return deps.checkout.resume(p.orderId);
+        }
         await deps.checkout.abandon(p.orderId, ['waiting'], paymentDeclined(p.failureCode ?? 'failed'));
       },
     },

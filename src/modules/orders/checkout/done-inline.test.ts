@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createFakeCart } from '../../../../test/support/orders-fakes.ts';
 import type { EventEnvelope } from '../../../platform/events/envelope.ts';
 import type { OrderPlacedPayload } from '../events.ts';
-import { afterPlacedSubscribers } from './checkout.workers.ts';
+import { afterPlacedSubscribers, paymentSettledSubscribers } from './checkout.workers.ts';
 import { createDoneInline } from './done-inline.ts';
 
 const placed = (orderId: string, cartId: string): EventEnvelope => ({
@@ -78,5 +78,22 @@ describe('post-pivot steps done inline [REQ-CHK-019]', () => {
     // A redelivery of the inline order's event (the mark was taken) does the work: the subscriber stays the guarantee.
     await run('orders.complete_cart', placed('ord_inline', 'cart_ord_inline'));
     expect(cart.completed('cart_ord_inline')).toBe('ord_inline');
+  });
+
+  it('[REQ-CHK-019] payment_settled resumes no attempt that was authorized inline here, and resumes the others', async () => {
+    const doneInline = createDoneInline();
+    const resumed: string[] = [];
+    const deps = { doneInline, checkout: { resume: async (id: string) => void resumed.push(id) } };
+    const [settled] = paymentSettledSubscribers(() => deps as never);
+    const authorized = (orderId: string): EventEnvelope => ({
+      ...placed(orderId, 'cart_x'),
+      id: `evt_auth_${orderId}`,
+      type: 'payments.payment.authorized',
+      payload: { orderId, paymentId: `pay_${orderId}` },
+    });
+    doneInline.mark('authorized', 'ord_inline');
+    for (const id of ['ord_inline', 'ord_waiting', 'ord_inline']) await settled?.handle(authorized(id));
+    // The second delivery for the inline order finds its mark taken: it resumes, which finds nothing waiting.
+    expect(resumed).toEqual(['ord_waiting', 'ord_inline']);
   });
 });

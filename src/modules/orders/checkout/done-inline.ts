@@ -1,9 +1,11 @@
-// What this process's checkout finished inline right after a pivot (the cart completed; the payment captured and the
-// order paid), for the subscribers of `orders.order.placed` that guarantee the same work. When the inline step
-// finished here, its subscriber has nothing left to do and skips its statements. Only a hint: a subscriber that runs
-// in another process, after a restart, or before the inline step finished does the work itself (it is idempotent).
+// What this process's checkout finished inline (the payment authorized at once, so the attempt never waited; after
+// the pivot, the cart completed and the payment captured with the order paid), for the subscribers that guarantee the
+// same work: `orders.payment_settled` (resumes a waiting attempt) and those of `orders.order.placed`. When the inline
+// step finished here, its subscriber has nothing left to do and skips its statements. Only a hint: a subscriber that
+// runs in another process, after a restart, or before the inline step finished does the work itself (it is
+// idempotent).
 
-export type InlineStep = 'cart_completed' | 'paid';
+export type InlineStep = 'authorized' | 'cart_completed' | 'paid';
 
 export interface DoneInline {
   mark(step: InlineStep, orderId: string): void;
