@@ -10,7 +10,16 @@ export interface Pump {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function createPump(name: string, work: () => Promise<boolean>, pollMs: number, logger: Logger): Pump {
+/**
+ * `work` answers whether it may have left work (then it runs again at once); `first` is true for the first run after a
+ * wake-up or a poll, false when it runs again because the previous run said so.
+ */
+export function createPump(
+  name: string,
+  work: (first: boolean) => Promise<boolean>,
+  pollMs: number,
+  logger: Logger,
+): Pump {
   let stopped = true;
   let again = false;
   let current: Promise<void> | undefined;
@@ -28,8 +37,9 @@ export function createPump(name: string, work: () => Promise<boolean>, pollMs: n
     try {
       do {
         again = false;
-        while (!stopped && (await work())) {
-          // more work found: keep going
+        let first = true;
+        while (!stopped && (await work(first))) {
+          first = false; // more work found: keep going
         }
       } while (again && !stopped);
     } catch (e) {

@@ -12,7 +12,7 @@ import {
   waitFor,
 } from '../../../test/support/events-harness.ts';
 import type { TestDb } from '../../../test/support/test-db.ts';
-import { afterCommit, type Db } from '../db/db.ts';
+import { afterCommit, type Db, statementsIn } from '../db/db.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { once } from './inbox.ts';
 import { appendEvents, eventsInStatement } from './outbox.ts';
@@ -165,6 +165,46 @@ describe('outbox and in-process relay', () => {
     await produce(db, 3);
     await waitFor(() => s.seen.length === 3, 5_000, 5);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('[REQ-EVT-003] a woken round that leaves nothing runs no second one; an ordered aggregate is delivered in one wake-up', async () => {
+    const seen: string[] = [];
+    const plain = {
+      name: 'test.rounds',
+      eventTypes: ['test.rounds.happened'],
+      handle: async (e: EventEnvelope) => void seen.push(e.id),
+    };
+    const inOrder = { ...plain, name: 'test.rounds_ordered', eventTypes: ['test.rounds.ordered'], ordered: true };
+    const { relay: r } = relay([plain, inOrder], { pollMs: 60_000 });
+    await r.start();
+    await new Promise((res) => setTimeout(res, 50)); // the first (empty) round is over
+    // The relay's statements: all of the database's, less those of this test's own context.
+    const relayStatements = async (fn: () => Promise<void>) => {
+      const before = db.queryCount();
+      const own = await statementsIn(fn);
+      return db.queryCount() - before - own;
+    };
+    const drained = () =>
+      waitFor(async () => {
+        const n = await sql<{ n: number }>`select count(*)::int as n from platform.event_deliveries`.execute(db.k);
+        return n.rows[0]?.n === 0;
+      });
+    // One event: fan-out, claim, completion. Nothing was left, so no second fan-out or claim follows.
+    const one = await relayStatements(async () => {
+      await produce(db, 1, { type: 'test.rounds.happened' });
+      await waitFor(() => seen.length === 1, 2_000, 5);
+      await drained();
+    });
+    // Two events of one aggregate for an ordered subscriber: the second is due only once the first is done, so the
+    // relay claims again at once (no fan-out), then once more to find nothing; no poll is waited for.
+    const ordered = await relayStatements(async () => {
+      const ids = await produce(db, 2, { type: 'test.rounds.ordered', aggregates: 1 });
+      await waitFor(() => seen.length === 3, 2_000, 5);
+      expect(seen.slice(1)).toEqual(ids);
+      await drained();
+    });
+    await r.stop();
+    expect({ one, ordered }).toEqual({ one: 3, ordered: 6 });
   });
 
   it('[REQ-EVT-003] afterCommit hooks run once after commit, never after a rollback', async () => {

@@ -166,9 +166,10 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
     return units;
   }
 
-  async function deliverBatch(): Promise<number> {
+  /** Runs the due deliveries: how many were claimed, and whether one was an ordered subscriber's. */
+  async function deliverBatch(): Promise<{ claimed: number; ordered: boolean }> {
     const claimed = await claimDeliveries(db, names, batch, leaseMs);
-    if (claimed.length === 0) return 0;
+    if (claimed.length === 0) return { claimed: 0, ordered: false };
     const done: Array<{ subscriber: string; eventId: string }> = [];
     const units = unitsOf(claimed);
     const one = async (s: Subscriber, d: ClaimedDelivery) => {
@@ -192,7 +193,7 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, units.length) }, worker));
     await completeDeliveries(db.k, done);
-    return claimed.length;
+    return { claimed: claimed.length, ordered: claimed.some((d) => byName.get(d.subscriber)?.ordered === true) };
   }
 
   async function publishBatch(): Promise<number> {
@@ -211,15 +212,26 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
     return rows.length;
   }
 
-  async function work(): Promise<boolean> {
-    let n: number;
-    if (nats) n = await publishBatch();
-    else {
-      n = await fanOut(db, subscribers, batch);
+  /** Whether the last fan-out took a full batch, so outbox rows may be waiting still. */
+  let fanOutFull = false;
+
+  /**
+   * One round: fan out (or publish) the outbox, then run the due deliveries. It asks for another round only when this
+   * one may have left work: a full batch, or an ordered subscriber's delivery done (the next one of that aggregate is
+   * due now). Events appended meanwhile wake the relay again, and the poll is the safety net; a round that runs again
+   * only to pick up deliveries does not fan out again unless the last fan-out was full.
+   */
+  async function work(first: boolean): Promise<boolean> {
+    let more = false;
+    if (nats) more = (await publishBatch()) > 0;
+    else if (first || fanOutFull) {
+      const n = await fanOut(db, subscribers, batch);
       if (n) metrics.published.inc({ transport: 'in-process' }, n);
+      fanOutFull = n >= batch;
+      more = fanOutFull;
     }
     const delivered = await deliverBatch();
-    return n > 0 || delivered > 0;
+    return more || delivered.claimed >= batch || delivered.ordered;
   }
 
   const pump = createPump('event-relay', work, pollMs, logger);
