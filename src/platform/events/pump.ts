@@ -6,6 +6,8 @@ import type { Logger } from '../observability/logger.ts';
 export interface Pump {
   start(): void;
   wake(): void;
+  /** Resolves once no run is going on (the current run, with the rounds it asks for, has ended). */
+  idle(): Promise<void>;
   /** Stops the loop and waits (at most `graceMs`) for the current run to finish. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -66,6 +68,9 @@ export function createPump(
       run();
     },
     wake: run,
+    async idle() {
+      while (current) await current;
+    },
     async stop(graceMs = 5_000) {
       stopped = true;
       if (timer) clearTimeout(timer);

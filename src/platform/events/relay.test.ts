@@ -178,10 +178,12 @@ describe('outbox and in-process relay', () => {
     const { relay: r } = relay([plain, inOrder], { pollMs: 60_000 });
     await r.start();
     await new Promise((res) => setTimeout(res, 50)); // the first (empty) round is over
-    // The relay's statements: all of the database's, less those of this test's own context.
+    // The relay's statements: all of the database's, less those of this test's own context, once the relay's run
+    // (with every round it asked for) is over.
     const relayStatements = async (fn: () => Promise<void>) => {
       const before = db.queryCount();
       const own = await statementsIn(fn);
+      await r.idle();
       return db.queryCount() - before - own;
     };
     const drained = () =>

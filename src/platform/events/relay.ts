@@ -66,6 +66,8 @@ export interface Relay {
   start(): Promise<void>;
   /** Runs a claim/deliver round now (a no-op while stopped). */
   wake(): void;
+  /** Resolves once the relay has no round going on. */
+  idle(): Promise<void>;
   /** Stops claiming; waits at most `graceMs` for handlers in flight (their leases expire otherwise). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -286,6 +288,7 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
       pump.start();
     },
     wake: () => pump.wake(),
+    idle: () => pump.idle(),
     async stop(graceMs = 5_000) {
       if (!started) return;
       started = false;
