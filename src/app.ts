@@ -1,7 +1,8 @@
 // The composition root: kernel → modules → migrations → HTTP platform → routes, read top to bottom.
 import { PLATFORM_MIGRATIONS } from './core-migrations.ts';
+import { catalogAvailability, seedDemo } from './demo-data.ts';
 import { createCartModule } from './modules/cart/index.ts';
-import { type AvailabilityPort, createCatalogModule, DEMO_CATALOG } from './modules/catalog/index.ts';
+import { type AvailabilityPort, createCatalogModule } from './modules/catalog/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
 import { createInventoryModule, type InventoryModule } from './modules/inventory/index.ts';
 import { createNotificationsModule } from './modules/notifications/index.ts';
@@ -75,17 +76,6 @@ interface Modules {
   modules: ModuleDefinition[];
   /** Runs once the migrations are applied (demo data, index rebuilds). */
   afterMigrations(): Promise<void>;
-}
-
-/** Inventory's batch availability as the catalog sees it: an untracked variant has no limit, shown as the
- * most one cart line may hold (999). */
-function catalogAvailability(
-  get: (ids: readonly string[]) => Promise<Map<string, { available: number | null; inStock: boolean }>>,
-): AvailabilityPort {
-  return async (ids) => {
-    const raw = await get(ids);
-    return new Map([...raw].map(([id, a]) => [id, { available: a.available ?? 999, inStock: a.inStock }]));
-  };
 }
 
 function createModules(kernel: Kernel, options: AppOptions): Modules {
@@ -172,11 +162,9 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
     ],
     async afterMigrations() {
       if (kernel.config.demoData) {
-        const products = await catalog.seed(DEMO_CATALOG);
-        if (products) {
-          const levels = await inventory.seedDemo(await catalog.variantIds());
-          kernel.logger.info({ products, stockLevels: levels }, 'demo catalog seeded');
-        }
+        // Nothing to do when the database came from install's demo template (demo-data.ts).
+        const { products, stockLevels } = await seedDemo({ catalog, inventory });
+        if (products) kernel.logger.info({ products, stockLevels }, 'demo catalog seeded');
       }
       const indexed = await search.api.reindexIfEmpty();
       if (indexed) kernel.logger.info({ products: indexed }, 'search index rebuilt');

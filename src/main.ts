@@ -31,11 +31,11 @@ async function main(): Promise<void> {
     throw e;
   }
   const started = performance.now();
-  // A new embedded database is copied from the template `npm install` made for these migrations, or made in a child
-  // process, while the application's modules load (pglite-initdb.ts); openPglite waits for the same run and reports
-  // its failure.
+  // A new embedded database is copied from the template `npm install` made for these migrations (with demo data, the
+  // one that holds it already), or made in a child process, while the application's modules load (pglite-initdb.ts);
+  // openPglite waits for the same run and reports its failure.
   const embedded = embeddedDataDir(config);
-  if (embedded) initdbOnce(embedded, { migrations: CORE_MIGRATIONS }).catch(() => {});
+  if (embedded) initdbOnce(embedded, { migrations: CORE_MIGRATIONS, demo: config.demoData }).catch(() => {});
   enableModuleCache();
   const [{ createApp }, { installProcessFaultPolicy }, { installIdleHeapTrim }] = await Promise.all([
     import('./app.ts'),

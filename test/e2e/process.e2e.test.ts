@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CORE_MIGRATIONS } from '../../src/core-migrations.ts';
-import { makeTemplate } from '../../src/platform/db/pglite-template-maker.ts';
+import { seedDemoDatabase } from '../../src/demo-data.ts';
+import { makeDemoTemplate } from '../../src/platform/db/pglite-template-maker.ts';
 
 const MAIN = join(import.meta.dirname, '../../src/main.ts');
 const children: ChildProcess[] = [];
@@ -49,9 +50,9 @@ async function waitReady(port: number, timeoutMs = 120_000): Promise<void> {
 const freePort = () => 20000 + Math.floor(Math.random() * 20000);
 
 describe('process lifecycle', () => {
-  // `npm install` made the embedded database's template for these migrations (npm's `prepare`); made here when a
-  // migration changed since, so the first start below copies it (REQ-KER-028).
-  beforeAll(() => makeTemplate(CORE_MIGRATIONS), 120_000);
+  // `npm install` made the embedded database's templates for these migrations and this code (npm's `prepare`); made
+  // here when a migration or the code changed since, so the first start below copies the demo template (REQ-KER-028).
+  beforeAll(() => makeDemoTemplate(CORE_MIGRATIONS, seedDemoDatabase), 120_000);
 
   it('[REQ-KER-004] a bad variable stops start-up with one clear line and exit code 1', async () => {
     const p = start({ PORT: 'eighty', DATA_DIR: mkdtempSync(join(tmpdir(), 'emp-')) });
@@ -76,11 +77,19 @@ describe('process lifecycle', () => {
     const first = start({ PORT: String(port), DATA_DIR: dataDir });
     await waitReady(port);
     expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: 'ok' });
+    // [REQ-KER-028] The demo shop is there (seeded by this start, or copied from install's demo template) and indexed.
+    const list = (await (await fetch(`http://127.0.0.1:${port}/v1/products?limit=1`)).json()) as { total: number };
+    expect(list.total).toBe(200);
+    const found = (await (await fetch(`http://127.0.0.1:${port}/v1/search?q=lamp&limit=1`)).json()) as {
+      items: unknown[];
+    };
+    expect(found.items).toHaveLength(1);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
-    // [REQ-KER-028] The first start copied the template: every migration was already applied, the demo catalog is in.
+    // [REQ-KER-028] The first start copied the demo template: every migration was already applied, and the demo data
+    // came with it, so nothing was seeded.
     expect(first.out()).not.toContain('"applied"');
-    expect(first.out()).toContain('"msg":"demo catalog seeded"');
+    expect(first.out()).not.toContain('"msg":"demo catalog seeded"');
     expect(first.out()).toContain('"msg":"stopped"');
     // [REQ-KER-027] The cluster was made apart and renamed into place: no temporary directory is left beside it.
     expect(readdirSync(dataDir).sort()).toEqual(['pglite', 'secrets']);

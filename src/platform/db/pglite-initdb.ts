@@ -78,11 +78,16 @@ export interface InitdbOptions {
   migrations?: readonly MigrationSource[];
   /** Where templates are kept (default TEMPLATE_ROOT; tests use their own). */
   templateRoot?: string;
+  /** The start seeds the demo data: the demo template (the data in place) is copied when there is one for this code. */
+  demo?: boolean;
 }
 
 /** A copy of the matching template into `temporary`, or false when there is none or the copy failed. */
 function copiedTemplate(temporary: string, options: InitdbOptions): boolean {
-  const template = options.migrations && findTemplate(options.migrations, options.templateRoot ?? TEMPLATE_ROOT);
+  const { migrations } = options;
+  if (!migrations) return false;
+  const root = options.templateRoot ?? TEMPLATE_ROOT;
+  const template = (options.demo && findTemplate(migrations, root, { demo: true })) || findTemplate(migrations, root);
   if (!template) return false;
   try {
     copyTemplate(template, temporary);

@@ -8,8 +8,8 @@ import { migrate } from './migrate.ts';
 import type { MigrationSource } from './migration-file.ts';
 import { openPglite } from './pglite.ts';
 import { initdbOnce } from './pglite-initdb.ts';
-import { findTemplate, pgliteVersion, templateName } from './pglite-template.ts';
-import { makeTemplate } from './pglite-template-maker.ts';
+import { demoTemplateName, findTemplate, pgliteVersion, sourceHash, templateName } from './pglite-template.ts';
+import { makeDemoTemplate, makeTemplate } from './pglite-template-maker.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'emp-template-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -146,5 +146,50 @@ describe("a new embedded database is copied from install's template [REQ-KER-028
 
     // No template at all (an install without scripts) is the same path: nothing to copy.
     expect(findTemplate(shop, join(root, 'no-templates-here'))).toBeUndefined();
+  });
+
+  it('[REQ-KER-028] the demo template: the plain one with the demo data seeded, named after the code; a start with demo data copies it', async () => {
+    // The code's hash follows every file but tests, by path and content.
+    const code = join(root, 'code');
+    mkdirSync(join(code, 'platform'), { recursive: true });
+    writeFileSync(join(code, 'platform', 'a.ts'), 'export const a = 1;');
+    writeFileSync(join(code, 'a.test.ts'), 'test');
+    const hash = sourceHash(code);
+    expect(hash).toMatch(/^[0-9a-f]{16}$/);
+    writeFileSync(join(code, 'a.test.ts'), 'another test');
+    expect(sourceHash(code)).toBe(hash);
+    writeFileSync(join(code, 'platform', 'a.ts'), 'export const a = 2;');
+    expect(sourceHash(code)).not.toBe(hash);
+
+    const seed = async (db: Awaited<ReturnType<typeof openPglite>>) => {
+      await sql`insert into shop.items values (100, 'demo sofa')`.execute(db.k);
+    };
+    // A demo template of other code goes when this code's is made; the plain template stays.
+    const old = await makeDemoTemplate(shop, seed, templates, 'b'.repeat(16));
+    expect(old.dir).toBe(join(templates, demoTemplateName(shop, 'b'.repeat(16))));
+    const made = await makeDemoTemplate(shop, seed, templates);
+    expect(made).toEqual({ dir: join(templates, demoTemplateName(shop)), made: true });
+    expect(made.dir).toBe(`${join(templates, templateName(shop))}-demo-${sourceHash()}`);
+    expect(readdirSync(templates).sort()).toEqual(['README', templateName(shop), demoTemplateName(shop)].sort());
+    expect(await makeDemoTemplate(shop, seed, templates)).toEqual({ dir: made.dir, made: false });
+    expect(findTemplate(shop, templates, { demo: true, source: 'c'.repeat(16) })).toBeUndefined();
+
+    const names = async (dataDir: string) => {
+      const db = await openPglite({ dataDir });
+      try {
+        const r = await sql<{ name: string }>`select name from shop.items order by id`.execute(db.k);
+        return r.rows.map((x) => x.name);
+      } finally {
+        await db.close();
+      }
+    };
+    const demo = join(root, 'shop-demo', 'pglite');
+    await withoutChildren(() => initdbOnce(demo, { migrations: shop, templateRoot: templates, demo: true }));
+    expect(await names(demo)).toEqual(['lamp', 'demo sofa']);
+    expect(await appliedIn(demo)).toEqual(['platform/base', 'shop/init', 'shop/seed']);
+    // Without demo data the plain template is copied.
+    const plain = join(root, 'shop-plain', 'pglite');
+    await withoutChildren(() => initdbOnce(plain, { migrations: shop, templateRoot: templates }));
+    expect(await names(plain)).toEqual(['lamp']);
   });
 });
