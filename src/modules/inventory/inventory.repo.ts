@@ -227,7 +227,11 @@ export function totalsOver(ids: RawBuilder<unknown>, levels: RawBuilder<unknown>
  */
 export async function variantTotals(q: Q, variantIds: readonly string[]): Promise<Map<string, VariantTotals>> {
   const r = await totalsOver(sql`unnest(${[...variantIds]}::text[])`, sql`inventory.levels`).execute(q);
-  return new Map(r.rows.map((t) => [t.variantId, t]));
+  return totalsByVariant(r.rows);
+}
+
+export function totalsByVariant(rows: readonly VariantTotals[]): Map<string, VariantTotals> {
+  return new Map(rows.map((t) => [t.variantId, t]));
 }
 
 /**

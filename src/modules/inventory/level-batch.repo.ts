@@ -2,10 +2,10 @@
 // the reservation touches is locked in one fixed order (variant id, then warehouse id, byte order, as everywhere in
 // this module) before any is changed, and the statement also returns the variants' totals after the change, for
 // their stock events.
-import { type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import { valuesList } from '../../platform/db/values-list.ts';
 import type { ReservationAllocation } from './contract.ts';
-import { type Q, totalsOver, type VariantTotals } from './inventory.repo.ts';
+import { type Q, totalsByVariant, totalsOver, type VariantTotals } from './inventory.repo.ts';
 
 /** A change to one level: `qty` units of the variant in the warehouse. */
 export interface LevelChange {
@@ -44,11 +44,13 @@ const LEVELS_AFTER = sql`(select l.variant_id, l.warehouse_id, coalesce(u.on_han
       coalesce(u.reserved, l.reserved) as reserved, l.backorder_limit
     from inventory.levels l left join u on u.variant_id = l.variant_id and u.warehouse_id = l.warehouse_id)`;
 
-const TOTALS = (totals: RawBuilder<VariantTotals>) => sql`coalesce((select json_agg(t) from (${totals}) t), '[]')`;
+/** The totals after the change of every variant in `want`, as one JSON array. */
+const TOTALS_AFTER = sql`coalesce((
+    select json_agg(t) from (${totalsOver(sql`(select distinct variant_id from want)`, LEVELS_AFTER)}) t), '[]')`;
 
-function totalsMap(rows: readonly VariantTotals[]): Map<string, VariantTotals> {
-  return new Map(rows.map((t) => [t.variantId, t]));
-}
+/** The update's rows: the levels of `want` that `locked` holds. */
+const LOCKED_LEVELS = sql`from want w join locked k on k.variant_id = w.variant_id and k.warehouse_id = w.warehouse_id
+      where l.variant_id = w.variant_id and l.warehouse_id = w.warehouse_id`;
 
 /**
  * Writes a reservation's lines and reserves each level's `qty`, only where the level can still give it
@@ -67,9 +69,7 @@ export async function reserveLevels(
     locked as materialized (${LOCKED}),
     u as (
       update inventory.levels l set reserved = l.reserved + w.qty, updated_at = now()
-      from want w join locked k on k.variant_id = w.variant_id and k.warehouse_id = w.warehouse_id
-      where l.variant_id = w.variant_id and l.warehouse_id = w.warehouse_id
-        and l.on_hand - l.reserved + l.backorder_limit >= w.qty
+      ${LOCKED_LEVELS} and l.on_hand - l.reserved + l.backorder_limit >= w.qty
       returning l.variant_id, l.warehouse_id, l.on_hand, l.reserved),
     ins as (
       insert into inventory.reservation_lines (reservation_id, line_no, variant_id, warehouse_id, quantity)
@@ -84,10 +84,10 @@ export async function reserveLevels(
         from want w
         where not exists (select from u where u.variant_id = w.variant_id and u.warehouse_id = w.warehouse_id)),
         '[]') as short,
-      ${TOTALS(totalsOver(sql`(select distinct variant_id from want)`, LEVELS_AFTER))} as totals`.execute(q);
+      ${TOTALS_AFTER} as totals`.execute(q);
   const row = r.rows[0];
   if (!row) throw new Error('reserveLevels returned no row');
-  return { short: row.short, totals: totalsMap(row.totals) };
+  return { short: row.short, totals: totalsByVariant(row.totals) };
 }
 
 /**
@@ -106,8 +106,7 @@ export async function consumeLevels(
     locked as materialized (${LOCKED}),
     u as (
       update inventory.levels l set on_hand = l.on_hand - w.qty, reserved = l.reserved - w.qty, updated_at = now()
-      from want w join locked k on k.variant_id = w.variant_id and k.warehouse_id = w.warehouse_id
-      where l.variant_id = w.variant_id and l.warehouse_id = w.warehouse_id
+      ${LOCKED_LEVELS}
       returning l.variant_id, l.warehouse_id, l.on_hand, l.reserved),
     m as (
       insert into inventory.movements
@@ -121,6 +120,6 @@ export async function consumeLevels(
         't(id, variant_id, warehouse_id, quantity, idempotency_key)',
         sql`null::text, null::text, null::text, null::int, null::text`,
       )})
-    select ${TOTALS(totalsOver(sql`(select distinct variant_id from want)`, LEVELS_AFTER))} as totals`.execute(q);
-  return totalsMap(r.rows[0]?.totals ?? []);
+    select ${TOTALS_AFTER} as totals`.execute(q);
+  return totalsByVariant(r.rows[0]?.totals ?? []);
 }

@@ -13,6 +13,10 @@ import { ALLOWED, planSync } from './state.ts';
 
 const STATUSES = Object.keys(ALLOWED) as PaymentStatus[];
 
+/** Our statuses the state machine finds in sync with a report of the provider's: nothing to apply. */
+const inSyncWith = (report: ProviderPayment): PaymentStatus[] =>
+  STATUSES.filter((s) => planSync(s, report).kind === 'in_sync');
+
 export type WebhookOutcome = 'applied' | 'in_sync' | 'duplicate' | 'ignored' | 'unknown_payment';
 
 export function createWebhookHandler(deps: { db: Db; provider: PaymentProvider; service: PaymentsService }) {
@@ -41,22 +45,35 @@ export function createWebhookHandler(deps: { db: Db; provider: PaymentProvider; 
       type: event.type,
       providerPaymentId: event.providerPaymentId,
     };
+    /**
+     * One statement: the duplicate check, the payment, and the event id recorded when the payment carries the event's
+     * provider payment id and is in one of `inSync`. `outcome` is set when nothing is left to do: already seen, or in
+     * sync (the statement saw the payment when it decided: in sync and not recorded means another delivery did it).
+     */
+    const look = async (paymentId: string | null, inSync: PaymentStatus[]) => {
+      const l = await retryingStatement(() => repo.webhookFirstLook(db.k, record, paymentId, inSync));
+      const p = l.payment;
+      const synced = p && event.providerPaymentId && p.providerPaymentId === event.providerPaymentId;
+      const outcome: WebhookOutcome | undefined = l.seen
+        ? 'duplicate'
+        : synced && inSync.includes(p.status)
+          ? l.recorded
+            ? 'in_sync'
+            : 'duplicate'
+          : undefined;
+      return { payment: p, outcome };
+    };
     // The usual case: our record already shows what the event reports (we synced when we called the provider, or the
     // event is older than our state). Nothing to apply: the first look records the event id, without asking the
     // provider. Which of our statuses are in sync with the event's report is decided here, by the state machine.
     const report = event.payment?.id === event.providerPaymentId ? event.payment : undefined;
-    const inSync = report ? STATUSES.filter((s) => planSync(s, report).kind === 'in_sync') : [];
-    const first = await retryingStatement(() => repo.webhookFirstLook(db.k, record, event.paymentId ?? null, inSync));
-    if (first.seen) return { outcome: 'duplicate', eventId: event.id };
+    const first = await look(event.paymentId ?? null, report ? inSyncWith(report) : []);
+    if (first.outcome) return { outcome: first.outcome, eventId: event.id };
     const payment = first.payment;
     if (!payment || !event.providerPaymentId) {
       // Not ours (or not about a payment): remember it; reconciliation reports unknown payments.
       const fresh = await db.transaction((tx) => repo.recordWebhookEvent(tx, record));
       return { outcome: fresh ? (payment ? 'ignored' : 'unknown_payment') : 'duplicate', eventId: event.id };
-    }
-    // The statement saw this payment when it decided: in sync and not recorded means another delivery recorded it.
-    if (payment.providerPaymentId === event.providerPaymentId && inSync.includes(payment.status)) {
-      return { outcome: first.recorded ? 'in_sync' : 'duplicate', eventId: event.id };
     }
     // Otherwise the event body is only a hint: the provider's current state decides.
     let pp: ProviderPayment;
@@ -70,13 +87,8 @@ export function createWebhookHandler(deps: { db: Db; provider: PaymentProvider; 
     pp = await service.releaseHold(payment, pp);
     // The usual case here: our own call synced while we asked the provider (its webhook raced our answer), so our
     // record shows the provider's current state. The same one statement as the first look records the event then.
-    const settled = STATUSES.filter((s) => planSync(s, pp).kind === 'in_sync');
-    const second = await retryingStatement(() => repo.webhookFirstLook(db.k, record, payment.id, settled));
-    if (second.seen) return { outcome: 'duplicate', eventId: event.id };
-    const now = second.payment;
-    if (now && now.providerPaymentId === event.providerPaymentId && settled.includes(now.status)) {
-      return { outcome: second.recorded ? 'in_sync' : 'duplicate', eventId: event.id };
-    }
+    const second = await look(payment.id, inSyncWith(pp));
+    if (second.outcome) return { outcome: second.outcome, eventId: event.id };
     const r = await service.sync(ctx, payment.id, pp, (tx) => repo.recordWebhookEvent(tx, record));
     return { outcome: r.vetoed ? 'duplicate' : r.applied ? 'applied' : 'in_sync', eventId: event.id };
   };
