@@ -7,6 +7,7 @@ import { enableCompileCache, flushCompileCache } from 'node:module';
 import { CORE_MIGRATIONS } from './core-migrations.ts';
 import { type Config, ConfigError, loadConfig } from './platform/config.ts';
 import { embeddedDataDir, initdbOnce } from './platform/db/pglite-initdb.ts';
+import { applyHeapGrowth } from './platform/heap-growth.ts';
 
 /**
  * Node's default directory: NODE_COMPILE_CACHE, else node-compile-cache in the OS temp dir, never DATA_DIR (backups
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const started = performance.now();
+  applyHeapGrowth(config.heapGrowthPercent);
   // A new embedded database is copied from the template `npm install` made for these migrations (with demo data, the
   // one that holds it already), or made in a child process, while the application's modules load (pglite-initdb.ts);
   // openPglite waits for the same run and reports its failure.

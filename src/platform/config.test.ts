@@ -34,6 +34,14 @@ describe('configuration [REQ-KER-004]', () => {
     expect(fails({ CACHE_MAX_BYTES: '-1' }).variable).toBe('CACHE_MAX_BYTES');
   });
 
+  it('[REQ-KER-029] HEAP_GROWTH_PERCENT: 75 by default, 0 for V8 own rule, at most 300, validated', () => {
+    expect(loadConfig({}).heapGrowthPercent).toBe(75);
+    expect(loadConfig({ HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
+    expect(loadConfig({ HEAP_GROWTH_PERCENT: '300' }).heapGrowthPercent).toBe(300);
+    expect(fails({ HEAP_GROWTH_PERCENT: '301' }).variable).toBe('HEAP_GROWTH_PERCENT');
+    expect(fails({ HEAP_GROWTH_PERCENT: '75%' }).variable).toBe('HEAP_GROWTH_PERCENT');
+  });
+
   it('[REQ-CAT-010] CATALOG_EXACT_TOTAL_MAX: 1000 by default, at least 1, validated', () => {
     expect(loadConfig({}).catalogExactTotalMax).toBe(1000);
     expect(loadConfig({ CATALOG_EXACT_TOTAL_MAX: '50000' }).catalogExactTotalMax).toBe(50_000);

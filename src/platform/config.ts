@@ -108,6 +108,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** IDLE_GC_MS: after this long without a request (probes aside), one memory-reducing collection; 0 = never. */
   idleGcMs: number;
+  /** HEAP_GROWTH_PERCENT: V8's old generation grows at most this much past what a full collection kept; 0 = V8's rule. */
+  heapGrowthPercent: number;
   defaultCurrency: string;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
@@ -313,6 +315,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     idleGcMs: int(env, 'IDLE_GC_MS', 5_000, 0, 86_400_000),
+    heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 75, 0, 300),
     defaultCurrency: currency,
     adminEmail,
     adminPassword,

@@ -15,8 +15,8 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN], {
+function start(env: Record<string, string>, nodeFlags: string[] = []) {
+  const child = spawn(process.execPath, [...nodeFlags, MAIN], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -71,7 +71,7 @@ describe('process lifecycle', () => {
     }
   });
 
-  it('[REQ-KER-007] [REQ-KER-026] [REQ-KER-027] [REQ-KER-028] starts on a data directory, keeps it across restarts, gives its garbage back when idle, and stops on SIGTERM with exit 0', async () => {
+  it('[REQ-KER-007] [REQ-KER-026] [REQ-KER-027] [REQ-KER-028] [REQ-KER-029] starts on a data directory, keeps it across restarts, gives its garbage back when idle, and stops on SIGTERM with exit 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'emp-data-'));
     const port = freePort();
     const first = start({ PORT: String(port), DATA_DIR: dataDir });
@@ -95,7 +95,10 @@ describe('process lifecycle', () => {
     expect(readdirSync(dataDir).sort()).toEqual(['pglite', 'secrets']);
     expect(readFileSync(join(dataDir, 'pglite', 'PG_VERSION'), 'utf8').trim()).toMatch(/^\d+$/);
 
-    const second = start({ PORT: String(port), DATA_DIR: dataDir, IDLE_GC_MS: '200' });
+    // [REQ-KER-029] V8 traces the growth factor it sets at each full collection: HEAP_GROWTH_PERCENT=50 is 1.5.
+    const second = start({ PORT: String(port), DATA_DIR: dataDir, IDLE_GC_MS: '200', HEAP_GROWTH_PERCENT: '50' }, [
+      '--trace-gc-verbose',
+    ]);
     await waitReady(port);
     // The second start found its migrations already applied.
     expect(second.out()).not.toContain('"applied"');
@@ -108,6 +111,7 @@ describe('process lifecycle', () => {
     while ((await collections()) < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     expect(await collections()).toBeGreaterThanOrEqual(1);
     expect((await fetch(`http://127.0.0.1:${port}/v1/products?limit=1`)).status).toBe(200);
+    expect(second.out()).toContain('[HeapController] factor 1.5 based on');
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
   }, 300_000);
