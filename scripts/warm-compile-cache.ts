@@ -6,6 +6,7 @@ import { enableCompileCache, flushCompileCache } from 'node:module';
 enableCompileCache();
 await Promise.all([
   import('../src/platform/config.ts'),
+  import('../src/platform/heap-growth.ts'),
   import('../src/platform/db/pglite-initdb.ts'),
   import('../src/core-migrations.ts'),
   import('../src/app.ts'),
