@@ -9,7 +9,18 @@
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:soak
 import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { call, load, machine, memory, prng, ROOT, scratchDatabase, staffAuth, startServer } from './support/server.ts';
+import {
+  call,
+  load,
+  machine,
+  memory,
+  prng,
+  query,
+  ROOT,
+  scratchDatabase,
+  staffAuth,
+  startServer,
+} from './support/server.ts';
 import { checkout, fillCart, stockedPool } from './support/shop.ts';
 
 const { values } = parseArgs({
@@ -68,10 +79,14 @@ async function main() {
     const auth = await staffAuth(server.base);
     const pool = await stockedPool(server.base, auth, 64, 1_000_000);
     const { slugs, words } = await vocabulary(server.base);
+    // With autovacuum off, dead rows pile up in the busy tables and the carts and orders a second fall minute by
+    // minute (docs/runbooks/dead-rows.md): say which it was.
+    const [av] = await query<{ autovacuum: string }>(db.url, "select current_setting('autovacuum') as autovacuum");
     console.log(
       `soak: ${MINUTES} min; ${READERS} readers (cold list-20 / detail / search / suggest), ${CARTS} cart makers, ` +
         `${SHOPPERS} shoppers (checkout until paid); ${slugs.length} products, ${pool.length} stocked variants, ` +
-        `${words.length} search words; PostgreSQL scratch database, DEMO_DATA=on; server ready in ` +
+        `${words.length} search words; PostgreSQL scratch database (autovacuum ${av?.autovacuum}), DEMO_DATA=on; ` +
+        `server ready in ` +
         `${server.readyMs.toFixed(0)} ms, RSS ${memory(server.pid).rss.toFixed(0)} MB; ${machine()}`,
     );
     const minutes: Minute[] = Array.from({ length: MINUTES }, newMinute);

@@ -13,6 +13,7 @@ import { createSearchModule } from './modules/search/index.ts';
 import { createWebhooksModule } from './modules/webhooks/index.ts';
 import type { Config } from './platform/config.ts';
 import { migrate, pendingMigrations, readMigrations } from './platform/db/migrate.ts';
+import { vacuumJob, warnIfAutovacuumOff } from './platform/db/vacuum.ts';
 import { eventsCleanupJob } from './platform/events/cleanup.ts';
 import { registerEventAdminRoutes } from './platform/events/events.http.ts';
 import { createRelay, type Relay } from './platform/events/relay.ts';
@@ -231,6 +232,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       [
         idempotencyCleanupJob(kernel.db),
         eventsCleanupJob(kernel.db),
+        // Embedded PGlite has no autovacuum launcher: this job stands in for it (platform/db/vacuum.ts).
+        ...(kernel.db.kind === 'pglite' ? [vacuumJob(kernel.db, kernel.logger)] : []),
         erasures.resumeJob,
         rotation.job,
         ...modules.flatMap((m) => m.jobs ?? []),
@@ -287,6 +290,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       try {
         await relay.start();
         await scheduler.start();
+        await warnIfAutovacuumOff(kernel.db, kernel.logger);
       } catch (e) {
         await http.close();
         throw e;
