@@ -290,12 +290,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       try {
         await relay.start();
         await scheduler.start();
-        await warnIfAutovacuumOff(kernel.db, kernel.logger);
       } catch (e) {
         await http.close();
         throw e;
       }
     }
+    // Advice only: a failed look must not stop the start.
+    await warnIfAutovacuumOff(kernel.db, kernel.logger).catch(() => false);
     return { http, kernel, modules, identity, inventory, routes, relay, scheduler, close: () => http.close() };
   } catch (e) {
     await kernel.close();

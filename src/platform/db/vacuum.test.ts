@@ -74,11 +74,14 @@ describe('dead rows [REQ-KER-030]', () => {
 
   it('[REQ-KER-030] the embedded app runs platform.vacuum every minute; its carts end with no dead rows', async () => {
     app = await createTestApp({ db: 'pglite' });
-    const { db } = app.kernel;
     const { rows } = await sql<{ interval_ms: number }>`
-      select interval_ms from platform.scheduled_jobs where name = 'platform.vacuum'`.execute(db.k);
+      select interval_ms from platform.scheduled_jobs where name = 'platform.vacuum'`.execute(app.kernel.db.k);
     expect(rows).toEqual([{ interval_ms: 60_000 }]);
-    // Carts churn: a new row version per call.
+    await app.close();
+    app = undefined;
+    // Without the scheduler, so that only this test's run of the job vacuums. Carts churn: a version per call.
+    app = await createTestApp({ db: 'pglite', workers: false });
+    const { db } = app.kernel;
     for (let i = 0; i < 30; i++) {
       const cart = await app.http.inject({ method: 'POST', url: '/v1/carts', payload: { currency: 'EUR' } });
       const { id, token } = cart.json() as { id: string; token: string };
