@@ -17,8 +17,12 @@ async function packagesLoaded(env: Record<string, string>): Promise<string[]> {
     ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', FIXTURE],
     { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', NODE_ENV: 'test', ...env }, timeout: 60_000 },
   );
-  const last = stdout.trim().split('\n').at(-1) ?? '[]';
-  return JSON.parse(last) as string[];
+  // The fixture's list is its one line that is a JSON array; a log line (a start-up warning) may come after it.
+  const list = stdout
+    .trim()
+    .split('\n')
+    .findLast((line) => line.startsWith('['));
+  return JSON.parse(list ?? '[]') as string[];
 }
 
 /** Loaded only when configured (or, for the mail renderer, at the first message). */

@@ -148,10 +148,12 @@ describe('event and job wiring', () => {
     expect(r.statusCode).toBe(200);
     const body = r.json();
     const names = body.scheduled.map((j: { name: string }) => j.name);
-    // The kernel's jobs and this test's module job, besides whatever the real modules declare.
+    // The kernel's jobs and this test's module job, besides whatever the real modules declare; on PGlite, the job
+    // that stands in for autovacuum (REQ-KER-030).
     expect(names.filter((n: string) => n.startsWith('platform.') || n.startsWith('wiring.'))).toEqual([
       'platform.events_cleanup',
       'platform.idempotency_keys_cleanup',
+      ...(t.kernel.db.kind === 'pglite' ? ['platform.vacuum'] : []),
       'wiring.tick',
     ]);
     expect(names).toEqual([...names].sort());
