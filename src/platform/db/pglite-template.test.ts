@@ -10,6 +10,7 @@ import { openPglite } from './pglite.ts';
 import { initdbOnce } from './pglite-initdb.ts';
 import { demoTemplateName, findTemplate, pgliteVersion, sourceHash, templateName } from './pglite-template.ts';
 import { makeDemoTemplate, makeTemplate } from './pglite-template-maker.ts';
+import { vacuumCandidates } from './vacuum.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'emp-template-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -163,6 +164,8 @@ describe("a new embedded database is copied from install's template [REQ-KER-028
 
     const seed = async (db: Awaited<ReturnType<typeof openPglite>>) => {
       await sql`insert into shop.items values (100, 'demo sofa')`.execute(db.k);
+      // Enough new rows for platform.vacuum (vacuum.ts) in the seeding database itself.
+      await sql`insert into shop.items select g, 'stock ' || g from generate_series(1000, 1199) g`.execute(db.k);
     };
     // A demo template of other code goes when this code's is made; the plain template stays.
     const old = await makeDemoTemplate(shop, seed, templates, 'b'.repeat(16));
@@ -177,7 +180,7 @@ describe("a new embedded database is copied from install's template [REQ-KER-028
     const names = async (dataDir: string) => {
       const db = await openPglite({ dataDir });
       try {
-        const r = await sql<{ name: string }>`select name from shop.items order by id`.execute(db.k);
+        const r = await sql<{ name: string }>`select name from shop.items where id < 1000 order by id`.execute(db.k);
         return r.rows.map((x) => x.name);
       } finally {
         await db.close();
@@ -187,6 +190,14 @@ describe("a new embedded database is copied from install's template [REQ-KER-028
     await withoutChildren(() => initdbOnce(demo, { migrations: shop, templateRoot: templates, demo: true }));
     expect(await names(demo)).toEqual(['lamp', 'demo sofa']);
     expect(await appliedIn(demo)).toEqual(['platform/base', 'shop/init', 'shop/seed']);
+    // The activity counters stay behind with the seeding database: a first start has nothing for platform.vacuum to
+    // do (REQ-KER-030).
+    const copy = await openPglite({ dataDir: demo });
+    try {
+      expect(await vacuumCandidates(copy)).toEqual([]);
+    } finally {
+      await copy.close();
+    }
     // Without demo data the plain template is copied.
     const plain = join(root, 'shop-plain', 'pglite');
     await withoutChildren(() => initdbOnce(plain, { migrations: shop, templateRoot: templates }));
