@@ -149,7 +149,7 @@ describe("a new embedded database is copied from install's template [REQ-KER-028
     expect(findTemplate(shop, join(root, 'no-templates-here'))).toBeUndefined();
   });
 
-  it('[REQ-KER-028] the demo template: the plain one with the demo data seeded, named after the code; a start with demo data copies it', async () => {
+  it('[REQ-KER-028] [REQ-KER-030] the demo template: the plain one with the demo data seeded, named after the code; a start with demo data copies it, with nothing due for a vacuum', async () => {
     // The code's hash follows every file but tests, by path and content.
     const code = join(root, 'code');
     mkdirSync(join(code, 'platform'), { recursive: true });
