@@ -5,6 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTopology, startConsumer, topology } from '../../src/platform/events/nats-transport.ts';
 import { createRelay, type Relay } from '../../src/platform/events/relay.ts';
 import {
   effectCounts,
@@ -114,6 +115,49 @@ describe('relay through NATS JetStream', () => {
         where prev is not null and prev > event_id`.execute(db.k);
       expect(order.rows[0]?.bad).toBe(0);
       expect(instances.every((i) => i.a.seen.length > 0) || instances.some((i) => i.a.seen.length === 200)).toBe(true);
+    },
+    60_000,
+  );
+
+  it.skipIf(!TEST_NATS_URL)(
+    `[REQ-EVT-008] a consumer stopped before its pull is set up stops, and the next relay on the stream handles every event once ${needsNats}`,
+    async () => {
+      const db = (t as TestDb).db;
+      for (const r of relays.splice(0)) await r.stop(100); // the previous tests' relays share this database
+      const stream = newStream();
+      const subscribers = () => [
+        recordingSubscriber(db, 'test.nats_quick_a'),
+        recordingSubscriber(db, 'test.nats_quick_b', { ordered: true }),
+      ];
+      const nc = await nats();
+      const tp = topology(stream);
+      await ensureTopology(nc, tp, subscribers(), 30_000);
+      // Stopped in the same tick as it starts: its pull is made a NATS round trip later, after the stop. Such a pull
+      // used to stay open for ever, and the stop with it.
+      const loops = await Promise.all(
+        subscribers().map((s) => startConsumer(nc, tp, s, 4, async () => ({ kind: 'ack' }), quietLogger)),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        Promise.all(loops.map((l) => l.stop())).then(() => 'stopped'),
+        new Promise((r) => (timer = setTimeout(() => r('still stopping after 15 s'), 15_000))),
+      ]);
+      clearTimeout(timer);
+      expect(outcome).toBe('stopped');
+
+      const relay = createRelay(
+        { db, logger: quietLogger, metrics: newMetrics(), subscribers: subscribers() },
+        { pollMs: 50, nats: { connection: nc, stream } },
+      );
+      relays.push(relay);
+      await relay.start();
+      await produce(db, 30, { perTx: 10, aggregates: 5 });
+      const names = ['test.nats_quick_a', 'test.nats_quick_b'];
+      await waitFor(async () =>
+        (await Promise.all(names.map((n) => effectCounts(db, n)))).every((c) => c.distinct === 30),
+      );
+      for (const n of names) expect(await effectCounts(db, n)).toEqual({ rows: 30, distinct: 30 });
+      await relay.stop(100);
     },
     60_000,
   );

@@ -283,7 +283,16 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
         void attachLater(connection).catch((e: unknown) => {
           logger.warn({ err: (e as Error)?.message }, 'event relay stopped waiting for NATS');
         });
-      } else if (connection) await attach(connection);
+      } else if (connection) {
+        await attach(connection);
+        // Stopped while attaching: that stop found no consumers to stop.
+        if (!started) {
+          await Promise.all(consumers.map((c) => c.stop()));
+          consumers = [];
+          live = undefined;
+          return;
+        }
+      }
       unsubscribe = onOutboxAppended(() => pump.wake());
       pump.start();
     },
