@@ -18,6 +18,9 @@ const typescript = ['--experimental-strip-types', '--disable-warning=Experimenta
 if (run(['scripts', 'pglite-template.ts'], typescript) !== 0) {
   console.warn('pglite: no template made; a first `npm start` makes its database itself (a few seconds longer)');
 }
+if (run(['scripts', 'bundle-packages.mjs']) !== 0) {
+  console.warn('packages: not bundled; `npm start` loads them as installed (a few hundred ms longer)');
+}
 const started = Date.now();
 if (run(['scripts', 'warm-compile-cache.ts'], typescript) === 0) {
   console.log(`modules: compiled into Node's compile cache in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -25,8 +25,8 @@ async function waitReady(port: number, exited: Promise<unknown>): Promise<void> 
   throw new Error('server never became ready');
 }
 
-describe('install fills the module compile cache [REQ-KER-028]', () => {
-  it('[REQ-KER-028] a first npm start after it compiles and type-strips no TypeScript file but its entry', async () => {
+describe('install fills the module compile cache [REQ-KER-028] [REQ-KER-031]', () => {
+  it('[REQ-KER-028] [REQ-KER-031] a first npm start after it compiles and type-strips no TypeScript file but its entry', async () => {
     const cache = join(scratch, 'compile-cache');
     const env = { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: cache };
     const warm = spawnSync(process.execPath, [...TYPESCRIPT, join(ROOT, 'scripts', 'warm-compile-cache.ts')], {
@@ -70,5 +70,23 @@ describe('install fills the module compile cache [REQ-KER-028]', () => {
     const read = [...report.matchAll(/retrieving transpile cache for StrippedTypeScript \S+\.\.\.success/g)].length;
     expect(compiled).toEqual(['src/main.ts']);
     expect(read).toBeGreaterThan(200);
+    // V8 took the compiled code of every module the warm-up compiled: none was compiled under other V8 flags (the
+    // heap's growth, which src/main.ts sets before it loads the app).
+    expect(report).not.toMatch(/V8 code cache for \S+ \S+ was rejected/);
+    expect([...report.matchAll(/V8 code cache for \S+ \S+ was accepted/g)].length).toBeGreaterThan(900);
+    // REQ-KER-031: the bundled packages come from install's bundles, compiled by the warm-up too, and not one of
+    // their installed files is loaded (that would be a second copy).
+    const bundles = [...report.matchAll(/V8 code cache for ESM file:\/\/\S+\/packages-[0-9a-f]+\/(\S+) was (\w+)/g)];
+    expect(new Set(bundles.map((m) => m[1]))).toEqual(
+      new Set([
+        'typebox.js',
+        'typebox-value.js',
+        'kysely.js',
+        'jose.js',
+        ...bundles.map((m) => m[1]).filter((f) => f?.startsWith('shared-')),
+      ]),
+    );
+    expect(bundles.every((m) => m[2] === 'accepted')).toBe(true);
+    expect(report).not.toMatch(/node_modules\/(kysely|typebox|jose)\//);
   }, 300_000);
 });
