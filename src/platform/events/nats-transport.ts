@@ -179,7 +179,7 @@ export async function startConsumer(
             messages = await current.consume({ max_messages: limit });
             // A stop that came while this pull was being set up closed nothing. The close ends the iterator only once
             // it is iterated (the client queues it behind the messages), so close without waiting and iterate.
-            if (stopped) void messages.close();
+            if (stopped) messages.close().catch(() => {});
             for await (const m of messages) {
               if (stopped) continue; // not acknowledged: redelivered to a process that is not stopping
               const tracked: Promise<void> = safely(m).finally(() => inflight.delete(tracked));
