@@ -163,6 +163,41 @@ describe('relay through NATS JetStream', () => {
   );
 
   it.skipIf(!TEST_NATS_URL)(
+    `[REQ-EVT-008] a relay stopped while it attaches to NATS leaves nothing running ${needsNats}`,
+    async () => {
+      const db = (t as TestDb).db;
+      for (const r of relays.splice(0)) await r.stop(100); // the previous tests' relays share this database
+      const stream = newStream();
+      const nc = await nats();
+      const late = recordingSubscriber(db, 'test.nats_late_a');
+      const stopped = createRelay(
+        { db, logger: quietLogger, metrics: newMetrics(), subscribers: [late] },
+        { pollMs: 50, nats: { connection: nc, stream } },
+      );
+      // The stop lands while start() still awaits the stream and consumers: it finds none to stop.
+      const starting = stopped.start();
+      await stopped.stop(100);
+      await starting;
+
+      const other = recordingSubscriber(db, 'test.nats_late_b');
+      const running = createRelay(
+        { db, logger: quietLogger, metrics: newMetrics(), subscribers: [other] },
+        { pollMs: 50, nats: { connection: nc, stream } },
+      );
+      relays.push(running);
+      await running.start();
+      await produce(db, 10, { perTx: 10 });
+      await waitFor(async () => (await effectCounts(db, 'test.nats_late_b')).distinct === 10);
+      await new Promise((r) => setTimeout(r, 500));
+      // The stopped relay's consumer exists on the stream and its events wait there, but nothing of it handles them.
+      expect(late.seen.length).toBe(0);
+      expect(await effectCounts(db, 'test.nats_late_a')).toEqual({ rows: 0, distinct: 0 });
+      await running.stop(100);
+    },
+    60_000,
+  );
+
+  it.skipIf(!TEST_NATS_URL)(
     `[REQ-EVT-009] NATS down while events are produced: they wait in the outbox and drain when it is back ${needsNats}`,
     async () => {
       const db = (t as TestDb).db;
