@@ -87,7 +87,7 @@ export async function startServer(options: { databaseUrl: string; port: number; 
     DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? '20',
     ...options.env,
   };
-  // HEAP_GROWTH_PERCENT too, so that a setting of the process can be compared on the same build.
+  // HEAP_GROWTH_PERCENT and CACHE_MAX_BYTES too, so that a setting of the process can be compared on the same build.
   for (const k of ['REDIS_URL', 'NATS_URL', 'HEAP_GROWTH_PERCENT', 'CACHE_MAX_BYTES']) {
     const v = process.env[k];
     if (v) env[k] = v;

@@ -81,7 +81,7 @@ describe('dead rows [REQ-KER-030]', () => {
     await app.close();
     app = undefined;
     // Without the scheduler, so that only this test's run of the job vacuums. Carts churn: a version per call.
-    app = await createTestApp({ db: 'pglite', workers: false, services: false });
+    app = await createTestApp({ db: 'pglite', workers: false });
     const { db } = app.kernel;
     for (let i = 0; i < 30; i++) {
       const cart = await app.http.inject({ method: 'POST', url: '/v1/carts', payload: { currency: 'EUR' } });

@@ -254,13 +254,20 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
     live = { connection, js: jetstream(connection), t, publishRows: transport.publishRows };
   }
 
+  /** Stops the consumers and stops publishing through NATS (a stop, or a stop that came while attaching). */
+  async function detach(): Promise<void> {
+    await Promise.all(consumers.map((c) => c.stop()));
+    consumers = [];
+    live = undefined;
+  }
+
   /** Waits for a connection made in the background, then attaches, retrying until it works or the relay stops. */
   async function attachLater(pending: Promise<NatsConnection>): Promise<void> {
     const connection = await pending;
     for (let tries = 1; started; tries++) {
       try {
         await attach(connection);
-        if (!started) await Promise.all(consumers.map((c) => c.stop()));
+        if (!started) await detach();
         else logger.info('event relay attached to NATS: publishing the events that waited in the outbox');
         pump.wake();
         return;
@@ -286,12 +293,7 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
       } else if (connection) {
         await attach(connection);
         // Stopped while attaching: that stop found no consumers to stop.
-        if (!started) {
-          await Promise.all(consumers.map((c) => c.stop()));
-          consumers = [];
-          live = undefined;
-          return;
-        }
+        if (!started) return detach();
       }
       unsubscribe = onOutboxAppended(() => pump.wake());
       pump.start();
@@ -303,9 +305,7 @@ export function createRelay(deps: RelayDeps, options: RelayOptions = {}): Relay 
       started = false;
       unsubscribe?.();
       await pump.stop(graceMs);
-      await Promise.all(consumers.map((c) => c.stop()));
-      consumers = [];
-      live = undefined;
+      await detach();
     },
   };
 }
