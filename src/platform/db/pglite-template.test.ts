@@ -203,4 +203,39 @@ describe("a new embedded database is copied from install's template [REQ-KER-028
     await withoutChildren(() => initdbOnce(plain, { migrations: shop, templateRoot: templates }));
     expect(await names(plain)).toEqual(['lamp']);
   });
+
+  it('[REQ-KER-028] a template whose last WAL segment is nearly full: the first open of a copy makes no new segment', async () => {
+    const SEGMENT = 16 * 1024 * 1024;
+    const own = join(root, 'templates-wal');
+    const offset = async (db: Awaited<ReturnType<typeof openPglite>>) => {
+      const r = await sql<{ at: string }>`select pg_current_wal_insert_lsn() - '0/0'::pg_lsn as at`.execute(db.k);
+      return Number(r.rows[0]?.at) % SEGMENT;
+    };
+    // A seed that ends between 80 % and 95 % into a segment, where PostgreSQL's start-up makes the next one.
+    const seed = async (db: Awaited<ReturnType<typeof openPglite>>) => {
+      await sql`create table shop.filler (id serial primary key, body text not null)`.execute(db.k);
+      for (let at = await offset(db); at < 0.8 * SEGMENT || at > 0.95 * SEGMENT; at = await offset(db)) {
+        const kb = at > 0.95 * SEGMENT ? 256 : Math.max(8, Math.floor((0.85 * SEGMENT - at) / 1024 / 2));
+        await sql`insert into shop.filler (body) select repeat(md5(g::text), 32) from generate_series(1, ${kb}) g`.execute(
+          db.k,
+        );
+      }
+    };
+    const made = await makeDemoTemplate(shop, seed, own);
+    const segments = (dir: string) =>
+      readdirSync(join(dir, 'pg_wal'))
+        .filter((f) => /^[0-9A-F]{24}$/.test(f))
+        .sort();
+    const copy = join(root, 'shop-wal', 'pglite');
+    await withoutChildren(() => initdbOnce(copy, { migrations: shop, templateRoot: own, demo: true }));
+    const before = segments(copy);
+    expect(before).toEqual(segments(made.dir));
+    const db = await openPglite({ dataDir: copy });
+    try {
+      expect(await offset(db)).toBeGreaterThan(0.75 * SEGMENT);
+    } finally {
+      await db.close();
+    }
+    expect(segments(copy)).toEqual(before);
+  });
 });
