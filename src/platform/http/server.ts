@@ -78,14 +78,24 @@ function missingIdempotencyKey(error: FastifyError): boolean {
   );
 }
 
+/**
+ * The kind of database fault an error is, if it is one. An error Fastify marked as the client's (a 4xx status, e.g.
+ * the request body's stream reset by a client that went away: `ECONNRESET`, "aborted") is never a database fault.
+ */
+function faultOf(error: unknown): DbFaultKind | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return undefined;
+  return dbFaultKind(error);
+}
+
 export function databaseFaultError(error: unknown): AppError | undefined {
-  const kind = dbFaultKind(error);
+  const kind = faultOf(error);
   return kind ? faultProblem(kind) : undefined;
 }
 
 /** As databaseFaultError, counted in the metrics (the REST error handler). */
 function databaseFault(error: unknown, metrics: Metrics): AppError | undefined {
-  const kind = dbFaultKind(error);
+  const kind = faultOf(error);
   if (!kind) return undefined;
   metrics.dependencyErrors.inc({ dependency: 'postgres', kind });
   if (kind === 'pool_wait') metrics.dbPoolWaitTimeouts.inc();
