@@ -129,6 +129,43 @@ describe('cart over HTTP', () => {
     expect(stored.rows[0]).toEqual({ version: 2, lines: 1 });
   });
 
+  it('[REQ-CRT-003] changing a line past the stock answers 409 like adding and leaves the line; within stock or lower works', async () => {
+    const v = await createVariant(t, staff, { price: 700, stock: 5 });
+    const cart = await newCart();
+    const added = (
+      await call('POST', `/v1/carts/${cart.id}/items`, cart.token, { variantId: v.variantId, quantity: 2 })
+    ).json() as Cart;
+    const lineId = added.items[0]?.id;
+    const adding = await call('POST', `/v1/carts/${cart.id}/items`, cart.token, {
+      variantId: v.variantId,
+      quantity: 7,
+    });
+    const patching = await call('PATCH', `/v1/carts/${cart.id}/items/${lineId}`, cart.token, { quantity: 9 });
+    expect(patching.statusCode).toBe(409);
+    expect(patching.headers['content-type']).toContain('application/problem+json');
+    const { code, detail, available } = patching.json() as { code: string; detail: string; available: number };
+    expect({ code, detail, available }).toEqual({
+      code: 'cart.insufficient_stock',
+      detail: 'Only 5 available.',
+      available: 5,
+    });
+    const added409 = adding.json() as { code: string; detail: string; available: number };
+    expect([adding.statusCode, added409.code, added409.detail, added409.available]).toEqual([
+      409,
+      code,
+      detail,
+      available,
+    ]);
+    const after = (await call('GET', `/v1/carts/${cart.id}`, cart.token)).json() as Cart;
+    expect([after.version, after.items.map((i) => i.quantity)]).toEqual([added.version, [2]]);
+    // Raising within the stock works; so does lowering a line that already holds more than the stock now has.
+    let res = await call('PATCH', `/v1/carts/${cart.id}/items/${lineId}`, cart.token, { quantity: 5 });
+    expect([res.statusCode, (res.json() as Cart).items[0]?.quantity]).toEqual([200, 5]);
+    await sql`update cart.items set quantity = 8 where id = ${lineId}`.execute(t.kernel.db.k);
+    res = await call('PATCH', `/v1/carts/${cart.id}/items/${lineId}`, cart.token, { quantity: 6 });
+    expect([res.statusCode, (res.json() as Cart).items[0]?.quantity]).toEqual([200, 6]);
+  });
+
   it('[REQ-CRT-004] without the token, with a wrong token, or as another customer: 404 cart.not_found', async () => {
     const cart = await newCart();
     const other = await registerCustomer(t);

@@ -65,6 +65,14 @@ function couponCodesAfter(codes: string[], couponCode: string | null | undefined
   return next;
 }
 
+/** The soft availability check of a line's new quantity (adding, or raising a line): tracked stock below it → 409. */
+function checkStock(stock: { available: number | null } | undefined, quantity: number): void {
+  if (stock && stock.available !== null && stock.available < quantity) {
+    const available = Math.max(0, stock.available);
+    throw errors.conflict(E.insufficientStock, `Only ${available} available.`, { available });
+  }
+}
+
 export function createCartService(deps: CartServiceDeps) {
   const { db } = deps;
   const pii = createCartPii(deps.privacy);
@@ -192,11 +200,7 @@ export function createCartService(deps: CartServiceDeps) {
         if (quantity > MAX_QUANTITY) {
           throw errors.unprocessable(E.quantityLimit, `A line holds at most ${MAX_QUANTITY} units.`);
         }
-        if (stock && stock.available !== null && stock.available < quantity) {
-          throw errors.conflict(E.insufficientStock, `Only ${Math.max(0, stock.available)} available.`, {
-            available: Math.max(0, stock.available),
-          });
-        }
+        checkStock(stock, quantity);
         if (!before && lines >= MAX_LINES) {
           throw errors.unprocessable(E.tooManyLines, `A cart holds at most ${MAX_LINES} lines.`);
         }
@@ -238,11 +242,23 @@ export function createCartService(deps: CartServiceDeps) {
       );
     },
 
+    /**
+     * The line's variant is read with the cart and its stock asked before the transaction (inventory is never called
+     * inside one). Under the cart's lock the line is set; a raise past the stock is refused (the update rolls back),
+     * a lowering never is.
+     */
     async setQuantity(ctx: Ctx, cartId: string, token: string | undefined, itemId: string, quantity: number) {
+      const { items } = await readStored(ctx, cartId, token);
+      const line = items.find((l) => l.id === itemId);
+      const stock = line && (await deps.availability([line.variant_id])).get(line.variant_id);
       return write(ctx, cartId, token, async (tx, c) => {
-        const r = await sql`update cart.items set quantity = ${quantity} where id = ${itemId} and cart_id = ${c.id}
-          returning id`.execute(tx);
-        if (!r.rows.length) throw errors.notFound(E.itemNotFound, `No item ${itemId} in this cart.`);
+        const r = await sql<{ before: number }>`with old as (
+            select quantity from cart.items where id = ${itemId} and cart_id = ${c.id})
+          update cart.items set quantity = ${quantity} where id = ${itemId} and cart_id = ${c.id}
+          returning (select quantity from old) as before`.execute(tx);
+        const before = r.rows[0]?.before;
+        if (before === undefined) throw errors.notFound(E.itemNotFound, `No item ${itemId} in this cart.`);
+        if (quantity > before) checkStock(stock, quantity);
       });
     },
 

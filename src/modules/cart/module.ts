@@ -17,7 +17,7 @@ export interface CartModuleDeps {
   db: Db;
   catalog: Pick<CatalogApi, 'getVariantsForCart' | 'getProducts'>;
   pricing: PricingQuoteApi;
-  /** Inventory's batch availability (soft check on add); null available = untracked. */
+  /** Inventory's batch availability (soft check on add and on raising a line); null available = untracked. */
   availability: (variantIds: readonly string[]) => Promise<Map<string, { available: number | null }>>;
   defaultCurrency: string;
   /** Seals personal data; the cart registers its export, erasure and key rotation parts here. */
