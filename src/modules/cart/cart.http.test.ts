@@ -166,6 +166,36 @@ describe('cart over HTTP', () => {
     expect([res.statusCode, (res.json() as Cart).items[0]?.quantity]).toEqual([200, 6]);
   });
 
+  it('[REQ-CRT-008] a PATCH that changes nothing writes nothing: the cart as is, version and updated_at unchanged', async () => {
+    const cart = await newCart();
+    const address = { name: 'Ada', line1: 'Street 1', city: 'Berlin', postalCode: '10117', country: 'DE' };
+    const set = await call('PATCH', `/v1/carts/${cart.id}`, cart.token, {
+      email: 'same@example.com',
+      shippingAddress: address,
+    });
+    expect(set.statusCode).toBe(200);
+    const stamp = async () =>
+      (
+        await sql<{ version: number; updated_at: Date }>`select version, updated_at from cart.carts
+          where id = ${cart.id}`.execute(t.kernel.db.k)
+      ).rows[0];
+    const before = await stamp();
+    for (const payload of [
+      {},
+      { email: 'same@example.com' },
+      { shippingAddress: Object.fromEntries(Object.entries(address).reverse()) },
+      { couponCode: null, billingAddress: null },
+    ]) {
+      const res = await call('PATCH', `/v1/carts/${cart.id}`, cart.token, payload);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual(set.json());
+      expect(await stamp()).toEqual(before);
+    }
+    // A change still writes and bumps the version.
+    const changed = await call('PATCH', `/v1/carts/${cart.id}`, cart.token, { email: 'other@example.com' });
+    expect([changed.statusCode, (changed.json() as Cart).version]).toEqual([200, (before?.version ?? 0) + 1]);
+  });
+
   it('[REQ-CRT-004] without the token, with a wrong token, or as another customer: 404 cart.not_found', async () => {
     const cart = await newCart();
     const other = await registerCustomer(t);

@@ -2,6 +2,7 @@
 // serialised; a PATCH of the cart's own fields is one update guarded by the version it read (optimistic, with the
 // lock as the fallback under contention). Catalog, inventory and pricing are called outside transactions.
 import { timingSafeEqual } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db, Tx } from '../../platform/db/db.ts';
@@ -271,7 +272,8 @@ export function createCartService(deps: CartServiceDeps) {
 
     /**
      * PATCH: optimistic — read, validate, then one update guarded by the version read (a concurrent write makes it
-     * match nothing, and the PATCH is planned again on a fresh read); under sustained contention it takes the lock.
+     * match nothing, and the PATCH is planned again on a fresh read); under sustained contention it takes the lock. A
+     * PATCH that would store what the cart holds (e.g. an empty body) writes nothing and answers the cart as it is.
      */
     async update(ctx: Ctx, cartId: string, token: string | undefined, patch: CartPatch) {
       const pick = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
@@ -312,11 +314,20 @@ export function createCartService(deps: CartServiceDeps) {
           throw errors.unprocessable(E.invalidShippingMethod, 'This shipping method is not available for the cart.');
         }
       };
+      /** True when the patch would store what the cart holds (nothing is written then: version and updated_at stay). */
+      const changesNothing = (stored: repo.StoredCart, cart: repo.CartRow) =>
+        !hasLegacyPlaintext(stored) &&
+        (patch.email === undefined || patch.email === cart.email) &&
+        (patch.shippingAddress === undefined || isDeepStrictEqual(patch.shippingAddress, cart.shipping_address)) &&
+        (patch.billingAddress === undefined || isDeepStrictEqual(patch.billingAddress, cart.billing_address)) &&
+        (patch.shippingMethodId === undefined || patch.shippingMethodId === cart.shipping_method_id) &&
+        isDeepStrictEqual(couponCodesAfter(cart.coupon_codes, patch.couponCode), cart.coupon_codes);
       for (let attempt = 0; attempt < 3; attempt++) {
         const { cart: stored, items } = await readStored(ctx, cartId, token);
         const cart = await pii.open(stored);
         if (cart.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
         await checkMethod(cart, items);
+        if (changesNothing(stored, cart)) return view(cart, items);
         const updated = await apply(db.k, cart, await sealedAfter(stored, cart), true);
         // Guarded by the version read: the lines are still the ones read with it (every line change bumps it).
         if (updated) return view(await pii.open(updated), items);
