@@ -1662,7 +1662,10 @@ export interface components {
              * @example 400
              */
             status: number;
-            /** @example body/email must match format "email" */
+            /**
+             * @description A human-readable explanation; one longer than 10000 characters is cut and ends with "…"
+             * @example body/email must match format "email"
+             */
             detail?: string;
             /**
              * @description Stable machine-readable error code `<module>.<reason>`
@@ -1676,7 +1679,7 @@ export interface components {
             traceId: string;
             /** @description The path of the request */
             instance?: string;
-            /** @description One entry per invalid field */
+            /** @description One entry per invalid field, the first 100 when there are more (detail then says how many there were in all); a field or message longer than 1000 characters is cut and ends with "…" */
             errors?: {
                 field: string;
                 message: string;
@@ -1816,7 +1819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -2010,7 +2013,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -2200,7 +2203,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -2422,7 +2425,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -2604,7 +2607,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -2791,7 +2794,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -3003,7 +3006,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -3472,7 +3475,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -3641,7 +3644,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -3810,7 +3813,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -3920,7 +3923,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
@@ -4010,7 +4013,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
@@ -4107,7 +4110,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
@@ -4257,7 +4260,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -4456,7 +4459,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -4618,7 +4621,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -4744,7 +4747,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -4873,7 +4876,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -5001,7 +5004,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -5142,7 +5145,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -5298,7 +5301,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -5422,7 +5425,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -5587,7 +5590,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -5741,7 +5744,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -5913,7 +5916,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -6079,7 +6082,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -6260,7 +6263,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -6448,7 +6451,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -6665,7 +6668,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -7157,7 +7160,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -7336,7 +7339,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -7530,7 +7533,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -7749,7 +7752,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -7939,7 +7942,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -8467,7 +8470,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -8692,7 +8695,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -8909,7 +8912,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -9126,7 +9129,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -9331,7 +9334,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -9498,7 +9501,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -9673,7 +9676,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -9880,7 +9883,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -10053,7 +10056,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -10226,7 +10229,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -10413,7 +10416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -10625,7 +10628,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -10844,7 +10847,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -11070,7 +11073,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -11256,7 +11259,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -11488,7 +11491,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -11747,7 +11750,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -12034,7 +12037,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -12313,7 +12316,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -12580,7 +12583,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -12888,7 +12891,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -13153,7 +13156,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -13474,7 +13477,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -13759,7 +13762,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -14081,7 +14084,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -14225,7 +14228,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -14410,7 +14413,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -14648,7 +14651,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -14857,7 +14860,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -14988,7 +14991,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -15158,7 +15161,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -15326,7 +15329,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -15540,7 +15543,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -15816,7 +15819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -16062,7 +16065,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -16250,7 +16253,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -16549,7 +16552,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -16730,7 +16733,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -16907,7 +16910,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -17113,7 +17116,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -17284,7 +17287,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -17478,7 +17481,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -17683,7 +17686,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -17913,7 +17916,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -18278,7 +18281,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -18652,7 +18655,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -19063,7 +19066,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -19464,7 +19467,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -19856,7 +19859,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -20238,7 +20241,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -20427,7 +20430,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -20835,7 +20838,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -21077,7 +21080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -21295,7 +21298,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -21513,7 +21516,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -21763,7 +21766,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -22048,7 +22051,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -22413,7 +22416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -22818,7 +22821,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -23203,7 +23206,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -23421,7 +23424,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -23793,7 +23796,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -23998,7 +24001,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -24242,7 +24245,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -24465,7 +24468,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -24727,7 +24730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -25005,7 +25008,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -25184,7 +25187,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -25370,7 +25373,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -25576,7 +25579,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -25808,7 +25811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -25996,7 +25999,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -26230,7 +26233,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -26444,7 +26447,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -26664,7 +26667,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -26888,7 +26891,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -27117,7 +27120,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -27288,7 +27291,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -27490,7 +27493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -27671,7 +27674,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -27882,7 +27885,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -28053,7 +28056,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -28256,7 +28259,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -28442,7 +28445,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -28856,7 +28859,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -29020,7 +29023,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The content type is not supported */
+            /** @description The content type, its charset or the content encoding is not supported */
             415: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */

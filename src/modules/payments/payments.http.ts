@@ -51,6 +51,7 @@ export function registerPaymentsRoutes(http: App, deps: PaymentsHttpDeps): void 
 
   // The webhook needs the exact bytes received, so this scope parses JSON as a raw string.
   http.register(async (scope) => {
+    scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     scope.post(
       '/v1/payments/webhooks/:provider',

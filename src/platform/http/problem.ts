@@ -5,6 +5,20 @@ import { type AppError, type FieldError, isAppError } from '../errors.ts';
 import { traceIdOf } from '../observability/tracing-context.ts';
 import { Int, List, Text, Url } from './schema-helpers.ts';
 
+/** The bounds of a problem document (a body with thousands of unknown keys made a 200 kB detail). */
+const MAX_DETAIL = 10_000;
+const MAX_ERRORS = 100;
+const MAX_TEXT = 1000;
+
+/** `s` cut to at most `max` UTF-16 units, ending with an ellipsis when it was longer (never a lone surrogate). */
+export function cut(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = max - 1;
+  const last = s.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${s.slice(0, end)}…`;
+}
+
 export const ProblemSchema = Type.Object(
   {
     type: Url({
@@ -13,7 +27,12 @@ export const ProblemSchema = Type.Object(
     }),
     title: Text(200, { examples: ['Validation failed'] }),
     status: Int(400, 599, { examples: [400] }),
-    detail: Type.Optional(Text(10_000, { examples: ['body/email must match format "email"'] })),
+    detail: Type.Optional(
+      Text(MAX_DETAIL, {
+        description: `A human-readable explanation; one longer than ${MAX_DETAIL} characters is cut and ends with "…"`,
+        examples: ['body/email must match format "email"'],
+      }),
+    ),
     code: Text(100, {
       pattern: '^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*$',
       description: 'Stable machine-readable error code `<module>.<reason>`',
@@ -26,8 +45,8 @@ export const ProblemSchema = Type.Object(
     }),
     instance: Type.Optional(Text(2000, { description: 'The path of the request' })),
     errors: Type.Optional(
-      List(Type.Object({ field: Text(1000), message: Text(1000) }), 10_000, {
-        description: 'One entry per invalid field',
+      List(Type.Object({ field: Text(MAX_TEXT), message: Text(MAX_TEXT) }), MAX_ERRORS, {
+        description: `One entry per invalid field, the first ${MAX_ERRORS} when there are more (detail then says how many there were in all); a field or message longer than ${MAX_TEXT} characters is cut and ends with "…"`,
       }),
     ),
   },
@@ -36,7 +55,7 @@ export const ProblemSchema = Type.Object(
 export type Problem = Static<typeof ProblemSchema>;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-const PROBLEM_BASE = 'https://emporium.dev/problems/';
+export const PROBLEM_BASE = 'https://emporium.dev/problems/';
 
 /** A response entry for a route schema: `{ 404: problemResponse('Not found') }`. */
 export function problemResponse(description: string) {
@@ -47,7 +66,7 @@ export function problemResponse(description: string) {
 export const STANDARD_PROBLEMS: Record<string, string> = {
   '400': 'The request is malformed or fails validation',
   '413': 'The body is larger than the limit',
-  '415': 'The content type is not supported',
+  '415': 'The content type, its charset or the content encoding is not supported',
   '429': 'Too many requests; see Retry-After',
   '500': 'Unexpected server error; quote traceId',
 };
@@ -62,8 +81,16 @@ export function buildProblem(request: FastifyRequest, e: AppError): Problem & Re
     traceId: traceIdOf(request),
     instance: request.url.split('?')[0] ?? request.url,
   };
-  if (e.detail) body.detail = e.detail;
-  if (e.errors) body.errors = e.errors;
+  let detail = e.detail;
+  if (e.errors) {
+    body.errors = e.errors
+      .slice(0, MAX_ERRORS)
+      .map((f) => ({ field: cut(f.field, MAX_TEXT), message: cut(f.message, MAX_TEXT) }));
+    if (e.errors.length > MAX_ERRORS) {
+      detail = `${e.errors.length} errors; the first ${MAX_ERRORS} are listed. ${detail ?? ''}`.trimEnd();
+    }
+  }
+  if (detail) body.detail = cut(detail, MAX_DETAIL);
   return body;
 }
 

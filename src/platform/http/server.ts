@@ -19,9 +19,11 @@ import type { Tracing } from '../observability/tracing.ts';
 import { requestTrace } from '../observability/tracing-context.ts';
 import { registerAdminStatic } from './admin-static.ts';
 import type { App } from './app-type.ts';
+import { clientErrorHandler } from './client-error.ts';
 import { installRequestDeadline } from './deadline.ts';
 import { idempotencyErrors } from './idempotency-errors.ts';
 import { installInputGuard } from './input-guard.ts';
+import { installJsonBody } from './json-body.ts';
 import { createLazySchemas, type LazySchemas, lazySerializerFactory } from './lazy-compile.ts';
 import { registerOpenApi } from './openapi.ts';
 import { RATE_LIMIT_EXEMPT_ROUTES } from './openapi-contract.ts';
@@ -167,6 +169,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
     },
+    // What Node's HTTP parser refuses (431, malformed requests) is problem+json too (client-error.ts).
+    clientErrorHandler: clientErrorHandler((code) => metrics.httpErrors.inc({ code })),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // A URL the router cannot decode, or a path parameter over maxParamLength, is the client's mistake.
     frameworkErrors: (error, request, reply) => {
@@ -187,6 +191,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
   // Our routes take JSON (a few declare their own types, e.g. CSV imports): a text/plain body is 415, not parsed as a
   // string that then fails validation with 400.
   app.removeContentTypeParser('text/plain');
+  // JSON bodies are strict UTF-8 and uncompressed (json-body.ts).
+  installJsonBody(app);
   app.addSchema(ProblemSchema);
   const methods = createMethodIndex();
 
