@@ -64,6 +64,10 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     if (method === 'GET')
       return pi ? { status: 200, body: pi } : { status: 404, body: { error: { type: 'invalid_request_error' } } };
     if (parts.length === 2) {
+      if (body.payment_method === 'pm_unknown') {
+        const error = { type: 'invalid_request_error', code: 'resource_missing', param: 'payment_method' };
+        return { status: 400, body: { error: { ...error, message: "No such PaymentMethod: 'pm_unknown'" } } };
+      }
       const id = rid('pi');
       const intent: Obj = {
         id,

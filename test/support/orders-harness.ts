@@ -194,7 +194,7 @@ export function guestCart(h: OrdersHarness, s: CheckoutSnapshot) {
 export function placeOrder(
   h: OrdersHarness,
   cartId: string,
-  o: { token?: string; key?: string; payToken?: string; headers?: Record<string, string> } = {},
+  o: { token?: string; key?: string; payToken?: string; provider?: string; headers?: Record<string, string> } = {},
 ) {
   return h.t.http.inject({
     method: 'POST',
@@ -204,7 +204,7 @@ export function placeOrder(
       ...(o.token ? { 'x-cart-token': o.token } : {}),
       ...o.headers,
     },
-    payload: { cartId, payment: { provider: 'sandbox', token: o.payToken ?? 'tok_visa' } },
+    payload: { cartId, payment: { provider: o.provider ?? 'sandbox', token: o.payToken ?? 'tok_visa' } },
   });
 }
 

@@ -68,7 +68,7 @@ type PlaceOrderResult {
   attemptId: ID!
   nextAction: NextAction
 }
-"provider: sandbox or stripe; token: the provider's payment token (sandbox: tok_visa, tok_threeDSecureRequired, …)."
+"provider: sandbox or stripe, the one this server is configured with (another: payments.unknown_provider); token: the provider's payment token (sandbox: tok_visa, tok_threeDSecureRequired, …)."
 input PaymentInput { provider: String! token: String! }
 
 type ReturnItem { variantId: ID! quantity: Int! refund: Money! }

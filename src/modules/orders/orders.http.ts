@@ -48,7 +48,11 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
           409: problemResponse(
             'inventory.insufficient_stock, promotions.limit_reached or promotions.not_active (nothing charged), or a checkout in progress (Retry-After)',
           ),
-          422: problemResponse('orders.cart_incomplete: empty cart, missing email, address or shipping method'),
+          422: problemResponse(
+            'orders.cart_incomplete: empty cart, missing email, address or shipping method; payments.unknown_provider: ' +
+              'a provider this server is not configured with (nothing written); payments.invalid_token: the provider ' +
+              'does not know the token (stock released, nothing charged)',
+          ),
           503: problemResponse('payments.unavailable: safe to retry with the same Idempotency-Key'),
         },
       },

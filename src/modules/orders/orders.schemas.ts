@@ -73,7 +73,10 @@ export const PlaceOrderBody = Type.Object(
     cartId: Type.String({ minLength: 1, maxLength: 100 }),
     payment: Type.Object(
       {
-        provider: Type.Union([Type.Literal('sandbox'), Type.Literal('stripe')]),
+        provider: Type.Union([Type.Literal('sandbox'), Type.Literal('stripe')], {
+          description:
+            'The provider this server is configured with (PAYMENT_PROVIDER); another → 422 payments.unknown_provider',
+        }),
         token: Type.String({ minLength: 1, maxLength: 200, examples: ['tok_visa'] }),
       },
       { additionalProperties: false },

@@ -76,11 +76,15 @@ export interface AuthorizeInput {
 }
 
 export interface PaymentsApi {
+  /** The provider this process is configured with (PAYMENT_PROVIDER): the only one a payment can be made with. */
+  readonly provider: ProviderName;
   /**
    * Creates (or finds: one payment per order) the payment and authorizes it at the provider.
    * Declines come back as status `failed` with `failureCode`; `requires_action` carries `nextActionUrl`;
-   * `pending` means the provider settles later by webhook. Throws 503 `payments.unavailable` when the
-   * provider's answer is unknown (retrying with the same order id is safe; `void` resolves it).
+   * `pending` means the provider settles later by webhook. Throws 422 `payments.invalid_token` when the provider
+   * does not know the token (nothing authorized there; the payment stays `pending`, `void` closes it), and 503
+   * `payments.unavailable` when the provider's answer is unknown (retrying with the same order id is safe; `void`
+   * resolves it).
    */
   authorize(ctx: Ctx, input: AuthorizeInput): Promise<Payment>;
   /**
@@ -114,6 +118,7 @@ export const PAYMENT_ERRORS = {
   notFound: 'payments.not_found',
   unavailable: 'payments.unavailable',
   declined: 'payments.declined',
+  invalidToken: 'payments.invalid_token',
   invalidState: 'payments.invalid_state',
   amountMismatch: 'payments.amount_mismatch',
   refundExceedsCaptured: 'payments.refund_exceeds_captured',

@@ -3,7 +3,7 @@
 // commits together with its `payments.payment.*` events.
 import type { Ctx } from '../../platform/context.ts';
 import { type Db, retryingStatement, type Tx } from '../../platform/db/db.ts';
-import { type AppError, errors, isAppError } from '../../platform/errors.ts';
+import { errors, isAppError } from '../../platform/errors.ts';
 import { appendEvents, eventsInStatement } from '../../platform/events/outbox.ts';
 import { notifyOutboxAppended } from '../../platform/events/wake.ts';
 import { newId } from '../../platform/ids.ts';
@@ -17,6 +17,7 @@ import {
   ProviderRejectedError,
   ProviderUnavailableError,
 } from './provider.ts';
+import { providerError, unavailable } from './provider-errors.ts';
 import { planSync, type SyncDecision, type SyncPlan } from './state.ts';
 
 export interface PaymentsService extends PaymentsApi {
@@ -40,9 +41,6 @@ export interface SyncResult {
 }
 
 class Lost extends Error {}
-
-export const unavailable = () =>
-  errors.unavailable(PAYMENT_ERRORS.unavailable, 'The payment provider did not answer; retry with the same key.', 2);
 
 export function eventPayload(p: Payment, extra: Partial<PaymentEventPayload> = {}): PaymentEventPayload {
   return {
@@ -105,14 +103,6 @@ function transitionSet(plan: SyncPlan, pp: ProviderPayment): repo.TransitionSet 
 
 /** What the provider may still hold money for (an authorization not yet final). */
 const PROVIDER_HOLDS: readonly ProviderPayment['status'][] = ['processing', 'requires_action', 'authorized'];
-
-function providerError(e: unknown): AppError {
-  if (e instanceof ProviderUnavailableError) return unavailable();
-  if (e instanceof ProviderRejectedError) {
-    return errors.conflict(PAYMENT_ERRORS.invalidState, `The payment provider refused: ${e.code}.`);
-  }
-  return e as AppError;
-}
 
 export function createPaymentsService(deps: { db: Db; provider: PaymentProvider }): PaymentsService {
   const { db, provider } = deps;
@@ -379,6 +369,7 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
   };
 
   return {
+    provider: provider.name,
     authorize,
     capture,
     void: voidPayment,

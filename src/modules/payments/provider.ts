@@ -52,7 +52,10 @@ export class ProviderUnavailableError extends Error {
   }
 }
 
-/** The provider refused the operation (wrong state, amount out of range); nothing changed there. */
+/** The code of a ProviderRejectedError when authorize is refused because the provider does not know the token. */
+export const INVALID_TOKEN = 'invalid_token';
+
+/** The provider refused the operation (wrong state, amount out of range, unknown token); nothing changed there. */
 export class ProviderRejectedError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {

@@ -7,8 +7,9 @@ import { type Db, retryingStatement } from '../../platform/db/db.ts';
 import { AppError, errors } from '../../platform/errors.ts';
 import { PAYMENT_ERRORS, type PaymentStatus } from './contract.ts';
 import * as repo from './payments.repo.ts';
-import { type PaymentsService, unavailable } from './payments.service.ts';
+import type { PaymentsService } from './payments.service.ts';
 import { InvalidSignatureError, type PaymentProvider, type ProviderPayment } from './provider.ts';
+import { unavailable } from './provider-errors.ts';
 import { ALLOWED, planSync } from './state.ts';
 
 const STATUSES = Object.keys(ALLOWED) as PaymentStatus[];

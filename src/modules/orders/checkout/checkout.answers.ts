@@ -1,5 +1,5 @@
 // Answers of the checkout: stored per attempt (so a replay gets the original one) and rebuilt as errors.
-import { AppError } from '../../../platform/errors.ts';
+import { AppError, errors } from '../../../platform/errors.ts';
 import { PAYMENT_ERRORS } from '../../payments/index.ts';
 import { type CheckoutSnapshot, ORDER_ERRORS } from '../contract.ts';
 import type { Answer } from './checkout.repo.ts';
@@ -42,3 +42,11 @@ export const paymentDeclined = (declineCode: string): AppError =>
     detail: `The payment was declined (${declineCode}).`,
     extra: { declineCode },
   });
+
+/** 422 payments.unknown_provider: the payment names a provider this process is not configured with. */
+export const providerNotConfigured = (requested: string, configured: string): AppError =>
+  errors.unprocessable(
+    PAYMENT_ERRORS.unknownProvider,
+    `Payments are not configured for ${requested}; the configured provider is ${configured}.`,
+    [{ field: '/payment/provider', message: `Must be ${configured}.` }],
+  );

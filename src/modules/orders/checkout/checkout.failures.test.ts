@@ -107,6 +107,36 @@ describe('checkout failure matrix', () => {
     expect(await orderCount(cartId)).toBe(1);
   });
 
+  it('[REQ-CHK-013] a token the provider does not know → 422 payments.invalid_token, stock released, no order', async () => {
+    const v = uid('var');
+    const promo = uid('promo');
+    await stock(h, v, 5);
+    h.pricing.setLimit(promo, 1);
+    const { cartId, token } = guestCart(h, snapshot({ variantId: v, promotionId: promo }));
+    const key = uid('key');
+    const res = await placeOrder(h, cartId, { token, key, payToken: 'tok_bogus' });
+    expect(res.statusCode).toBe(422);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json().code).toBe('payments.invalid_token');
+    expect(await level(h, v)).toEqual({ onHand: 5, reserved: 0 });
+    expect(h.pricing.used(promo)).toEqual({ reserved: 0, committed: 0 });
+    const a = await attempt(cartId);
+    expect(a?.status).toBe('failed');
+    const reservations = await q<{ status: string }>(
+      h,
+      sql`select status from inventory.reservations where key = ${`checkout:${a?.id}`}`,
+    );
+    expect(reservations.map((r) => r.status)).toEqual(['released']);
+    // Nothing was authorized: the payment record is closed without money held.
+    expect((await paymentOf(h, a?.id as string))?.status).toBe('voided');
+    expect(await orderCount(cartId)).toBe(0);
+    const replay = await placeOrder(h, cartId, { token, key, payToken: 'tok_bogus' });
+    expect([replay.statusCode, replay.json().code]).toEqual([422, 'payments.invalid_token']);
+    const retry = await placeOrder(h, cartId, { token, payToken: 'tok_visa' });
+    expect(retry.statusCode).toBe(201);
+    expect(await orderCount(cartId)).toBe(1);
+  });
+
   it('[REQ-CHK-014] provider answer lost after it authorized → void by key, release, 503; a retry with the same key succeeds', async () => {
     const v = uid('var');
     await stock(h, v, 5);

@@ -144,6 +144,29 @@ describe('POST /v1/orders', () => {
     expect(await level(h, v)).toEqual({ onHand: 5, reserved: 0 });
   });
 
+  it('[REQ-CHK-003] a payment provider this server does not run → 422 payments.unknown_provider; nothing written', async () => {
+    const v = uid('var');
+    await stock(h, v, 5);
+    const { cartId, token } = guestCart(h, snapshot({ variantId: v }));
+    const key = uid('key');
+    const res = await placeOrder(h, cartId, { token, key, provider: 'stripe' });
+    expect(res.statusCode).toBe(422);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json().code).toBe('payments.unknown_provider');
+    expect(res.json().detail).toBe('Payments are not configured for stripe; the configured provider is sandbox.');
+    expect(res.json().errors).toEqual([{ field: '/payment/provider', message: 'Must be sandbox.' }]);
+    expect(await attempts(cartId)).toEqual([]);
+    expect(await level(h, v)).toEqual({ onHand: 5, reserved: 0 });
+    const held = await q(h, sql`select reservation_id from inventory.reservation_lines where variant_id = ${v}`);
+    expect(held).toEqual([]);
+    expect(await q(h, sql`select id from orders.orders where cart_id = ${cartId}`)).toEqual([]);
+    expect(h.cart.completed(cartId)).toBeUndefined();
+    // The same key with the configured provider then places the order (the refusal left nothing behind).
+    const ok = await placeOrder(h, cartId, { token, key });
+    expect(ok.statusCode).toBe(201);
+    expect((await paymentOf(h, ok.json().id))?.provider).toBe('sandbox');
+  });
+
   it('[REQ-CHK-004] another shopper’s cart, or a wrong cart token → 404 cart.not_found', async () => {
     const { cartId } = guestCart(h, snapshot({ variantId: uid('var') }));
     const res = await placeOrder(h, cartId, { token: 'wrong' });

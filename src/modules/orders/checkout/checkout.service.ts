@@ -23,6 +23,7 @@ import {
   missingParts,
   paymentDeclined,
   problemAnswer,
+  providerNotConfigured,
 } from './checkout.answers.ts';
 import { attemptLease } from './checkout.lease.ts';
 import { type CheckoutResult, placedFrom, placeOrder } from './checkout.place.ts';
@@ -278,6 +279,10 @@ export function createCheckoutService(deps: CheckoutDeps) {
   ): Promise<CheckoutResult> {
     const key = ctx.idempotencyKey;
     if (!key) throw idempotencyErrors.required();
+    // A provider this process does not run would be paid through the one it runs: refused before any side effect.
+    if (input.payment.provider !== deps.payments.provider) {
+      throw providerNotConfigured(input.payment.provider, deps.payments.provider);
+    }
     // Reads the cart as the caller (404 for someone else's cart); no side effect yet.
     const callerHash = hashToken(
       ctx.actor.kind === 'customer' ? `user:${ctx.actor.userId}` : `cart:${input.cartToken}`,

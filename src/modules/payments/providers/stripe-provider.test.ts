@@ -103,6 +103,18 @@ describe('Stripe provider [REQ-PAY-010]', () => {
     expect(fake.intents.get(a.providerPaymentId as string)?.status).toBe('canceled');
   });
 
+  it('[REQ-PAY-010] an unknown PaymentMethod → 422 payments.invalid_token; nothing authorized, void closes it', async () => {
+    const orderId = order();
+    const before = fake.intents.size;
+    await expect(
+      pay.api.authorize(ctx, { orderId, amount: 100, currency: 'EUR', token: 'pm_unknown' }),
+    ).rejects.toMatchObject({ status: 422, code: 'payments.invalid_token' });
+    expect(fake.intents.size).toBe(before);
+    const p = await pay.api.getByOrderId(ctx, orderId);
+    expect(p?.status).toBe('pending');
+    expect((await pay.api.void(ctx, p?.id as string)).status).toBe('voided');
+  });
+
   it('[REQ-PAY-010] [REQ-PAY-005] webhooks verified with constructEvent; forged and stale ones refused, nothing changes', async () => {
     const p = await pay.api.authorize(ctx, {
       orderId: order(),

@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import type Stripe from 'stripe';
 import {
+  INVALID_TOKEN,
   InvalidSignatureError,
   type PaymentProvider,
   type ProviderPayment,
@@ -103,8 +104,12 @@ export function createStripeProvider(options: {
         );
         return fromIntent(pi);
       } catch (e) {
-        const err = e as { type?: string; raw?: { payment_intent?: Intent } };
+        const err = e as { type?: string; param?: string; raw?: { payment_intent?: Intent } };
         if (err?.type === 'StripeCardError' && err.raw?.payment_intent) return fromIntent(err.raw.payment_intent);
+        // No such PaymentMethod: the token is unknown (the client's input, not a state of the payment).
+        if (err?.type === 'StripeInvalidRequestError' && err.param === 'payment_method') {
+          throw new ProviderRejectedError(INVALID_TOKEN, 'stripe: unknown payment method');
+        }
         throw mapError(e);
       }
     },
