@@ -22494,6 +22494,7 @@ export interface operations {
                 "application/json": {
                     cartId: string;
                     payment: {
+                        /** @description The provider this server is configured with (PAYMENT_PROVIDER); another → 422 payments.unknown_provider */
                         provider: "sandbox" | "stripe";
                         /** @example tok_visa */
                         token: string;
@@ -22838,7 +22839,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description orders.cart_incomplete: empty cart, missing email, address or shipping method */
+            /** @description orders.cart_incomplete: empty cart, missing email, address or shipping method; payments.unknown_provider: a provider this server is not configured with (nothing written); payments.invalid_token: the provider does not know the token (stock released, nothing charged) */
             422: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
