@@ -42,6 +42,10 @@ export function createFakeCart(): FakeCart {
       if (refuseCompleted && c.orderId) throw errors.conflict('cart.completed', `Cart ${cartId} is completed.`);
       return structuredClone(c.snapshot);
     },
+    async holdForCheckout(ctx: Ctx, cartId: string, cartToken: string | undefined) {
+      return { snapshot: await this.getCheckoutSnapshot(ctx, cartId, cartToken), held: false, blocked: false };
+    },
+    async releaseCheckout() {},
     async markCompleted(_ctx: Ctx, cartId: string, orderId: string) {
       calls++;
       if (failures > 0) {

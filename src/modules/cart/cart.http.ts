@@ -22,7 +22,11 @@ import type { CartService } from './cart.service.ts';
 const tags = ['cart'];
 const pub = { access: access.public };
 const p404 = { 404: problemResponse('No such cart, or not yours (cart.not_found)') };
-const p409 = { 409: problemResponse('Cart completed (cart.completed) or not enough stock (cart.insufficient_stock)') };
+const p409 = {
+  409: problemResponse(
+    'Cart completed (cart.completed), being checked out (cart.checkout_in_progress) or not enough stock (cart.insufficient_stock)',
+  ),
+};
 const p4xx = {
   400: problemResponse('Invalid request'),
   ...p404,

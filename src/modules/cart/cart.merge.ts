@@ -11,7 +11,7 @@ import { errors } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { type CartPii, hasLegacyPlaintext, personalDataOf, samePii } from './cart.pii.ts';
 import * as repo from './cart.repo.ts';
-import { canAccess, notFound, userOf } from './cart.service.ts';
+import { canAccess, checkingOut, notFound, userOf } from './cart.service.ts';
 import { CART_ERRORS as E, MAX_LINES, MAX_QUANTITY } from './contract.ts';
 
 export async function mergeGuestCart(
@@ -49,6 +49,7 @@ export async function mergeGuestCart(
         if (guest.user_id === user && guest.status === 'active') return guest.id;
         if (guest.status !== 'active') throw errors.conflict(E.completed, `Cart ${guestId} is ${guest.status}.`);
         const into = target ? locked.rows.find((c) => c.id === target.id) : undefined;
+        if (guest.checkout_held || (into?.status === 'active' && into.checkout_held)) throw checkingOut();
         const guestData = personalDataOf(await openLocked(guest, tx));
         if (into?.status !== 'active') {
           const sealed = await sealForUser(guestId, guestData);

@@ -22,7 +22,12 @@ type Carts = Row<
  * in plaintext in the `legacy_*` columns until the key rotation seals it.
  */
 export interface StoredCart
-  extends Omit<Carts, 'created_at' | 'updated_at' | 'email' | 'shipping_address' | 'billing_address'> {
+  extends Omit<
+    Carts,
+    'created_at' | 'updated_at' | 'email' | 'shipping_address' | 'billing_address' | 'checkout_until' | 'checkout_by'
+  > {
+  /** A checkout holds the cart now (holdForCheckout): it may not change. */
+  checkout_held: boolean;
   legacy_email: Carts['email'];
   legacy_shipping_address: Carts['shipping_address'];
   legacy_billing_address: Carts['billing_address'];
@@ -57,8 +62,12 @@ export const CART_COLUMNS = sql.raw(
     ...(['email', 'shipping_address', 'billing_address'] satisfies (keyof CartCarts)[]).map(
       (c) => `${c} as legacy_${c}`,
     ),
+    'coalesce(checkout_until > now(), false) as checkout_held',
   ].join(', '),
 );
+
+/** No checkout holds the cart (its mark is absent or expired): the condition of every statement that changes it. */
+export const NOT_HELD = sql`(checkout_until is null or checkout_until <= now())`;
 
 /** Sets sealed personal data and clears any plaintext an older version left. */
 export const setPii = (p: { pii_enc: string | null; email_index: string | null }) =>
@@ -172,7 +181,7 @@ export async function addItemAtVersion(
 ): Promise<{ cart: StoredCart; item: ItemRow } | undefined> {
   const r = await sql<StoredCart & { item: ItemRow }>`with c as (
       update cart.carts set version = version + 1, updated_at = now()
-      where id = ${cartId} and version = ${version} and status = 'active' returning ${CART_COLUMNS}),
+      where id = ${cartId} and version = ${version} and status = 'active' and ${NOT_HELD} returning ${CART_COLUMNS}),
     i as (
       insert into cart.items (id, cart_id, variant_id, product_id, sku, name, quantity, unit_price, weight_grams,
         category_ids)
@@ -193,4 +202,42 @@ export async function lineState(k: Ex, cartId: string, variantId: string): Promi
       coalesce((select quantity from cart.items where cart_id = ${cartId} and variant_id = ${variantId}), 0)::int as before,
       (select count(*) from cart.items where cart_id = ${cartId})::int as lines`.execute(k);
   return r.rows[0] ?? { before: 0, lines: 0 };
+}
+
+/**
+ * The checkout's read of the cart, as one update: an active cart the caller may see is marked as being checked out by
+ * `holder` for `forMs` (unless another checkout's mark is still live, which it keeps), and comes back with its lines.
+ * `held`: the mark is this holder's. Undefined when the cart is not active or not the caller's (nothing is written).
+ */
+export async function holdForCheckout(
+  k: Ex,
+  cartId: string,
+  caller: { userId: string | null; token: string | undefined },
+  holder: string,
+  forMs: number,
+): Promise<{ cart: StoredCart; items: ItemRow[]; held: boolean } | undefined> {
+  const live = sql`checkout_until > now()`;
+  const r = await sql<StoredCart & { items: ItemRow[]; held: boolean; stale: boolean }>`with c as (
+      update cart.carts set checkout_by = case when ${live} then checkout_by else ${holder} end,
+        checkout_until = case when ${live} then checkout_until else now() + make_interval(secs => ${forMs / 1000}) end
+      where id = ${cartId} and status = 'active'
+        and ((user_id is not null and user_id = ${caller.userId}) or token = ${caller.token ?? null})
+      returning ${CART_COLUMNS}, checkout_by = ${holder} as held)
+    select c.*, ${ITEMS_JSON} as items,
+      c.version <> (select s.version from cart.carts s where s.id = c.id) as stale from c`.execute(k);
+  const row = r.rows[0];
+  if (!row) return undefined;
+  const { items, held, stale, ...cart } = row;
+  if (!stale) return { cart, items, held };
+  // A change committed while this statement waited for the row's lock: the row it updated is that change's, but the
+  // lines it read are from before it (the statement's snapshot). Every line change bumps the version, so this is
+  // seen; the cart is held now (by this checkout or another), so it cannot change again: read it with its lines anew.
+  const now = await findCartWithItems(k, cartId);
+  return now ? { ...now, held } : undefined;
+}
+
+/** Ends `holder`'s mark on the cart (a checkout that failed, was abandoned or created no attempt). */
+export async function releaseCheckout(k: Ex, cartId: string, holder: string): Promise<void> {
+  await sql`update cart.carts set checkout_until = null, checkout_by = null
+    where id = ${cartId} and checkout_by = ${holder}`.execute(k);
 }

@@ -35,6 +35,12 @@ export interface CartPatch {
 }
 
 export const notFound = () => errors.notFound(E.notFound, 'No such cart, or it is not yours.');
+/** 409 for a change to a cart whose checkout is in progress (repo.holdForCheckout). */
+export const checkingOut = () =>
+  errors.conflict(
+    E.checkoutInProgress,
+    'A checkout of this cart is in progress: the cart cannot change until it fails or is abandoned.',
+  );
 const MAX_COUPONS = 5;
 
 export function userOf(ctx: Ctx): string | null {
@@ -138,6 +144,7 @@ export function createCartService(deps: CartServiceDeps) {
       const c = await repo.findCart(tx, cartId, true);
       if (!c || !canAccess(ctx, c, token) || c.status === 'merged' || c.status === 'expired') throw notFound();
       if (c.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
+      if (c.checkout_held) throw checkingOut();
       const updated = await fn(tx, c);
       // Either fn's own update (its lines unchanged: read after), or the bump with the lines as written.
       return updated ? { cart: updated, items: undefined } : repo.bump(tx, cartId);
@@ -219,6 +226,7 @@ export function createCartService(deps: CartServiceDeps) {
         category_ids: variant.categoryIds,
       });
       if (cart.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
+      if (cart.checkout_held) throw checkingOut();
       const existing = items.find((l) => l.variant_id === input.variantId);
       const written = await repo.addItemAtVersion(
         db.k,
@@ -299,7 +307,7 @@ export function createCartService(deps: CartServiceDeps) {
         const r = await sql<repo.StoredCart>`update cart.carts set ${sealed ? sql`${repo.setPii(sealed)},` : sql``}
             shipping_method_id = ${pick(patch.shippingMethodId, c.shipping_method_id)},
             coupon_codes = ${codes}::text[], version = version + 1, updated_at = now()
-          where id = ${c.id} ${guardVersion ? sql`and version = ${c.version} and status = 'active'` : sql``}
+          where id = ${c.id} ${guardVersion ? sql`and version = ${c.version} and status = 'active' and ${repo.NOT_HELD}` : sql``}
           returning ${repo.CART_COLUMNS}`.execute(q);
         return r.rows[0];
       };
@@ -326,6 +334,7 @@ export function createCartService(deps: CartServiceDeps) {
         const { cart: stored, items } = await readStored(ctx, cartId, token);
         const cart = await pii.open(stored);
         if (cart.status === 'completed') throw errors.conflict(E.completed, 'This cart has been checked out.');
+        if (cart.checkout_held) throw checkingOut();
         await checkMethod(cart, items);
         if (changesNothing(stored, cart)) return view(cart, items);
         const updated = await apply(db.k, cart, await sealedAfter(stored, cart), true);
@@ -345,6 +354,29 @@ export function createCartService(deps: CartServiceDeps) {
       });
     },
 
+    /**
+     * The checkout's read: the cart marked as being checked out by `holder` for `forMs`, as one statement
+     * (repo.holdForCheckout). `blocked`: another checkout holds it. A cart that is not active is read as before.
+     */
+    async holdForCheckout(ctx: Ctx, cartId: string, token: string | undefined, holder: string, forMs: number) {
+      const r = await repo.holdForCheckout(db.k, cartId, { userId: userOf(ctx), token }, holder, forMs);
+      if (!r || !canAccess(ctx, r.cart, token)) {
+        if (r?.held) await repo.releaseCheckout(db.k, cartId, holder);
+        const { cart, items } = await readableWithItems(ctx, cartId, token);
+        return { view: await view(cart, items), held: false, blocked: false };
+      }
+      try {
+        return { view: await view(await pii.open(r.cart), r.items), held: r.held, blocked: !r.held };
+      } catch (e) {
+        if (r.held) await repo.releaseCheckout(db.k, cartId, holder);
+        throw e;
+      }
+    },
+
+    async releaseCheckout(_ctx: Ctx, cartId: string, holder: string): Promise<void> {
+      await repo.releaseCheckout(db.k, cartId, holder);
+    },
+
     async shippingOptions(ctx: Ctx, cartId: string, token: string | undefined): Promise<ShippingOption[]> {
       const { cart, items } = await readableWithItems(ctx, cartId, token);
       return deps.pricing.shippingOptions(quoteInput(cart, items));
@@ -356,7 +388,8 @@ export function createCartService(deps: CartServiceDeps) {
      */
     async markCompleted(_ctx: Ctx, cartId: string, orderId: string): Promise<void> {
       const r = await sql<{ updated: boolean; status: string }>`with u as (
-          update cart.carts set status = 'completed', order_id = ${orderId}, version = version + 1, updated_at = now()
+          update cart.carts set status = 'completed', order_id = ${orderId}, version = version + 1, updated_at = now(),
+            checkout_until = null, checkout_by = null
           where id = ${cartId} and status = 'active' returning id)
         select exists (select 1 from u) as updated, c.status from cart.carts c where c.id = ${cartId}`.execute(db.k);
       let status = r.rows[0]?.status;
@@ -375,7 +408,8 @@ export function createCartService(deps: CartServiceDeps) {
      */
     async expire(olderThanMs: number, batch = 500): Promise<number> {
       const r = await sql`update cart.carts set status = 'expired' where id in (
-          select id from cart.carts where status = 'active' and updated_at < now() - make_interval(secs => ${olderThanMs / 1000})
+          select id from cart.carts where status = 'active' and ${repo.NOT_HELD}
+            and updated_at < now() - make_interval(secs => ${olderThanMs / 1000})
           order by updated_at limit ${batch} for update skip locked) returning id`.execute(db.k);
       return r.rows.length;
     },

@@ -46,6 +46,21 @@ export interface CartApi {
   /** Recomputes prices/promotions/tax/shipping and returns the snapshot. 404 `cart.not_found` when the cart does not
    * exist or the caller may not see it (customer owner via ctx.actor, or guest via cartToken). Does not validate completeness. */
   getCheckoutSnapshot(ctx: Ctx, cartId: string, cartToken: string | undefined): Promise<CheckoutSnapshot>;
+  /**
+   * The checkout's read (getCheckoutSnapshot's answer): an active cart is marked as being checked out by `holder`
+   * (the attempt's id) for `forMs`, and every change to it answers 409 `cart.checkout_in_progress` until then, until
+   * `releaseCheckout`, or until `markCompleted`. `held`: the mark is `holder`'s. `blocked`: another checkout's live
+   * mark holds the cart (it keeps it). A cart that is not active is only read (neither held nor blocked).
+   */
+  holdForCheckout(
+    ctx: Ctx,
+    cartId: string,
+    cartToken: string | undefined,
+    holder: string,
+    forMs: number,
+  ): Promise<{ snapshot: CheckoutSnapshot; held: boolean; blocked: boolean }>;
+  /** Ends `holder`'s mark (idempotent; another holder's mark stays). */
+  releaseCheckout(ctx: Ctx, cartId: string, holder: string): Promise<void>;
   /** Marks the cart completed (idempotent); a completed cart refuses further changes with 409 `cart.completed`. */
   markCompleted(ctx: Ctx, cartId: string, orderId: string): Promise<void>;
 }
@@ -54,6 +69,7 @@ export const CART_ERRORS = {
   notFound: 'cart.not_found',
   itemNotFound: 'cart.item_not_found',
   completed: 'cart.completed',
+  checkoutInProgress: 'cart.checkout_in_progress',
   variantUnavailable: 'cart.variant_unavailable',
   insufficientStock: 'cart.insufficient_stock',
   tooManyLines: 'cart.too_many_lines',

@@ -5,6 +5,8 @@ import type { Generated, Json, Timestamp } from '../../platform/db/column-types.
 
 export interface CartCarts {
   billing_address: Json | null;
+  checkout_by: string | null;
+  checkout_until: Timestamp | null;
   country: string | null;
   coupon_codes: Generated<string[]>;
   created_at: Generated<Timestamp>;

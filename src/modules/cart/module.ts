@@ -38,6 +38,11 @@ export function createCartModule(deps: CartModuleDeps) {
     async getCheckoutSnapshot(ctx, cartId, cartToken) {
       return toSnapshot(await service.get(ctx, cartId, cartToken));
     },
+    async holdForCheckout(ctx, cartId, cartToken, holder, forMs) {
+      const r = await service.holdForCheckout(ctx, cartId, cartToken, holder, forMs);
+      return { snapshot: toSnapshot(r.view), held: r.held, blocked: r.blocked };
+    },
+    releaseCheckout: service.releaseCheckout,
     markCompleted: service.markCompleted,
   };
   const definition: ModuleDefinition = {

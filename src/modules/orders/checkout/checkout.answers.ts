@@ -50,3 +50,9 @@ export const providerNotConfigured = (requested: string, configured: string): Ap
     `Payments are not configured for ${requested}; the configured provider is ${configured}.`,
     [{ field: '/payment/provider', message: `Must be ${configured}.` }],
   );
+
+/** An attempt whose customer was erased before it was placed: it can only be undone. */
+export const customerErased = (): AppError =>
+  new AppError(410, ORDER_ERRORS.customerErased, 'Gone', {
+    detail: "The customer's data was erased while the checkout was pending; nothing was charged.",
+  });

@@ -12,11 +12,12 @@ import { idempotencyErrors } from '../../../platform/http/idempotency-errors.ts'
 import { newId } from '../../../platform/ids.ts';
 import { INVENTORY_ERRORS, type InventoryApi } from '../../inventory/index.ts';
 import { PAYMENT_ERRORS, type Payment, type PaymentsApi } from '../../payments/index.ts';
-import { type CartApi, type CheckoutSnapshot, ORDER_ERRORS, type PricingApi } from '../contract.ts';
+import { type CartApi, ORDER_ERRORS, type PricingApi } from '../contract.ts';
 import { hashToken, reservationKey } from '../lifecycle/order-keys.ts';
 import { ordersRepo, toView } from '../lifecycle/orders.repo.ts';
 import { FIELDS, type OrdersPrivacy, openOrderPersonal, orderSubject } from '../personal.ts';
 import {
+  customerErased,
   fromAnswer,
   inProgress,
   interrupted,
@@ -71,12 +72,6 @@ export interface CheckoutInput {
 
 export type { CheckoutResult } from './checkout.place.ts';
 
-/** An attempt whose customer was erased before it was placed: it can only be undone. */
-const customerErased = () =>
-  new AppError(410, ORDER_ERRORS.customerErased, 'Gone', {
-    detail: "The customer's data was erased while the checkout was pending; nothing was charged.",
-  });
-
 export function createCheckoutService(deps: CheckoutDeps) {
   const { db, settings, privacy } = deps;
   const A = createAttemptsRepo(privacy.dataKeys);
@@ -115,6 +110,8 @@ export function createCheckoutService(deps: CheckoutDeps) {
 
   async function compensate(a: Attempt, owner: string, cause: AppError): Promise<never> {
     if (!(await A.compensating(db.k, a.id, owner, lease))) throw inProgress();
+    // Editable again before the attempt stops being live (a new checkout never finds it held by this one).
+    await deps.cart.releaseCheckout(sys, a.cartId, a.id).catch(() => undefined);
     // Never waits for an unreachable provider: the void is then owed by payments (its payments.retry_voids job),
     // and no order can be placed from a compensating attempt, so the stock and redemptions go back now.
     await deps.payments.voidIfOpen(sys, a.id);
@@ -280,16 +277,17 @@ export function createCheckoutService(deps: CheckoutDeps) {
     const key = ctx.idempotencyKey;
     if (!key) throw idempotencyErrors.required();
     // A provider this process does not run would be paid through the one it runs: refused before any side effect.
-    if (input.payment.provider !== deps.payments.provider) {
-      throw providerNotConfigured(input.payment.provider, deps.payments.provider);
-    }
-    // Reads the cart as the caller (404 for someone else's cart); no side effect yet.
+    const { provider } = deps.payments;
+    if (input.payment.provider !== provider) throw providerNotConfigured(input.payment.provider, provider);
     const callerHash = hashToken(
       ctx.actor.kind === 'customer' ? `user:${ctx.actor.userId}` : `cart:${input.cartToken}`,
     );
-    let snapshot: CheckoutSnapshot;
+    // Reads the cart as the caller (404 for someone else's cart), marking it as checked out by the attempt-to-be
+    // until its deadline and a lease (CartApi.holdForCheckout): from now on the cart cannot change.
+    const orderId = newId('ord');
+    let hold: Awaited<ReturnType<CartApi['holdForCheckout']>>;
     try {
-      snapshot = await deps.cart.getCheckoutSnapshot(ctx, input.cartId, input.cartToken);
+      hold = await deps.cart.holdForCheckout(ctx, input.cartId, input.cartToken, orderId, settings.deadlineMs + lease);
     } catch (e) {
       // A completed cart may refuse reads: a replay by the same caller still gets the original answer.
       const a = isAppError(e) && e.status === 409 ? await A.byKey(db.k, input.cartId, key) : undefined;
@@ -298,68 +296,77 @@ export function createCheckoutService(deps: CheckoutDeps) {
       if (answer) return answer;
       throw e;
     }
-    const owner = newId('own');
-    const orderId = newId('ord');
-    const subject = orderSubject(privacy, { userId: snapshot.userId, email: snapshot.email }, orderId);
-    known.subject = subject;
-    const existing = async (a: Attempt): Promise<CheckoutResult | undefined> => {
-      known.subject = a.subject ?? known.subject;
-      if (a.status === 'running' && a.leaseExpired) {
-        // The process that held it died: take it over and move it forward.
-        const claimed = await A.claim(db.k, a.id, owner, ['running'], 'running', lease);
-        if (claimed) return holding(claimed.id, owner, () => run(ctx, claimed, owner));
-      }
-      if (a.status === 'compensating' && a.leaseExpired) {
-        // It died while undoing: finish that here (as the sweeper would), then this request starts a fresh attempt.
-        await abandon(a.id, ['compensating'], interrupted());
-        return undefined;
-      }
-      return answerFor(a);
-    };
-    // The subject's data key exists before the attempt is written (made outside any transaction, cached after).
-    const sealedAttempt = async () => {
-      const dataKey = await privacy.dataKeys.forSubject(subject);
-      return {
-        id: orderId,
-        cartId: input.cartId,
-        key,
-        owner,
-        leaseMs: lease,
-        deadlineMs: settings.deadlineMs,
-        snapshotSealed: privacy.dataKeys.sealJson(dataKey, FIELDS.snapshot, snapshot),
-        tokenSealed: privacy.dataKeys.seal(dataKey, FIELDS.paymentToken, input.payment.token),
-        subject,
-        callerHash,
+    const { snapshot } = hold;
+    let created = false; // else a mark this request took is released (finally)
+    try {
+      const owner = newId('own');
+      const subject = orderSubject(privacy, { userId: snapshot.userId, email: snapshot.email }, orderId);
+      known.subject = subject;
+      const existing = async (a: Attempt): Promise<CheckoutResult | undefined> => {
+        known.subject = a.subject ?? known.subject;
+        if (a.status === 'running' && a.leaseExpired) {
+          // The process that held it died: take it over and move it forward.
+          const claimed = await A.claim(db.k, a.id, owner, ['running'], 'running', lease);
+          if (claimed) return holding(claimed.id, owner, () => run(ctx, claimed, owner));
+        }
+        if (a.status === 'compensating' && a.leaseExpired) {
+          // It died while undoing: finish that here (as the sweeper would), then this request starts a fresh attempt.
+          await abandon(a.id, ['compensating'], interrupted());
+          return undefined;
+        }
+        return answerFor(a);
       };
-    };
-    // The common case in one statement: the first request with this key for a cart with no live attempt.
-    if (!missingParts(snapshot).length) {
-      const fresh = await A.insert(db.k, await sealedAttempt(), true);
-      if (fresh) return holding(fresh.id, owner, () => run(ctx, fresh, owner));
+      // The subject's data key exists before the attempt is written (made outside any transaction, cached after).
+      const sealedAttempt = async () => {
+        const dataKey = await privacy.dataKeys.forSubject(subject);
+        return {
+          id: orderId,
+          cartId: input.cartId,
+          key,
+          owner,
+          leaseMs: lease,
+          deadlineMs: settings.deadlineMs,
+          snapshotSealed: privacy.dataKeys.sealJson(dataKey, FIELDS.snapshot, snapshot),
+          tokenSealed: privacy.dataKeys.seal(dataKey, FIELDS.paymentToken, input.payment.token),
+          subject,
+          callerHash,
+        };
+      };
+      // The common case in one statement: the first request with this key for a cart with no live attempt.
+      if (!hold.blocked && !missingParts(snapshot).length) {
+        const fresh = await A.insert(db.k, await sealedAttempt(), true);
+        created = fresh !== undefined;
+        if (fresh) return holding(fresh.id, owner, () => run(ctx, fresh, owner));
+      }
+      for (let round = 0; round < 3; round++) {
+        const byKey = await A.byKey(db.k, input.cartId, key);
+        if (byKey) {
+          const answer = await existing(byKey);
+          if (answer) return answer;
+        }
+        const live = await A.liveByCart(db.k, input.cartId);
+        if (live) {
+          const answer = await existing(live);
+          if (answer) return answer;
+        }
+        const missing = missingParts(snapshot);
+        if (missing.length) {
+          throw errors.unprocessable(
+            ORDER_ERRORS.cartIncomplete,
+            `The cart is missing: ${missing.join(', ')}.`,
+            missing.map((m) => ({ field: `/cart/${m}`, message: m === 'lines' ? 'The cart is empty.' : 'Required.' })),
+          );
+        }
+        // Another checkout holds the cart (its attempt not yet written, or just failed): none may start here.
+        if (hold.blocked) break;
+        const inserted = await A.insert(db.k, await sealedAttempt());
+        created = inserted !== undefined;
+        if (inserted) return holding(inserted.id, owner, () => run(ctx, inserted, owner));
+      }
+      throw inProgress();
+    } finally {
+      if (hold.held && !created) await deps.cart.releaseCheckout(sys, input.cartId, orderId).catch(() => undefined);
     }
-    for (let round = 0; round < 3; round++) {
-      const byKey = await A.byKey(db.k, input.cartId, key);
-      if (byKey) {
-        const answer = await existing(byKey);
-        if (answer) return answer;
-      }
-      const live = await A.liveByCart(db.k, input.cartId);
-      if (live) {
-        const answer = await existing(live);
-        if (answer) return answer;
-      }
-      const missing = missingParts(snapshot);
-      if (missing.length) {
-        throw errors.unprocessable(
-          ORDER_ERRORS.cartIncomplete,
-          `The cart is missing: ${missing.join(', ')}.`,
-          missing.map((m) => ({ field: `/cart/${m}`, message: m === 'lines' ? 'The cart is empty.' : 'Required.' })),
-        );
-      }
-      const created = await A.insert(db.k, await sealedAttempt());
-      if (created) return holding(created.id, owner, () => run(ctx, created, owner));
-    }
-    throw inProgress();
   }
 
   /** Webhook path: the payment settled for a waiting attempt. */
