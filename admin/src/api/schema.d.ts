@@ -19015,7 +19015,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Cart completed (cart.completed) or not enough stock (cart.insufficient_stock) */
+            /** @description Cart completed (cart.completed), being checked out (cart.checkout_in_progress) or not enough stock (cart.insufficient_stock) */
             409: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -19416,7 +19416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Cart completed (cart.completed) or not enough stock (cart.insufficient_stock) */
+            /** @description Cart completed (cart.completed), being checked out (cart.checkout_in_progress) or not enough stock (cart.insufficient_stock) */
             409: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -19808,7 +19808,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Cart completed (cart.completed) or not enough stock (cart.insufficient_stock) */
+            /** @description Cart completed (cart.completed), being checked out (cart.checkout_in_progress) or not enough stock (cart.insufficient_stock) */
             409: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -20190,7 +20190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Cart completed (cart.completed) or not enough stock (cart.insufficient_stock) */
+            /** @description Cart completed (cart.completed), being checked out (cart.checkout_in_progress) or not enough stock (cart.insufficient_stock) */
             409: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -20787,7 +20787,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Cart completed (cart.completed) or not enough stock (cart.insufficient_stock) */
+            /** @description Cart completed (cart.completed), being checked out (cart.checkout_in_progress) or not enough stock (cart.insufficient_stock) */
             409: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
