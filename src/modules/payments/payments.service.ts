@@ -42,6 +42,9 @@ export interface SyncResult {
 
 class Lost extends Error {}
 
+/** What providers answer for a payment id they do not know: the sandbox's `not_found`, Stripe's `resource_missing`. */
+const UNKNOWN_PAYMENT = new Set(['not_found', 'resource_missing']);
+
 export function eventPayload(p: Payment, extra: Partial<PaymentEventPayload> = {}): PaymentEventPayload {
   return {
     paymentId: p.id,
@@ -163,9 +166,15 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
     }
   };
 
+  /** The provider's payment; undefined when it never saw it, or no longer knows it (a restarted sandbox forgets). */
   const findAtProvider = async (p: Payment): Promise<ProviderPayment | undefined> => {
-    if (p.providerPaymentId) return provider.retrieve(p.providerPaymentId);
-    return provider.findByIdempotencyKey(p.idempotencyKey, new Date(Date.parse(p.createdAt) - 60_000));
+    if (!p.providerPaymentId) {
+      return provider.findByIdempotencyKey(p.idempotencyKey, new Date(Date.parse(p.createdAt) - 60_000));
+    }
+    return provider.retrieve(p.providerPaymentId).catch((e: unknown) => {
+      if (e instanceof ProviderRejectedError && UNKNOWN_PAYMENT.has(e.code)) return undefined;
+      throw e;
+    });
   };
 
   const authorize = async (ctx: Ctx, input: AuthorizeInput): Promise<Payment> => {
@@ -249,9 +258,9 @@ export function createPaymentsService(deps: { db: Db; provider: PaymentProvider 
       throw providerError(e);
     }
     if (!found) {
-      // The provider never saw the authorization: void our record only.
+      // The provider never saw the authorization, or no longer knows it: it holds nothing; void our record only.
       const voided = await db.transaction(async (tx) => {
-        const u = await repo.transition(tx, p.id, ['pending'], 'voided', {});
+        const u = await repo.transition(tx, p.id, p.providerPaymentId ? repo.HOLDING : ['pending'], 'voided', {});
         if (u) await emit(tx, ctx, u, ['payments.payment.voided']);
         return u;
       });
