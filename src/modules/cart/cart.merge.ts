@@ -11,7 +11,7 @@ import { errors } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { type CartPii, hasLegacyPlaintext, personalDataOf, samePii } from './cart.pii.ts';
 import * as repo from './cart.repo.ts';
-import { canAccess, checkingOut, notFound, userOf } from './cart.service.ts';
+import { canAccess, checkingOut, notFound, userOf } from './cart.rules.ts';
 import { CART_ERRORS as E, MAX_LINES, MAX_QUANTITY } from './contract.ts';
 
 export async function mergeGuestCart(

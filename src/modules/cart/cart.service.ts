@@ -1,7 +1,6 @@
 // Cart operations. Item writes lock the cart row (select … for update) in one short transaction, so they are
 // serialised; a PATCH of the cart's own fields is one update guarded by the version it read (optimistic, with the
 // lock as the fallback under contention). Catalog, inventory and pricing are called outside transactions.
-import { timingSafeEqual } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
@@ -13,6 +12,7 @@ import type { CartVariant, CatalogApi } from '../catalog/index.ts';
 import type { PricingQuoteApi, ShippingOption } from '../pricing/index.ts';
 import { type CartPersonalData, createCartPii, hasLegacyPlaintext, samePii } from './cart.pii.ts';
 import * as repo from './cart.repo.ts';
+import { canAccess, checkingOut, checkStock, couponCodesAfter, notFound, userOf } from './cart.rules.ts';
 import { buildView, type CartView, quoteInput } from './cart.view.ts';
 import { type Address, CART_ERRORS as E, MAX_LINES, MAX_QUANTITY } from './contract.ts';
 
@@ -32,52 +32,6 @@ export interface CartPatch {
   billingAddress?: Address | null;
   shippingMethodId?: string | null;
   couponCode?: string | null;
-}
-
-export const notFound = () => errors.notFound(E.notFound, 'No such cart, or it is not yours.');
-/** 409 for a change to a cart whose checkout is in progress (repo.holdForCheckout). */
-export const checkingOut = () =>
-  errors.conflict(
-    E.checkoutInProgress,
-    'A checkout of this cart is in progress: the cart cannot change until it fails or is abandoned.',
-  );
-const MAX_COUPONS = 5;
-
-export function userOf(ctx: Ctx): string | null {
-  return ctx.actor.kind === 'customer' || ctx.actor.kind === 'staff' ? ctx.actor.userId : null;
-}
-
-function sameToken(a: string, b: string | undefined): boolean {
-  if (!b || a.length !== b.length) return false;
-  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
-}
-
-/** The owner (by Bearer) or the holder of the cart token may see a cart; anyone else gets 404. */
-export function canAccess(
-  ctx: Ctx,
-  cart: Pick<repo.StoredCart, 'user_id' | 'token'>,
-  token: string | undefined,
-): boolean {
-  const user = userOf(ctx);
-  return (cart.user_id !== null && cart.user_id === user) || sameToken(cart.token, token);
-}
-
-/** The cart's coupon codes after a PATCH's `couponCode` (undefined: unchanged; null or "": none; a code: added). */
-function couponCodesAfter(codes: string[], couponCode: string | null | undefined): string[] {
-  if (couponCode === null || couponCode === '') return [];
-  if (couponCode === undefined) return codes;
-  const code = couponCode.toUpperCase();
-  const next = codes.includes(code) ? codes : [...codes, code];
-  if (next.length > MAX_COUPONS) throw errors.unprocessable(E.tooManyCoupons, `At most ${MAX_COUPONS} coupons.`);
-  return next;
-}
-
-/** The soft availability check of a line's new quantity (adding, or raising a line): tracked stock below it → 409. */
-function checkStock(stock: { available: number | null } | undefined, quantity: number): void {
-  if (stock && stock.available !== null && stock.available < quantity) {
-    const available = Math.max(0, stock.available);
-    throw errors.conflict(E.insufficientStock, `Only ${available} available.`, { available });
-  }
 }
 
 export function createCartService(deps: CartServiceDeps) {
