@@ -33,14 +33,15 @@ async function counter(name: string, labels: string): Promise<number> {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
-/** Sends the headers and part of a 100-byte body, then closes the connection. */
+/** Sends the headers and part of a 100-byte body, then, once the server has the request, closes the connection. */
 async function abortedBody(): Promise<void> {
+  const received = new Promise<void>((resolve) => t.http.server.once('request', () => resolve()));
   const socket = connect(Number(base.port), base.hostname);
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   socket.write(
     `POST /v1/carts HTTP/1.1\r\nHost: ${base.host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"cur`,
   );
-  await new Promise((r) => setTimeout(r, 100));
+  await received;
   socket.destroy();
 }
 
