@@ -54,12 +54,15 @@ const SINCE: Record<string, { newMigrations: string[]; newSchemas: string[]; add
         'notifications/init',
         'webhooks/init',
         'catalog/view_bodies',
+        'cart/checkout_hold',
       ],
       newSchemas: ['notifications', 'webhooks'],
       // identity/0003_user_locale and orders/0006_order_locale: null = the shop's default language;
       // identity/0004_user_disabled: null = an enabled account;
-      // catalog/0005_view_bodies: null = no ready JSON yet, the product is served from its document.
+      // catalog/0005_view_bodies: null = no ready JSON yet, the product is served from its document;
+      // cart/0003_checkout_hold: null = no checkout holds the cart.
       addedColumns: {
+        'cart.carts': ['checkout_until', 'checkout_by'],
         'identity.users': ['locale', 'disabled_at'],
         'orders.orders': ['locale'],
         'catalog.product_view_prices': ['variant_ids', 'body'],

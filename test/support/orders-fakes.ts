@@ -43,7 +43,12 @@ export function createFakeCart(): FakeCart {
       return structuredClone(c.snapshot);
     },
     async holdForCheckout(ctx: Ctx, cartId: string, cartToken: string | undefined) {
-      return { snapshot: await this.getCheckoutSnapshot(ctx, cartId, cartToken), held: false, blocked: false };
+      return {
+        snapshot: await this.getCheckoutSnapshot(ctx, cartId, cartToken),
+        held: false,
+        blocked: false,
+        holder: null,
+      };
     },
     async releaseCheckout() {},
     async markCompleted(_ctx: Ctx, cartId: string, orderId: string) {

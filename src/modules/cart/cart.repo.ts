@@ -207,7 +207,7 @@ export async function lineState(k: Ex, cartId: string, variantId: string): Promi
 /**
  * The checkout's read of the cart, as one update: an active cart the caller may see is marked as being checked out by
  * `holder` for `forMs` (unless another checkout's mark is still live, which it keeps), and comes back with its lines.
- * `held`: the mark is this holder's. Undefined when the cart is not active or not the caller's (nothing is written).
+ * `held`: the mark is this holder's; `holder`: whose mark it is. Undefined when the cart is not active or not the caller's (nothing is written).
  */
 export async function holdForCheckout(
   k: Ex,
@@ -215,25 +215,27 @@ export async function holdForCheckout(
   caller: { userId: string | null; token: string | undefined },
   holder: string,
   forMs: number,
-): Promise<{ cart: StoredCart; items: ItemRow[]; held: boolean } | undefined> {
+): Promise<{ cart: StoredCart; items: ItemRow[]; held: boolean; holder: string | null } | undefined> {
   const live = sql`checkout_until > now()`;
-  const r = await sql<StoredCart & { items: ItemRow[]; held: boolean; stale: boolean }>`with c as (
+  const r = await sql<
+    StoredCart & { items: ItemRow[]; held: boolean; holder: string | null; stale: boolean }
+  >`with c as (
       update cart.carts set checkout_by = case when ${live} then checkout_by else ${holder} end,
         checkout_until = case when ${live} then checkout_until else now() + make_interval(secs => ${forMs / 1000}) end
       where id = ${cartId} and status = 'active'
         and ((user_id is not null and user_id = ${caller.userId}) or token = ${caller.token ?? null})
-      returning ${CART_COLUMNS}, checkout_by = ${holder} as held)
+      returning ${CART_COLUMNS}, checkout_by = ${holder} as held, checkout_by as holder)
     select c.*, ${ITEMS_JSON} as items,
       c.version <> (select s.version from cart.carts s where s.id = c.id) as stale from c`.execute(k);
   const row = r.rows[0];
   if (!row) return undefined;
-  const { items, held, stale, ...cart } = row;
-  if (!stale) return { cart, items, held };
+  const { items, held, holder: by, stale, ...cart } = row;
+  if (!stale) return { cart, items, held, holder: by };
   // A change committed while this statement waited for the row's lock: the row it updated is that change's, but the
   // lines it read are from before it (the statement's snapshot). Every line change bumps the version, so this is
   // seen; the cart is held now (by this checkout or another), so it cannot change again: read it with its lines anew.
   const now = await findCartWithItems(k, cartId);
-  return now ? { ...now, held } : undefined;
+  return now ? { ...now, held, holder: by } : undefined;
 }
 
 /** Ends `holder`'s mark on the cart (a checkout that failed, was abandoned or created no attempt). */

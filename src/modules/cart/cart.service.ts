@@ -317,10 +317,10 @@ export function createCartService(deps: CartServiceDeps) {
       if (!r || !canAccess(ctx, r.cart, token)) {
         if (r?.held) await repo.releaseCheckout(db.k, cartId, holder);
         const { cart, items } = await readableWithItems(ctx, cartId, token);
-        return { view: await view(cart, items), held: false, blocked: false };
+        return { view: await view(cart, items), held: false, blocked: false, holder: null };
       }
       try {
-        return { view: await view(await pii.open(r.cart), r.items), held: r.held, blocked: !r.held };
+        return { view: await view(await pii.open(r.cart), r.items), held: r.held, blocked: !r.held, holder: r.holder };
       } catch (e) {
         if (r.held) await repo.releaseCheckout(db.k, cartId, holder);
         throw e;

@@ -50,7 +50,7 @@ export interface CartApi {
    * The checkout's read (getCheckoutSnapshot's answer): an active cart is marked as being checked out by `holder`
    * (the attempt's id) for `forMs`, and every change to it answers 409 `cart.checkout_in_progress` until then, until
    * `releaseCheckout`, or until `markCompleted`. `held`: the mark is `holder`'s. `blocked`: another checkout's live
-   * mark holds the cart (it keeps it). A cart that is not active is only read (neither held nor blocked).
+   * mark holds the cart (it keeps it); `holder`: whose mark it is. A cart that is not active is only read (neither held nor blocked).
    */
   holdForCheckout(
     ctx: Ctx,
@@ -58,7 +58,7 @@ export interface CartApi {
     cartToken: string | undefined,
     holder: string,
     forMs: number,
-  ): Promise<{ snapshot: CheckoutSnapshot; held: boolean; blocked: boolean }>;
+  ): Promise<{ snapshot: CheckoutSnapshot; held: boolean; blocked: boolean; holder: string | null }>;
   /** Ends `holder`'s mark (idempotent; another holder's mark stays). */
   releaseCheckout(ctx: Ctx, cartId: string, holder: string): Promise<void>;
   /** Marks the cart completed (idempotent); a completed cart refuses further changes with 409 `cart.completed`. */

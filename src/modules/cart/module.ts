@@ -40,7 +40,7 @@ export function createCartModule(deps: CartModuleDeps) {
     },
     async holdForCheckout(ctx, cartId, cartToken, holder, forMs) {
       const r = await service.holdForCheckout(ctx, cartId, cartToken, holder, forMs);
-      return { snapshot: toSnapshot(r.view), held: r.held, blocked: r.blocked };
+      return { snapshot: toSnapshot(r.view), held: r.held, blocked: r.blocked, holder: r.holder };
     },
     releaseCheckout: service.releaseCheckout,
     markCompleted: service.markCompleted,

@@ -2,7 +2,7 @@
 import { AppError, errors } from '../../../platform/errors.ts';
 import { PAYMENT_ERRORS } from '../../payments/index.ts';
 import { type CheckoutSnapshot, ORDER_ERRORS } from '../contract.ts';
-import type { Answer } from './checkout.repo.ts';
+import type { Answer, Attempt } from './checkout.repo.ts';
 
 export function missingParts(s: CheckoutSnapshot): string[] {
   const missing: string[] = [];
@@ -56,3 +56,11 @@ export const customerErased = (): AppError =>
   new AppError(410, ORDER_ERRORS.customerErased, 'Gone', {
     detail: "The customer's data was erased while the checkout was pending; nothing was charged.",
   });
+
+/** The answer for an attempt waiting for the customer (3-D Secure) or the provider: 202 with what to do next. */
+export const waitingAnswer = (a: Attempt) => ({
+  kind: 'requires_action' as const,
+  attemptId: a.id,
+  nextAction: a.nextActionUrl ? { type: 'redirect' as const, url: a.nextActionUrl } : { type: 'wait' as const },
+  subject: a.subject ?? undefined,
+});

@@ -25,6 +25,7 @@ import {
   paymentDeclined,
   problemAnswer,
   providerNotConfigured,
+  waitingAnswer,
 } from './checkout.answers.ts';
 import { attemptLease } from './checkout.lease.ts';
 import { type CheckoutResult, placedFrom, placeOrder } from './checkout.place.ts';
@@ -78,13 +79,6 @@ export function createCheckoutService(deps: CheckoutDeps) {
   const lease = settings.leaseMs;
   const { holding, retryAfterFor } = attemptLease(db, lease);
   const sys: Ctx = { requestId: 'orders.checkout', actor: { kind: 'system', name: 'orders.checkout' } };
-
-  const waitingAnswer = (a: Attempt): CheckoutResult => ({
-    kind: 'requires_action',
-    attemptId: a.id,
-    nextAction: a.nextActionUrl ? { type: 'redirect', url: a.nextActionUrl } : { type: 'wait' },
-    subject: a.subject ?? undefined,
-  });
 
   /**
    * What a request that finds this attempt gets. Undefined: the attempt failed retryably (start a new one).
@@ -285,9 +279,17 @@ export function createCheckoutService(deps: CheckoutDeps) {
     // Reads the cart as the caller (404 for someone else's cart), marking it as checked out by the attempt-to-be
     // until its deadline and a lease (CartApi.holdForCheckout): from now on the cart cannot change.
     const orderId = newId('ord');
+    const holdCart = () =>
+      deps.cart.holdForCheckout(ctx, input.cartId, input.cartToken, orderId, settings.deadlineMs + lease);
     let hold: Awaited<ReturnType<CartApi['holdForCheckout']>>;
     try {
-      hold = await deps.cart.holdForCheckout(ctx, input.cartId, input.cartToken, orderId, settings.deadlineMs + lease);
+      hold = await holdCart();
+      // A mark no live attempt stands behind was left by a request that failed before it could release it (the
+      // database went away): it is taken over, never waited out.
+      if (hold.blocked && hold.holder && !(await A.liveByCart(db.k, input.cartId))) {
+        await deps.cart.releaseCheckout(sys, input.cartId, hold.holder);
+        hold = await holdCart();
+      }
     } catch (e) {
       // A completed cart may refuse reads: a replay by the same caller still gets the original answer.
       const a = isAppError(e) && e.status === 409 ? await A.byKey(db.k, input.cartId, key) : undefined;
