@@ -182,8 +182,9 @@ describe('a cart being checked out', () => {
   it('[REQ-CRT-010] a mark no attempt stands behind (its request failed before it could release it) is taken over by the next checkout', async () => {
     const c = await readyCart(t, tee.variantId);
     // As a checkout leaves it when the database goes away between its read of the cart and its attempt: the mark is
-    // written, no attempt is, and the release in its way out fails too.
-    await sql`update cart.carts set checkout_by = 'ord_orphan', checkout_until = now() + interval '15 minutes'
+    // written, no attempt is, and the release in its way out fails too. It is older than a lease (10 s): taken
+    // 70 s ago for the deadline (15 min) and a lease.
+    await sql`update cart.carts set checkout_by = 'ord_orphan', checkout_until = now() + interval '14 minutes'
       where id = ${c.id}`.execute(t.kernel.db.k);
     expect((await addItem(c, mug.variantId)).statusCode).toBe(409);
     const order = await placeOrder(c, randomUUID(), 'tok_visa');

@@ -48,9 +48,14 @@ export function createFakeCart(): FakeCart {
         held: false,
         blocked: false,
         holder: null,
+        holderLeftMs: null,
       };
     },
     async releaseCheckout() {},
+    /** The fake's carts never change under a checkout: a renewal always holds. */
+    async renewCheckout() {
+      return true;
+    },
     async markCompleted(_ctx: Ctx, cartId: string, orderId: string) {
       calls++;
       if (failures > 0) {

@@ -22788,7 +22788,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description inventory.insufficient_stock, promotions.limit_reached or promotions.not_active (nothing charged), or a checkout in progress (Retry-After) */
+            /** @description inventory.insufficient_stock, promotions.limit_reached or promotions.not_active (nothing charged), a checkout in progress (Retry-After), or orders.cart_changed: the payment settled past the deadline after the cart changed (voided, nothing charged) */
             409: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */

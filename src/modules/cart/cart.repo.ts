@@ -215,27 +215,48 @@ export async function holdForCheckout(
   caller: { userId: string | null; token: string | undefined },
   holder: string,
   forMs: number,
-): Promise<{ cart: StoredCart; items: ItemRow[]; held: boolean; holder: string | null } | undefined> {
+): Promise<
+  { cart: StoredCart; items: ItemRow[]; held: boolean; holder: string | null; holderLeftMs: number } | undefined
+> {
   const live = sql`checkout_until > now()`;
   const r = await sql<
-    StoredCart & { items: ItemRow[]; held: boolean; holder: string | null; stale: boolean }
+    StoredCart & { items: ItemRow[]; held: boolean; holder: string | null; left_ms: number; stale: boolean }
   >`with c as (
       update cart.carts set checkout_by = case when ${live} then checkout_by else ${holder} end,
         checkout_until = case when ${live} then checkout_until else now() + make_interval(secs => ${forMs / 1000}) end
       where id = ${cartId} and status = 'active'
         and ((user_id is not null and user_id = ${caller.userId}) or token = ${caller.token ?? null})
-      returning ${CART_COLUMNS}, checkout_by = ${holder} as held, checkout_by as holder)
+      returning ${CART_COLUMNS}, checkout_by = ${holder} as held, checkout_by as holder,
+        (extract(epoch from checkout_until - now()) * 1000)::float8 as left_ms)
     select c.*, ${ITEMS_JSON} as items,
       c.version <> (select s.version from cart.carts s where s.id = c.id) as stale from c`.execute(k);
   const row = r.rows[0];
   if (!row) return undefined;
-  const { items, held, holder: by, stale, ...cart } = row;
-  if (!stale) return { cart, items, held, holder: by };
+  const { items, held, holder: by, left_ms: holderLeftMs, stale, ...cart } = row;
+  if (!stale) return { cart, items, held, holder: by, holderLeftMs };
   // A change committed while this statement waited for the row's lock: the row it updated is that change's, but the
   // lines it read are from before it (the statement's snapshot). Every line change bumps the version, so this is
   // seen; the cart is held now (by this checkout or another), so it cannot change again: read it with its lines anew.
   const now = await findCartWithItems(k, cartId);
-  return now ? { ...now, held, holder: by } : undefined;
+  return now ? { ...now, held, holder: by, holderLeftMs } : undefined;
+}
+
+/**
+ * Marks the cart as checked out by `holder` for `forMs` again, if it is still active at `version` (unchanged since
+ * the snapshot taken at that version). A live mark of another checkout is taken over: the caller's attempt is live,
+ * so no other attempt can exist for the cart, and the cart cannot have changed under that mark. False: it changed.
+ */
+export async function renewCheckout(
+  k: Ex,
+  cartId: string,
+  holder: string,
+  version: number,
+  forMs: number,
+): Promise<boolean> {
+  const r = await sql`update cart.carts set checkout_by = ${holder},
+      checkout_until = now() + make_interval(secs => ${forMs / 1000})
+    where id = ${cartId} and status = 'active' and version = ${version} returning id`.execute(k);
+  return r.rows.length > 0;
 }
 
 /** Ends `holder`'s mark on the cart (a checkout that failed, was abandoned or created no attempt). */

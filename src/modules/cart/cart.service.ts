@@ -317,10 +317,11 @@ export function createCartService(deps: CartServiceDeps) {
       if (!r || !canAccess(ctx, r.cart, token)) {
         if (r?.held) await repo.releaseCheckout(db.k, cartId, holder);
         const { cart, items } = await readableWithItems(ctx, cartId, token);
-        return { view: await view(cart, items), held: false, blocked: false, holder: null };
+        return { view: await view(cart, items), held: false, blocked: false, holder: null, holderLeftMs: null };
       }
       try {
-        return { view: await view(await pii.open(r.cart), r.items), held: r.held, blocked: !r.held, holder: r.holder };
+        const view_ = await view(await pii.open(r.cart), r.items);
+        return { view: view_, held: r.held, blocked: !r.held, holder: r.holder, holderLeftMs: r.holderLeftMs };
       } catch (e) {
         if (r.held) await repo.releaseCheckout(db.k, cartId, holder);
         throw e;
@@ -330,6 +331,9 @@ export function createCartService(deps: CartServiceDeps) {
     async releaseCheckout(_ctx: Ctx, cartId: string, holder: string): Promise<void> {
       await repo.releaseCheckout(db.k, cartId, holder);
     },
+
+    renewCheckout: (_ctx: Ctx, cartId: string, holder: string, version: number, forMs: number) =>
+      repo.renewCheckout(db.k, cartId, holder, version, forMs),
 
     async shippingOptions(ctx: Ctx, cartId: string, token: string | undefined): Promise<ShippingOption[]> {
       const { cart, items } = await readableWithItems(ctx, cartId, token);

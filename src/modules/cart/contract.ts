@@ -50,7 +50,9 @@ export interface CartApi {
    * The checkout's read (getCheckoutSnapshot's answer): an active cart is marked as being checked out by `holder`
    * (the attempt's id) for `forMs`, and every change to it answers 409 `cart.checkout_in_progress` until then, until
    * `releaseCheckout`, or until `markCompleted`. `held`: the mark is `holder`'s. `blocked`: another checkout's live
-   * mark holds the cart (it keeps it); `holder`: whose mark it is. A cart that is not active is only read (neither held nor blocked).
+   * mark holds the cart (it keeps it); `holder`: whose mark it is; `holderLeftMs`: how long that mark has left (so
+   * its age is the `forMs` it was taken for minus this). A cart that is not active is only read (neither held nor
+   * blocked).
    */
   holdForCheckout(
     ctx: Ctx,
@@ -58,9 +60,21 @@ export interface CartApi {
     cartToken: string | undefined,
     holder: string,
     forMs: number,
-  ): Promise<{ snapshot: CheckoutSnapshot; held: boolean; blocked: boolean; holder: string | null }>;
+  ): Promise<{
+    snapshot: CheckoutSnapshot;
+    held: boolean;
+    blocked: boolean;
+    holder: string | null;
+    holderLeftMs: number | null;
+  }>;
   /** Ends `holder`'s mark (idempotent; another holder's mark stays). */
   releaseCheckout(ctx: Ctx, cartId: string, holder: string): Promise<void>;
+  /**
+   * Marks the cart as checked out by `holder` for `forMs` again, if it is still active at `version` (the snapshot's:
+   * nothing changed since), taking over any other checkout's mark (the caller's attempt is live: no other can be).
+   * False when the cart changed or is no longer active.
+   */
+  renewCheckout(ctx: Ctx, cartId: string, holder: string, version: number, forMs: number): Promise<boolean>;
   /** Marks the cart completed (idempotent); a completed cart refuses further changes with 409 `cart.completed`. */
   markCompleted(ctx: Ctx, cartId: string, orderId: string): Promise<void>;
 }

@@ -40,9 +40,11 @@ export function createCartModule(deps: CartModuleDeps) {
     },
     async holdForCheckout(ctx, cartId, cartToken, holder, forMs) {
       const r = await service.holdForCheckout(ctx, cartId, cartToken, holder, forMs);
-      return { snapshot: toSnapshot(r.view), held: r.held, blocked: r.blocked, holder: r.holder };
+      const { held, blocked, holder: by, holderLeftMs } = r;
+      return { snapshot: toSnapshot(r.view), held, blocked, holder: by, holderLeftMs };
     },
     releaseCheckout: service.releaseCheckout,
+    renewCheckout: service.renewCheckout,
     markCompleted: service.markCompleted,
   };
   const definition: ModuleDefinition = {

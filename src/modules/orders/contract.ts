@@ -39,6 +39,7 @@ export const ORDER_ERRORS = {
   shipmentBackwards: 'orders.shipment_status_backwards',
   customerErased: 'orders.customer_erased',
   paymentActionExpired: 'orders.payment_action_expired',
+  cartChanged: 'orders.cart_changed',
 } as const;
 
 export type ReturnStatus = 'requested' | 'received' | 'rejected';

@@ -46,7 +46,8 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
           400: problemResponse('idempotency.key_required'),
           404: problemResponse('cart.not_found'),
           409: problemResponse(
-            'inventory.insufficient_stock, promotions.limit_reached or promotions.not_active (nothing charged), or a checkout in progress (Retry-After)',
+            'inventory.insufficient_stock, promotions.limit_reached or promotions.not_active (nothing charged), a checkout in progress (Retry-After), ' +
+              'or orders.cart_changed: the payment settled past the deadline after the cart changed (voided, nothing charged)',
           ),
           422: problemResponse(
             'orders.cart_incomplete: empty cart, missing email, address or shipping method; payments.unknown_provider: ' +

@@ -10,7 +10,7 @@ import { dbFaultKind } from '../../../platform/db/faults.ts';
 import { AppError, errors, isAppError } from '../../../platform/errors.ts';
 import { idempotencyErrors } from '../../../platform/http/idempotency-errors.ts';
 import { newId } from '../../../platform/ids.ts';
-import { INVENTORY_ERRORS, type InventoryApi } from '../../inventory/index.ts';
+import type { InventoryApi } from '../../inventory/index.ts';
 import { PAYMENT_ERRORS, type Payment, type PaymentsApi } from '../../payments/index.ts';
 import { type CartApi, ORDER_ERRORS, type PricingApi } from '../contract.ts';
 import { hashToken, reservationKey } from '../lifecycle/order-keys.ts';
@@ -27,6 +27,7 @@ import {
   providerNotConfigured,
   waitingAnswer,
 } from './checkout.answers.ts';
+import { pastDeadlineRefusal } from './checkout.late.ts';
 import { attemptLease } from './checkout.lease.ts';
 import { type CheckoutResult, placedFrom, placeOrder } from './checkout.place.ts';
 import { type Attempt, createAttemptsRepo, type Step } from './checkout.repo.ts';
@@ -199,20 +200,11 @@ export function createCheckoutService(deps: CheckoutDeps) {
       deps.doneInline?.mark('authorized', a.id);
       deps.afterStep?.('authorized', a.id);
     }
-    // The reservation outlives the attempt's deadline by `deadlineMs`: before the deadline it is certainly active
-    // (only this attempt's owner releases it). Past it (a payment that waited long), look again before the pivot.
+    // Before the deadline the reservation and the cart's mark are certainly this attempt's (only its owner releases
+    // them). Past it (a payment that waited long), both are looked at again before the pivot (checkout.late.ts).
     if (Date.now() >= a.expiresAt.getTime()) {
-      const reservation = await deps.inventory.reserve(ctx, {
-        key,
-        lines: s.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity })),
-      });
-      if (reservation.status !== 'active') {
-        return compensate(
-          a,
-          owner,
-          errors.conflict(INVENTORY_ERRORS.reservationExpired, 'The stock reservation expired.'),
-        );
-      }
+      const refused = await pastDeadlineRefusal(deps, ctx, a, s, settings.deadlineMs + lease);
+      if (refused) return compensate(a, owner, refused);
     }
     let placed: CheckoutResult;
     try {
@@ -279,14 +271,17 @@ export function createCheckoutService(deps: CheckoutDeps) {
     // Reads the cart as the caller (404 for someone else's cart), marking it as checked out by the attempt-to-be
     // until its deadline and a lease (CartApi.holdForCheckout): from now on the cart cannot change.
     const orderId = newId('ord');
-    const holdCart = () =>
-      deps.cart.holdForCheckout(ctx, input.cartId, input.cartToken, orderId, settings.deadlineMs + lease);
+    const holdMs = settings.deadlineMs + lease;
+    const holdCart = () => deps.cart.holdForCheckout(ctx, input.cartId, input.cartToken, orderId, holdMs);
     let hold: Awaited<ReturnType<CartApi['holdForCheckout']>>;
     try {
       hold = await holdCart();
       // A mark no live attempt stands behind was left by a request that failed before it could release it (the
       // database went away): it is taken over, never waited out.
-      if (hold.blocked && hold.holder && !(await A.liveByCart(db.k, input.cartId))) {
+      // A mark younger than a lease may be a checkout between its mark and its attempt (a double submit with
+      // another key): that one is waited for (409 with Retry-After below), never taken over.
+      const markAge = holdMs - (hold.holderLeftMs ?? holdMs);
+      if (hold.blocked && hold.holder && markAge >= lease && !(await A.liveByCart(db.k, input.cartId))) {
         await deps.cart.releaseCheckout(sys, input.cartId, hold.holder);
         hold = await holdCart();
       }
