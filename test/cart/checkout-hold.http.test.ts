@@ -143,6 +143,13 @@ describe('a cart being checked out', () => {
       return r.statusCode === 200 ? r : undefined;
     });
     expect(added.json().items).toHaveLength(2);
+    // The compensation frees the cart before it ends (void, stock release): until then a checkout with a new key
+    // finds it live and answers 409 orders.checkout_in_progress. The declined case starts once it has ended.
+    await poll(async () => {
+      const r = await sql<{ status: string }>`select status from orders.checkout_attempts
+        where id = ${first.json().id}`.execute(t.kernel.db.k);
+      return r.rows[0]?.status === 'failed' ? true : undefined;
+    });
 
     const declined = await placeOrder(c, randomUUID(), 'tok_chargeDeclined');
     expect(declined.statusCode, declined.body).toBe(402);

@@ -55,16 +55,19 @@ const SINCE: Record<string, { newMigrations: string[]; newSchemas: string[]; add
         'webhooks/init',
         'catalog/view_bodies',
         'cart/checkout_hold',
+        'orders/checkout_request_hash',
       ],
       newSchemas: ['notifications', 'webhooks'],
       // identity/0003_user_locale and orders/0006_order_locale: null = the shop's default language;
       // identity/0004_user_disabled: null = an enabled account;
       // catalog/0005_view_bodies: null = no ready JSON yet, the product is served from its document;
-      // cart/0003_checkout_hold: null = no checkout holds the cart.
+      // cart/0003_checkout_hold: null = no checkout holds the cart;
+      // orders/0007_checkout_request_hash: null = an attempt that replays to any request with its key, as before.
       addedColumns: {
         'cart.carts': ['checkout_until', 'checkout_by'],
         'identity.users': ['locale', 'disabled_at'],
         'orders.orders': ['locale'],
+        'orders.checkout_attempts': ['request_hash'],
         'catalog.product_view_prices': ['variant_ids', 'body'],
       },
     },
@@ -302,6 +305,17 @@ describe.each(fixtures)(`upgrading a database of release $release (${kind}) [REQ
         email: fixture.customer.email,
         shippingAddress: fixture.customer.address,
       });
+      // The old checkout's key still replays its order, whatever request it comes with (no request was stored).
+      const old = await sql<{ cart_id: string; idempotency_key: string }>`select cart_id, idempotency_key
+        from orders.checkout_attempts where id = ${fixture.customerOrder.id}`.execute(t.kernel.db.k);
+      const replay = await t.http.inject({
+        method: 'POST',
+        url: '/v1/orders',
+        headers: { ...customer, 'idempotency-key': old.rows[0]?.idempotency_key ?? '' },
+        payload: { cartId: old.rows[0]?.cart_id, payment: { provider: 'sandbox', token: 'tok_threeDSecureRequired' } },
+      });
+      expect(replay.statusCode, replay.body).toBe(201);
+      expect(replay.json().id).toBe(fixture.customerOrder.id);
       const addresses = await t.http.inject({ method: 'GET', url: '/v1/me/addresses', headers: customer });
       expect(addresses.statusCode).toBe(200);
       expect(JSON.stringify(addresses.json())).toContain(fixture.customer.address.line1);

@@ -1218,7 +1218,10 @@ export interface paths {
          */
         get: operations["getOrders"];
         put?: never;
-        /** Place an order from a cart (Idempotency-Key required; guests send X-Cart-Token) */
+        /**
+         * Place an order from a cart (Idempotency-Key required; guests send X-Cart-Token)
+         * @description The Idempotency-Key is scoped to the cart. The same key for the same cart with the same request (cartId, payment provider and token) follows the first checkout: it answers the order as it is now, the 202 while the payment waits for the customer, or the same problem. The same key for the same cart with another request → 422 idempotency.key_reused, nothing written (the cart stays as it was, free for a checkout with a new key). The same key for another cart is not a reuse: it is that cart's own checkout. A key that is not 1 to 255 printable ASCII characters without spaces → 400 request.validation_failed.
+         */
         post: operations["postOrders"];
         delete?: never;
         options?: never;
@@ -17996,7 +17999,7 @@ export interface operations {
                 "x-request-id"?: string;
                 /** @description W3C Trace Context: a valid one's trace id is the request's trace id (problem `traceId`, log lines, spans when tracing is on) and is carried into the events this request causes */
                 traceparent?: string;
-                /** @description A unique key per operation (e.g. a UUID) */
+                /** @description A unique key per operation (e.g. a UUID); 1 to 255 printable ASCII characters without spaces */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -19147,7 +19150,7 @@ export interface operations {
                 /** @description W3C Trace Context: a valid one's trace id is the request's trace id (problem `traceId`, log lines, spans when tracing is on) and is carried into the events this request causes */
                 traceparent?: string;
                 "x-cart-token"?: string;
-                /** @description A unique key per operation (e.g. a UUID) */
+                /** @description A unique key per operation (e.g. a UUID); 1 to 255 printable ASCII characters without spaces */
                 "idempotency-key"?: string;
             };
             path: {
@@ -20901,7 +20904,7 @@ export interface operations {
                 "x-request-id"?: string;
                 /** @description W3C Trace Context: a valid one's trace id is the request's trace id (problem `traceId`, log lines, spans when tracing is on) and is carried into the events this request causes */
                 traceparent?: string;
-                /** @description Required: makes the refund idempotent */
+                /** @description Required: makes the refund idempotent; 1 to 255 printable ASCII characters without spaces */
                 "idempotency-key"?: string;
             };
             path: {
@@ -21579,7 +21582,7 @@ export interface operations {
                 "x-request-id"?: string;
                 /** @description W3C Trace Context: a valid one's trace id is the request's trace id (problem `traceId`, log lines, spans when tracing is on) and is carried into the events this request causes */
                 traceparent?: string;
-                /** @description A unique key per operation (e.g. a UUID) */
+                /** @description A unique key per operation (e.g. a UUID); 1 to 255 printable ASCII characters without spaces */
                 "idempotency-key"?: string;
             };
             path: {
@@ -22481,7 +22484,7 @@ export interface operations {
                 traceparent?: string;
                 /** @description The language of the emails about what this request creates (en or de; else the shop default) */
                 "accept-language"?: string;
-                /** @description A unique key per checkout (e.g. a UUID) */
+                /** @description A unique key per checkout (e.g. a UUID), scoped to the cart: the same key for the same cart and the same request (cartId, payment provider and token) follows that checkout; with another payment → 422 idempotency.key_reused, nothing written; the same key for another cart is that cart's own checkout; 1 to 255 printable ASCII characters without spaces */
                 "idempotency-key": string;
                 /** @description A guest cart's token */
                 "x-cart-token"?: string;
@@ -22737,7 +22740,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency.key_required */
+            /** @description idempotency.key_required: no Idempotency-Key; request.validation_failed: a malformed key or body */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -22839,7 +22842,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description orders.cart_incomplete: empty cart, missing email, address or shipping method; payments.unknown_provider: a provider this server is not configured with (nothing written); payments.invalid_token: the provider does not know the token (stock released, nothing charged) */
+            /** @description idempotency.key_reused: this key was used for this cart with another request (nothing written); orders.cart_incomplete: empty cart, missing email, address or shipping method; payments.unknown_provider: a provider this server is not configured with (nothing written); payments.invalid_token: the provider does not know the token (stock released, nothing charged) */
             422: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -24067,7 +24070,7 @@ export interface operations {
                 traceparent?: string;
                 /** @description A guest order's token (the orderToken answered at checkout) */
                 "x-order-token"?: string;
-                /** @description Makes a retry safe: the same key replays the answer */
+                /** @description Makes a retry safe: the same key replays the answer; 1 to 255 printable ASCII characters without spaces */
                 "idempotency-key"?: string;
             };
             path: {
@@ -24532,7 +24535,7 @@ export interface operations {
                 "x-request-id"?: string;
                 /** @description W3C Trace Context: a valid one's trace id is the request's trace id (problem `traceId`, log lines, spans when tracing is on) and is carried into the events this request causes */
                 traceparent?: string;
-                /** @description A unique key per operation (e.g. a UUID) */
+                /** @description A unique key per operation (e.g. a UUID); 1 to 255 printable ASCII characters without spaces */
                 "idempotency-key"?: string;
             };
             path: {
@@ -24811,7 +24814,7 @@ export interface operations {
                 "x-request-id"?: string;
                 /** @description W3C Trace Context: a valid one's trace id is the request's trace id (problem `traceId`, log lines, spans when tracing is on) and is carried into the events this request causes */
                 traceparent?: string;
-                /** @description A unique key per operation (e.g. a UUID) */
+                /** @description A unique key per operation (e.g. a UUID); 1 to 255 printable ASCII characters without spaces */
                 "idempotency-key"?: string;
             };
             path: {

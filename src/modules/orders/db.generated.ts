@@ -20,6 +20,7 @@ export interface OrdersCheckoutAttempts {
   payment_id: string | null;
   payment_token: string | null;
   payment_token_sealed: string | null;
+  request_hash: string | null;
   snapshot: Json | null;
   snapshot_sealed: string | null;
   status: string;

@@ -12,6 +12,7 @@
 import { type Static, Type } from 'typebox';
 import { errors } from '../../platform/errors.ts';
 import { checkArgs, dropNulls, type GraphqlContext, type GraphqlPiece } from '../../platform/graphql/piece.ts';
+import { idempotencyKeySchema } from '../../platform/http/idempotency-key.ts';
 import type { CheckoutService } from './checkout/checkout.service.ts';
 import type { OrderView } from './contract.ts';
 import type { OrdersService } from './lifecycle/orders.service.ts';
@@ -100,10 +101,13 @@ extend type Query {
 extend type Mutation {
   """
   Places an order from a cart (POST /v1/orders). The key is required (idempotencyKey argument or Idempotency-Key
-  header): the same key returns the same order and never charges twice; after requires_action, the same call with
-  the same key returns the order once the customer has acted.
+  header; 1 to 255 printable ASCII characters without spaces) and scoped to the cart: the same key with the same
+  cart and payment returns the same order and never charges twice; after requires_action, the same call with the
+  same key returns the order once the customer has acted. The same key for the same cart with another payment →
+  idempotency.key_reused (422), nothing written; for another cart it is that cart's own checkout.
   Errors (extensions.code): orders.cart_incomplete, inventory.insufficient_stock, promotions.limit_reached,
-  payments.declined, payments.unavailable (retry with the same key), orders.checkout_in_progress.
+  payments.declined, payments.unavailable (retry with the same key), orders.checkout_in_progress,
+  idempotency.key_reused, request.validation_failed (a malformed key).
   """
   placeOrder(cartId: ID!, payment: PaymentInput!, idempotencyKey: String): PlaceOrderResult
   "Cancels an order (customer before shipment; staff with orders:manage any time, refunding what was captured)."
@@ -113,7 +117,7 @@ extend type Mutation {
 }
 `;
 
-const KeyArg = Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' });
+const KeyArg = idempotencyKeySchema('The checkout key');
 const IdArg = Type.String({ minLength: 1, maxLength: 100 });
 const TokenArg = Type.String({ maxLength: 200 });
 

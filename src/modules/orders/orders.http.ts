@@ -37,20 +37,30 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
       schema: {
         tags,
         summary: 'Place an order from a cart (Idempotency-Key required; guests send X-Cart-Token)',
+        description:
+          'The Idempotency-Key is scoped to the cart. The same key for the same cart with the same request (cartId, ' +
+          'payment provider and token) follows the first checkout: it answers the order as it is now, the 202 while ' +
+          'the payment waits for the customer, or the same problem. The same key for the same cart with another ' +
+          'request → 422 idempotency.key_reused, nothing written (the cart stays as it was, free for a checkout with ' +
+          "a new key). The same key for another cart is not a reuse: it is that cart's own checkout. A key that is " +
+          'not 1 to 255 printable ASCII characters without spaces → 400 request.validation_failed.',
         headers: PlaceOrderHeaders,
         body: PlaceOrderBody,
         response: {
           201: OrderSchema,
           202: ActionRequiredSchema,
           402: problemResponse('payments.declined: the payment was declined; stock and coupons were released'),
-          400: problemResponse('idempotency.key_required'),
+          400: problemResponse(
+            'idempotency.key_required: no Idempotency-Key; request.validation_failed: a malformed key or body',
+          ),
           404: problemResponse('cart.not_found'),
           409: problemResponse(
             'inventory.insufficient_stock, promotions.limit_reached or promotions.not_active (nothing charged), a checkout in progress (Retry-After), ' +
               'or orders.cart_changed: the payment settled past the deadline after the cart changed (voided, nothing charged)',
           ),
           422: problemResponse(
-            'orders.cart_incomplete: empty cart, missing email, address or shipping method; payments.unknown_provider: ' +
+            'idempotency.key_reused: this key was used for this cart with another request (nothing written); ' +
+              'orders.cart_incomplete: empty cart, missing email, address or shipping method; payments.unknown_provider: ' +
               'a provider this server is not configured with (nothing written); payments.invalid_token: the provider ' +
               'does not know the token (stock released, nothing charged)',
           ),

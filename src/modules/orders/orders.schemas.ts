@@ -1,5 +1,6 @@
 // TypeBox schemas of the orders routes.
 import { Type } from 'typebox';
+import { idempotencyKeySchema } from '../../platform/http/idempotency-key.ts';
 import {
   Count,
   DateTime,
@@ -149,17 +150,15 @@ export const OrderTokenHeaders = Type.Object({
 
 export const ReturnRequestHeaders = Type.Object({
   ...OrderTokenHeaders.properties,
-  'idempotency-key': Type.Optional(
-    Type.String({ minLength: 1, maxLength: 255, description: 'Makes a retry safe: the same key replays the answer' }),
-  ),
+  'idempotency-key': Type.Optional(idempotencyKeySchema('Makes a retry safe: the same key replays the answer')),
 });
 
 export const PlaceOrderHeaders = Type.Object({
-  'idempotency-key': Type.String({
-    minLength: 1,
-    maxLength: 255,
-    description: 'A unique key per checkout (e.g. a UUID)',
-  }),
+  'idempotency-key': idempotencyKeySchema(
+    'A unique key per checkout (e.g. a UUID), scoped to the cart: the same key for the same cart and the same ' +
+      'request (cartId, payment provider and token) follows that checkout; with another payment → 422 ' +
+      "idempotency.key_reused, nothing written; the same key for another cart is that cart's own checkout",
+  ),
   'x-cart-token': Type.Optional(Type.String({ maxLength: 200, description: "A guest cart's token" })),
 });
 

@@ -1,5 +1,6 @@
 // TypeBox schemas of the payments routes (validation, serialisation and OpenAPI from one source).
 import { Type } from 'typebox';
+import { idempotencyKeySchema } from '../../platform/http/idempotency-key.ts';
 import { CurrencyCode, DateTime, Id, Integer, List, Text } from '../../platform/http/schema-helpers.ts';
 
 const MoneySchema = Type.Object(
@@ -41,9 +42,7 @@ export const RefundBody = Type.Object(
   { additionalProperties: false },
 );
 export const RefundHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({ minLength: 1, maxLength: 255, description: 'Required: makes the refund idempotent' }),
-  ),
+  'idempotency-key': Type.Optional(idempotencyKeySchema('Required: makes the refund idempotent')),
 });
 export const RefundResponse = Type.Object({
   id: Id({ examples: ['ref_01jd3v6x0c8w4b2q9n7m5k3h1g'] }),

@@ -175,7 +175,8 @@ export async function installGraphql(http: App, pieces: GraphqlPiece[], options:
         ctx: request.ctx ?? { requestId: String(request.id), actor: { kind: 'anonymous' } },
         cartToken: header('x-cart-token', 200),
         orderToken: header('x-order-token', 200),
-        // Checked by the idempotency layer before any resolver runs (1 to 255 visible ASCII characters).
+        // Checked by the idempotency layer before any resolver runs (1 to 255 printable ASCII characters without
+        // spaces; another → 400 request.validation_failed).
         idempotencyKey: header('idempotency-key', 255),
         releaseIdempotencyKey: () => releaseIdempotencyKey(request),
         setPrivacySubject: (subject: string) => {

@@ -6,10 +6,6 @@ export const idempotencyErrors = {
     new AppError(400, 'idempotency.key_required', 'Idempotency-Key required', {
       detail: 'This operation requires an Idempotency-Key header (a unique value per operation, e.g. a UUID).',
     }),
-  invalid: () =>
-    new AppError(400, 'idempotency.key_invalid', 'Invalid Idempotency-Key', {
-      detail: 'The Idempotency-Key must be 1 to 255 visible ASCII characters.',
-    }),
   reused: () =>
     new AppError(422, 'idempotency.key_reused', 'Idempotency-Key reused', {
       detail: 'This Idempotency-Key was used for a different request; use a new key for a new operation.',

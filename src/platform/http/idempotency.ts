@@ -4,7 +4,8 @@
 // The key is scoped to the caller and the route (method + pattern). The first response (status,
 // the headers that matter, body) is stored in PostgreSQL and replayed for a retry with the same key
 // and the same request (URL + body); the same key with another request → 422 idempotency.key_reused;
-// a retry while the first is still running → 409 idempotency.in_progress with Retry-After.
+// a retry while the first is still running → 409 idempotency.in_progress with Retry-After. A key is 1 to 255
+// printable ASCII characters without spaces (idempotency-key.ts); another → 400 request.validation_failed.
 // 5xx responses are not stored (the key is released so a retry runs again). Keys expire after
 // IDEMPOTENCY_TTL_SECONDS (24 h by default); a scheduled job deletes expired ones.
 import { createHash } from 'node:crypto';
@@ -12,11 +13,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Db } from '../db/db.ts';
+import { errors } from '../errors.ts';
 import type { ScheduledJob } from '../jobs/job.ts';
 import type { Logger } from '../observability/logger.ts';
 import { isSealed } from '../privacy/data-keys.ts';
 import type { KeyRotationPart, Privacy } from '../privacy/privacy.ts';
 import { idempotencyErrors } from './idempotency-errors.ts';
+import { IDEMPOTENCY_KEY_FORMAT, idempotencyKeySchema, isIdempotencyKey } from './idempotency-key.ts';
 import { problemResponse } from './problem.ts';
 import type { App } from './server.ts';
 
@@ -46,7 +49,6 @@ export interface IdempotencyOptions {
   lockSeconds?: number;
 }
 
-const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 const STORED_HEADERS = ['content-type', 'location', 'etag', 'last-modified', 'cache-control'];
 
 /** Canonical JSON (sorted keys), so the same body in another key order is the same request. */
@@ -109,11 +111,7 @@ export function installIdempotency(app: App, options: IdempotencyOptions): void 
     if (!route.config?.idempotency || !route.schema) return;
     // A route that requires the key declares it required; its absence still answers 400 idempotency.key_required.
     const required = route.config.idempotency !== true && route.config.idempotency.required === true;
-    const keySchema = Type.String({
-      minLength: 1,
-      maxLength: 255,
-      description: 'A unique key per operation (e.g. a UUID)',
-    });
+    const keySchema = idempotencyKeySchema('A unique key per operation (e.g. a UUID)');
     const header = required ? keySchema : Type.Optional(keySchema);
     const own = route.schema.headers as { type?: string; properties?: Record<string, unknown> } | undefined;
     if (!own) route.schema.headers = Type.Object({ 'idempotency-key': header });
@@ -138,7 +136,11 @@ export function installIdempotency(app: App, options: IdempotencyOptions): void 
       if (option.required) throw idempotencyErrors.required();
       return;
     }
-    if (!KEY_RE.test(key)) throw idempotencyErrors.invalid();
+    // A route without a header schema: refused as validation would refuse it.
+    if (!isIdempotencyKey(key)) {
+      const field = { field: 'headers/idempotency-key', message: `must be ${IDEMPOTENCY_KEY_FORMAT}` };
+      throw errors.validation([field], `${field.field} ${field.message}`);
+    }
     const scope = `${callerScope(request)}|${request.method} ${request.routeOptions.url ?? request.url}`;
     const hash = sha256(`${request.url}\n${canonical(request.body)}`);
     for (let round = 0; round < 3; round++) {

@@ -128,6 +128,25 @@ describe('POST /v1/orders', () => {
     }
   });
 
+  it('[REQ-CHK-002] a checkout that failed with a 5xx holds no request: its key with another token starts anew', async () => {
+    const v = uid('var');
+    await stock(h, v, 5);
+    const { cartId, token } = guestCart(h, snapshot({ variantId: v }));
+    const key = uid('key');
+    h.psp.setFault({ status: 503 });
+    try {
+      expect((await placeOrder(h, cartId, { token, key })).statusCode).toBe(503);
+    } finally {
+      h.psp.setFault(undefined);
+    }
+    const other = await placeOrder(h, cartId, { token, key, payToken: 'tok_threeDSecureRequired' });
+    expect(other.statusCode).toBe(202);
+    // The key now stands for the new request: the first one's body is the other request.
+    const first = await placeOrder(h, cartId, { token, key });
+    expect([first.statusCode, first.json().code]).toEqual([422, 'idempotency.key_reused']);
+    expect((await attempts(cartId)).map((a) => a.status).sort()).toEqual(['failed', 'waiting']);
+  });
+
   it('[REQ-CHK-003] an incomplete cart → 422 orders.cart_incomplete naming what is missing; nothing changed', async () => {
     const v = uid('var');
     await stock(h, v, 5);

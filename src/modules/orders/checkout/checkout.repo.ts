@@ -32,6 +32,8 @@ export interface Attempt {
   /** The data key subject its snapshot and answer are sealed under. */
   subject: string | null;
   callerHash: string;
+  /** What the key was first sent with (checkout.request.ts); null on attempts written before it was stored. */
+  requestHash: string | null;
   paymentId: string | null;
   nextActionUrl: string | null;
   answer: Answer | null;
@@ -47,6 +49,7 @@ type AttemptRow = Pick<
   | 'steps'
   | 'claimed_by'
   | 'caller_hash'
+  | 'request_hash'
   | 'expires_at'
   | 'snapshot'
   | 'payment_token'
@@ -62,8 +65,8 @@ type AttemptRow = Pick<
 
 const COLUMNS = sql`id, cart_id, idempotency_key, status, steps, claimed_by, claimed_until <= now() as lease_expired,
   greatest(0, ceil(extract(epoch from claimed_until - now()) * 1000))::int as lease_left_ms,
-  expires_at <= now() as deadline_passed, caller_hash, expires_at, snapshot, payment_token, payment_id, next_action_url,
-  answer_status, answer, snapshot_sealed, payment_token_sealed, answer_sealed, data_subject`;
+  expires_at <= now() as deadline_passed, caller_hash, request_hash, expires_at, snapshot, payment_token, payment_id,
+  next_action_url, answer_status, answer, snapshot_sealed, payment_token_sealed, answer_sealed, data_subject`;
 
 /** `now()` plus `ms` milliseconds (a lease's or a deadline's end). */
 const inMs = (ms: number) => sql<Date>`now() + ${ms} * interval '1 millisecond'`;
@@ -105,6 +108,7 @@ async function toAttempt(keys: Opener, r: AttemptRow, via: Q): Promise<Attempt> 
       : r.payment_token,
     subject: r.data_subject,
     callerHash: r.caller_hash,
+    requestHash: r.request_hash,
     paymentId: r.payment_id,
     nextActionUrl: r.next_action_url,
     answer: await answerOf(keys, r, via),
@@ -149,6 +153,7 @@ export function createAttemptsRepo(keys: Opener) {
         tokenSealed: string;
         subject: string;
         callerHash: string;
+        requestHash: string;
       },
       onlyIfKeyUnused = false,
     ): Promise<Attempt | undefined> {
@@ -160,10 +165,10 @@ export function createAttemptsRepo(keys: Opener) {
         q,
         sql<AttemptRow>`insert into orders.checkout_attempts
         (id, cart_id, idempotency_key, status, claimed_by, claimed_until, expires_at, snapshot_sealed,
-          payment_token_sealed, data_subject, caller_hash)
+          payment_token_sealed, data_subject, caller_hash, request_hash)
         select ${a.id}, ${a.cartId}, ${a.key}, 'running', ${a.owner}, now() + ${a.leaseMs} * interval '1 millisecond',
           now() + ${a.deadlineMs} * interval '1 millisecond', ${a.snapshotSealed}, ${a.tokenSealed}, ${a.subject},
-          ${a.callerHash}
+          ${a.callerHash}, ${a.requestHash}
         ${unused}
         on conflict (cart_id) where status <> 'failed' do nothing
         returning ${COLUMNS}`,

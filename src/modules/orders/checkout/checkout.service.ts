@@ -13,7 +13,7 @@ import { newId } from '../../../platform/ids.ts';
 import type { InventoryApi } from '../../inventory/index.ts';
 import { PAYMENT_ERRORS, type Payment, type PaymentsApi } from '../../payments/index.ts';
 import { type CartApi, ORDER_ERRORS, type PricingApi } from '../contract.ts';
-import { hashToken, reservationKey } from '../lifecycle/order-keys.ts';
+import { reservationKey } from '../lifecycle/order-keys.ts';
 import { ordersRepo, toView } from '../lifecycle/orders.repo.ts';
 import { FIELDS, type OrdersPrivacy, openOrderPersonal, orderSubject } from '../personal.ts';
 import {
@@ -31,6 +31,7 @@ import { pastDeadlineRefusal } from './checkout.late.ts';
 import { attemptLease } from './checkout.lease.ts';
 import { type CheckoutResult, placedFrom, placeOrder } from './checkout.place.ts';
 import { type Attempt, createAttemptsRepo, type Step } from './checkout.repo.ts';
+import { requestHashes, sameRequest } from './checkout.request.ts';
 import type { DoneInline } from './done-inline.ts';
 
 /** How long a checkout's reservation outlives the attempt's deadline, as a backstop (see `run`). */
@@ -265,9 +266,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
     // A provider this process does not run would be paid through the one it runs: refused before any side effect.
     const { provider } = deps.payments;
     if (input.payment.provider !== provider) throw providerNotConfigured(input.payment.provider, provider);
-    const callerHash = hashToken(
-      ctx.actor.kind === 'customer' ? `user:${ctx.actor.userId}` : `cart:${input.cartToken}`,
-    );
+    const hashes = requestHashes(ctx, input); // the same key for this cart with another request → 422 (sameRequest)
     // Reads the cart as the caller (404 for someone else's cart), marking it as checked out by the attempt-to-be
     // until its deadline and a lease (CartApi.holdForCheckout): from now on the cart cannot change.
     const orderId = newId('ord');
@@ -288,7 +287,8 @@ export function createCheckoutService(deps: CheckoutDeps) {
     } catch (e) {
       // A completed cart may refuse reads: a replay by the same caller still gets the original answer.
       const a = isAppError(e) && e.status === 409 ? await A.byKey(db.k, input.cartId, key) : undefined;
-      const answer = a && a.callerHash === callerHash ? await answerFor(a) : undefined;
+      const mine = a?.callerHash === hashes.callerHash ? sameRequest(a, key, hashes.requestHash) : undefined;
+      const answer = mine ? await answerFor(mine) : undefined;
       known.subject = a?.subject;
       if (answer) return answer;
       throw e;
@@ -300,6 +300,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
       const subject = orderSubject(privacy, { userId: snapshot.userId, email: snapshot.email }, orderId);
       known.subject = subject;
       const existing = async (a: Attempt): Promise<CheckoutResult | undefined> => {
+        sameRequest(a, key, hashes.requestHash); // before any takeover: nothing runs for another request
         known.subject = a.subject ?? known.subject;
         if (a.status === 'running' && a.leaseExpired) {
           // The process that held it died: take it over and move it forward.
@@ -326,7 +327,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
           snapshotSealed: privacy.dataKeys.sealJson(dataKey, FIELDS.snapshot, snapshot),
           tokenSealed: privacy.dataKeys.seal(dataKey, FIELDS.paymentToken, input.payment.token),
           subject,
-          callerHash,
+          ...hashes,
         };
       };
       // The common case in one statement: the first request with this key for a cart with no live attempt.
