@@ -275,10 +275,9 @@ export function createCheckoutService(deps: CheckoutDeps) {
     let hold: Awaited<ReturnType<CartApi['holdForCheckout']>>;
     try {
       hold = await holdCart();
-      // A mark no live attempt stands behind was left by a request that failed before it could release it (the
-      // database went away): it is taken over, never waited out.
-      // A mark younger than a lease may be a checkout between its mark and its attempt (a double submit with
-      // another key): that one is waited for (409 with Retry-After below), never taken over.
+      // A mark no live attempt stands behind, older than a lease, was left by a request that failed before it could
+      // release it (the database went away): it is taken over, not waited out. A younger one may be a checkout
+      // between its mark and its attempt (a double submit with another key): 409 with Retry-After below.
       const markAge = holdMs - (hold.holderLeftMs ?? holdMs);
       if (hold.blocked && hold.holder && markAge >= lease && !(await A.liveByCart(db.k, input.cartId))) {
         await deps.cart.releaseCheckout(sys, input.cartId, hold.holder);
