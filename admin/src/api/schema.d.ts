@@ -18247,6 +18247,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A request with this Idempotency-Key is still in progress (Retry-After) */
             409: {
                 headers: {
@@ -18589,6 +18606,23 @@ export interface operations {
             };
             /** @description The request is malformed or fails validation */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -18983,6 +19017,23 @@ export interface operations {
             };
             /** @description Invalid request */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -19399,6 +19450,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such cart, or not yours (cart.not_found) */
             404: {
                 headers: {
@@ -19776,6 +19844,23 @@ export interface operations {
             };
             /** @description The request is malformed or fails validation */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -20173,6 +20258,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such cart, or not yours (cart.not_found) */
             404: {
                 headers: {
@@ -20364,6 +20466,23 @@ export interface operations {
             };
             /** @description The request is malformed or fails validation */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -22754,6 +22873,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description payments.declined: the payment was declined; stock and coupons were released */
             402: {
                 headers: {
@@ -23141,6 +23277,23 @@ export interface operations {
             };
             /** @description The request is malformed or fails validation */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -23729,6 +23882,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description orders.not_found */
             404: {
                 headers: {
@@ -23936,6 +24106,23 @@ export interface operations {
             };
             /** @description The request is malformed or fails validation */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -24163,6 +24350,23 @@ export interface operations {
             };
             /** @description The request is malformed or fails validation */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;

@@ -1,5 +1,6 @@
-// Cart API (docs/requirements/cart.md). Public routes: a guest proves access with X-Cart-Token, a customer with
-// their Bearer token; anyone else gets 404 cart.not_found.
+// Cart API (docs/requirements/cart.md). Guests and customers alike (the merge: customers only): a guest proves access
+// with X-Cart-Token, a customer with their Bearer token (optional, but an invalid one → 401); anyone else gets 404
+// cart.not_found.
 
 import type { Db } from '../../platform/db/db.ts';
 import { access } from '../../platform/http/auth.ts';
@@ -20,7 +21,7 @@ import {
 import type { CartService } from './cart.service.ts';
 
 const tags = ['cart'];
-const pub = { access: access.public };
+const pub = { access: access.optionalCustomer };
 const p404 = { 404: problemResponse('No such cart, or not yours (cart.not_found)') };
 const p409 = {
   409: problemResponse(
