@@ -108,10 +108,49 @@ describe.skipIf(!TEST_DATABASE_URL)(`cart under concurrency ${needsPostgres}`, (
     expect((await get(d)).items.find((i) => i.variantId === v)?.quantity).toBe(999);
   });
 
-  it('[REQ-CRT-005] 10 concurrent first-cart creations for one customer yield one active cart', async () => {
+  const create = (headers: Record<string, string>, payload: Record<string, string> = { currency: 'EUR' }) =>
+    t.http.inject({ method: 'POST', url: '/v1/carts', payload, headers });
+  const cartsOf = async (userId: string) =>
+    (
+      await sql<{ id: string; status: string }>`select id, status from cart.carts
+        where user_id = ${userId}`.execute(t.kernel.db.k)
+    ).rows;
+
+  it('[REQ-CRT-005] 10 concurrent first-cart creations for one customer: one active cart, one 201 and nine 200, all with its id', async () => {
     const me = await registerCustomer(t);
-    const carts = await Promise.all(Array.from({ length: 10 }, () => newCart(me.headers)));
-    expect(new Set(carts.map((c) => c.id)).size).toBe(1);
+    const res = await Promise.all(Array.from({ length: 10 }, () => create(me.headers)));
+    const ids = [...new Set(res.map((r) => r.json().id as string))];
+    expect(ids).toHaveLength(1);
+    expect(res.map((r) => r.statusCode).sort()).toEqual([...Array.from({ length: 9 }, () => 200), 201]);
+    expect(await cartsOf(me.userId)).toEqual([{ id: ids[0], status: 'active' }]);
+  });
+
+  it("[REQ-CRT-016] creates switching an empty cart's currency race its first adds: each line is priced in its cart's currency", async () => {
+    const v = await createVariant(t, staff, { price: 2500, usd: 2700 });
+    for (let round = 0; round < 5; round++) {
+      const me = await registerCustomer(t);
+      const cart = (await create(me.headers)).json() as Cart;
+      const res = await Promise.all([
+        add(cart, v.variantId, 1, me.headers),
+        ...Array.from({ length: 4 }, (_, i) => create(me.headers, { currency: i % 2 ? 'EUR' : 'USD' })),
+        add(cart, v.variantId, 1, me.headers),
+      ]);
+      const [first, ...rest] = res;
+      const adds = [first, rest.at(-1)];
+      expect(adds.map((r) => r?.statusCode)).toEqual([200, 200]);
+      // A create answers the cart (its currency applied, or already held), or 409 when a line came first in the other.
+      for (const r of rest.slice(0, -1)) {
+        const outcome = r.statusCode === 200 ? r.json().id : `${r.statusCode} ${r.json().code}`;
+        expect([cart.id, '409 cart.currency_mismatch']).toContain(outcome);
+      }
+      const after = (
+        await t.http.inject({ method: 'GET', url: `/v1/carts/${cart.id}`, headers: me.headers })
+      ).json() as { currency: string; items: { quantity: number; unitPrice: { amount: number } }[] };
+      expect(after.items.map((i) => [i.quantity, i.unitPrice.amount])).toEqual([
+        [2, after.currency === 'USD' ? 2700 : 2500],
+      ]);
+      expect(await cartsOf(me.userId)).toEqual([{ id: cart.id, status: 'active' }]);
+    }
   });
 
   it('[REQ-CRT-009] concurrent merges of one guest cart, with adds to the customer cart, lose no line', async () => {

@@ -99,11 +99,48 @@ describe('security is declared from config.access [REQ-API-002]', () => {
     expect(customerOnAdmin).toEqual([]);
   });
 
+  it('[REQ-API-002] operations that read an optional Bearer declare it the OpenAPI 3.1 way, [{}, {customerBearer: []}, …], and their 401', () => {
+    const optional: Record<string, Record<string, string[]>[]> = {};
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, o] of Object.entries(methods)) {
+        if (!o.security?.some((r) => Object.keys(r).length === 0)) continue;
+        optional[`${method.toUpperCase()} ${path}`] = o.security;
+        expect([method, path, Object.keys(o.responses)]).toEqual([method, path, expect.arrayContaining(['401'])]);
+        expect([method, path, Object.keys(o.responses)]).toEqual([method, path, expect.not.arrayContaining(['403'])]);
+      }
+    }
+    const customer = [{}, { customerBearer: [] }];
+    const orStaff = (permission: string) => [...customer, { staffBearer: [permission] }, { apiKey: [permission] }];
+    expect(optional).toEqual({
+      'POST /v1/carts': customer,
+      'GET /v1/carts/{cartId}': customer,
+      'PATCH /v1/carts/{cartId}': customer,
+      'POST /v1/carts/{cartId}/items': customer,
+      'PATCH /v1/carts/{cartId}/items/{itemId}': customer,
+      'DELETE /v1/carts/{cartId}/items/{itemId}': customer,
+      'GET /v1/carts/{cartId}/shipping-options': customer,
+      'POST /v1/orders': customer,
+      'GET /v1/orders/{id}': orStaff('orders:read'),
+      'POST /v1/orders/{id}/cancel': orStaff('orders:manage'),
+      'POST /v1/orders/{id}/returns': orStaff('orders:read'),
+      'GET /v1/orders/{id}/returns': orStaff('orders:read'),
+    });
+  });
+
   it('[REQ-API-002] the declared schemes are what the server enforces: no credentials → 401 where security is declared', async () => {
     const customer = await t.http.inject({ method: 'GET', url: '/v1/me' });
     const staff = await t.http.inject({ method: 'GET', url: '/v1/admin/jobs' });
     const open = await t.http.inject({ method: 'GET', url: '/v1/products' });
     expect([customer.statusCode, staff.statusCode, open.statusCode]).toEqual([401, 401, 200]);
+    // Optional credentials: none is fine, an invalid Bearer is the declared 401.
+    const guest = await t.http.inject({ method: 'POST', url: '/v1/carts', payload: {} });
+    const forged = await t.http.inject({
+      method: 'POST',
+      url: '/v1/carts',
+      payload: {},
+      headers: { authorization: 'Bearer eyJhbGciOiJFZERTQSJ9.e30.AAAA' },
+    });
+    expect([guest.statusCode, forged.statusCode, forged.json().code]).toEqual([201, 401, 'auth.unauthorized']);
   });
 });
 

@@ -16,6 +16,7 @@ const ACTORS: Record<string, Record<string, string>> = {
 
 let t: TestApp;
 let writes = 0;
+let optionalRuns = 0;
 beforeAll(async () => {
   t = await createTestApp({
     authenticate: fakeAuth,
@@ -29,6 +30,10 @@ beforeAll(async () => {
         }),
       );
       app.get('/v1/test/mine', { config: { access: access.customer } }, async (req) => ({ actor: req.ctx.actor.kind }));
+      app.get('/v1/test/optional', { config: { access: access.optionalCustomer } }, async (req) => {
+        optionalRuns++;
+        return { actor: req.ctx.actor.kind };
+      });
       app.post('/v1/test/stock', { config: { access: access.permission('inventory:write') } }, async () => {
         writes++;
         return { ok: true };
@@ -60,6 +65,17 @@ describe('access control [REQ-KER-017]', () => {
     const pub = await call('GET', '/v1/test/public', 'forged');
     expect(pub.statusCode).toBe(200);
     expect(pub.json()).toEqual({ actor: 'anonymous' });
+  });
+
+  it('[REQ-KER-017] optional credentials: none → anonymous, valid → the caller, invalid → 401 and the handler does not run', async () => {
+    expect((await call('GET', '/v1/test/optional')).json()).toEqual({ actor: 'anonymous' });
+    expect((await call('GET', '/v1/test/optional', 'customer')).json()).toEqual({ actor: 'customer' });
+    expect((await call('GET', '/v1/test/optional', 'clerk')).json()).toEqual({ actor: 'staff' });
+    const before = optionalRuns;
+    const res = await call('GET', '/v1/test/optional', 'forged');
+    expect([res.statusCode, res.json().code]).toEqual([401, 'auth.unauthorized']);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(optionalRuns).toBe(before);
   });
 
   it('[REQ-KER-017] a missing permission → 403 and the handler does not run', async () => {

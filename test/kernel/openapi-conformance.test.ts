@@ -114,7 +114,8 @@ function accessOf(method: string, path: string) {
   return t.routes.find((r) => r.method === method && r.url === url)?.access ?? { kind: 'public' };
 }
 function allowed(role: Role, access: { kind: string }): boolean {
-  if (access.kind === 'public') return true;
+  // Optional credentials: a guest is as welcome as a signed-in caller.
+  if (access.kind === 'public' || access.kind === 'optional') return true;
   if (role === 'anonymous') return false;
   return access.kind !== 'permission' || role === 'admin';
 }

@@ -1032,7 +1032,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a cart (a customer gets their active cart) */
+        /**
+         * Create a cart (201), or get the signed-in customer's active cart with the currency and country sent (200)
+         * @description A guest always gets a new cart (201, Location and X-Cart-Token). A signed-in customer has one active cart: the first create makes it (201); later ones answer it with its lines (200), applying what the body sends (an omitted field leaves the cart's as it is). A new country is applied to any active cart (it is the tax and shipping region until a shipping address is set); a new currency only to a cart without lines. A new currency on a cart with lines is refused with 409 cart.currency_mismatch (the problem names the cart's `cartId` and `currency`: check it out, empty it or change it first), and any change while a checkout holds the cart with 409 cart.checkout_in_progress; a refusal writes nothing. A change bumps the cart's version.
+         */
         post: operations["postCarts"];
         delete?: never;
         options?: never;
@@ -18016,9 +18019,232 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The signed-in customer's active cart, with the currency and country sent applied */
+            200: {
+                headers: {
+                    /** @description The cart's guest credential (its `token`) */
+                    "X-Cart-Token"?: string;
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example cart_01jd5x8m3q7v2k9t4r6w1y0zab */
+                        id: string;
+                        /** @description guest credential: send it as X-Cart-Token */
+                        token: string;
+                        /** @example active */
+                        status: string;
+                        userId: string | null;
+                        /** @example EUR */
+                        currency: string;
+                        country: string | null;
+                        email: string | null;
+                        shippingAddress: {
+                            name: string;
+                            line1: string;
+                            line2?: string;
+                            city: string;
+                            region?: string;
+                            postalCode: string;
+                            /**
+                             * @description ISO 3166-1 alpha-2
+                             * @example DE
+                             */
+                            country: string;
+                            phone?: string;
+                        } | null;
+                        billingAddress: {
+                            name: string;
+                            line1: string;
+                            line2?: string;
+                            city: string;
+                            region?: string;
+                            postalCode: string;
+                            /**
+                             * @description ISO 3166-1 alpha-2
+                             * @example DE
+                             */
+                            country: string;
+                            phone?: string;
+                        } | null;
+                        shippingMethod: {
+                            id: string;
+                            name: string;
+                            price: {
+                                /**
+                                 * Format: int64
+                                 * @description minor units
+                                 * @example 4999
+                                 */
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            };
+                        } | null;
+                        couponCodes: string[];
+                        items: {
+                            id: string;
+                            variantId: string;
+                            productId: string;
+                            name: string;
+                            sku: string;
+                            /** Format: int64 */
+                            quantity: number;
+                            unitPrice: {
+                                /**
+                                 * Format: int64
+                                 * @description minor units
+                                 * @example 4999
+                                 */
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            };
+                            lineTotal: {
+                                /**
+                                 * Format: int64
+                                 * @description minor units
+                                 * @example 4999
+                                 */
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            };
+                            discount: {
+                                /**
+                                 * Format: int64
+                                 * @description minor units
+                                 * @example 4999
+                                 */
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            };
+                            tax: {
+                                /**
+                                 * Format: int64
+                                 * @description minor units
+                                 * @example 4999
+                                 */
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            };
+                            /** @description the catalog price now, when it changed */
+                            currentUnitPrice: {
+                                /**
+                                 * Format: int64
+                                 * @description minor units
+                                 * @example 4999
+                                 */
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            } | null;
+                            priceChanged: boolean;
+                        }[];
+                        totals: {
+                            subtotal: {
+                                /**
+                                 * Format: int64
+                                 * @description minor units
+                                 * @example 4999
+                                 */
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            };
+                            discount: {
+                                /**
+                                 * Format: int64
+                                 * @description minor units
+                                 * @example 4999
+                                 */
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            };
+                            shipping: {
+                                /**
+                                 * Format: int64
+                                 * @description minor units
+                                 * @example 4999
+                                 */
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            };
+                            tax: {
+                                /**
+                                 * Format: int64
+                                 * @description minor units
+                                 * @example 4999
+                                 */
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            };
+                            total: {
+                                /**
+                                 * Format: int64
+                                 * @description minor units
+                                 * @example 4999
+                                 */
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            };
+                            taxIncluded: {
+                                /**
+                                 * Format: int64
+                                 * @description minor units
+                                 * @example 4999
+                                 */
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            };
+                        };
+                        pricesIncludeTax: boolean;
+                        promotions: {
+                            promotionId: string;
+                            name: string;
+                            code: string | null;
+                            amount: {
+                                /**
+                                 * Format: int64
+                                 * @description minor units
+                                 * @example 4999
+                                 */
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            };
+                        }[];
+                        rejectedCoupons: {
+                            code: string;
+                            reason: string;
+                        }[];
+                        /** Format: int64 */
+                        version: number;
+                    };
+                };
+            };
+            /** @description A new cart */
             201: {
                 headers: {
+                    /** @description The new cart: /v1/carts/{id} */
+                    Location?: string;
+                    /** @description The cart's guest credential (its `token`) */
+                    "X-Cart-Token"?: string;
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -18250,7 +18476,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A request with this Idempotency-Key is still in progress (Retry-After) */
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description cart.currency_mismatch: the active cart holds lines in another currency; cart.checkout_in_progress: a checkout holds it (nothing written) */
             409: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -18592,6 +18835,23 @@ export interface operations {
             };
             /** @description The request is malformed or fails validation */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -18986,6 +19246,23 @@ export interface operations {
             };
             /** @description Invalid request */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -19402,6 +19679,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such cart, or not yours (cart.not_found) */
             404: {
                 headers: {
@@ -19779,6 +20073,23 @@ export interface operations {
             };
             /** @description The request is malformed or fails validation */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -20176,6 +20487,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such cart, or not yours (cart.not_found) */
             404: {
                 headers: {
@@ -20367,6 +20695,23 @@ export interface operations {
             };
             /** @description The request is malformed or fails validation */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -22757,6 +23102,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description payments.declined: the payment was declined; stock and coupons were released */
             402: {
                 headers: {
@@ -23144,6 +23506,23 @@ export interface operations {
             };
             /** @description The request is malformed or fails validation */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -23732,6 +24111,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description orders.not_found */
             404: {
                 headers: {
@@ -23939,6 +24335,23 @@ export interface operations {
             };
             /** @description The request is malformed or fails validation */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -24166,6 +24579,23 @@ export interface operations {
             };
             /** @description The request is malformed or fails validation */
             400: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
+            401: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;

@@ -155,6 +155,36 @@ describe('cart over GraphQL', () => {
     expect((await restCart(customerCart.id, owner.headers)).items).toEqual([]);
   });
 
+  it('[REQ-CRT-016] createCart for a signed-in customer applies the currency and country to their active cart as POST /v1/carts does; a cart with lines refuses another currency, nothing written; an invalid Bearer → 401', async () => {
+    const me = await registerCustomer(t);
+    const create = (args: string, headers: Record<string, string> = me.headers) =>
+      gql(`mutation { createCart(${args}) { id currency country version } }`, undefined, headers);
+    const first = (await create('currency: "EUR", country: "DE"')).body.data.createCart;
+    const moved = await create('currency: "USD", country: "US"');
+    expect(moved.body.data.createCart).toEqual({ id: first.id, currency: 'USD', country: 'US', version: 2 });
+    await gql(
+      `mutation { addCartItem(cartId: "${first.id}", variantId: "${tee.variantId}", quantity: 1) { id } }`,
+      undefined,
+      me.headers,
+    );
+    const before = await restCart(first.id, me.headers);
+    expect([before.currency, before.items]).toEqual(['USD', []]); // tee has no USD price: nothing was added
+    const eur = await create('currency: "EUR"');
+    expect(eur.body.data.createCart).toMatchObject({ id: first.id, currency: 'EUR', version: 3 });
+    await gql(
+      `mutation { addCartItem(cartId: "${first.id}", variantId: "${tee.variantId}", quantity: 1) { id } }`,
+      undefined,
+      me.headers,
+    );
+    const withLine = await restCart(first.id, me.headers);
+    const refused = await create('currency: "USD"');
+    expect(refused.body.data.createCart).toBeNull();
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'cart.currency_mismatch', status: 409 });
+    expect(await restCart(first.id, me.headers)).toEqual(withLine);
+    const forged = await create('currency: "EUR"', { authorization: 'Bearer eyJhbGciOiJFZERTQSJ9.e30.AAAA' });
+    expect([forged.status, forged.body.errors?.[0]?.extensions.code]).toEqual([401, 'auth.unauthorized']);
+  });
+
   it('[REQ-GQL-009] bad input is refused with the REST schemas (400 request.validation_failed), nothing changed', async () => {
     const cart = await newCart();
     const h = guest(cart.token);

@@ -69,7 +69,11 @@ extend type Query {
 }
 
 extend type Mutation {
-  "A new guest cart; a signed-in customer gets their active cart (POST /v1/carts)."
+  """
+  A new guest cart; a signed-in customer gets their active cart, with the currency and country given applied as on
+  POST /v1/carts: a country always, a currency only while the cart has no lines (else cart.currency_mismatch, and
+  nothing is written).
+  """
   createCart(currency: String, country: String): Cart
   "Adds a variant; quantities of the same variant add up (1–999 per line)."
   addCartItem(cartId: ID!, variantId: ID!, quantity: Int!): Cart
@@ -111,8 +115,8 @@ export function createCartGraphql(carts: CartService, catalog: Pick<CatalogApi, 
         cart: (_p, args: { id: string }, c: GraphqlContext) => carts.get(c.ctx, args.id, c.cartToken),
       },
       Mutation: {
-        createCart: (_p, args: Record<string, unknown>, c: GraphqlContext) =>
-          carts.create(c.ctx, checkArgs<Static<typeof CreateCartBody>>(CreateCartBody, dropNulls(args))),
+        createCart: async (_p, args: Record<string, unknown>, c: GraphqlContext) =>
+          (await carts.create(c.ctx, checkArgs<Static<typeof CreateCartBody>>(CreateCartBody, dropNulls(args)))).view,
         addCartItem: (_p, { cartId, ...body }: PatchArgs, c: GraphqlContext) =>
           carts.addItem(c.ctx, cartId, c.cartToken, checkArgs<Static<typeof AddItemBody>>(AddItemBody, body)),
         updateCartItem: (_p, { cartId, itemId, ...body }: PatchArgs & { itemId: string }, c: GraphqlContext) => {

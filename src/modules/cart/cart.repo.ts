@@ -112,6 +112,36 @@ export async function findActiveCartOfUser(k: Ex, userId: string): Promise<Store
   return r.rows[0];
 }
 
+/** The customer's active cart with its lines, in one statement (undefined: they have none). */
+export async function findActiveCartOfUserWithItems(
+  k: Ex,
+  userId: string,
+): Promise<{ cart: StoredCart; items: ItemRow[] } | undefined> {
+  const r = await sql<StoredCart & { items: ItemRow[] }>`select ${CART_COLUMNS}, ${ITEMS_JSON} as items
+    from cart.carts c where c.user_id = ${userId} and c.status = 'active'`.execute(k);
+  const row = r.rows[0];
+  if (!row) return undefined;
+  const { items, ...cart } = row;
+  return { cart, items };
+}
+
+/**
+ * Sets the cart's currency and country, bumping the version, while the cart is still active, unheld and at `version`
+ * (the version its lines were read at: every line change bumps it). Undefined when it is not (nothing written).
+ */
+export async function setRegionAtVersion(
+  k: Ex,
+  cartId: string,
+  version: number,
+  region: { currency: string; country: string | null },
+): Promise<StoredCart | undefined> {
+  const r = await sql<StoredCart>`update cart.carts set currency = ${region.currency}, country = ${region.country},
+      version = version + 1, updated_at = now()
+    where id = ${cartId} and version = ${version} and status = 'active' and ${NOT_HELD}
+    returning ${CART_COLUMNS}`.execute(k);
+  return r.rows[0];
+}
+
 export async function items(k: Ex, cartId: string): Promise<ItemRow[]> {
   return cartTables(k)
     .selectFrom('cart.items')

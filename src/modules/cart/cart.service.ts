@@ -6,10 +6,11 @@ import { sql } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db, Tx } from '../../platform/db/db.ts';
 import { errors } from '../../platform/errors.ts';
-import { newId, newSecret } from '../../platform/ids.ts';
+import { newId } from '../../platform/ids.ts';
 import type { Privacy } from '../../platform/privacy/privacy.ts';
 import type { CartVariant, CatalogApi } from '../catalog/index.ts';
 import type { PricingQuoteApi, ShippingOption } from '../pricing/index.ts';
+import { createCartCreation } from './cart.create.ts';
 import { type CartPersonalData, createCartPii, hasLegacyPlaintext, samePii } from './cart.pii.ts';
 import * as repo from './cart.repo.ts';
 import { canAccess, checkingOut, checkStock, couponCodesAfter, notFound, userOf } from './cart.rules.ts';
@@ -33,6 +34,9 @@ export interface CartPatch {
   shippingMethodId?: string | null;
   couponCode?: string | null;
 }
+
+/** The cart's currency changed between an add's read and its locked write (the price read is void). */
+class CurrencyChanged extends Error {}
 
 export function createCartService(deps: CartServiceDeps) {
   const { db } = deps;
@@ -107,31 +111,13 @@ export function createCartService(deps: CartServiceDeps) {
     return view(await pii.open(written.cart), written.items, known);
   }
 
-  return {
+  const service = {
     view,
     readable,
     pii,
 
-    async create(ctx: Ctx, input: { currency?: string; country?: string }): Promise<CartView> {
-      const user = userOf(ctx);
-      const currency = input.currency ?? deps.defaultCurrency;
-      if (user) {
-        const existing = await repo.findActiveCartOfUser(db.k, user);
-        if (existing) return view(await pii.open(existing), []);
-      }
-      const inserted = await repo.insertCart(db.k, {
-        id: newId('cart'),
-        token: newSecret(),
-        userId: user,
-        currency,
-        country: input.country ?? null,
-      });
-      if (inserted) return view(await pii.open(inserted), []);
-      // Another request created this customer's active cart first: both answer with that one.
-      const cart = user ? await repo.findActiveCartOfUser(db.k, user) : undefined;
-      if (!cart) throw new Error('cart vanished after insert');
-      return view(await pii.open(cart));
-    },
+    /** A new cart, or the signed-in customer's active cart with the currency and country sent (cart.create.ts). */
+    create: createCartCreation({ db, pii, defaultCurrency: deps.defaultCurrency, view }),
 
     async get(ctx: Ctx, cartId: string, token: string | undefined): Promise<CartView> {
       const { cart, items } = await readableWithItems(ctx, cartId, token);
@@ -143,7 +129,12 @@ export function createCartService(deps: CartServiceDeps) {
      * version read. When a concurrent write came first (the statement matches nothing), the line is checked again and
      * written under the cart's row lock: on a busy cart, reading again would most likely lose the race again.
      */
-    async addItem(ctx: Ctx, cartId: string, token: string | undefined, input: { variantId: string; quantity: number }) {
+    async addItem(
+      ctx: Ctx,
+      cartId: string,
+      token: string | undefined,
+      input: { variantId: string; quantity: number },
+    ): Promise<CartView> {
       // The cart's lines come with it, and their variants are read with the new one: the answer needs them all.
       const { cart, items } = await readableWithItems(ctx, cartId, token);
       const ids = [...new Set([input.variantId, ...items.map((l) => l.variant_id)])];
@@ -192,17 +183,25 @@ export function createCartService(deps: CartServiceDeps) {
         const lines = existing ? items.map((l) => (l === existing ? written.item : l)) : [...items, written.item];
         return view(await pii.open(written.cart), lines, known);
       }
-      // Another write came first: the cart is busy, so this one waits for its row lock rather than reading again.
-      return write(
-        ctx,
-        cartId,
-        token,
-        async (tx, c) => {
-          const { before, lines } = await repo.lineState(tx, c.id, input.variantId);
-          await repo.upsertItem(tx, c.id, line(checked(before, lines)));
-        },
-        known,
-      );
+      // Another write came first: the cart is busy, so this one waits for its row lock rather than reading again. The
+      // price read is in the currency read; should the cart have taken another one meanwhile (an empty cart takes the
+      // currency a create sends: cart.create.ts), nothing is written and the add starts over on the cart as it is.
+      try {
+        return await write(
+          ctx,
+          cartId,
+          token,
+          async (tx, c) => {
+            if (c.currency !== cart.currency) throw new CurrencyChanged();
+            const { before, lines } = await repo.lineState(tx, c.id, input.variantId);
+            await repo.upsertItem(tx, c.id, line(checked(before, lines)));
+          },
+          known,
+        );
+      } catch (e) {
+        if (e instanceof CurrencyChanged) return service.addItem(ctx, cartId, token, input);
+        throw e;
+      }
     },
 
     /**
@@ -372,5 +371,6 @@ export function createCartService(deps: CartServiceDeps) {
       return r.rows.length;
     },
   };
+  return service;
 }
 export type CartService = ReturnType<typeof createCartService>;

@@ -73,7 +73,7 @@ afterAll(async () => {
 
 describe('CartApi', () => {
   it('[REQ-CRT-010] getCheckoutSnapshot returns lines with discount and tax, addresses, shipping, totals and version', async () => {
-    const c = await cart.service.create(guest, { currency: 'EUR', country: 'DE' });
+    const c = (await cart.service.create(guest, { currency: 'EUR', country: 'DE' })).view;
     await cart.service.addItem(guest, c.id, c.token, { variantId: 'var_a', quantity: 2 });
     await cart.service.addItem(guest, c.id, c.token, { variantId: 'var_b', quantity: 1 });
     const addr = { name: 'Ada', line1: 'Main 1', city: 'Utrecht', postalCode: '3511', country: 'NL' };
@@ -127,7 +127,7 @@ describe('CartApi', () => {
   });
 
   it('[REQ-CRT-011] markCompleted is idempotent and a completed cart refuses changes with 409 cart.completed', async () => {
-    const c = await cart.service.create(alice, { currency: 'EUR' });
+    const c = (await cart.service.create(alice, { currency: 'EUR' })).view;
     await cart.service.addItem(alice, c.id, undefined, { variantId: 'var_a', quantity: 1 });
     const before = await cart.api.getCheckoutSnapshot(alice, c.id, undefined);
     await cart.api.markCompleted(alice, c.id, 'ord_1');
@@ -140,11 +140,11 @@ describe('CartApi', () => {
     expect(after.lines).toEqual(before.lines);
     expect(after.version).toBe(before.version + 1);
     // The customer's next cart is a new, empty one.
-    const next = await cart.service.create(alice, {});
+    const next = (await cart.service.create(alice, {})).view;
     expect(next.id).not.toBe(c.id);
     expect(next.items).toEqual([]);
     // Completed by 8 callers at once (the placing request and the subscriber can race): all succeed, one bump.
-    const raced = await cart.service.create(guest, { currency: 'EUR' });
+    const raced = (await cart.service.create(guest, { currency: 'EUR' })).view;
     const token = raced.token;
     const v0 = (await cart.api.getCheckoutSnapshot(guest, raced.id, token)).version;
     await Promise.all(Array.from({ length: 8 }, () => cart.api.markCompleted(guest, raced.id, 'ord_3')));
@@ -154,7 +154,7 @@ describe('CartApi', () => {
   });
 
   it('[REQ-CRT-012] abandoned carts expire by the scheduled job and then answer 404', async () => {
-    const c = await cart.service.create(guest, { currency: 'EUR' });
+    const c = (await cart.service.create(guest, { currency: 'EUR' })).view;
     expect(cart.definition.jobs?.map((j) => j.name)).toEqual([
       'cart.expire_abandoned',
       'cart.delete_abandoned_guest_carts',

@@ -33,7 +33,7 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
     {
       // The Idempotency-Key is required and maps to the checkout attempt (not to the generic stored-response
       // middleware): a replay follows the attempt, so a 202 later becomes the 201 of the order it placed.
-      config: { access: access.public },
+      config: { access: access.optionalCustomer },
       schema: {
         tags,
         summary: 'Place an order from a cart (Idempotency-Key required; guests send X-Cart-Token)',
@@ -88,7 +88,7 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
   http.get(
     '/v1/orders/:id',
     {
-      config: { access: access.public },
+      config: { access: access.optionalCustomerOr('orders:read') },
       schema: {
         tags,
         summary: 'An order (its owner, a guest with X-Order-Token, or staff with orders:read)',
@@ -161,7 +161,7 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
   http.post(
     '/v1/orders/:id/cancel',
     {
-      config: { access: access.public },
+      config: { access: access.optionalCustomerOr('orders:manage') },
       schema: {
         tags,
         summary: 'Cancel an order (customer before shipment; staff with orders:manage any time)',

@@ -4,7 +4,7 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import mercurius from 'mercurius';
 import type { App } from '../http/app-type.ts';
-import type { Access } from '../http/auth.ts';
+import { access } from '../http/auth.ts';
 import { releaseIdempotencyKey } from '../http/idempotency.ts';
 import { formatGraphqlErrors } from './errors.ts';
 import { DEFAULT_LIMITS, MAX_TEXT_NESTING, type QueryLimits, queryLimitsRule, textNesting } from './limits.ts';
@@ -73,8 +73,6 @@ export function assembleSchema(pieces: GraphqlPiece[]): {
   const mutation = resolvers.Mutation ? 'type Mutation' : '';
   return { typeDefs: [BASE_SDL, mutation, ...pieces.map((p) => p.typeDefs)], resolvers };
 }
-
-const PUBLIC: Access = { kind: 'public' };
 
 /** Mercurius serialises `errors[].path` as strings; list indexes are integers in GraphQL (`["cart", "items", 0]`). */
 function withIntegerPathSegments(response: unknown): unknown {
@@ -165,7 +163,8 @@ export async function installGraphql(http: App, pieces: GraphqlPiece[], options:
     graphql: { parseOptions: { maxTokens: 5_000 } },
     errorFormatter: formatGraphqlErrors as never,
     // An Idempotency-Key makes a retried mutation safe, as on REST: the same key and body replay the first answer.
-    additionalRouteOptions: { config: { access: PUBLIC, idempotency: true } },
+    // Guests and signed-in callers alike; a Bearer token, when sent, must be valid (else 401), as on REST.
+    additionalRouteOptions: { config: { access: access.optionalCustomerOr('orders:read'), idempotency: true } },
     context: (request): GraphqlContext => {
       const header = (name: string, max: number) => {
         const v = request.headers[name];

@@ -1,6 +1,7 @@
 // Access control at the edge. Every route declares who may call it in `config.access`; a hook
 // authenticates the caller (the identity module supplies the Authenticator at wiring) and builds
-// `request.ctx`. Missing credentials → 401; authenticated without the permission → 403.
+// `request.ctx`. Missing credentials → 401; authenticated without the permission → 403. Routes whose
+// credentials are optional (a guest or a signed-in customer) refuse invalid ones with 401 like any other.
 // Object-level checks (another customer's cart → 404) belong to the owning service.
 
 import type { FastifyRequest } from 'fastify';
@@ -16,13 +17,24 @@ export type Access =
   /** A signed-in customer (staff may act as customers too). */
   | { kind: 'customer' }
   /** Staff or an API key holding this permission, e.g. `inventory:write`. */
-  | { kind: 'permission'; permission: string };
+  | { kind: 'permission'; permission: string }
+  /**
+   * Anyone, with or without credentials: a guest proves access with a token the server issued (X-Cart-Token,
+   * X-Order-Token), a signed-in customer with their Bearer token (their own carts and orders). Credentials that are
+   * sent must be valid: invalid, expired or revoked ones → 401, never a silent guest. With `permission`, staff and
+   * API keys holding it reach what is not theirs (any order).
+   */
+  | { kind: 'optional'; permission?: string };
 
 export const access = {
   public: { kind: 'public' } as Access,
   authenticated: { kind: 'authenticated' } as Access,
   customer: { kind: 'customer' } as Access,
   permission: (permission: string): Access => ({ kind: 'permission', permission }),
+  /** A guest, or a signed-in customer identified by their (optional, checked) Bearer token. */
+  optionalCustomer: { kind: 'optional' } as Access,
+  /** optionalCustomer, where staff and API keys holding `permission` reach what is not theirs. */
+  optionalCustomerOr: (permission: string): Access => ({ kind: 'optional', permission }),
 };
 
 /**
@@ -54,6 +66,7 @@ export function hasPermission(actor: Actor, permission: string): boolean {
 export function checkAccess(rule: Access, actor: Actor): void {
   switch (rule.kind) {
     case 'public':
+    case 'optional':
       return;
     case 'authenticated':
       if (actor.kind === 'anonymous') throw errors.unauthorized();
@@ -81,8 +94,9 @@ export function installAuth(app: App, authenticate: Authenticator): void {
   // not the route's schema.
   app.addHook('preValidation', async (request) => {
     const rule = request.routeOptions.config.access ?? access.public;
-    // Public routes still learn who is calling (a customer's own cart), but never fail on it: a stale
-    // token sent to /v1/auth/refresh or /v1/auth/login must not block the call that renews it.
+    // Public routes never fail on credentials: a stale token sent to /v1/auth/refresh or /v1/auth/login must
+    // not block the call that renews it. Routes with optional credentials (access.optionalCustomer) use the
+    // caller's identity, so a token they cannot trust is refused (401) rather than read as a guest.
     let actor: Actor;
     try {
       actor = await authenticate(request);

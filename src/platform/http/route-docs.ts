@@ -3,8 +3,10 @@
 // - the standard problems (400, 413, 415, 429, 500) on every route;
 // - the security requirement from config.access: `[]` on public routes, the customers' scheme on customer routes,
 //   the staff and API-key schemes (with the permission as the scope) on permission routes, any of the three on
-//   routes open to every signed-in caller (schemes in openapi-contract.ts);
-// - 401 on routes that need credentials, 403 on routes that need a role or a permission;
+//   routes open to every signed-in caller, and on routes whose credentials are optional the empty requirement
+//   `{}` first, then the customers' scheme (and the staff and API-key schemes with the route's permission, if it
+//   names one) (schemes in openapi-contract.ts);
+// - 401 on routes that need or read credentials, 403 on routes that need a role or a permission;
 // - 404 and 414 on routes with path parameters (an unknown id, an id longer than the router accepts);
 // - operationId from the method and path (`GET /v1/carts/:cartId/items` → `getCartsByCartIdItems`) unless the
 //   route names its own.
@@ -40,6 +42,12 @@ export function securityOf(rule: Access | undefined): SecurityRequirement[] {
       return [{ customerBearer: [] }];
     case 'authenticated':
       return [{ customerBearer: [] }, { staffBearer: [] }, { apiKey: [] }];
+    case 'optional': {
+      // `{}`: no credentials at all is one of the alternatives (OpenAPI 3.1's optional security).
+      const permission = (rule as { permission?: string }).permission;
+      const staff: SecurityRequirement[] = permission ? [{ staffBearer: [permission] }, { apiKey: [permission] }] : [];
+      return [{}, { customerBearer: [] }, ...staff];
+    }
     default: {
       const permission = (rule as { permission: string }).permission;
       return [{ staffBearer: [permission] }, { apiKey: [permission] }];
@@ -61,7 +69,9 @@ export function documentRoute(route: RouteOptions): void {
   for (const [status, description] of Object.entries(STANDARD_PROBLEMS)) declare(status, description);
   const rule = (route.config as { access?: Access } | undefined)?.access;
   route.schema.security ??= securityOf(rule);
-  if (rule && rule.kind !== 'public') {
+  if (rule?.kind === 'optional') {
+    declare('401', 'Credentials were sent but are invalid, expired or revoked (sending none is fine)');
+  } else if (rule && rule.kind !== 'public') {
     declare('401', 'Credentials are missing, invalid or expired');
     if (rule.kind !== 'authenticated') {
       declare('403', rule.kind === 'permission' ? `Needs the permission ${rule.permission}` : 'Only customers');

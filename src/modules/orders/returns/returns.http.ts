@@ -29,7 +29,7 @@ export function registerReturnRoutes(http: App, returns: ReturnsService): void {
   http.post(
     '/v1/orders/:id/returns',
     {
-      config: { access: access.public, idempotency: true },
+      config: { access: access.optionalCustomerOr('orders:read'), idempotency: true },
       schema: {
         tags,
         summary: 'Ask to return shipped units (the order owner, a guest with X-Order-Token, or staff)',
@@ -60,7 +60,7 @@ export function registerReturnRoutes(http: App, returns: ReturnsService): void {
   http.get(
     '/v1/orders/:id/returns',
     {
-      config: { access: access.public },
+      config: { access: access.optionalCustomerOr('orders:read') },
       schema: {
         tags,
         summary: "An order's returns, oldest first (the order owner, a guest with X-Order-Token, or staff)",
