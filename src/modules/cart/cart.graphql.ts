@@ -17,7 +17,7 @@ import type { CartItemView, CartView } from './cart.view.ts';
 
 export const CART_SDL = `
 type Address { name: String! line1: String! line2: String city: String! region: String postalCode: String! country: String! phone: String }
-"country: ISO 3166-1 alpha-2, e.g. DE."
+"country: an assigned ISO 3166-1 alpha-2 code, upper case, e.g. DE."
 input AddressInput { name: String! line1: String! line2: String city: String! region: String postalCode: String! country: String! phone: String }
 type ShippingMethod { id: ID! name: String! price: Money! }
 type CartItem {
@@ -69,7 +69,10 @@ extend type Query {
 }
 
 extend type Mutation {
-  "A new guest cart; a signed-in customer gets their active cart (POST /v1/carts)."
+  """
+  A new guest cart; a signed-in customer gets their active cart (POST /v1/carts). currency: an ISO 4217 code in
+  current use (default DEFAULT_CURRENCY); country: an assigned ISO 3166-1 alpha-2 code. Others: request.validation_failed.
+  """
   createCart(currency: String, country: String): Cart
   "Adds a variant; quantities of the same variant add up (1–999 per line)."
   addCartItem(cartId: ID!, variantId: ID!, quantity: Int!): Cart
