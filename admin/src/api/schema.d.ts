@@ -3120,7 +3120,11 @@ export interface operations {
                                      * @example expired
                                      */
                                     status: string;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     email: string | null;
                                     shippingAddress: {
@@ -3131,7 +3135,8 @@ export interface operations {
                                         region?: string;
                                         postalCode: string;
                                         /**
-                                         * @description ISO 3166-1 alpha-2
+                                         * Format: iso-3166-1-alpha-2
+                                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                                          * @example DE
                                          */
                                         country: string;
@@ -3145,7 +3150,8 @@ export interface operations {
                                         region?: string;
                                         postalCode: string;
                                         /**
-                                         * @description ISO 3166-1 alpha-2
+                                         * Format: iso-3166-1-alpha-2
+                                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                                          * @example DE
                                          */
                                         country: string;
@@ -3162,7 +3168,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     }[];
@@ -3176,7 +3186,11 @@ export interface operations {
                                     id: string;
                                     number: string;
                                     status: string;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     email: string | null;
                                     shippingAddress: {
@@ -3213,7 +3227,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         lineTotal: {
@@ -3222,7 +3240,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         discount: {
@@ -3231,7 +3253,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         tax: {
@@ -3240,7 +3266,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     }[];
@@ -3251,7 +3281,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         discount: {
@@ -3260,7 +3294,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         shipping: {
@@ -3269,7 +3307,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         tax: {
@@ -3278,7 +3320,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         total: {
@@ -3287,7 +3333,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     };
@@ -3321,7 +3371,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         } | null;
                                         /** Format: date-time */
@@ -3349,7 +3403,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     captured: {
@@ -3358,7 +3416,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     refunded: {
@@ -3367,7 +3429,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     /** @example captured */
@@ -3382,7 +3448,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         /** @example succeeded */
@@ -6159,7 +6229,8 @@ export interface operations {
                     region?: string | null;
                     postalCode: string;
                     /**
-                     * @description ISO 3166-1 alpha-2
+                     * Format: iso-3166-1-alpha-2
+                     * @description ISO 3166-1 alpha-2 country code; only assigned codes, lower case taken and stored upper case
                      * @example DE
                      */
                     country: string;
@@ -6530,7 +6601,8 @@ export interface operations {
                     region?: string | null;
                     postalCode?: string;
                     /**
-                     * @description ISO 3166-1 alpha-2
+                     * Format: iso-3166-1-alpha-2
+                     * @description ISO 3166-1 alpha-2 country code; only assigned codes, lower case taken and stored upper case
                      * @example DE
                      */
                     country?: string;
@@ -6805,7 +6877,11 @@ export interface operations {
                                      * @example expired
                                      */
                                     status: string;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     email: string | null;
                                     shippingAddress: {
@@ -6816,7 +6892,8 @@ export interface operations {
                                         region?: string;
                                         postalCode: string;
                                         /**
-                                         * @description ISO 3166-1 alpha-2
+                                         * Format: iso-3166-1-alpha-2
+                                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                                          * @example DE
                                          */
                                         country: string;
@@ -6830,7 +6907,8 @@ export interface operations {
                                         region?: string;
                                         postalCode: string;
                                         /**
-                                         * @description ISO 3166-1 alpha-2
+                                         * Format: iso-3166-1-alpha-2
+                                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                                          * @example DE
                                          */
                                         country: string;
@@ -6847,7 +6925,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     }[];
@@ -6861,7 +6943,11 @@ export interface operations {
                                     id: string;
                                     number: string;
                                     status: string;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     email: string | null;
                                     shippingAddress: {
@@ -6898,7 +6984,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         lineTotal: {
@@ -6907,7 +6997,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         discount: {
@@ -6916,7 +7010,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         tax: {
@@ -6925,7 +7023,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     }[];
@@ -6936,7 +7038,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         discount: {
@@ -6945,7 +7051,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         shipping: {
@@ -6954,7 +7064,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         tax: {
@@ -6963,7 +7077,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         total: {
@@ -6972,7 +7090,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     };
@@ -7006,7 +7128,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         } | null;
                                         /** Format: date-time */
@@ -7034,7 +7160,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     captured: {
@@ -7043,7 +7173,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     refunded: {
@@ -7052,7 +7186,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     /** @example captured */
@@ -7067,7 +7205,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         /** @example succeeded */
@@ -8081,7 +8223,11 @@ export interface operations {
                                      * @example expired
                                      */
                                     status: string;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     email: string | null;
                                     shippingAddress: {
@@ -8092,7 +8238,8 @@ export interface operations {
                                         region?: string;
                                         postalCode: string;
                                         /**
-                                         * @description ISO 3166-1 alpha-2
+                                         * Format: iso-3166-1-alpha-2
+                                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                                          * @example DE
                                          */
                                         country: string;
@@ -8106,7 +8253,8 @@ export interface operations {
                                         region?: string;
                                         postalCode: string;
                                         /**
-                                         * @description ISO 3166-1 alpha-2
+                                         * Format: iso-3166-1-alpha-2
+                                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                                          * @example DE
                                          */
                                         country: string;
@@ -8123,7 +8271,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     }[];
@@ -8137,7 +8289,11 @@ export interface operations {
                                     id: string;
                                     number: string;
                                     status: string;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     email: string | null;
                                     shippingAddress: {
@@ -8174,7 +8330,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         lineTotal: {
@@ -8183,7 +8343,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         discount: {
@@ -8192,7 +8356,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         tax: {
@@ -8201,7 +8369,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     }[];
@@ -8212,7 +8384,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         discount: {
@@ -8221,7 +8397,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         shipping: {
@@ -8230,7 +8410,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         tax: {
@@ -8239,7 +8423,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         total: {
@@ -8248,7 +8436,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     };
@@ -8282,7 +8474,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         } | null;
                                         /** Format: date-time */
@@ -8310,7 +8506,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     captured: {
@@ -8319,7 +8519,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     refunded: {
@@ -8328,7 +8532,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     /** @example captured */
@@ -8343,7 +8551,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         /** @example succeeded */
@@ -10301,7 +10513,11 @@ export interface operations {
                 "application/json": {
                     /** @example Berlin DC */
                     name: string;
-                    /** @example DE */
+                    /**
+                     * Format: iso-3166-1-alpha-2
+                     * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
+                     * @example DE
+                     */
                     country: string;
                     /**
                      * Format: int32
@@ -11568,7 +11784,10 @@ export interface operations {
                 page?: number;
                 limit?: number;
                 cursor?: string;
-                /** @example EUR */
+                /**
+                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                 * @example EUR
+                 */
                 currency?: string;
             };
             header?: {
@@ -11631,7 +11850,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 } | null;
                                 /**
@@ -11646,7 +11869,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /** Format: int32 */
@@ -11666,7 +11893,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -11681,7 +11912,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                             } | null;
@@ -11863,7 +12098,11 @@ export interface operations {
                         } | null;
                         cost?: number | null;
                         prices?: {
-                            /** @example EUR */
+                            /**
+                             * Format: iso-4217
+                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                             * @example EUR
+                             */
                             currency: string;
                             /**
                              * Format: int64
@@ -11930,7 +12169,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -12112,7 +12355,10 @@ export interface operations {
     getProductsById: {
         parameters: {
             query?: {
-                /** @example EUR */
+                /**
+                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                 * @example EUR
+                 */
                 currency?: string;
             };
             header?: {
@@ -12176,7 +12422,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             /**
@@ -12191,7 +12441,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** Format: int32 */
@@ -12211,7 +12465,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -12226,7 +12484,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -12442,7 +12704,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -12733,7 +12999,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -13032,7 +13302,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -13253,7 +13527,11 @@ export interface operations {
                     } | null;
                     cost?: number | null;
                     prices?: {
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         /**
                          * Format: int64
@@ -13319,7 +13597,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -13621,7 +13903,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -13860,7 +14146,11 @@ export interface operations {
                     } | null;
                     cost?: number | null;
                     prices?: {
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         /**
                          * Format: int64
@@ -13926,7 +14216,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -14559,7 +14853,11 @@ export interface operations {
                                 } | null;
                                 cost: number | null;
                                 prices: {
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     /**
                                      * Format: int64
@@ -14726,7 +15024,10 @@ export interface operations {
                 sort?: "relevance" | "newest" | "name" | "price-asc" | "price-desc";
                 limit?: number;
                 cursor?: string;
-                /** @example EUR */
+                /**
+                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                 * @example EUR
+                 */
                 currency?: string;
             };
             header?: {
@@ -14772,7 +15073,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 max: {
@@ -14781,7 +15086,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                             } | null;
@@ -15624,7 +15933,11 @@ export interface operations {
                      * @description basis points for percentage (1000 = 10 %), minor units for fixed and for the bundle price
                      */
                     value?: number;
-                    /** @example EUR */
+                    /**
+                     * Format: iso-4217
+                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                     * @example EUR
+                     */
                     currency?: string | null;
                     /**
                      * Format: int64
@@ -16340,7 +16653,11 @@ export interface operations {
                      * @description basis points for percentage (1000 = 10 %), minor units for fixed and for the bundle price
                      */
                     value?: number;
-                    /** @example EUR */
+                    /**
+                     * Format: iso-4217
+                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                     * @example EUR
+                     */
                     currency?: string | null;
                     /**
                      * Format: int64
@@ -16803,7 +17120,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @example DE */
+                    /**
+                     * Format: iso-3166-1-alpha-2
+                     * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
+                     * @example DE
+                     */
                     country: string;
                     province?: string;
                     taxCategory?: string;
@@ -17204,7 +17525,11 @@ export interface operations {
                             id: string;
                             name: string;
                             countries: string[];
-                            /** @example EUR */
+                            /**
+                             * Format: iso-4217
+                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                             * @example EUR
+                             */
                             currency: string;
                             kind: string;
                             /**
@@ -17359,7 +17684,11 @@ export interface operations {
                 "application/json": {
                     name: string;
                     countries: string[];
-                    /** @example EUR */
+                    /**
+                     * Format: iso-4217
+                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                     * @example EUR
+                     */
                     currency: string;
                     kind: "flat" | "weight";
                     /**
@@ -17399,7 +17728,11 @@ export interface operations {
                         id: string;
                         name: string;
                         countries: string[];
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         kind: string;
                         /**
@@ -17760,7 +18093,11 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     countries?: string[];
-                    /** @example EUR */
+                    /**
+                     * Format: iso-4217
+                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                     * @example EUR
+                     */
                     currency?: string;
                     kind?: "flat" | "weight";
                     /**
@@ -17800,7 +18137,11 @@ export interface operations {
                         id: string;
                         name: string;
                         countries: string[];
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         kind: string;
                         /**
@@ -18005,9 +18346,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @example EUR */
+                    /**
+                     * Format: iso-4217
+                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                     * @example EUR
+                     */
                     currency?: string;
-                    /** @example DE */
+                    /**
+                     * Format: iso-3166-1-alpha-2
+                     * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
+                     * @example DE
+                     */
                     country?: string;
                 };
             };
@@ -18035,7 +18384,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -18047,7 +18400,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -18061,7 +18415,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -18077,7 +18432,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -18097,7 +18456,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -18107,7 +18470,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -18117,7 +18484,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -18127,7 +18498,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -18138,7 +18513,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -18151,7 +18530,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -18161,7 +18544,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -18171,7 +18558,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -18181,7 +18572,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -18191,7 +18586,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -18201,7 +18600,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -18217,7 +18620,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -18392,7 +18799,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -18404,7 +18815,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -18418,7 +18830,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -18434,7 +18847,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -18454,7 +18871,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -18464,7 +18885,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -18474,7 +18899,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -18484,7 +18913,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -18495,7 +18928,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -18508,7 +18945,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -18518,7 +18959,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -18528,7 +18973,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -18538,7 +18987,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -18548,7 +19001,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -18558,7 +19015,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -18574,7 +19035,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -18737,7 +19202,8 @@ export interface operations {
                         region?: string;
                         postalCode: string;
                         /**
-                         * @description ISO 3166-1 alpha-2
+                         * Format: iso-3166-1-alpha-2
+                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                          * @example DE
                          */
                         country: string;
@@ -18751,7 +19217,8 @@ export interface operations {
                         region?: string;
                         postalCode: string;
                         /**
-                         * @description ISO 3166-1 alpha-2
+                         * Format: iso-3166-1-alpha-2
+                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                          * @example DE
                          */
                         country: string;
@@ -18786,7 +19253,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -18798,7 +19269,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -18812,7 +19284,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -18828,7 +19301,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -18848,7 +19325,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -18858,7 +19339,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -18868,7 +19353,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -18878,7 +19367,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -18889,7 +19382,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -18902,7 +19399,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -18912,7 +19413,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -18922,7 +19427,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -18932,7 +19441,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -18942,7 +19455,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -18952,7 +19469,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -18968,7 +19489,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -19187,7 +19712,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -19199,7 +19728,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -19213,7 +19743,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -19229,7 +19760,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -19249,7 +19784,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -19259,7 +19798,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -19269,7 +19812,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -19279,7 +19826,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -19290,7 +19841,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -19303,7 +19858,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -19313,7 +19872,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -19323,7 +19886,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -19333,7 +19900,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -19343,7 +19914,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -19353,7 +19928,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -19369,7 +19948,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -19579,7 +20162,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -19591,7 +20178,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -19605,7 +20193,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -19621,7 +20210,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -19641,7 +20234,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -19651,7 +20248,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -19661,7 +20262,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -19671,7 +20276,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -19682,7 +20291,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -19695,7 +20308,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -19705,7 +20322,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -19715,7 +20336,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -19725,7 +20350,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -19735,7 +20364,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -19745,7 +20378,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -19761,7 +20398,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -19961,7 +20602,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -19973,7 +20618,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -19987,7 +20633,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -20003,7 +20650,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -20023,7 +20674,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -20033,7 +20688,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -20043,7 +20702,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -20053,7 +20716,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -20064,7 +20731,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -20077,7 +20748,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -20087,7 +20762,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -20097,7 +20776,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -20107,7 +20790,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -20117,7 +20804,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -20127,7 +20818,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -20143,7 +20838,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -20355,7 +21054,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -20524,7 +21227,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -20536,7 +21243,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -20550,7 +21258,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -20566,7 +21275,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -20586,7 +21299,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -20596,7 +21313,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -20606,7 +21327,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -20616,7 +21341,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -20627,7 +21356,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -20640,7 +21373,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -20650,7 +21387,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -20660,7 +21401,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -20670,7 +21415,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -20680,7 +21429,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -20690,7 +21443,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -20706,7 +21463,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -20951,7 +21712,11 @@ export interface operations {
                              * @example 1500
                              */
                             amount: number;
-                            /** @example EUR */
+                            /**
+                             * Format: iso-4217
+                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                             * @example EUR
+                             */
                             currency: string;
                         };
                         reason: string;
@@ -22197,7 +22962,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22212,7 +22981,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22227,7 +23000,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22242,7 +23019,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                             }[];
@@ -22259,7 +23040,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22274,7 +23059,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22289,7 +23078,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22304,7 +23097,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22319,7 +23116,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                             };
@@ -22562,7 +23363,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -22577,7 +23382,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -22592,7 +23401,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -22607,7 +23420,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -22624,7 +23441,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -22639,7 +23460,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -22654,7 +23479,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -22669,7 +23498,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -22684,7 +23517,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -22990,7 +23827,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23005,7 +23846,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23020,7 +23865,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23035,7 +23884,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -23052,7 +23905,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23067,7 +23924,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23082,7 +23943,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23097,7 +23962,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23112,7 +23981,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -23563,7 +24436,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23578,7 +24455,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23593,7 +24474,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23608,7 +24493,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -23625,7 +24514,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23640,7 +24533,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23655,7 +24552,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23670,7 +24571,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23685,7 +24590,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -23910,7 +24819,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                             }[];
@@ -23921,7 +24834,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             reason: string | null;
@@ -24138,7 +25055,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -24149,7 +25070,11 @@ export interface operations {
                              * @description Integer minor units
                              */
                             amount: number;
-                            /** @example EUR */
+                            /**
+                             * Format: iso-4217
+                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                             * @example EUR
+                             */
                             currency: string;
                         };
                         reason: string | null;
@@ -24376,7 +25301,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                             }[];
@@ -24387,7 +25316,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             reason: string | null;
@@ -24589,7 +25522,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -24600,7 +25537,11 @@ export interface operations {
                              * @description Integer minor units
                              */
                             amount: number;
-                            /** @example EUR */
+                            /**
+                             * Format: iso-4217
+                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                             * @example EUR
+                             */
                             currency: string;
                         };
                         reason: string | null;
@@ -24867,7 +25808,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -24878,7 +25823,11 @@ export interface operations {
                              * @description Integer minor units
                              */
                             amount: number;
-                            /** @example EUR */
+                            /**
+                             * Format: iso-4217
+                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                             * @example EUR
+                             */
                             currency: string;
                         };
                         reason: string | null;
