@@ -97,6 +97,8 @@ describe('configuration [REQ-KER-004]', () => {
     [{ PAYMENT_PROVIDER: 'stripe' }, 'STRIPE_SECRET_KEY', 'set when PAYMENT_PROVIDER=stripe'],
     [{ ENCRYPTION_KEYS: 'k1:short' }, 'ENCRYPTION_KEYS', 'keyId:base64key'],
     [{ DEFAULT_CURRENCY: 'euro' }, 'DEFAULT_CURRENCY', 'ISO 4217'],
+    [{ DEFAULT_CURRENCY: 'ZZZ' }, 'DEFAULT_CURRENCY', 'ISO 4217 code in current use'],
+    [{ DEFAULT_CURRENCY: 'HRK' }, 'DEFAULT_CURRENCY', 'ISO 4217 code in current use'],
     [{ CORS_ORIGINS: 'shop.example.com' }, 'CORS_ORIGINS', 'origins like'],
     [{ ADMIN_EMAIL: 'a@b.example' }, 'ADMIN_PASSWORD', 'set together'],
     [{ DEMO_DATA: 'maybe' }, 'DEMO_DATA', 'one of auto, on, off'],

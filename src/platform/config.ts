@@ -12,6 +12,7 @@ import {
 import { type TracingConfig, tracingConfig } from './config-observability.ts';
 import { ConfigError, type Env, int, oneOf, redactUrl, str, url } from './config-parse.ts';
 import { type SentryConfig, sentryConfig } from './config-sentry.ts';
+import { isCurrencyCode } from './iso-codes.ts';
 
 export { ConfigError, redactUrl };
 
@@ -170,8 +171,6 @@ function pemList(env: Env, name: string): string[] {
   return keys;
 }
 
-const CURRENCY = /^[A-Z]{3}$/;
-
 function sandboxChaos(env: Env): string[] {
   const raw = str(env, 'SANDBOX_CHAOS');
   if (raw === undefined || raw === 'off') return [];
@@ -240,7 +239,8 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
   const currency = str(env, 'DEFAULT_CURRENCY') ?? 'EUR';
-  if (!CURRENCY.test(currency)) throw new ConfigError('DEFAULT_CURRENCY', 'an ISO 4217 code such as EUR', currency);
+  if (!isCurrencyCode(currency))
+    throw new ConfigError('DEFAULT_CURRENCY', 'an ISO 4217 code in current use, such as EUR', currency);
   const adminEmail = str(env, 'ADMIN_EMAIL');
   if (adminEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) {
     throw new ConfigError('ADMIN_EMAIL', 'an email address', adminEmail);

@@ -3,48 +3,28 @@
 // Rounding policy: wherever a fraction of a minor unit appears (percentages, tax, allocation),
 // round half away from zero per line, and allocate remainders deterministically (largest remainder, then line order).
 
+import { CURRENCY_MINOR_UNITS } from './iso-codes.ts';
+
 export interface Money {
   amount: number;
   currency: string;
 }
 
-/** Minor-unit exponents for ISO 4217 currencies that do not use 2 decimals. */
-const EXPONENTS: Record<string, number> = {
-  BIF: 0,
-  CLP: 0,
-  DJF: 0,
-  GNF: 0,
-  ISK: 0,
-  JPY: 0,
-  KMF: 0,
-  KRW: 0,
-  PYG: 0,
-  RWF: 0,
-  UGX: 0,
-  UYI: 0,
-  VND: 0,
-  VUV: 0,
-  XAF: 0,
-  XOF: 0,
-  XPF: 0,
-  BHD: 3,
-  IQD: 3,
-  JOD: 3,
-  KWD: 3,
-  LYD: 3,
-  OMR: 3,
-  TND: 3,
-};
-
-export const CURRENCY_CODE = /^[A-Z]{3}$/;
-
+/**
+ * Minor-unit exponent of a currency (iso-codes.ts lists one for every currency the API accepts). A code outside
+ * the list, which only a row stored before the list existed can hold, counts as 2 decimals.
+ */
 export function currencyExponent(currency: string): number {
-  return EXPONENTS[currency] ?? 2;
+  return CURRENCY_MINOR_UNITS.get(currency) ?? 2;
 }
+
+/** The shape of a currency code. Inputs are checked against the list at the API's edge; money() checks only the shape,
+ * so that amounts of rows stored before (e.g. a cart in a since withdrawn currency) are still computed. */
+const CURRENCY_SHAPE = /^[A-Z]{3}$/;
 
 export function money(amount: number, currency: string): Money {
   if (!Number.isSafeInteger(amount)) throw new RangeError(`money amount must be a safe integer, got ${amount}`);
-  if (!CURRENCY_CODE.test(currency)) throw new RangeError(`currency must be an ISO 4217 code, got ${currency}`);
+  if (!CURRENCY_SHAPE.test(currency)) throw new RangeError(`currency must be an ISO 4217 code, got ${currency}`);
   return { amount, currency };
 }
 

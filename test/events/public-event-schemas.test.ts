@@ -14,6 +14,7 @@ import { INVENTORY_PUBLIC_EVENTS } from '../../src/modules/inventory/index.ts';
 import { ORDER_PUBLIC_EVENTS } from '../../src/modules/orders/index.ts';
 import { PAYMENT_PUBLIC_EVENTS } from '../../src/modules/payments/index.ts';
 import { systemCtx } from '../../src/platform/context.ts';
+import { ISO_FORMATS } from '../../src/platform/iso-codes.ts';
 import { createStaff, registerCustomer, type TestIdentity } from '../support/auth.ts';
 import { readyCart } from '../support/cart.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
@@ -253,6 +254,7 @@ beforeAll(async () => {
 
   const ajv = new Ajv({ allErrors: true, strict: true });
   addFormats(ajv);
+  for (const [name, validate] of Object.entries(ISO_FORMATS)) ajv.addFormat(name, { type: 'string', validate });
   for (const e of PUBLIC) validators.set(e.type, ajv.compile(e.payload));
 }, 180_000);
 afterAll(async () => {

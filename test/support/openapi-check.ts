@@ -3,6 +3,7 @@
 // RFC 9457 problem documents for errors.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { ISO_FORMATS } from '../../src/platform/iso-codes.ts';
 import type { JsonSchema } from './openapi-fuzz.ts';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
@@ -62,6 +63,7 @@ function rebase(schema: unknown): unknown {
 export function createResponseChecker(doc: OpenApiDoc) {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
   addFormats(ajv);
+  for (const [name, validate] of Object.entries(ISO_FORMATS)) ajv.addFormat(name, { type: 'string', validate });
   ajv.addSchema({ $id: COMPONENTS_ID, components: rebase(doc.components ?? {}) });
   const compiled = new Map<string, ValidateFunction>();
   const validator = (key: string, schema: JsonSchema) => {

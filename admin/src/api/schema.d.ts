@@ -3126,7 +3126,11 @@ export interface operations {
                                      * @example expired
                                      */
                                     status: string;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     email: string | null;
                                     shippingAddress: {
@@ -3137,7 +3141,8 @@ export interface operations {
                                         region?: string;
                                         postalCode: string;
                                         /**
-                                         * @description ISO 3166-1 alpha-2
+                                         * Format: iso-3166-1-alpha-2
+                                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                                          * @example DE
                                          */
                                         country: string;
@@ -3151,7 +3156,8 @@ export interface operations {
                                         region?: string;
                                         postalCode: string;
                                         /**
-                                         * @description ISO 3166-1 alpha-2
+                                         * Format: iso-3166-1-alpha-2
+                                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                                          * @example DE
                                          */
                                         country: string;
@@ -3168,7 +3174,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     }[];
@@ -3182,7 +3192,11 @@ export interface operations {
                                     id: string;
                                     number: string;
                                     status: string;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     email: string | null;
                                     shippingAddress: {
@@ -3219,7 +3233,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         lineTotal: {
@@ -3228,7 +3246,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         discount: {
@@ -3237,7 +3259,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         tax: {
@@ -3246,7 +3272,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     }[];
@@ -3257,7 +3287,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         discount: {
@@ -3266,7 +3300,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         shipping: {
@@ -3275,7 +3313,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         tax: {
@@ -3284,7 +3326,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         total: {
@@ -3293,7 +3339,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     };
@@ -3327,7 +3377,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         } | null;
                                         /** Format: date-time */
@@ -3355,7 +3409,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     captured: {
@@ -3364,7 +3422,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     refunded: {
@@ -3373,7 +3435,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     /** @example captured */
@@ -3388,7 +3454,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         /** @example succeeded */
@@ -6165,7 +6235,8 @@ export interface operations {
                     region?: string | null;
                     postalCode: string;
                     /**
-                     * @description ISO 3166-1 alpha-2
+                     * Format: iso-3166-1-alpha-2
+                     * @description ISO 3166-1 alpha-2 country code; only assigned codes, lower case taken and stored upper case
                      * @example DE
                      */
                     country: string;
@@ -6536,7 +6607,8 @@ export interface operations {
                     region?: string | null;
                     postalCode?: string;
                     /**
-                     * @description ISO 3166-1 alpha-2
+                     * Format: iso-3166-1-alpha-2
+                     * @description ISO 3166-1 alpha-2 country code; only assigned codes, lower case taken and stored upper case
                      * @example DE
                      */
                     country?: string;
@@ -6811,7 +6883,11 @@ export interface operations {
                                      * @example expired
                                      */
                                     status: string;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     email: string | null;
                                     shippingAddress: {
@@ -6822,7 +6898,8 @@ export interface operations {
                                         region?: string;
                                         postalCode: string;
                                         /**
-                                         * @description ISO 3166-1 alpha-2
+                                         * Format: iso-3166-1-alpha-2
+                                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                                          * @example DE
                                          */
                                         country: string;
@@ -6836,7 +6913,8 @@ export interface operations {
                                         region?: string;
                                         postalCode: string;
                                         /**
-                                         * @description ISO 3166-1 alpha-2
+                                         * Format: iso-3166-1-alpha-2
+                                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                                          * @example DE
                                          */
                                         country: string;
@@ -6853,7 +6931,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     }[];
@@ -6867,7 +6949,11 @@ export interface operations {
                                     id: string;
                                     number: string;
                                     status: string;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     email: string | null;
                                     shippingAddress: {
@@ -6904,7 +6990,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         lineTotal: {
@@ -6913,7 +7003,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         discount: {
@@ -6922,7 +7016,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         tax: {
@@ -6931,7 +7029,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     }[];
@@ -6942,7 +7044,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         discount: {
@@ -6951,7 +7057,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         shipping: {
@@ -6960,7 +7070,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         tax: {
@@ -6969,7 +7083,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         total: {
@@ -6978,7 +7096,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     };
@@ -7012,7 +7134,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         } | null;
                                         /** Format: date-time */
@@ -7040,7 +7166,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     captured: {
@@ -7049,7 +7179,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     refunded: {
@@ -7058,7 +7192,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     /** @example captured */
@@ -7073,7 +7211,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         /** @example succeeded */
@@ -8087,7 +8229,11 @@ export interface operations {
                                      * @example expired
                                      */
                                     status: string;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     email: string | null;
                                     shippingAddress: {
@@ -8098,7 +8244,8 @@ export interface operations {
                                         region?: string;
                                         postalCode: string;
                                         /**
-                                         * @description ISO 3166-1 alpha-2
+                                         * Format: iso-3166-1-alpha-2
+                                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                                          * @example DE
                                          */
                                         country: string;
@@ -8112,7 +8259,8 @@ export interface operations {
                                         region?: string;
                                         postalCode: string;
                                         /**
-                                         * @description ISO 3166-1 alpha-2
+                                         * Format: iso-3166-1-alpha-2
+                                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                                          * @example DE
                                          */
                                         country: string;
@@ -8129,7 +8277,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     }[];
@@ -8143,7 +8295,11 @@ export interface operations {
                                     id: string;
                                     number: string;
                                     status: string;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     email: string | null;
                                     shippingAddress: {
@@ -8180,7 +8336,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         lineTotal: {
@@ -8189,7 +8349,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         discount: {
@@ -8198,7 +8362,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         tax: {
@@ -8207,7 +8375,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     }[];
@@ -8218,7 +8390,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         discount: {
@@ -8227,7 +8403,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         shipping: {
@@ -8236,7 +8416,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         tax: {
@@ -8245,7 +8429,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         total: {
@@ -8254,7 +8442,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                     };
@@ -8288,7 +8480,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         } | null;
                                         /** Format: date-time */
@@ -8316,7 +8512,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     captured: {
@@ -8325,7 +8525,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     refunded: {
@@ -8334,7 +8538,11 @@ export interface operations {
                                          * @description minor units
                                          */
                                         amount: number;
-                                        /** @example EUR */
+                                        /**
+                                         * Format: iso-4217
+                                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                         * @example EUR
+                                         */
                                         currency: string;
                                     };
                                     /** @example captured */
@@ -8349,7 +8557,11 @@ export interface operations {
                                              * @description minor units
                                              */
                                             amount: number;
-                                            /** @example EUR */
+                                            /**
+                                             * Format: iso-4217
+                                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                             * @example EUR
+                                             */
                                             currency: string;
                                         };
                                         /** @example succeeded */
@@ -10307,7 +10519,11 @@ export interface operations {
                 "application/json": {
                     /** @example Berlin DC */
                     name: string;
-                    /** @example DE */
+                    /**
+                     * Format: iso-3166-1-alpha-2
+                     * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
+                     * @example DE
+                     */
                     country: string;
                     /**
                      * Format: int32
@@ -11574,7 +11790,10 @@ export interface operations {
                 page?: number;
                 limit?: number;
                 cursor?: string;
-                /** @example EUR */
+                /**
+                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                 * @example EUR
+                 */
                 currency?: string;
             };
             header?: {
@@ -11637,7 +11856,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 } | null;
                                 /**
@@ -11652,7 +11875,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /** Format: int32 */
@@ -11672,7 +11899,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -11687,7 +11918,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                             } | null;
@@ -11869,7 +12104,11 @@ export interface operations {
                         } | null;
                         cost?: number | null;
                         prices?: {
-                            /** @example EUR */
+                            /**
+                             * Format: iso-4217
+                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                             * @example EUR
+                             */
                             currency: string;
                             /**
                              * Format: int64
@@ -11936,7 +12175,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -12118,7 +12361,10 @@ export interface operations {
     getProductsById: {
         parameters: {
             query?: {
-                /** @example EUR */
+                /**
+                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                 * @example EUR
+                 */
                 currency?: string;
             };
             header?: {
@@ -12182,7 +12428,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             /**
@@ -12197,7 +12447,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** Format: int32 */
@@ -12217,7 +12471,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -12232,7 +12490,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -12448,7 +12710,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -12739,7 +13005,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -13038,7 +13308,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -13259,7 +13533,11 @@ export interface operations {
                     } | null;
                     cost?: number | null;
                     prices?: {
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         /**
                          * Format: int64
@@ -13325,7 +13603,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -13627,7 +13909,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -13866,7 +14152,11 @@ export interface operations {
                     } | null;
                     cost?: number | null;
                     prices?: {
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         /**
                          * Format: int64
@@ -13932,7 +14222,11 @@ export interface operations {
                             } | null;
                             cost: number | null;
                             prices: {
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                                 /**
                                  * Format: int64
@@ -14565,7 +14859,11 @@ export interface operations {
                                 } | null;
                                 cost: number | null;
                                 prices: {
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                     /**
                                      * Format: int64
@@ -14732,7 +15030,10 @@ export interface operations {
                 sort?: "relevance" | "newest" | "name" | "price-asc" | "price-desc";
                 limit?: number;
                 cursor?: string;
-                /** @example EUR */
+                /**
+                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                 * @example EUR
+                 */
                 currency?: string;
             };
             header?: {
@@ -14778,7 +15079,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 max: {
@@ -14787,7 +15092,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                             } | null;
@@ -15630,7 +15939,11 @@ export interface operations {
                      * @description basis points for percentage (1000 = 10 %), minor units for fixed and for the bundle price
                      */
                     value?: number;
-                    /** @example EUR */
+                    /**
+                     * Format: iso-4217
+                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                     * @example EUR
+                     */
                     currency?: string | null;
                     /**
                      * Format: int64
@@ -16346,7 +16659,11 @@ export interface operations {
                      * @description basis points for percentage (1000 = 10 %), minor units for fixed and for the bundle price
                      */
                     value?: number;
-                    /** @example EUR */
+                    /**
+                     * Format: iso-4217
+                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                     * @example EUR
+                     */
                     currency?: string | null;
                     /**
                      * Format: int64
@@ -16809,7 +17126,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @example DE */
+                    /**
+                     * Format: iso-3166-1-alpha-2
+                     * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
+                     * @example DE
+                     */
                     country: string;
                     province?: string;
                     taxCategory?: string;
@@ -17210,7 +17531,11 @@ export interface operations {
                             id: string;
                             name: string;
                             countries: string[];
-                            /** @example EUR */
+                            /**
+                             * Format: iso-4217
+                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                             * @example EUR
+                             */
                             currency: string;
                             kind: string;
                             /**
@@ -17365,7 +17690,11 @@ export interface operations {
                 "application/json": {
                     name: string;
                     countries: string[];
-                    /** @example EUR */
+                    /**
+                     * Format: iso-4217
+                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                     * @example EUR
+                     */
                     currency: string;
                     kind: "flat" | "weight";
                     /**
@@ -17405,7 +17734,11 @@ export interface operations {
                         id: string;
                         name: string;
                         countries: string[];
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         kind: string;
                         /**
@@ -17766,7 +18099,11 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     countries?: string[];
-                    /** @example EUR */
+                    /**
+                     * Format: iso-4217
+                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                     * @example EUR
+                     */
                     currency?: string;
                     kind?: "flat" | "weight";
                     /**
@@ -17806,7 +18143,11 @@ export interface operations {
                         id: string;
                         name: string;
                         countries: string[];
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         kind: string;
                         /**
@@ -18011,9 +18352,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @example EUR */
+                    /**
+                     * Format: iso-4217
+                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                     * @example EUR
+                     */
                     currency?: string;
-                    /** @example DE */
+                    /**
+                     * Format: iso-3166-1-alpha-2
+                     * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
+                     * @example DE
+                     */
                     country?: string;
                 };
             };
@@ -18043,7 +18392,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -18055,7 +18408,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -18069,7 +18423,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -18085,7 +18440,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -18105,7 +18464,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -18115,7 +18478,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -18125,7 +18492,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -18135,7 +18506,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -18146,7 +18521,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -18159,7 +18538,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -18169,7 +18552,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -18179,7 +18566,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -18189,7 +18580,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -18199,7 +18594,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -18209,7 +18608,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -18225,7 +18628,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -18264,7 +18671,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -18276,7 +18687,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -18290,7 +18702,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -18306,7 +18719,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -18326,7 +18743,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -18336,7 +18757,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -18346,7 +18771,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -18356,7 +18785,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -18367,7 +18800,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -18380,7 +18817,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -18390,7 +18831,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -18400,7 +18845,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -18410,7 +18859,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -18420,7 +18873,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -18430,7 +18887,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -18446,7 +18907,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -18638,7 +19103,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -18650,7 +19119,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -18664,7 +19134,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -18680,7 +19151,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -18700,7 +19175,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -18710,7 +19189,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -18720,7 +19203,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -18730,7 +19217,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -18741,7 +19232,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -18754,7 +19249,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -18764,7 +19263,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -18774,7 +19277,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -18784,7 +19291,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -18794,7 +19305,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -18804,7 +19319,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -18820,7 +19339,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -19000,7 +19523,8 @@ export interface operations {
                         region?: string;
                         postalCode: string;
                         /**
-                         * @description ISO 3166-1 alpha-2
+                         * Format: iso-3166-1-alpha-2
+                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                          * @example DE
                          */
                         country: string;
@@ -19014,7 +19538,8 @@ export interface operations {
                         region?: string;
                         postalCode: string;
                         /**
-                         * @description ISO 3166-1 alpha-2
+                         * Format: iso-3166-1-alpha-2
+                         * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                          * @example DE
                          */
                         country: string;
@@ -19049,7 +19574,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -19061,7 +19590,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -19075,7 +19605,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -19091,7 +19622,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -19111,7 +19646,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -19121,7 +19660,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -19131,7 +19674,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -19141,7 +19688,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -19152,7 +19703,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -19165,7 +19720,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -19175,7 +19734,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -19185,7 +19748,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -19195,7 +19762,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -19205,7 +19776,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -19215,7 +19790,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -19231,7 +19810,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -19467,7 +20050,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -19479,7 +20066,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -19493,7 +20081,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -19509,7 +20098,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -19529,7 +20122,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -19539,7 +20136,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -19549,7 +20150,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -19559,7 +20164,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -19570,7 +20179,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -19583,7 +20196,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -19593,7 +20210,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -19603,7 +20224,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -19613,7 +20238,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -19623,7 +20252,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -19633,7 +20266,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -19649,7 +20286,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -19876,7 +20517,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -19888,7 +20533,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -19902,7 +20548,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -19918,7 +20565,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -19938,7 +20589,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -19948,7 +20603,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -19958,7 +20617,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -19968,7 +20631,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -19979,7 +20646,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -19992,7 +20663,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -20002,7 +20677,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -20012,7 +20691,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -20022,7 +20705,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -20032,7 +20719,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -20042,7 +20733,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -20058,7 +20753,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -20275,7 +20974,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -20287,7 +20990,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -20301,7 +21005,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -20317,7 +21022,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -20337,7 +21046,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -20347,7 +21060,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -20357,7 +21074,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -20367,7 +21088,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -20378,7 +21103,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -20391,7 +21120,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -20401,7 +21134,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -20411,7 +21148,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -20421,7 +21162,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -20431,7 +21176,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -20441,7 +21190,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -20457,7 +21210,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -20686,7 +21443,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -20872,7 +21633,11 @@ export interface operations {
                         /** @example active */
                         status: string;
                         userId: string | null;
-                        /** @example EUR */
+                        /**
+                         * Format: iso-4217
+                         * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                         * @example EUR
+                         */
                         currency: string;
                         country: string | null;
                         email: string | null;
@@ -20884,7 +21649,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -20898,7 +21664,8 @@ export interface operations {
                             region?: string;
                             postalCode: string;
                             /**
-                             * @description ISO 3166-1 alpha-2
+                             * Format: iso-3166-1-alpha-2
+                             * @description ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes
                              * @example DE
                              */
                             country: string;
@@ -20914,7 +21681,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         } | null;
@@ -20934,7 +21705,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             lineTotal: {
@@ -20944,7 +21719,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -20954,7 +21733,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -20964,7 +21747,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /** @description the catalog price now, when it changed */
@@ -20975,7 +21762,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             } | null;
                             priceChanged: boolean;
@@ -20988,7 +21779,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             discount: {
@@ -20998,7 +21793,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             shipping: {
@@ -21008,7 +21807,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             tax: {
@@ -21018,7 +21821,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             total: {
@@ -21028,7 +21835,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             taxIncluded: {
@@ -21038,7 +21849,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -21054,7 +21869,11 @@ export interface operations {
                                  * @example 4999
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -21299,7 +22118,11 @@ export interface operations {
                              * @example 1500
                              */
                             amount: number;
-                            /** @example EUR */
+                            /**
+                             * Format: iso-4217
+                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                             * @example EUR
+                             */
                             currency: string;
                         };
                         reason: string;
@@ -22545,7 +23368,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22560,7 +23387,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22575,7 +23406,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22590,7 +23425,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                             }[];
@@ -22607,7 +23446,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22622,7 +23465,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22637,7 +23484,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22652,7 +23503,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                                 /**
@@ -22667,7 +23522,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                             };
@@ -22910,7 +23769,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -22925,7 +23788,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -22940,7 +23807,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -22955,7 +23826,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -22972,7 +23847,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -22987,7 +23866,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23002,7 +23885,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23017,7 +23904,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23032,7 +23923,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -23355,7 +24250,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23370,7 +24269,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23385,7 +24288,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23400,7 +24307,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -23417,7 +24328,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23432,7 +24347,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23447,7 +24366,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23462,7 +24385,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23477,7 +24404,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -23945,7 +24876,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23960,7 +24895,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23975,7 +24914,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -23990,7 +24933,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -24007,7 +24954,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -24022,7 +24973,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -24037,7 +24992,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -24052,7 +25011,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             /**
@@ -24067,7 +25030,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         };
@@ -24309,7 +25276,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                             }[];
@@ -24320,7 +25291,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             reason: string | null;
@@ -24554,7 +25529,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -24565,7 +25544,11 @@ export interface operations {
                              * @description Integer minor units
                              */
                             amount: number;
-                            /** @example EUR */
+                            /**
+                             * Format: iso-4217
+                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                             * @example EUR
+                             */
                             currency: string;
                         };
                         reason: string | null;
@@ -24809,7 +25792,11 @@ export interface operations {
                                      * @description Integer minor units
                                      */
                                     amount: number;
-                                    /** @example EUR */
+                                    /**
+                                     * Format: iso-4217
+                                     * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                     * @example EUR
+                                     */
                                     currency: string;
                                 };
                             }[];
@@ -24820,7 +25807,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                             reason: string | null;
@@ -25022,7 +26013,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -25033,7 +26028,11 @@ export interface operations {
                              * @description Integer minor units
                              */
                             amount: number;
-                            /** @example EUR */
+                            /**
+                             * Format: iso-4217
+                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                             * @example EUR
+                             */
                             currency: string;
                         };
                         reason: string | null;
@@ -25300,7 +26299,11 @@ export interface operations {
                                  * @description Integer minor units
                                  */
                                 amount: number;
-                                /** @example EUR */
+                                /**
+                                 * Format: iso-4217
+                                 * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                                 * @example EUR
+                                 */
                                 currency: string;
                             };
                         }[];
@@ -25311,7 +26314,11 @@ export interface operations {
                              * @description Integer minor units
                              */
                             amount: number;
-                            /** @example EUR */
+                            /**
+                             * Format: iso-4217
+                             * @description ISO 4217 currency code, upper case; requests take only codes in current use
+                             * @example EUR
+                             */
                             currency: string;
                         };
                         reason: string | null;

@@ -10,6 +10,9 @@ describe('money from minor units [REQ-ADM-010]', () => {
     expect(formatMoney({ amount: -199, currency: 'USD' })).toBe('-$1.99');
     expect(minorDigits('EUR')).toBe(2);
     expect(minorDigits('JPY')).toBe(0);
+    // The server's ISO 4217 minor units, where the browser's display digits differ.
+    expect([minorDigits('HUF'), minorDigits('IQD'), minorDigits('KWD')]).toEqual([2, 3, 3]);
+    expect(toMinor('1.5', 'HUF')).toBe(150);
   });
 
   it('[REQ-ADM-010] what a person types becomes minor units exactly (no float rounding), or is refused', () => {

@@ -1,17 +1,18 @@
 // Money in the API is `{ amount, currency }` in integer minor units (cents for EUR, none for JPY).
 
+import { currencyExponent } from '../../../src/platform/money.ts';
+
 export interface Money {
   amount: number;
   currency: string;
 }
 
-/** How many minor digits a currency has (ISO 4217, as the browser's Intl knows it): EUR 2, JPY 0, KWD 3. */
+/**
+ * How many minor digits a currency has: the server's ISO 4217 table (EUR 2, JPY 0, KWD 3, HUF 2, IQD 3), not the
+ * browser's display digits (Intl shows HUF and IQD without decimals), so an amount typed here is the amount stored.
+ */
 export function minorDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
+  return currencyExponent(currency);
 }
 
 /** "€12.50" from { amount: 1250, currency: 'EUR' }. */

@@ -232,7 +232,7 @@ describe('cart over GraphQL', () => {
     );
     expect(badPatch.body.errors?.[0]?.extensions.errors).toEqual([
       { field: 'args/email', message: 'must match format "email"' },
-      { field: 'args/shippingAddress/country', message: 'must not have more than 2 characters' },
+      { field: 'args/shippingAddress/country', message: 'must NOT have more than 2 characters' },
     ]);
     const wrongType = await gql(`mutation { addCartItem(cartId: "${cart.id}", variantId: "v", quantity: "2") { id } }`);
     expect(wrongType.status).toBe(400);

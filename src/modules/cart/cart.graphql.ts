@@ -17,7 +17,7 @@ import type { CartItemView, CartView } from './cart.view.ts';
 
 export const CART_SDL = `
 type Address { name: String! line1: String! line2: String city: String! region: String postalCode: String! country: String! phone: String }
-"country: ISO 3166-1 alpha-2, e.g. DE."
+"country: an assigned ISO 3166-1 alpha-2 code, upper case, e.g. DE."
 input AddressInput { name: String! line1: String! line2: String city: String! region: String postalCode: String! country: String! phone: String }
 type ShippingMethod { id: ID! name: String! price: Money! }
 type CartItem {
@@ -72,7 +72,8 @@ extend type Mutation {
   """
   A new guest cart; a signed-in customer gets their active cart, with the currency and country given applied as on
   POST /v1/carts: a country always, a currency only while the cart has no lines (else cart.currency_mismatch, and
-  nothing is written).
+  nothing is written). currency: an ISO 4217 code in current use (default DEFAULT_CURRENCY); country: an assigned
+  ISO 3166-1 alpha-2 code. Others: request.validation_failed.
   """
   createCart(currency: String, country: String): Cart
   "Adds a variant; quantities of the same variant add up (1–999 per line)."

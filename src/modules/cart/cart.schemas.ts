@@ -15,12 +15,7 @@ export const AddressSchema = Type.Object(
     city: Type.String({ minLength: 1, maxLength: 100 }),
     region: Type.Optional(Type.String({ maxLength: 100 })),
     postalCode: Type.String({ minLength: 1, maxLength: 20 }),
-    country: Type.String({
-      maxLength: 2,
-      pattern: '^[A-Z]{2}$',
-      description: 'ISO 3166-1 alpha-2',
-      examples: ['DE'],
-    }),
+    country: CountryCode(),
     phone: Type.Optional(Type.String({ maxLength: 40 })),
   },
   { additionalProperties: false },

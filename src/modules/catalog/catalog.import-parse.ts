@@ -1,6 +1,6 @@
 // Streaming parsers for bulk import (CSV per RFC 4180, NDJSON) and the mapping of one record to an
 // import row. Pure apart from reading the stream; memory stays bounded by one record.
-import { CURRENCY_CODE } from '../../platform/money.ts';
+import { isCurrencyCode } from '../../platform/iso-codes.ts';
 
 export interface ImportRow {
   line: number;
@@ -162,7 +162,9 @@ export function toImportRow(line: number, r: Record<string, unknown>): ImportRow
     for (const p of r.prices as Record<string, unknown>[]) {
       const currency = str(p.currency);
       const amount = int(p.amount, `price ${currency}`);
-      if (!CURRENCY_CODE.test(currency) || amount === null) throw new Error('prices need a currency and an amount');
+      if (!isCurrencyCode(currency))
+        throw new Error(`price currency "${currency}" is not an ISO 4217 currency in current use`);
+      if (amount === null) throw new Error('prices need a currency and an amount');
       prices.set(currency, { currency, amount, compareAt: int(p.compareAt, `compareAt ${currency}`) });
     }
   }
@@ -172,7 +174,7 @@ export function toImportRow(line: number, r: Record<string, unknown>): ImportRow
     if (kind === 'attr') {
       if (str(value)) attributes[name2] = str(value);
     } else if (kind === 'price' && str(value)) {
-      if (!CURRENCY_CODE.test(name2)) throw new Error(`column ${key}: not an ISO 4217 currency`);
+      if (!isCurrencyCode(name2)) throw new Error(`column ${key}: not an ISO 4217 currency in current use`);
       const amount = int(value, key) as number;
       prices.set(name2, { currency: name2, amount, compareAt: prices.get(name2)?.compareAt ?? null });
     }

@@ -177,6 +177,28 @@ describe('bulk import', () => {
     expect([await tax('tax-book'), await version('tax-book')]).toEqual(['zero', (v ?? 0) + 1]);
   });
 
+  it('[REQ-CAT-030] a price in an unassigned or withdrawn currency is a row error; the row writes nothing', async () => {
+    const csv = ['slug,name,status,categories,sku,price:ZZZ', 'iso-csv,Csv,published,shirts,ISO-CSV-1,100'].join('\n');
+    const ndjson = JSON.stringify({
+      slug: 'iso-ndjson',
+      name: 'Ndjson',
+      categories: ['shirts'],
+      sku: 'ISO-ND-1',
+      prices: [{ currency: 'HRK', amount: 100 }],
+    });
+    expect(await imports(csv)).toMatchObject({
+      rowsOk: 0,
+      rowsFailed: 1,
+      errors: [{ line: 2, message: 'column price:ZZZ: not an ISO 4217 currency in current use' }],
+    });
+    expect(await imports(ndjson, 'application/x-ndjson')).toMatchObject({
+      rowsOk: 0,
+      rowsFailed: 1,
+      errors: [{ line: 1, message: 'price currency "HRK" is not an ISO 4217 currency in current use' }],
+    });
+    expect(await count(`select count(*)::int as n from catalog.products where slug like 'iso-%'`)).toBe(0);
+  });
+
   it('[REQ-CAT-030] needs catalog:write; other content types → 415', async () => {
     const anon = await t.http.inject({
       method: 'POST',

@@ -10,7 +10,8 @@ import type { Db } from '../../platform/db/db.ts';
 import { primaryReads, type ReadDb } from '../../platform/db/replica.ts';
 import { errors } from '../../platform/errors.ts';
 import type { TaggedJson } from '../../platform/http/etag.ts';
-import { CURRENCY_CODE, parseMajorUnits } from '../../platform/money.ts';
+import { isCurrencyCode } from '../../platform/iso-codes.ts';
+import { parseMajorUnits } from '../../platform/money.ts';
 import { productJson, rowVariantIds } from './catalog.bodies.ts';
 import {
   type BodyRow,
@@ -56,7 +57,7 @@ export function createCatalogReads(deps: ReadDeps) {
 
   function currencyOf(q: { currency?: string | undefined }): string {
     const c = q.currency ?? deps.defaultCurrency;
-    if (!CURRENCY_CODE.test(c)) throw badFilter('currency', 'must be an ISO 4217 code such as EUR');
+    if (!isCurrencyCode(c)) throw badFilter('currency', 'must be an ISO 4217 code in current use, such as EUR');
     return c;
   }
 

@@ -1,7 +1,7 @@
 // TypeBox schemas for the identity routes: one schema drives validation, serialisation and OpenAPI.
 import { type TSchema, Type } from 'typebox';
 import { problemResponse } from '../../platform/http/problem.ts';
-import { Count, DateTime, Id, Int, List, Text, Token } from '../../platform/http/schema-helpers.ts';
+import { Count, CountryCode, DateTime, Id, Int, List, Text, Token } from '../../platform/http/schema-helpers.ts';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -70,7 +70,10 @@ const addressFields = {
   city: Type.String({ minLength: 1, maxLength: 100 }),
   region: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
   postalCode: Type.String({ minLength: 1, maxLength: 20 }),
-  country: Type.String({ pattern: '^[A-Za-z]{2}$', maxLength: 2, description: 'ISO 3166-1 alpha-2', examples: ['DE'] }),
+  country: CountryCode({
+    pattern: '^[A-Za-z]{2}$',
+    description: 'ISO 3166-1 alpha-2 country code; only assigned codes, lower case taken and stored upper case',
+  }),
   phone: Type.Optional(Nullable(Type.String({ maxLength: 40 }))),
 };
 export const AddressBody = Type.Object(addressFields, { additionalProperties: false });

@@ -6,7 +6,8 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/db.ts';
 import { primaryReads, type ReadDb } from '../../platform/db/replica.ts';
 import { AppError } from '../../platform/errors.ts';
-import { CURRENCY_CODE, parseMajorUnits } from '../../platform/money.ts';
+import { isCurrencyCode } from '../../platform/iso-codes.ts';
+import { parseMajorUnits } from '../../platform/money.ts';
 import {
   type FacetValue,
   type PriceBucket,
@@ -81,7 +82,7 @@ export function createSearchQueries(db: Db, defaultCurrency: string, reads: Read
 
   async function search(q: SearchQuery): Promise<SearchResult> {
     const currency = q.currency ?? defaultCurrency;
-    if (!CURRENCY_CODE.test(currency)) throw bad(SEARCH_ERRORS.invalidFilter, 'currency', 'must be an ISO 4217 code');
+    if (!isCurrencyCode(currency)) throw bad(SEARCH_ERRORS.invalidFilter, 'currency', 'must be an ISO 4217 code');
     const price = (field: 'minPrice' | 'maxPrice') => {
       const raw = q[field];
       if (raw === undefined) return undefined;

@@ -1,12 +1,13 @@
 // What a module contributes to the GraphQL schema, and what every resolver receives. Modules build their
 // piece in `<m>.graphql.ts` and hand it to app.ts in their ModuleDefinition; the kernel assembles them.
 // Resolvers call the module's own services with `context.ctx`, exactly as its REST routes do.
+import type { Ajv, ValidateFunction } from 'ajv';
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { TSchema } from 'typebox';
-import { Value } from 'typebox/value';
 import type { Ctx } from '../context.ts';
 import { errors, type FieldError } from '../errors.ts';
+import { createAjv } from '../http/validation.ts';
 
 /** The per-request GraphQL context. */
 export interface GraphqlContext {
@@ -69,26 +70,42 @@ export function perRequestLoader<K, V>(
   };
 }
 
+/** The validator of each schema checkArgs met, compiled on first use (one ajv, no defaults, no type coercion). */
+const argValidators = new WeakMap<TSchema, ValidateFunction>();
+let argsAjv: Ajv | undefined;
+
+function argValidator(schema: TSchema): ValidateFunction {
+  let validate = argValidators.get(schema);
+  if (!validate) {
+    argsAjv ??= createAjv(false, false);
+    validate = argsAjv.compile(schema);
+    argValidators.set(schema, validate);
+  }
+  return validate;
+}
+
 /**
- * Checks GraphQL arguments against the same TypeBox schema the REST route validates its body with, so both
- * transports accept exactly the same input. Throws `request.validation_failed` (400) naming each bad field.
+ * Checks GraphQL arguments against the same TypeBox schema the REST route validates its body with, by an ajv set
+ * up as REST's (the same formats, ISO codes included), so both transports accept exactly the same input. Throws
+ * `request.validation_failed` (400) naming each bad field.
  */
 export function checkArgs<T>(schema: TSchema, value: unknown, path = 'args'): T {
-  if (Value.Check(schema, value)) return value as T;
+  const validate = argValidator(schema);
+  if (validate(value)) return value as T;
   const seen = new Set<string>();
   const list: FieldError[] = [];
-  const all = [...Value.Errors(schema, value)];
+  const all = validate.errors ?? [];
   // A nullable field's union reports its null branch and the union itself too; keep the specific error.
   const specific = all.filter((e) => !(e.keyword === 'type' && (e.params as { type?: unknown }).type === 'null'));
   const useful = specific.filter(
     (e) => e.keyword !== 'anyOf' || !specific.some((o) => o !== e && o.instancePath.startsWith(e.instancePath)),
   );
   for (const e of useful) {
-    const missing = (e.params as { requiredProperties?: string[] } | undefined)?.requiredProperties?.[0];
+    const missing = (e.params as { missingProperty?: string } | undefined)?.missingProperty;
     const field = `${path}${e.instancePath}${missing ? `/${missing}` : ''}`;
     if (seen.has(field)) continue;
     seen.add(field);
-    list.push({ field, message: e.message });
+    list.push({ field, message: e.message ?? 'is invalid' });
   }
   throw errors.validation(list, list.map((e) => `${e.field} ${e.message}`).join('; '));
 }

@@ -5,6 +5,7 @@
 // Request bounds are what the server enforces; do not tighten one below what clients already send. Response bounds
 // describe what the server produces and are deliberately generous (they are not checked when serialising).
 import { type TSchema, Type } from 'typebox';
+import { COUNTRY_FORMAT, CURRENCY_FORMAT } from '../iso-codes.ts';
 
 /** Upper bound of a PostgreSQL integer column. */
 export const INT4_MAX = 2_147_483_647;
@@ -38,13 +39,36 @@ export const DateOnly = (options: StringOptions = {}) => Type.String({ format: '
 /** An absolute URI. */
 export const Url = (options: StringOptions = {}) => Type.String({ format: 'uri', maxLength: 2000, ...options });
 
-/** An ISO 4217 currency code (upper case). */
+/**
+ * An ISO 4217 currency code in current use, upper case (iso-codes.ts). The `format` is checked by the request
+ * validators: `ZZZ` or a withdrawn `HRK` is 400 `request.validation_failed` like a malformed code. The OpenAPI
+ * type stays a plain string with a pattern, so generated clients take any `string`.
+ */
 export const CurrencyCode = (options: StringOptions = {}) =>
-  Type.String({ pattern: '^[A-Z]{3}$', minLength: 3, maxLength: 3, examples: ['EUR'], ...options });
+  Type.String({
+    format: CURRENCY_FORMAT,
+    pattern: '^[A-Z]{3}$',
+    minLength: 3,
+    maxLength: 3,
+    description: 'ISO 4217 currency code, upper case; requests take only codes in current use',
+    examples: ['EUR'],
+    ...options,
+  });
 
-/** An ISO 3166-1 alpha-2 country code (upper case). */
+/**
+ * An assigned ISO 3166-1 alpha-2 country code, upper case unless `pattern` says otherwise (iso-codes.ts). The
+ * `format` is checked by the request validators: `ZZ` or the reserved `UK` is 400 `request.validation_failed`.
+ */
 export const CountryCode = (options: StringOptions = {}) =>
-  Type.String({ pattern: '^[A-Z]{2}$', minLength: 2, maxLength: 2, examples: ['DE'], ...options });
+  Type.String({
+    format: COUNTRY_FORMAT,
+    pattern: '^[A-Z]{2}$',
+    minLength: 2,
+    maxLength: 2,
+    description: 'ISO 3166-1 alpha-2 country code, upper case; requests take only assigned codes',
+    examples: ['DE'],
+    ...options,
+  });
 
 /** An opaque secret or cursor the server issued (base64url and friends). */
 export const Token = (maxLength = 500, options: StringOptions = {}) =>

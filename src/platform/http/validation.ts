@@ -5,6 +5,7 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+import { ISO_FORMATS } from '../iso-codes.ts';
 import { type LazySchemas, lazyValidator } from './lazy-compile.ts';
 
 // ajv-formats is CommonJS: under nodenext its default import is typed as the module object.
@@ -12,15 +13,20 @@ type AddFormats = (ajv: Ajv) => unknown;
 const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
   addFormatsModule) as unknown as AddFormats;
 
-function createAjv(coerceTypes: 'array' | false): Ajv {
+/**
+ * An ajv with the standard formats and the ISO code formats of iso-codes.ts (`iso-4217`, `iso-3166-1-alpha-2`).
+ * The GraphQL argument checks use one too (graphql/piece.ts), without defaults: both transports refuse the same input.
+ */
+export function createAjv(coerceTypes: 'array' | false, useDefaults = true): Ajv {
   const ajv = new Ajv({
     allErrors: true,
     removeAdditional: false,
-    useDefaults: true,
+    useDefaults,
     coerceTypes,
     addUsedSchema: false,
   });
   addFormats(ajv);
+  for (const [name, validate] of Object.entries(ISO_FORMATS)) ajv.addFormat(name, { type: 'string', validate });
   return ajv;
 }
 
