@@ -25503,7 +25503,6 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
-                    } & {
                         /**
                          * @description The signing secret (Standard Webhooks `whsec_…`), shown only when created or rotated
                          * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
