@@ -69,7 +69,6 @@ describe('OpenAPI [REQ-KER-010]', () => {
     };
     const flaws: string[] = [];
     const walk = (node: unknown, at: string): void => {
-      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${at}/${i}`));
       if (!node || typeof node !== 'object') return;
       const allOf = (node as { allOf?: Schema[] }).allOf;
       if (Array.isArray(allOf)) {
