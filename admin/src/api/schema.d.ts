@@ -456,7 +456,10 @@ export interface paths {
         get: operations["getAdminUsersById"];
         put?: never;
         post?: never;
-        /** Erase a user's personal data (GDPR; idempotent) */
+        /**
+         * Erase a user's personal data (GDPR; idempotent)
+         * @description Erases the account and runs the erasure across every module. An account already erased answers 204 again and nothing changes; an id no account has answers 404 `identity.user_not_found`.
+         */
         delete: operations["deleteAdminUsersById"];
         options?: never;
         head?: never;
@@ -7891,7 +7894,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource (or not yours) */
+            /** @description Not found (or not yours) */
             404: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
