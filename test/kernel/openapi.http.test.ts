@@ -58,4 +58,30 @@ describe('OpenAPI [REQ-KER-010]', () => {
     }
     expect(doc.paths['/readyz'].get.responses['503']).toBeDefined();
   });
+
+  it('[REQ-KER-010] no allOf joins a closed object (additionalProperties: false) with one that adds properties', async () => {
+    // Such a schema accepts nothing that has the added properties: the closed member refuses them.
+    const doc = (await t.http.inject({ method: 'GET', url: '/openapi.json' })).json();
+    type Schema = { $ref?: string; properties?: Record<string, unknown>; additionalProperties?: unknown };
+    const resolve = (s: Schema): Schema => {
+      const ref = s.$ref?.match(/^#\/components\/schemas\/(.+)$/)?.[1];
+      return ref ? resolve(doc.components.schemas[decodeURIComponent(ref)]) : s;
+    };
+    const flaws: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (!node || typeof node !== 'object') return;
+      const allOf = (node as { allOf?: Schema[] }).allOf;
+      if (Array.isArray(allOf)) {
+        const members = allOf.map(resolve);
+        for (const closed of members.filter((m) => m.additionalProperties === false)) {
+          const own = new Set(Object.keys(closed.properties ?? {}));
+          const added = members.flatMap((m) => Object.keys(m.properties ?? {})).filter((k) => !own.has(k));
+          if (added.length) flaws.push(`${at}: a closed member refuses ${[...new Set(added)].join(', ')}`);
+        }
+      }
+      for (const [k, v] of Object.entries(node)) walk(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    };
+    walk(doc, '#');
+    expect(flaws).toEqual([]);
+  });
 });

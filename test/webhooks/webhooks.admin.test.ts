@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestIdentity } from '../support/auth.ts';
 import { createStaff, registerCustomer } from '../support/auth.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
+import { createResponseChecker, type OpenApiDoc } from '../support/openapi-check.ts';
 
 const count = async (t: TestApp) =>
   (await sql<{ n: number }>`select count(*)::int as n from webhooks.endpoints`.execute(t.kernel.db.k)).rows[0]?.n;
@@ -129,6 +130,33 @@ describe('webhook endpoints (private targets refused: the default)', () => {
     const again = await t.http.inject({ method: 'DELETE', url: `/v1/admin/webhooks/${a.id}`, headers: admin.headers });
     expect(again.statusCode).toBe(404);
     expect(again.json().code).toBe('webhooks.not_found');
+  });
+
+  it('[REQ-WHK-001] the answers match their own OpenAPI schemas (Ajv 2020), the created endpoint with its secret', async () => {
+    const doc = (await t.http.inject({ url: '/openapi.json' })).json() as OpenApiDoc;
+    const { check } = createResponseChecker(doc);
+    const op = (path: string, method: string) => {
+      const found = doc.paths[path]?.[method];
+      if (!found) throw new Error(`${method} ${path} is not in the document`);
+      return found;
+    };
+    const created = await create({ url: 'https://93.184.215.14/contract', events: ['*'], description: 'c' });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().secret).toMatch(/^whsec_/);
+    expect(check('create', op('/v1/admin/webhooks', 'post'), created)).toEqual([]);
+    const id = created.json().id as string;
+    const inject = (method: 'GET' | 'PATCH' | 'POST', url: string, payload?: object) =>
+      t.http.inject({ method, url, headers: admin.headers, ...(payload ? { payload } : {}) });
+    const answers = [
+      ['/v1/admin/webhooks', 'get', await inject('GET', '/v1/admin/webhooks')],
+      ['/v1/admin/webhooks/{id}', 'get', await inject('GET', `/v1/admin/webhooks/${id}`)],
+      ['/v1/admin/webhooks/{id}', 'patch', await inject('PATCH', `/v1/admin/webhooks/${id}`, { enabled: false })],
+      ['/v1/admin/webhooks/{id}/rotate-secret', 'post', await inject('POST', `/v1/admin/webhooks/${id}/rotate-secret`)],
+    ] as const;
+    for (const [path, method, res] of answers) {
+      expect(res.statusCode, `${method} ${path}`).toBeLessThan(300);
+      expect(check(`${method} ${path}`, op(path, method), res), `${method} ${path}`).toEqual([]);
+    }
   });
 
   it('[REQ-WHK-001] permissions: 401 without a token, 403 for a customer and for staff without webhooks:manage', async () => {

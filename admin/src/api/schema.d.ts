@@ -456,7 +456,10 @@ export interface paths {
         get: operations["getAdminUsersById"];
         put?: never;
         post?: never;
-        /** Erase a user's personal data (GDPR; idempotent) */
+        /**
+         * Erase a user's personal data (GDPR; idempotent)
+         * @description Erases the account and runs the erasure across every module. An account already erased answers 204 again and nothing changes; an id no account has answers 404 `identity.user_not_found`.
+         */
         delete: operations["deleteAdminUsersById"];
         options?: never;
         head?: never;
@@ -8039,7 +8042,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource (or not yours) */
+            /** @description Not found (or not yours) */
             404: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -26943,7 +26946,6 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
-                    } & {
                         /**
                          * @description The signing secret (Standard Webhooks `whsec_…`), shown only when created or rotated
                          * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw

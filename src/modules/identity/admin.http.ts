@@ -218,8 +218,11 @@ export function registerAdminRoutes(
       schema: {
         tags,
         summary: "Erase a user's personal data (GDPR; idempotent)",
+        description:
+          'Erases the account and runs the erasure across every module. An account already erased answers 204 again ' +
+          'and nothing changes; an id no account has answers 404 `identity.user_not_found`.',
         params: IdParams,
-        response: { 204: Type.Null(), 401: P[401], 403: P[403] },
+        response: { 204: Type.Null(), 401: P[401], 403: P[403], 404: P[404] },
       },
     },
     async (req, reply) => {

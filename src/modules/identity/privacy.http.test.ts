@@ -211,6 +211,47 @@ describe('GDPR export and erasure [REQ-IDN-012]', () => {
   });
 });
 
+describe('staff erasure [REQ-IDN-012]', () => {
+  const rows = async (table: 'identity.audit_log' | 'platform.outbox' | 'privacy.erasures') =>
+    Number(
+      (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(t.kernel.db.k)).rows[0]?.n,
+    );
+  const counts = async () => [
+    await rows('identity.audit_log'),
+    await rows('platform.outbox'),
+    await rows('privacy.erasures'),
+  ];
+
+  it('[REQ-IDN-012] an unknown id → 404 identity.user_not_found; no erasure, audit entry or event', async () => {
+    const admin = await createStaff(t, 'admin');
+    const before = await counts();
+    for (const id of ['usr_nope', 'usr_01j9x3k5q8m2v7c4t6b0n1p3r5']) {
+      const res = await call('DELETE', `/v1/admin/users/${id}`, admin);
+      expect([res.statusCode, res.json().code]).toEqual([404, 'identity.user_not_found']);
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('[REQ-IDN-012] staff erase an existing account → 204 with one audit entry; again → 204, nothing new', async () => {
+    const admin = await createStaff(t, 'admin');
+    const c = await registerCustomer(t, { name: 'Sam Staff-Erased' });
+    const first = await call('DELETE', `/v1/admin/users/${c.userId}`, admin);
+    expect([first.statusCode, first.body]).toEqual([204, '']);
+    expect((await call('GET', `/v1/admin/users/${c.userId}`, admin)).json().status).toBe('erased');
+    const audit = async () =>
+      (
+        await sql`select id from identity.audit_log where subject_id = ${c.userId} and action = 'user.erased'`.execute(
+          t.kernel.db.k,
+        )
+      ).rows.length;
+    expect(await audit()).toBe(1);
+    const before = await counts();
+    const again = await call('DELETE', `/v1/admin/users/${c.userId}`, admin);
+    expect([again.statusCode, again.body]).toEqual([204, '']);
+    expect(await counts()).toEqual(before);
+  });
+});
+
 describe('retention [REQ-IDN-013]', () => {
   it('[REQ-IDN-013] removes unverified customer accounts past retention and expired tokens; keeps the rest', async () => {
     const stale = await registerCustomer(t);

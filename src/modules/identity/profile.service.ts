@@ -171,11 +171,13 @@ export function createProfileService(deps: IdentityDeps) {
     /**
      * Erases the account: identity's part (profile, addresses, credentials, every session) commits together with
      * the erasure record, then the platform's orchestrator erases every module's part and destroys the account's
-     * data key (privacy/erasure.ts; resumed by its job if cut short). A second call changes nothing.
+     * data key (privacy/erasure.ts; resumed by its job if cut short). A second call (the account is `erased`)
+     * changes nothing; an id no account has is `identity.user_not_found`.
      */
     async erase(ctx: Ctx, userId: string, client: ClientInfo): Promise<void> {
       const u = await usersRepo.byId(db.k, userId);
-      if (u?.status !== 'active') return;
+      if (!u) throw notFound();
+      if (u.status !== 'active') return;
       const subject = subjectOf(await me(u));
       const ipKey = await auditLog.ipKey(ctx.actor, userId);
       const erasureId = await db.transaction(async (tx) => {

@@ -51,7 +51,11 @@ const Secret = Token(100, {
   examples: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
 });
 
-export const CreatedEndpointSchema = Type.Intersect([EndpointSchema, Type.Object({ secret: Secret })]);
+/** One closed object: an allOf of the closed EndpointSchema and `{secret}` would accept no body with a secret. */
+export const CreatedEndpointSchema = Type.Object(
+  { ...EndpointSchema.properties, secret: Secret },
+  { additionalProperties: false },
+);
 
 export const CreateEndpointBody = Type.Object(
   { url: TargetUrl, events: Events, description: Type.Optional(Description) },

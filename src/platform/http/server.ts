@@ -12,6 +12,7 @@ import { type DbFaultKind, dbFaultKind, faultCode } from '../db/faults.ts';
 import { AppError, errors } from '../errors.ts';
 import { disabledErrorTracker, type ErrorTracker } from '../observability/error-tracking.ts';
 import { reportHttpError } from '../observability/error-tracking-http.ts';
+import { loggableError } from '../observability/logged-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { lazyRequestLogger } from '../observability/request-logger.ts';
@@ -240,12 +241,12 @@ export async function createHttpServer(deps: HttpDeps): Promise<App> {
     if (known) {
       metrics.httpErrors.inc({ code: known.code });
       if (known.status >= 500) {
-        request.log.error({ err: error }, known.code);
+        request.log.error({ err: loggableError(error) }, known.code);
         reportHttpError(errorTracking, error, request, known);
       }
       return sendProblem(request, reply, known);
     }
-    request.log.error({ err: error }, 'unhandled error');
+    request.log.error({ err: loggableError(error) }, 'unhandled error');
     metrics.httpErrors.inc({ code: 'internal' });
     const internal = new AppError(500, 'internal', 'Internal server error', {
       detail: 'An unexpected error occurred. Quote the traceId when reporting it.',
