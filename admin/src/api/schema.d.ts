@@ -10813,7 +10813,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description inventory.stock_below_reserved or inventory.key_conflict */
+            /** @description inventory.stock_below_reserved, inventory.quantity_out_of_range (the variant would pass 2,000,000,000 on hand) or inventory.key_conflict */
             409: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */

@@ -140,4 +140,36 @@ describe('staff inventory API', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ variantId: 'var_http_5', mode: 'backorder', backorderLimit: 4, lowStockThreshold: 1 });
   });
+
+  it('[REQ-INV-015] a movement that would take the variant past 2,000,000,000 on hand over its warehouses → 409, nothing written', async () => {
+    const v = 'var_http_big';
+    const big = { variantId: v, warehouseId: wh, quantity: 1_000_000_000, reason: 'big' };
+    expect((await adjust({ ...big, quantity: 27 })).statusCode).toBe(201);
+    expect((await adjust(big)).statusCode).toBe(201);
+    expect((await adjust({ ...big, quantity: 999_999_973 })).json()).toMatchObject({ onHand: 2_000_000_000 });
+    const other = await t.http.inject({
+      method: 'POST',
+      url: '/v1/admin/warehouses',
+      headers: WRITER,
+      payload: { name: 'Hamburg DC', country: 'DE' },
+    });
+    const refused: [Record<string, unknown>, Record<string, string>][] = [
+      [big, WRITER],
+      [{ ...big, quantity: 1 }, WRITER],
+      [{ ...big, quantity: 1 }, { ...WRITER, 'idempotency-key': 'adj-http-big' }],
+      [{ ...big, warehouseId: other.json().id, quantity: 1 }, WRITER],
+      [{ ...big, warehouseId: other.json().id, quantity: 5, kind: 'count' }, WRITER],
+    ];
+    for (const [body, headers] of refused) {
+      const res = await adjust(body, headers);
+      expect([res.statusCode, res.json().code]).toEqual([409, 'inventory.quantity_out_of_range']);
+      expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
+    }
+    expect(await movementCount(v)).toBe(3);
+    expect((await levels(v)).levels).toEqual([
+      { warehouseId: wh, onHand: 2_000_000_000, reserved: 0, available: 2_000_000_000 },
+    ]);
+    // Taking stock away still works.
+    expect((await adjust({ ...big, quantity: -1 })).json()).toMatchObject({ onHand: 1_999_999_999 });
+  });
 });

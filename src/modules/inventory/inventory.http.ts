@@ -82,7 +82,9 @@ export function registerInventoryRoutes(http: App, stock: StockService): void {
           201: AdjustedLevelSchema,
           ...auth,
           404: problemResponse('inventory.warehouse_not_found'),
-          409: problemResponse('inventory.stock_below_reserved or inventory.key_conflict'),
+          409: problemResponse(
+            'inventory.stock_below_reserved, inventory.quantity_out_of_range (the variant would pass 2,000,000,000 on hand) or inventory.key_conflict',
+          ),
           422: problemResponse('inventory.invalid_quantity'),
         },
       },
