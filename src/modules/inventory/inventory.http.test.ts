@@ -156,7 +156,10 @@ describe('staff inventory API', () => {
     const refused: [Record<string, unknown>, Record<string, string>][] = [
       [big, WRITER],
       [{ ...big, quantity: 1 }, WRITER],
-      [{ ...big, quantity: 1 }, { ...WRITER, 'idempotency-key': 'adj-http-big' }],
+      [
+        { ...big, quantity: 1 },
+        { ...WRITER, 'idempotency-key': 'adj-http-big' },
+      ],
       [{ ...big, warehouseId: other.json().id, quantity: 1 }, WRITER],
       [{ ...big, warehouseId: other.json().id, quantity: 5, kind: 'count' }, WRITER],
     ];
