@@ -10577,7 +10577,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource (or not yours) */
+            /** @description inventory.variant_not_found (the catalog has no such variant) */
             404: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -10796,7 +10796,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description inventory.warehouse_not_found */
+            /** @description inventory.warehouse_not_found or inventory.variant_not_found */
             404: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -11022,7 +11022,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource (or not yours) */
+            /** @description inventory.variant_not_found (the catalog has no such variant) */
             404: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
