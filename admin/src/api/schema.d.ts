@@ -1751,7 +1751,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description events.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -2539,7 +2539,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description privacy.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -7271,7 +7271,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description identity.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -9988,7 +9988,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description identity.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -11191,7 +11191,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description inventory.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -22348,7 +22348,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description orders.invalid_range or request.validation_failed */
+            /** @description orders.invalid_range, orders.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -24401,7 +24401,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description orders.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -25306,7 +25306,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description webhooks.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -26566,7 +26566,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description webhooks.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -27607,7 +27607,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description notifications.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
