@@ -16806,6 +16806,10 @@ export interface operations {
                     /** @example DE */
                     country: string;
                     province?: string;
+                    /**
+                     * @description The tax category the rate is for (default standard), as products name it
+                     * @example reduced
+                     */
                     taxCategory?: string;
                     /**
                      * Format: int32

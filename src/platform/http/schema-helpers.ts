@@ -43,6 +43,10 @@ export const CurrencyCode = (options: StringOptions = {}) =>
   Type.String({ pattern: '^[A-Z]{3}$', minLength: 3, maxLength: 3, examples: ['EUR'], ...options });
 
 /** An ISO 3166-1 alpha-2 country code (upper case). */
+/** A tax category (pricing's rates are per category; products name theirs): lower snake case, at most 40. */
+export const TaxCategory = (options: StringOptions = {}) =>
+  Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', maxLength: 40, examples: ['reduced'], ...options });
+
 export const CountryCode = (options: StringOptions = {}) =>
   Type.String({ pattern: '^[A-Z]{2}$', minLength: 2, maxLength: 2, examples: ['DE'], ...options });
 
