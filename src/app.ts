@@ -91,6 +91,8 @@ function createModules(kernel: Kernel, options: AppOptions): Modules {
     logger: kernel.logger,
     verifyApiKey: identity.verifyBearer,
     reservationOutcomes: kernel.metrics.business.reservationOutcomes,
+    // Staff stock routes check the variant through the catalog's API (made below; called only per request).
+    knownVariants: (ids) => catalog.api.knownVariantIds(ids),
   });
   // Storefront reads (catalog list and detail, their availability, search and suggest) run on kernel.readDb: the
   // read replica when DATABASE_REPLICA_URL is set and it is caught up, else the primary (docs/read-replicas.md).

@@ -208,6 +208,16 @@ describe('order lifecycle after payment [REQ-ORD-013] [REQ-ORD-014]', () => {
     await waitFor(() => refundsHandled(cancelled.id));
     expect(await statusOf(cancelled.id)).toBe('cancelled');
     expect(await outbox(cancelled.id, 'orders.order.refunded')).toBe(0);
+    // …and shows its payment refunded, to staff and to the guest holding the order token.
+    const byStaff = await t.http.inject({ method: 'GET', url: `/v1/orders/${cancelled.id}`, headers: staff.headers });
+    expect(byStaff.json().payment).toEqual({ status: 'refunded' });
+    const byGuest = await t.http.inject({
+      method: 'GET',
+      url: `/v1/orders/${cancelled.id}`,
+      headers: { 'x-order-token': cancelled.orderToken },
+    });
+    expect(byGuest.json()).toMatchObject({ status: 'cancelled', payment: { status: 'refunded' } });
+    expect((await log(cancelled.id)).map((e) => e.to_status)).toEqual(['pending', 'paid', 'cancelled']);
   });
 });
 

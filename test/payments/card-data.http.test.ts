@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerCustomer } from '../support/auth.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 
 const logs: string[] = [];
@@ -70,5 +71,47 @@ describe('card data is refused [REQ-PAY-009]', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(calls).toBe(before + 1);
+  });
+
+  it('[REQ-PAY-009] phone numbers pass: phone fields wherever addresses sit, and E.164 values; other fields still refused', async () => {
+    // 4915112345678: a German mobile number, Luhn-valid with a Visa prefix and length.
+    const mobile = '4915112345678';
+    const address = { name: 'A', line1: 'Str. 1', city: 'Berlin', postalCode: '10115', country: 'DE' };
+    const before = calls;
+    const accepted = [
+      { shippingAddress: { ...address, phone: `+${mobile}` } },
+      { shippingAddress: { ...address, phone: mobile }, billingAddress: { ...address, phoneNumber: mobile } },
+      { customer: { mobile_number: mobile, contactPhone: '+49 151 1234 5678' } },
+      { note: `+${mobile}` },
+    ];
+    for (const payload of accepted) {
+      const res = await t.http.inject({ method: 'POST', url: '/v1/test/echo', payload });
+      expect(res.statusCode).toBe(200);
+    }
+    expect(calls).toBe(before + accepted.length);
+    // The same digits anywhere else, or 16 digits after a + (no phone number is that long), are refused.
+    const refused: [object, string][] = [
+      [{ shippingAddress: { ...address, line2: mobile } }, '/body/shippingAddress/line2'],
+      [{ note: `call me on +${mobile}` }, '/body/note'],
+      [{ microphone: mobile }, '/body/microphone'],
+      [{ note: '+4242424242424242' }, '/body/note'],
+    ];
+    for (const [payload, where] of refused) {
+      const res = await t.http.inject({ method: 'POST', url: '/v1/test/echo', payload });
+      expect([res.statusCode, res.json().code]).toEqual([400, 'payments.card_data_refused']);
+      expect(res.json().detail).toContain(where);
+    }
+    expect(calls).toBe(before + accepted.length);
+
+    // A customer's address book takes the number and stores it as sent.
+    const customer = await registerCustomer(t);
+    const created = await t.http.inject({
+      method: 'POST',
+      url: '/v1/me/addresses',
+      headers: customer.headers,
+      payload: { ...address, phone: `+${mobile}` },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().phone).toBe(`+${mobile}`);
   });
 });

@@ -7,6 +7,7 @@ import type { Ctx } from '../../src/platform/context.ts';
 import type { Db } from '../../src/platform/db/db.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createLogger } from '../../src/platform/observability/logger.ts';
+import { asStaff } from './fake-auth.ts';
 import { openTestDb } from './test-db.ts';
 
 export const staffCtx: Ctx = {
@@ -83,4 +84,29 @@ export async function outcome(p: Promise<unknown>): Promise<string> {
     const code = (e as { code?: unknown }).code;
     return typeof code === 'string' ? code : `error: ${(e as Error).message}`;
   }
+}
+
+/**
+ * Catalog variants for inventory's staff routes (they answer 404 for a variant the catalog does not have): one draft
+ * product with a variant per name, over HTTP with the fake staff header. Ids sort in the order of `names`.
+ */
+export async function catalogVariants<N extends string>(
+  http: { inject: (o: object) => Promise<{ statusCode: number; body: string; json: () => unknown }> },
+  names: readonly N[],
+): Promise<Record<N, string>> {
+  const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const res = await http.inject({
+    method: 'POST',
+    url: '/v1/products',
+    headers: asStaff('catalog:write'),
+    payload: {
+      slug: `inv-${tag}`,
+      name: `Inventory ${tag}`,
+      status: 'draft',
+      variants: names.map((n) => ({ sku: `INV-${tag}-${n}`.toUpperCase().replace(/_/g, '-') })),
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`product: ${res.statusCode} ${res.body}`);
+  const ids = (res.json() as { variants: { id: string }[] }).variants.map((v) => v.id);
+  return Object.fromEntries(names.map((n, i) => [n, ids[i]])) as Record<N, string>;
 }

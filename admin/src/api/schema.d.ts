@@ -1760,7 +1760,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description events.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -2548,7 +2548,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description privacy.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -7422,7 +7422,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description identity.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -10209,7 +10209,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description identity.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -10802,7 +10802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource (or not yours) */
+            /** @description inventory.variant_not_found (the catalog has no such variant) */
             404: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -11021,7 +11021,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description inventory.warehouse_not_found */
+            /** @description inventory.warehouse_not_found or inventory.variant_not_found */
             404: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -11038,7 +11038,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description inventory.stock_below_reserved or inventory.key_conflict */
+            /** @description inventory.stock_below_reserved, inventory.quantity_out_of_range (the variant would pass 2,000,000,000 on hand) or inventory.key_conflict */
             409: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -11247,7 +11247,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource (or not yours) */
+            /** @description inventory.variant_not_found (the catalog has no such variant) */
             404: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -11416,7 +11416,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description inventory.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -17136,6 +17136,10 @@ export interface operations {
                      */
                     country: string;
                     province?: string;
+                    /**
+                     * @description The tax category the rate is for (default standard), as products name it
+                     * @example reduced
+                     */
                     taxCategory?: string;
                     /**
                      * Format: int32
@@ -23558,7 +23562,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description orders.invalid_range or request.validation_failed */
+            /** @description orders.invalid_range, orders.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -25828,7 +25832,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description orders.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -26749,7 +26753,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description webhooks.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -28008,7 +28012,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description webhooks.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
@@ -29049,7 +29053,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed or fails validation */
+            /** @description notifications.invalid_cursor or request.validation_failed */
             400: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */

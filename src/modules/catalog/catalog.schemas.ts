@@ -9,6 +9,7 @@ import {
   List,
   Minor as MinorUnits,
   Money as MoneyOf,
+  TaxCategory,
   Text,
   Version,
 } from '../../platform/http/schema-helpers.ts';
@@ -65,12 +66,7 @@ const productFields = {
   seoDescription: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   taxCategory: Type.Optional(
-    Type.String({
-      pattern: '^[a-z][a-z0-9_]{0,39}$',
-      maxLength: 40,
-      description: "Pricing's tax category (default standard): the region's rate for it applies",
-      examples: ['reduced'],
-    }),
+    TaxCategory({ description: "Pricing's tax category (default standard): the region's rate for it applies" }),
   ),
   categoryIds: Type.Optional(Type.Array(Text(200), { maxItems: 50 })),
 };

@@ -144,6 +144,8 @@ export interface CatalogApi {
   searchSources(productIds: string[]): Promise<SearchSource[]>;
   /** Batch read for carts: unknown ids are absent from the result. */
   getVariantsForCart(variantIds: string[], currency: string): Promise<CartVariant[]>;
+  /** Which of these variant ids exist (any product status): inventory's staff routes refuse the others. */
+  knownVariantIds(variantIds: readonly string[]): Promise<Set<string>>;
   /** Ids of every product (paged by id), for full reindexing. */
   productIdsAfter(afterId: string | null, limit: number): Promise<string[]>;
   /** Drops every cached storefront read (wire to pricing and inventory events). */

@@ -86,6 +86,12 @@ export function createCatalogModule(deps: CatalogModuleDeps) {
         taxCategory: r.tax_category,
       }));
     },
+    async knownVariantIds(variantIds) {
+      if (!variantIds.length) return new Set();
+      const res = await sql<{ id: string }>`select id from catalog.variants
+        where id = any(${[...variantIds]}::text[])`.execute(deps.db.k);
+      return new Set(res.rows.map((r) => r.id));
+    },
     async productIdsAfter(afterId, limit) {
       const res = await sql<{ product_id: string }>`
         select product_id from catalog.product_views where product_id > ${afterId ?? ''}

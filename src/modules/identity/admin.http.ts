@@ -1,6 +1,8 @@
 // Staff routes: /v1/admin/users, /v1/admin/api-keys, /v1/admin/audit-log.
 import { Type } from 'typebox';
 import { access } from '../../platform/http/auth.ts';
+import { idCursor } from '../../platform/http/cursor.ts';
+import { problemResponse } from '../../platform/http/problem.ts';
 import { Count, Id, Integer, List, Text, Token } from '../../platform/http/schema-helpers.ts';
 import type { App } from '../../platform/http/server.ts';
 import { exportModulesSchema } from '../../platform/privacy/export.ts';
@@ -54,6 +56,10 @@ const UserQuery = Type.Object({
   ),
 });
 
+/** A cursor a list did not issue (nextCursor is the last row's id). */
+const INVALID_CURSOR = 'identity.invalid_cursor';
+const badCursor = problemResponse(`${INVALID_CURSOR} or request.validation_failed`);
+
 export function registerAdminRoutes(
   http: App,
   s: {
@@ -80,12 +86,18 @@ export function registerAdminRoutes(
             total: Count(),
             nextCursor: Type.Union([Text(), Type.Null()]),
           }),
+          400: badCursor,
           401: P[401],
           403: P[403],
         },
       },
     },
-    async (req) => staff.listUsers(req.ctx, { ...req.query, limit: req.query.limit ?? 20 }),
+    async (req) =>
+      staff.listUsers(req.ctx, {
+        ...req.query,
+        cursor: idCursor(req.query.cursor, 'usr', INVALID_CURSOR),
+        limit: req.query.limit ?? 20,
+      }),
   );
 
   http.get(
@@ -318,11 +330,17 @@ export function registerAdminRoutes(
             ),
             nextCursor: Type.Union([Text(), Type.Null()]),
           }),
+          400: badCursor,
           401: P[401],
           403: P[403],
         },
       },
     },
-    async (req) => staff.auditLog(req.ctx, { ...req.query, limit: req.query.limit ?? 20 }),
+    async (req) =>
+      staff.auditLog(req.ctx, {
+        ...req.query,
+        cursor: idCursor(req.query.cursor, 'aud', INVALID_CURSOR),
+        limit: req.query.limit ?? 20,
+      }),
   );
 }

@@ -12,7 +12,9 @@ export const INVENTORY_ERRORS = {
   invalidQuantity: 'inventory.invalid_quantity',
   invalidReservation: 'inventory.invalid_reservation',
   warehouseNotFound: 'inventory.warehouse_not_found',
+  variantNotFound: 'inventory.variant_not_found',
   belowReserved: 'inventory.stock_below_reserved',
+  quantityOutOfRange: 'inventory.quantity_out_of_range',
   invalidCursor: 'inventory.invalid_cursor',
 } as const;
 

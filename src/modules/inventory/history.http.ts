@@ -3,6 +3,7 @@
 import type { Db } from '../../platform/db/db.ts';
 import { errors } from '../../platform/errors.ts';
 import { access } from '../../platform/http/auth.ts';
+import { idCursor } from '../../platform/http/cursor.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
 import type { App } from '../../platform/http/server.ts';
 import { INVENTORY_ERRORS } from './contract.ts';
@@ -39,12 +40,17 @@ export function registerHistoryRoutes(http: App, db: Db): void {
           'allowance) is at or below the lowStockThreshold of its policy (PUT /v1/admin/inventory/{variantId}/policy). ' +
           'Untracked variants and variants without a threshold are never listed. Ordered by variant id.',
         querystring: LowStockQuery,
-        response: { 200: LowStockPageSchema, ...auth },
+        response: {
+          200: LowStockPageSchema,
+          ...auth,
+          400: problemResponse('inventory.invalid_cursor or request.validation_failed'),
+        },
       },
     },
     async (req) => {
       const limit = req.query.limit ?? 50;
-      const rows = await listLowStock(db.k, { cursor: req.query.cursor ?? null, limit: limit + 1 });
+      const cursor = idCursor(req.query.cursor, 'var', INVENTORY_ERRORS.invalidCursor) ?? null;
+      const rows = await listLowStock(db.k, { cursor, limit: limit + 1 });
       return page(rows, limit, (r) => r.variantId);
     },
   );

@@ -1,7 +1,9 @@
 // Staff inventory API (shapes in /openapi.json, requirements in docs/requirements/inventory.md): warehouses, levels per variant, adjustments, policies.
+import { errors } from '../../platform/errors.ts';
 import { access } from '../../platform/http/auth.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
 import type { App } from '../../platform/http/server.ts';
+import { INVENTORY_ERRORS } from './contract.ts';
 import {
   AdjustedLevelSchema,
   AdjustmentBody,
@@ -17,8 +19,18 @@ import type { StockService } from './stock.service.ts';
 
 const tags = ['inventory'];
 const auth = { 401: problemResponse('Not authenticated'), 403: problemResponse('Missing permission') };
+const unknownVariant = problemResponse('inventory.variant_not_found (the catalog has no such variant)');
 
-export function registerInventoryRoutes(http: App, stock: StockService): void {
+/** Which variant ids the catalog knows (app.ts wires the catalog's API); absent: every id is taken as known. */
+export type KnownVariants = (variantIds: readonly string[]) => Promise<ReadonlySet<string>>;
+
+export function registerInventoryRoutes(http: App, stock: StockService, knownVariants?: KnownVariants): void {
+  /** 404 before anything is read or written for a variant the catalog does not have. */
+  const requireVariant = async (variantId: string): Promise<void> => {
+    if (!knownVariants || (await knownVariants([variantId])).has(variantId)) return;
+    throw errors.notFound(INVENTORY_ERRORS.variantNotFound, `No variant ${variantId} in the catalog.`);
+  };
+
   http.get(
     '/v1/admin/warehouses',
     {
@@ -50,10 +62,11 @@ export function registerInventoryRoutes(http: App, stock: StockService): void {
         tags,
         summary: 'Stock levels of a variant in every warehouse',
         params: VariantParams,
-        response: { 200: VariantLevelsSchema, ...auth },
+        response: { 200: VariantLevelsSchema, ...auth, 404: unknownVariant },
       },
     },
     async (req) => {
+      await requireVariant(req.params.variantId);
       const { variantId, levels } = await stock.getLevels(req.params.variantId);
       return {
         variantId,
@@ -81,14 +94,17 @@ export function registerInventoryRoutes(http: App, stock: StockService): void {
         response: {
           201: AdjustedLevelSchema,
           ...auth,
-          404: problemResponse('inventory.warehouse_not_found'),
-          409: problemResponse('inventory.stock_below_reserved or inventory.key_conflict'),
+          404: problemResponse('inventory.warehouse_not_found or inventory.variant_not_found'),
+          409: problemResponse(
+            'inventory.stock_below_reserved, inventory.quantity_out_of_range (the variant would pass 2,000,000,000 on hand) or inventory.key_conflict',
+          ),
           422: problemResponse('inventory.invalid_quantity'),
         },
       },
     },
     async (req, reply) => {
       const b = req.body;
+      await requireVariant(b.variantId);
       const level = await stock.recordMovement(req.ctx, {
         variantId: b.variantId,
         warehouseId: b.warehouseId,
@@ -109,15 +125,17 @@ export function registerInventoryRoutes(http: App, stock: StockService): void {
         summary: 'Set how a variant is stocked: tracked, untracked or backorder (with a limit per warehouse)',
         params: VariantParams,
         body: PolicyBody,
-        response: { 200: PolicySchema, ...auth },
+        response: { 200: PolicySchema, ...auth, 404: unknownVariant },
       },
     },
-    async (req) =>
-      stock.setPolicy(req.ctx, {
+    async (req) => {
+      await requireVariant(req.params.variantId);
+      return stock.setPolicy(req.ctx, {
         variantId: req.params.variantId,
         mode: req.body.mode,
         backorderLimit: req.body.backorderLimit ?? 0,
         lowStockThreshold: req.body.lowStockThreshold ?? null,
-      }),
+      });
+    },
   );
 }

@@ -25,6 +25,11 @@ export interface InventoryModuleDeps {
   sweepIntervalMs?: number;
   /** The app's reservation outcome counter (`inventory_reservation_outcomes_total`); absent: not counted. */
   reservationOutcomes?: Counter<'operation' | 'outcome'>;
+  /**
+   * Which of these variant ids the catalog knows (its public API, wired in app.ts): the staff routes answer 404 for
+   * the others. Absent (module tests): every id is taken as known. Reservations never ask.
+   */
+  knownVariants?: (variantIds: readonly string[]) => Promise<ReadonlySet<string>>;
   /** Where the storefront's availability batch runs (kernel.readDb; default `db`). Carts and checkout: `db`. */
   readDb?: ReadDb;
 }
@@ -76,7 +81,7 @@ export function createInventoryModule(deps: InventoryModuleDeps) {
     name: 'inventory',
     migrations: { module: 'inventory', dir: fileURLToPath(new URL('./migrations/', import.meta.url)) },
     registerRoutes: (http) => {
-      registerInventoryRoutes(http, stock);
+      registerInventoryRoutes(http, stock, deps.knownVariants);
       registerHistoryRoutes(http, deps.db);
     },
     jobs: [

@@ -37,14 +37,31 @@ export async function lockLevel(
   return row;
 }
 
-export async function setOnHand(q: Q, variantId: string, warehouseId: string, onHand: number): Promise<StockLevel> {
-  const r = await sql<StockLevel>`update inventory.levels set on_hand = ${onHand}, updated_at = now()
-    where variant_id = ${variantId} and warehouse_id = ${warehouseId}
+/**
+ * The most units a variant may have on hand over all its levels. Its totals (on hand, reserved, available) are
+ * PostgreSQL integers: reserved never exceeds on hand plus the backorder limit (at most 1,000,000 a level), so
+ * this ceiling keeps every sum of them in range.
+ */
+export const VARIANT_ON_HAND_MAX = 2_000_000_000;
+
+/**
+ * Sets the level's on hand, only while the variant's on hand over all its levels stays within VARIANT_ON_HAND_MAX
+ * (checked in the update itself; `onHand` is bound as a bigint, so no out-of-range value reaches the integer
+ * column). Undefined, nothing written, when it would not.
+ */
+export async function setOnHand(
+  q: Q,
+  variantId: string,
+  warehouseId: string,
+  onHand: number,
+): Promise<StockLevel | undefined> {
+  const r = await sql<StockLevel>`update inventory.levels l set on_hand = ${onHand}::bigint, updated_at = now()
+    where l.variant_id = ${variantId} and l.warehouse_id = ${warehouseId}
+      and ${onHand}::bigint + (select coalesce(sum(o.on_hand), 0) from inventory.levels o
+        where o.variant_id = l.variant_id and o.warehouse_id <> l.warehouse_id) <= ${VARIANT_ON_HAND_MAX}::bigint
     returning variant_id as "variantId", warehouse_id as "warehouseId", on_hand as "onHand", reserved,
       on_hand - reserved as available`.execute(q);
-  const row = r.rows[0];
-  if (!row) throw new Error('level vanished while locked');
-  return row;
+  return r.rows[0];
 }
 
 export async function insertMovement(

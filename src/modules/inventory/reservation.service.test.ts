@@ -304,4 +304,28 @@ describe('reservations', () => {
       { warehouse: whB, quantity: 1 },
     ]);
   });
+
+  it('[REQ-INV-015] a restock or return that would take the variant past 2,000,000,000 on hand is refused, nothing written', async () => {
+    const v = variant('full');
+    await receive(v, whA, 3);
+    await svc().reserve(ctx, { key: 'k-full', lines: [{ variantId: v, quantity: 2 }] });
+    await svc().commit(ctx, 'k-full');
+    // Meanwhile the other warehouse fills the variant up to its ceiling.
+    await receive(v, whB, 1_000_000_000);
+    await receive(v, whB, 999_999_999);
+    const movements = async () =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from inventory.movements where variant_id = ${v}`.execute(
+          t.db.k,
+        )
+      ).rows[0]?.n;
+    const before = await movements();
+    expect(await outcome(svc().restockReturned(ctx, 'k-full', 'ret_full', [{ variantId: v, quantity: 2 }]))).toBe(
+      'inventory.quantity_out_of_range',
+    );
+    expect(await outcome(svc().restock(ctx, 'k-full'))).toBe('inventory.quantity_out_of_range');
+    expect(await level(t.db, v, whA)).toEqual({ onHand: 1, reserved: 0 });
+    expect(await level(t.db, v, whB)).toEqual({ onHand: 1_999_999_999, reserved: 0 });
+    expect(await movements()).toBe(before);
+  });
 });

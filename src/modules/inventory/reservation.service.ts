@@ -10,6 +10,7 @@ import { INVENTORY_EVENTS, type ReservationExpiredPayload } from './events.ts';
 import * as repo from './inventory.repo.ts';
 import { consumeLevels, type LevelChange, reserveLevels } from './level-batch.repo.ts';
 import { findMovementByKey, insertMovement, lockLevel, putBackOf, setOnHand } from './movement.repo.ts';
+import { onHandOutOfRange } from './stock.service.ts';
 import { actorLabel, appendStockEvents } from './stock-events.ts';
 
 export interface ReservationServiceDeps {
@@ -262,7 +263,7 @@ export function createReservationService(deps: ReservationServiceDeps) {
   ): Promise<ReservationAllocation> {
     const { variantId, warehouseId } = put.line;
     const level = await lockLevel(tx, variantId, warehouseId);
-    await setOnHand(tx, variantId, warehouseId, level.onHand + put.quantity);
+    if (!(await setOnHand(tx, variantId, warehouseId, level.onHand + put.quantity))) throw onHandOutOfRange(variantId);
     await insertMovement(tx, {
       id: newId('mov'),
       variantId,

@@ -32,6 +32,14 @@ function checkMovement(m: MovementInput): void {
   }
 }
 
+/** 409: the variant's on hand over all its warehouses would pass VARIANT_ON_HAND_MAX (nothing is written). */
+export const onHandOutOfRange = (variantId: string) =>
+  errors.conflict(
+    E.quantityOutOfRange,
+    `Variant ${variantId} would have more than ${ledger.VARIANT_ON_HAND_MAX} units on hand over its warehouses.`,
+    { max: ledger.VARIANT_ON_HAND_MAX },
+  );
+
 export function createStockService(deps: { db: Db }) {
   const { db } = deps;
 
@@ -91,6 +99,7 @@ export function createStockService(deps: { db: Db }) {
         );
       }
       const level = await ledger.setOnHand(tx, m.variantId, m.warehouseId, onHand);
+      if (!level) throw onHandOutOfRange(m.variantId);
       await ledger.insertMovement(tx, {
         id: newId('mov'),
         variantId: m.variantId,

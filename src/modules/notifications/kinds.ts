@@ -32,6 +32,7 @@ export const NOTIFICATION_ERRORS = {
   alreadySent: 'notifications.already_sent',
   inFlight: 'notifications.message_in_flight',
   outboxMessageNotFound: 'notifications.outbox_message_not_found',
+  invalidCursor: 'notifications.invalid_cursor',
 } as const;
 
 /** The data key subject staff messages are sealed under (they are not about a person). */

@@ -4,6 +4,7 @@ import { MAIL_LOCALES, type ShopConfig } from '../../platform/config-messaging.t
 import type { Db } from '../../platform/db/db.ts';
 import { errors } from '../../platform/errors.ts';
 import { access } from '../../platform/http/auth.ts';
+import { idCursor } from '../../platform/http/cursor.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
 import type { App } from '../../platform/http/server.ts';
 import type { Privacy } from '../../platform/privacy/privacy.ts';
@@ -108,11 +109,16 @@ export function registerNotificationRoutes(
         tags,
         summary: 'The delivery log: messages newest first',
         querystring: MessageListQuery,
-        response: { 200: MessageListSchema, ...auth(READ) },
+        response: {
+          200: MessageListSchema,
+          ...auth(READ),
+          400: problemResponse('notifications.invalid_cursor or request.validation_failed'),
+        },
       },
     },
     async (req) => {
-      const { limit = 20, cursor, status } = req.query;
+      const { limit = 20, status } = req.query;
+      const cursor = idCursor(req.query.cursor, 'msg', NOTIFICATION_ERRORS.invalidCursor);
       const rows = await listMessages(db.k, { status, cursor, limit: limit + 1 });
       const page = rows.slice(0, limit);
       await privacy.dataKeys.preload(page.map((r) => r.recipient_sealed));

@@ -24,6 +24,7 @@ export const ORDER_ERRORS = {
   cartIncomplete: 'orders.cart_incomplete',
   checkoutInProgress: 'orders.checkout_in_progress',
   notFound: 'orders.not_found',
+  invalidCursor: 'orders.invalid_cursor',
   invalidRange: 'orders.invalid_range',
   invalidTransition: 'orders.invalid_transition',
   placeFailed: 'orders.place_failed',

@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { errors } from '../../platform/errors.ts';
 import { access } from '../../platform/http/auth.ts';
+import { idCursor } from '../../platform/http/cursor.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
 import type { App } from '../../platform/http/server.ts';
 import type { CheckoutService } from './checkout/checkout.service.ts';
@@ -113,13 +114,14 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
         querystring: OrderQuery,
         response: {
           200: OrderListSchema,
-          400: problemResponse('orders.invalid_range or request.validation_failed'),
+          400: problemResponse('orders.invalid_range, orders.invalid_cursor or request.validation_failed'),
           401: problemResponse('Not authenticated'),
           403: problemResponse('Not a customer or staff'),
         },
       },
     },
-    async (req) => s.orders.list(req.ctx, req.query),
+    async (req) =>
+      s.orders.list(req.ctx, { ...req.query, cursor: idCursor(req.query.cursor, 'ord', ORDER_ERRORS.invalidCursor) }),
   );
 
   http.get(

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { containsCardNumber, findCardNumber, luhnValid } from './card-data.ts';
+import { containsCardNumber, findCardNumber, isPhoneKey, luhnValid } from './card-data.ts';
 
 describe('card number detection [REQ-PAY-009]', () => {
   it('[REQ-PAY-009] Luhn-valid 13–19 digits, grouped by spaces or dashes, are found', () => {
@@ -46,5 +46,17 @@ describe('card number detection [REQ-PAY-009]', () => {
       expect(containsCardNumber(pan)).toBe(true);
     }
     expect(findCardNumber({ note: 'my card 4242 4242 4242 4242' }, '/body')).toBe('/body/note');
+  });
+
+  it('[REQ-PAY-009] phone fields and E.164 values are not card numbers; the digits elsewhere still are', () => {
+    for (const k of ['phone', 'Phone', 'phoneNumber', 'phone_number', 'mobile', 'contactPhone', 'tel', 'fax']) {
+      expect(isPhoneKey(k)).toBe(true);
+    }
+    for (const k of ['microphone', 'telemetry', 'note', 'phonetic', 'details']) expect(isPhoneKey(k)).toBe(false);
+    expect(containsCardNumber('4915112345678')).toBe(true);
+    expect(findCardNumber({ address: { phone: '4915112345678' } }, '/body')).toBeUndefined();
+    expect(findCardNumber({ address: { line2: '+49 151 1234 5678' } }, '/body')).toBeUndefined();
+    expect(findCardNumber({ address: { line2: '4915112345678' } }, '/body')).toBe('/body/address/line2');
+    expect(findCardNumber({ note: '+4242424242424242' }, '/body')).toBe('/body/note');
   });
 });

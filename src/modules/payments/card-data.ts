@@ -1,7 +1,10 @@
 // PCI scope: card data never reaches us. Finds something that looks like a primary account number
 // (digits optionally grouped by spaces or dashes, with a card network's prefix and length, passing the Luhn check)
 // in a parsed body. Product codes (EAN/GTIN/UPC/ISBN barcodes: 8–14 digits, some Luhn-valid by chance) are not
-// card numbers: fields named like them are skipped, and a number must also carry a card network's prefix.
+// card numbers: fields named like them are skipped, and a number must also carry a card network's prefix. Phone
+// numbers are not card numbers either (+4915112345678, a German mobile number, is Luhn-valid with a Visa prefix):
+// fields named like phones are skipped wherever they sit (addresses of carts, checkouts, customers, orders,
+// returns), and so is a value that is a phone number written the international way (E.164: `+`, up to 15 digits).
 
 const CANDIDATE = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
 
@@ -46,6 +49,24 @@ export function containsCardNumber(text: string): boolean {
 /** Fields that hold product codes, never card numbers. */
 const PRODUCT_CODE_KEY = /^(barcode|gtin|ean|upc|isbn|mpn)s?$/i;
 
+/** Words that name a phone field: `phone`, `phoneNumber`, `phone_number`, `mobile`, `contactPhone`, `tel`, `fax`… */
+const PHONE_WORDS = new Set(['phone', 'phones', 'telephone', 'mobile', 'cellphone', 'tel', 'fax']);
+
+/** A field named like a phone number: one of its camelCase/snake_case/kebab-case words is a phone word. */
+export function isPhoneKey(key: string): boolean {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[\s_-]+/);
+  return words.some((w) => PHONE_WORDS.has(w));
+}
+
+/** A whole value that is an international phone number (E.164: `+`, then at most 15 digits, grouped or not). */
+const E164 = /^\+\d(?:[ ()-]*\d){6,14}$/;
+const isPhoneNumber = (text: string): boolean => E164.test(text.trim());
+
+const skipKey = (key: string): boolean => PRODUCT_CODE_KEY.test(key) || isPhoneKey(key);
+
 /**
  * The JSON pointer of the first string value (numbers are not scanned: amounts and timestamps) that carries a card
  * number, or undefined. Only parsed data is walked (strings, arrays, plain objects): a body handed to its route as a
@@ -53,7 +74,7 @@ const PRODUCT_CODE_KEY = /^(barcode|gtin|ean|upc|isbn|mpn)s?$/i;
  */
 export function findCardNumber(value: unknown, path = '', depth = 0): string | undefined {
   if (depth > 32) return undefined;
-  if (typeof value === 'string') return containsCardNumber(value) ? path || '/' : undefined;
+  if (typeof value === 'string') return !isPhoneNumber(value) && containsCardNumber(value) ? path || '/' : undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const hit = findCardNumber(value[i], `${path}/${i}`, depth + 1);
@@ -65,7 +86,7 @@ export function findCardNumber(value: unknown, path = '', depth = 0): string | u
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return undefined;
     for (const [k, v] of Object.entries(value)) {
-      if (PRODUCT_CODE_KEY.test(k)) continue;
+      if (skipKey(k)) continue;
       const hit = findCardNumber(v, `${path}/${k}`, depth + 1);
       if (hit) return hit;
     }

@@ -8,6 +8,7 @@ import {
   Integer,
   List,
   Minor,
+  TaxCategory,
   Text,
 } from '../../platform/http/schema-helpers.ts';
 
@@ -105,7 +106,10 @@ export const PromotionBody = Type.Object(
     automatic: Type.Optional(Type.Boolean()),
     campaignId: Nullable(InputId),
     codes: Type.Optional(
-      Type.Array(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]{2,64}$' }), { maxItems: 1000 }),
+      Type.Array(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]{2,64}$' }), {
+        maxItems: 1000,
+        uniqueItems: true,
+      }),
     ),
     ...ruleFields,
   },
@@ -173,7 +177,9 @@ export const TaxRateBody = Type.Object(
   {
     country: Country,
     province: Type.Optional(Type.String({ maxLength: 100 })),
-    taxCategory: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    taxCategory: Type.Optional(
+      TaxCategory({ description: 'The tax category the rate is for (default standard), as products name it' }),
+    ),
     rateBp: Integer({ minimum: 0, maximum: 10000, description: 'basis points (1900 = 19 %)' }),
     pricesIncludeTax: Type.Optional(Type.Boolean()),
   },
@@ -194,7 +200,7 @@ export const TaxRateSchema = Type.Object({
 export const ShippingMethodBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    countries: Type.Array(Country, { minItems: 1, maxItems: 250 }),
+    countries: Type.Array(Country, { minItems: 1, maxItems: 250, uniqueItems: true }),
     currency: Currency,
     kind: Type.Union([Type.Literal('flat'), Type.Literal('weight')]),
     price: Amount,

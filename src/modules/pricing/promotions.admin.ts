@@ -120,6 +120,8 @@ export function createPromotionAdmin(db: Db, changed: () => void = () => {}) {
     async createPromotion(input: PromotionInput): Promise<PromotionView> {
       checkRule(input.kind, input);
       const codes = [...new Set((input.codes ?? []).map((c) => c.toUpperCase()))];
+      // Codes are case-insensitive (stored upper case): two that differ only in case are the same code twice.
+      if (codes.length !== (input.codes ?? []).length) throw invalid('codes holds the same code twice (case ignored).');
       if (input.automatic && codes.length) throw invalid('An automatic promotion has no coupon codes.');
       if (!input.automatic && !codes.length) throw invalid('A coupon promotion needs at least one code.');
       const id = newId('promo');

@@ -3,6 +3,7 @@
 /** Stable problem codes (`webhooks.<reason>`). */
 export const WEBHOOK_ERRORS = {
   notFound: 'webhooks.not_found',
+  invalidCursor: 'webhooks.invalid_cursor',
   deliveryNotFound: 'webhooks.delivery_not_found',
   invalidUrl: 'webhooks.invalid_url',
   targetNotAllowed: 'webhooks.target_not_allowed',

@@ -2,8 +2,10 @@
 // replay, and the catalog of public event types. Shapes in /openapi.json, requirements in docs/requirements/webhooks.md.
 import { Type } from 'typebox';
 import { access } from '../../platform/http/auth.ts';
+import { idCursor } from '../../platform/http/cursor.ts';
 import { problemResponse } from '../../platform/http/problem.ts';
 import type { App } from '../../platform/http/server.ts';
+import { WEBHOOK_ERRORS } from './contract.ts';
 import type { EndpointsService } from './endpoints.service.ts';
 import { EVENT_CATALOG } from './event-catalog.ts';
 import {
@@ -31,6 +33,9 @@ const notFound = { 404: problemResponse('webhooks.not_found') };
 const invalid = {
   422: problemResponse('webhooks.invalid_url, webhooks.target_not_allowed or webhooks.unknown_event_type'),
 };
+
+/** A cursor the list did not issue (nextCursor is the last row's id). */
+const badCursor = { 400: problemResponse('webhooks.invalid_cursor or request.validation_failed') };
 
 export function registerWebhookRoutes(http: App, s: EndpointsService): void {
   http.get(
@@ -71,10 +76,11 @@ export function registerWebhookRoutes(http: App, s: EndpointsService): void {
         tags,
         summary: 'List webhook endpoints',
         querystring: PageQuery,
-        response: { 200: EndpointListSchema, ...auth },
+        response: { 200: EndpointListSchema, ...auth, ...badCursor },
       },
     },
-    async (req) => s.list({ limit: req.query.limit ?? 20, cursor: req.query.cursor }),
+    async (req) =>
+      s.list({ limit: req.query.limit ?? 20, cursor: idCursor(req.query.cursor, 'whe', WEBHOOK_ERRORS.invalidCursor) }),
   );
 
   http.get(
@@ -146,11 +152,15 @@ export function registerWebhookRoutes(http: App, s: EndpointsService): void {
         summary: "An endpoint's deliveries, newest first",
         params: EndpointParams,
         querystring: DeliveriesQuery,
-        response: { 200: DeliveryListSchema, ...auth, ...notFound },
+        response: { 200: DeliveryListSchema, ...auth, ...notFound, ...badCursor },
       },
     },
     async (req) =>
-      s.deliveries(req.params.id, { status: req.query.status, cursor: req.query.cursor, limit: req.query.limit ?? 20 }),
+      s.deliveries(req.params.id, {
+        status: req.query.status,
+        cursor: idCursor(req.query.cursor, 'msg', WEBHOOK_ERRORS.invalidCursor),
+        limit: req.query.limit ?? 20,
+      }),
   );
 
   http.get(

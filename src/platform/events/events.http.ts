@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { Db } from '../db/db.ts';
 import { errors } from '../errors.ts';
 import { access } from '../http/auth.ts';
+import { idCursor } from '../http/cursor.ts';
 import { problemResponse } from '../http/problem.ts';
 import { DateTime, Id, Integer, List, Text } from '../http/schema-helpers.ts';
 import type { App } from '../http/server.ts';
@@ -34,13 +35,15 @@ export function registerEventAdminRoutes(http: App, deps: { db: Db; wake: () => 
         }),
         response: {
           200: Type.Object({ items: List(DeadLetter), nextCursor: Type.Union([Text(), Type.Null()]) }),
+          400: problemResponse('events.invalid_cursor or request.validation_failed'),
           401: problemResponse('Authentication required'),
           403: problemResponse('Needs the permission events:manage'),
         },
       },
     },
     async (request) => {
-      const { limit = 20, cursor } = request.query;
+      const { limit = 20 } = request.query;
+      const cursor = idCursor(request.query.cursor, 'dlq', 'events.invalid_cursor');
       const rows = await listDeadLetters(deps.db.k, limit + 1, cursor);
       const page = rows.slice(0, limit);
       return {

@@ -55,6 +55,10 @@ export const CurrencyCode = (options: StringOptions = {}) =>
     ...options,
   });
 
+/** A tax category (pricing's rates are per category; products name theirs): lower snake case, at most 40. */
+export const TaxCategory = (options: StringOptions = {}) =>
+  Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', maxLength: 40, examples: ['reduced'], ...options });
+
 /**
  * An assigned ISO 3166-1 alpha-2 country code, upper case unless `pattern` says otherwise (iso-codes.ts). The
  * `format` is checked by the request validators: `ZZ` or the reserved `UK` is 400 `request.validation_failed`.

@@ -3,6 +3,7 @@
 import { Type } from 'typebox';
 import { errors } from '../errors.ts';
 import { access } from '../http/auth.ts';
+import { idCursor } from '../http/cursor.ts';
 import { problemResponse } from '../http/problem.ts';
 import { DateTime, Id, Integer, List, Text } from '../http/schema-helpers.ts';
 import type { App } from '../http/server.ts';
@@ -82,13 +83,14 @@ export function registerPrivacyAdminRoutes(
         }),
         response: {
           200: Type.Object({ items: List(Erasure), nextCursor: Type.Union([Text(), Type.Null()]) }),
+          400: problemResponse('privacy.invalid_cursor or request.validation_failed'),
           ...denied,
         },
       },
     },
     async (request) => {
-      const { limit = 20, cursor } = request.query;
-      const rows = await erasures.list(limit + 1, cursor);
+      const { limit = 20 } = request.query;
+      const rows = await erasures.list(limit + 1, idCursor(request.query.cursor, 'era', 'privacy.invalid_cursor'));
       const items = rows.slice(0, limit);
       return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
     },

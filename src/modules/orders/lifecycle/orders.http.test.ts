@@ -123,6 +123,8 @@ describe('orders', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().status).toBe('cancelled');
     await waitFor(async () => (await paymentOf(h, id))?.status === 'refunded');
+    // The order shows the refund too (written by the cancel's subscriber, like the refund itself).
+    await waitFor(async () => (await get(id, asCustomer(user))).json().payment.status === 'refunded');
     expect(
       (await h.orders.orders.events(id)).map((e) => [e.type, e.from_status, e.to_status, e.actor.split(':')[0]]),
     ).toEqual([

@@ -237,6 +237,16 @@ export const ordersRepo = {
       select prev from u`.execute(q);
     return r.rows[0]?.prev;
   },
+  /**
+   * The payment's status on an order whose status does not move with it (a cancelled order refunded or voided after
+   * the fact). Never downgrades `refunded`; true when a row changed.
+   */
+  async setPaymentStatus(q: Q, id: string, paymentStatus: string): Promise<boolean> {
+    const r = await sql`update orders.orders set payment_status = ${paymentStatus}, version = version + 1,
+        updated_at = now()
+      where id = ${id} and payment_status <> ${paymentStatus} and payment_status <> 'refunded'`.execute(q);
+    return Number(r.numAffectedRows ?? 0) > 0;
+  },
   /** Locks the order row (first in the lock order: order, then its lines) and returns its status. */
   async lockStatus(tx: Tx, id: string): Promise<OrderStatus | undefined> {
     const r = await ordersTables(tx)

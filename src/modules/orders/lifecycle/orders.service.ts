@@ -165,6 +165,8 @@ export function createOrdersService(deps: { db: Db; privacy: OrdersPrivacy }) {
         })),
       ),
     row: (id: string) => ordersRepo.get(db.k, id),
+    /** The payment's status alone (the order's status stays): see `ordersRepo.setPaymentStatus`. */
+    setPaymentStatus: (id: string, paymentStatus: string) => ordersRepo.setPaymentStatus(db.k, id, paymentStatus),
   };
 }
 

@@ -25,9 +25,20 @@ export function lifecycleSubscribers(d: () => LifecycleWorkerDeps): Subscriber[]
         const deps = d();
         // An unreachable provider does not hold up the stock: the void is then owed by payments (retried there).
         const p = await deps.payments.voidIfOpen(ctx, orderId);
+        let refunded = !!p && p.capturedAmount > 0 && p.capturedAmount <= p.refundedAmount;
         if (p && p.capturedAmount > p.refundedAmount) {
-          await deps.payments.refund(ctx, p.id, p.capturedAmount - p.refundedAmount, `cancel:${orderId}`, 'cancelled');
+          const r = await deps.payments.refund(
+            ctx,
+            p.id,
+            p.capturedAmount - p.refundedAmount,
+            `cancel:${orderId}`,
+            'cancelled',
+          );
+          refunded = r.status === 'succeeded';
         }
+        // The cancelled order shows what became of its payment (its status no longer moves: see below).
+        const settled = p?.status === 'voided' ? 'voided' : refunded ? 'refunded' : undefined;
+        if (settled) await deps.orders.setPaymentStatus(orderId, settled);
         // Stock still reserved goes back; stock already committed is restocked (both idempotent).
         const key = reservationKey(orderId);
         const released = await deps.inventory.release(ctx, key).catch((e: unknown) => {
@@ -39,9 +50,10 @@ export function lifecycleSubscribers(d: () => LifecycleWorkerDeps): Subscriber[]
       },
     },
     {
-      // A refund (staff, a return, a cancel) shows on the order: all of what was captured → refunded (unless the
-      // order was cancelled: that is its final state), a part of it after delivery → partially_refunded. A partial
-      // refund before delivery (goodwill) is recorded on the payment only, so the order can still ship.
+      // A refund (staff, a return, a cancel) shows on the order: all of what was captured → refunded (an order whose
+      // status cannot move there, a cancelled one above all, keeps its status and shows payment `refunded`), a part
+      // of it after delivery → partially_refunded. A partial refund before delivery (goodwill) is recorded on the
+      // payment only, so the order can still ship.
       name: 'orders.payment_refunded',
       eventTypes: ['payments.payment.refunded'],
       handle: async (e) => {
@@ -49,11 +61,12 @@ export function lifecycleSubscribers(d: () => LifecycleWorkerDeps): Subscriber[]
         const full = p.refundedAmount >= p.capturedAmount;
         const reason = `refund ${p.refundId ?? ''} of ${p.refundAmount ?? 0} ${p.currency}`.trim();
         if (full) {
-          await d().orders.transition(ctx, p.orderId, 'refunded', {
+          const moved = await d().orders.transition(ctx, p.orderId, 'refunded', {
             reason,
             paymentStatus: 'refunded',
             event: ORDER_EVENTS.refunded,
           });
+          if (!moved) await d().orders.setPaymentStatus(p.orderId, 'refunded');
         } else {
           await d().orders.transition(ctx, p.orderId, 'partially_refunded', {
             from: ['delivered'],

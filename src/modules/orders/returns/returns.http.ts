@@ -2,8 +2,10 @@
 // or reject them.
 import type { FastifyRequest } from 'fastify';
 import { access } from '../../../platform/http/auth.ts';
+import { idCursor } from '../../../platform/http/cursor.ts';
 import { problemResponse } from '../../../platform/http/problem.ts';
 import type { App } from '../../../platform/http/server.ts';
+import { ORDER_ERRORS } from '../contract.ts';
 import {
   OrderParams,
   OrderTokenHeaders,
@@ -80,10 +82,11 @@ export function registerReturnRoutes(http: App, returns: ReturnsService): void {
         tags,
         summary: 'Returns across orders, newest first (filter by status, e.g. requested: the ones to process)',
         querystring: ReturnQuery,
-        response: { 200: ReturnPageSchema },
+        response: { 200: ReturnPageSchema, 400: problemResponse('orders.invalid_cursor or request.validation_failed') },
       },
     },
-    async (req) => returns.listAll(req.query),
+    async (req) =>
+      returns.listAll({ ...req.query, cursor: idCursor(req.query.cursor, 'ret', ORDER_ERRORS.invalidCursor) }),
   );
 
   http.post(

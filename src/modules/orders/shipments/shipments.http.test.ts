@@ -150,6 +150,9 @@ describe('shipments and capture at shipment (PAYMENT_CAPTURE=shipment)', () => {
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('orders.invalid_transition');
     await waitFor(async () => (await paymentOf(h, o.id))?.status === 'voided');
+    // The order shows it too (the cancel's subscriber writes it once the void is through).
+    const read = () => h.t.http.inject({ method: 'GET', url: `/v1/orders/${o.id}`, headers: asCustomer(o.user) });
+    await waitFor(async () => (await read()).json().payment.status === 'voided');
     expect(await shipped(o.id)).toEqual([{ shipped_quantity: 0 }]);
     expect(await captures((await paymentOf(h, o.id))?.id)).toBe(0);
   });
