@@ -1278,7 +1278,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel an order (customer before shipment; staff with orders:manage any time) */
+        /**
+         * Cancel an order (customer before shipment; staff with orders:manage any time)
+         * @description The buyer (the customer signed in, or a guest with X-Order-Token) may cancel a pending or paid order; staff or an API key holding orders:manage any order the state machine lets go to cancelled. A caller who may only read the order (orders:read) gets 403 auth.forbidden and nothing changes. The refund (or void) of the payment follows the answer: the 200 shows the payment as it was, a later read `refunded` or `voided`.
+         */
         post: operations["postOrdersByIdCancel"];
         delete?: never;
         options?: never;
@@ -1297,8 +1300,8 @@ export interface paths {
         get: operations["getOrdersByIdReturns"];
         put?: never;
         /**
-         * Ask to return shipped units (the order owner, a guest with X-Order-Token, or staff)
-         * @description Claims the units for this return (never more than shipped and not already being returned). The refund is what was paid for the units (line total − discount + tax, shared exactly over the units; shipping is not refunded) and is made when staff receive them. Send an Idempotency-Key to make a retry safe.
+         * Ask to return shipped units (the order owner, a guest with X-Order-Token, or staff with orders:manage)
+         * @description Claims the units for this return (never more than shipped and not already being returned). The refund is what was paid for the units (line total − discount + tax, shared exactly over the units; shipping is not refunded) and is made when staff receive them. Send an Idempotency-Key to make a retry safe. A caller who may only read the order (orders:read) gets 403 auth.forbidden and nothing changes.
          */
         post: operations["postOrdersByIdReturns"];
         delete?: never;
@@ -1584,7 +1587,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One message of the local mail outbox with its text and HTML */
+        /**
+         * One message of the local mail outbox with its text and HTML
+         * @description A password reset or email verification mail shows its link with the token as [redacted] (`redacted: true`), whoever asks: the single-use secret is for the recipient only.
+         */
         get: operations["getAdminNotificationsOutboxById"];
         put?: never;
         post?: never;
@@ -25102,6 +25108,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description auth.forbidden: staff or an API key without orders:manage */
+            403: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description orders.not_found */
             404: {
                 headers: {
@@ -25586,6 +25609,23 @@ export interface operations {
             };
             /** @description Credentials were sent but are invalid, expired or revoked (sending none is fine) */
             401: {
+                headers: {
+                    /** @description Requests allowed per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The request's Origin, echoed when it is allowed (CORS_ORIGINS); absent otherwise */
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description auth.forbidden: staff or an API key without orders:manage */
+            403: {
                 headers: {
                     /** @description Requests allowed per window (RATE_LIMIT_MAX) */
                     "X-RateLimit-Limit"?: number;
@@ -29430,6 +29470,8 @@ export interface operations {
                             /** @description Null once the person's data is erased */
                             to: string | null;
                             subject: string | null;
+                            /** @description True for a mail that carried a single-use secret (password_reset, email_verification): its token reads [redacted] in the subject, text and HTML, for every caller. The recipient got the link; nobody reads it here. */
+                            redacted: boolean;
                         }[];
                         nextCursor: string | null;
                     };
@@ -29599,6 +29641,8 @@ export interface operations {
                         /** @description Null once the person's data is erased */
                         to: string | null;
                         subject: string | null;
+                        /** @description True for a mail that carried a single-use secret (password_reset, email_verification): its token reads [redacted] in the subject, text and HTML, for every caller. The recipient got the link; nobody reads it here. */
+                        redacted: boolean;
                         text: string | null;
                         html: string | null;
                     };

@@ -15,11 +15,19 @@ export function MailView(props: {
   to?: string | null;
   text: string | null;
   html: string | null;
+  /** The outbox withheld a single-use secret (a reset or verification link's token). */
+  redacted?: boolean;
 }) {
   return (
     <article aria-label={`Mail: ${props.subject ?? '(no subject)'}`} className="card stack">
       <h3>{props.subject ?? '(no subject)'}</h3>
       {props.to !== undefined ? <p>To: {props.to ?? '(erased)'}</p> : null}
+      {props.redacted ? (
+        <p className="hint">
+          The link's single-use token reads [redacted]: it is for the recipient only. In development the server's log
+          prints the link.
+        </p>
+      ) : null}
       <pre className="mail-text">{props.text ?? '(no text part)'}</pre>
       {props.html ? (
         <details>

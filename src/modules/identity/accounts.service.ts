@@ -1,7 +1,7 @@
 // Accounts: registration, login (throttled), refresh-token rotation with reuse detection, logout,
 // email verification and password reset.
 
-import type { Ctx } from '../../platform/context.ts';
+import type { Actor, Ctx } from '../../platform/context.ts';
 import { isUniqueViolation, type Tx } from '../../platform/db/db.ts';
 import { AppError, errors } from '../../platform/errors.ts';
 import { appendEvents } from '../../platform/events/outbox.ts';
@@ -23,6 +23,7 @@ import {
   usersRepo,
 } from './identity.repo.ts';
 import { checkPasswordPolicy, hashPassword, verifyDummy, verifyPassword } from './passwords.ts';
+import { permissionsOf } from './permissions.ts';
 import { FIELDS } from './personal-fields.ts';
 import { createThrottle } from './throttle.ts';
 import { opaqueToken, sha256 } from './tokens.ts';
@@ -181,7 +182,7 @@ export function createAccountsService(deps: IdentityDeps) {
           [
             {
               action: 'login.refused_disabled',
-              actor: { kind: 'customer', userId: user.id },
+              actor: signingIn(user),
               subjectId: user.id,
               ip: client.ip,
             },
@@ -197,7 +198,7 @@ export function createAccountsService(deps: IdentityDeps) {
           [
             {
               action: 'login.succeeded',
-              actor: { kind: 'customer', userId: user.id },
+              actor: signingIn(user),
               subjectId: user.id,
               ip: client.ip,
             },
@@ -338,6 +339,13 @@ export function createAccountsService(deps: IdentityDeps) {
 }
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
+
+/** Who signs in, as the audit log records it: a staff account (one with roles) as staff, with its permissions. */
+function signingIn(user: { id: string; roles: string[] }): Actor {
+  return user.roles.length > 0
+    ? { kind: 'staff', userId: user.id, roles: user.roles, permissions: permissionsOf(user.roles) }
+    : { kind: 'customer', userId: user.id };
+}
 
 const accountDisabled = () =>
   new AppError(403, 'identity.account_disabled', 'Forbidden', {

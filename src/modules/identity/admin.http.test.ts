@@ -202,4 +202,16 @@ describe('audit log [REQ-IDN-009]', () => {
     expect((await req('GET', '/v1/admin/audit-log', c)).statusCode).toBe(403);
     expect((await req('GET', '/v1/admin/audit-log', await createStaff(t, 'support'))).statusCode).toBe(403);
   });
+
+  it('[REQ-IDN-009] a staff sign-in is recorded as staff, a customer sign-in as customer', async () => {
+    const agent = await createStaff(t, 'support');
+    const c = await registerCustomer(t);
+    await req('POST', '/v1/auth/login', undefined, { email: c.email, password: TEST_PASSWORD });
+    const kindOf = async (subjectId: string) => {
+      const log = await req('GET', `/v1/admin/audit-log?subjectId=${subjectId}&action=login.succeeded`, admin);
+      return (log.json().items as { actorKind: string; actorId: string }[]).map((i) => [i.actorKind, i.actorId]);
+    };
+    expect(await kindOf(agent.userId)).toEqual([['staff', agent.userId]]);
+    expect(await kindOf(c.userId)).toEqual([['customer', c.userId]]);
+  });
 });

@@ -1,8 +1,8 @@
 // The dispatcher: claims due messages (FOR UPDATE SKIP LOCKED, a lease: status `sending` until lease_until),
 // renders them, sends them with no transaction open, then marks them sent with an update conditional on the lease.
 // A failed attempt waits min(retryBaseMs * 2^(attempts-1), retryMaxDelayMs); after maxAttempts the message is dead.
-// Without SMTP_URL the "transport" is the local mail outbox: the rendered message is written (sealed) and the
-// message marked sent in one transaction. It runs as a scheduled job (every second, any process) and in-process
+// Without SMTP_URL the "transport" is the local mail outbox: the rendered message is written (sealed, a single-use
+// secret redacted) and the message marked sent in one statement. It runs as a scheduled job (every second, any process) and in-process
 // when a subscriber or a staff retry wakes it, and again when the next retry falls due.
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -19,6 +19,7 @@ import type { Metrics } from '../../platform/observability/metrics.ts';
 import { inSpan, parentFrom } from '../../platform/observability/tracing.ts';
 import type { Privacy } from '../../platform/privacy/privacy.ts';
 import { claimDue, type MessageRow, markFailed, markSent, nextDueInMs, storeInOutbox } from './messages.repo.ts';
+import { redactMail, secretLinkOf } from './redaction.ts';
 import type { Renderer } from './render.ts';
 import { SEALED } from './sealed-fields.ts';
 
@@ -34,6 +35,11 @@ export interface DispatcherDeps {
   renderer: Renderer;
   /** A CLIENT span per SMTP send when tracing is on (docs/tracing.md). */
   tracer?: Tracer | undefined;
+  /**
+   * Development without SMTP_URL: log the single-use link of a reset or verification mail written to the local
+   * outbox (whose copy has it redacted), for the developer trying the flow locally. Never in production or tests.
+   */
+  logSecretLinks?: boolean | undefined;
 }
 
 export interface Dispatcher {
@@ -128,9 +134,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         logger.warn({ messageId: row.id, kind: row.kind }, 'mail sent after its lease was lost');
       }
     } else {
-      const content = privacy.dataKeys.sealJson(key, SEALED.outbox, { to, ...rendered });
+      // The outbox copy never holds a single-use secret: only the recipient's mailbox would (redaction.ts).
+      const link = secretLinkOf(row.kind, params);
+      const mail = redactMail(row.kind, { to, ...rendered }, link);
+      const content = privacy.dataKeys.sealJson(key, SEALED.outbox, mail);
       const stored = { id: newId('mbx'), messageId: row.id, kind: row.kind, contentSealed: content };
       if (!(await storeInOutbox(db.k, stored, leaseToken, subjectSealed))) throw new Error('lease lost');
+      if (deps.logSecretLinks && link) {
+        logger.info({ messageId: row.id, kind: row.kind, link }, 'development: the single-use link of this mail');
+      }
     }
     metrics.sent.inc({ template: row.kind });
   }

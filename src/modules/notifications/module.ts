@@ -29,7 +29,9 @@ export function createNotificationsModule(deps: NotificationsModuleDeps) {
   const { shop, mail } = kernel.config;
   const renderer = lazyRenderer(shop);
   const tracer = kernel.tracing?.tracer;
-  const dispatcher = createDispatcher({ db, privacy, mail, shop, logger, metrics, renderer, tracer });
+  // The developer's way to a reset or verification link without SMTP: the log (the outbox copy has it redacted).
+  const logSecretLinks = kernel.config.env === 'development' && !mail.smtpUrl;
+  const dispatcher = createDispatcher({ db, privacy, mail, shop, logger, metrics, renderer, tracer, logSecretLinks });
   privacy.register(createNotificationsContributor({ db, privacy }));
 
   const definition: ModuleDefinition = {

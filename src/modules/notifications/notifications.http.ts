@@ -1,5 +1,6 @@
 // Staff endpoints of the notifications module: the templates and their preview, the delivery log with a retry for
-// failed and dead messages, and the local mail outbox (where mail goes without SMTP_URL).
+// failed and dead messages, and the local mail outbox (where mail goes without SMTP_URL), which never shows a
+// single-use secret (a reset or verification link's token) to anyone: redaction.ts.
 import { MAIL_LOCALES, type ShopConfig } from '../../platform/config-messaging.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { errors } from '../../platform/errors.ts';
@@ -23,6 +24,7 @@ import {
   RetriedSchema,
   TemplateListSchema,
 } from './notifications.schemas.ts';
+import { carriesSecret, redactText } from './redaction.ts';
 import type { Renderer } from './render.ts';
 import { sampleParams } from './samples.ts';
 import { SEALED } from './sealed-fields.ts';
@@ -35,6 +37,9 @@ const auth = (permission: string) => ({
 const READ = 'notifications:read';
 const MANAGE = 'notifications:manage';
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+/** A stored part as the API shows it: a single-use secret redacted, also in a copy stored before redaction. */
+const shown = (kind: string, part: string | undefined) =>
+  part === undefined ? null : carriesSecret(kind) ? redactText(part) : part;
 
 interface OutboxContent {
   to: string;
@@ -198,7 +203,8 @@ export function registerNotificationRoutes(
               kind: r.kind as (typeof MESSAGE_KINDS)[number],
               createdAt: iso(r.created_at) as string,
               to: c?.to ?? null,
-              subject: c?.subject ?? null,
+              subject: shown(r.kind, c?.subject),
+              redacted: carriesSecret(r.kind),
             };
           }),
         ),
@@ -214,6 +220,9 @@ export function registerNotificationRoutes(
       schema: {
         tags,
         summary: 'One message of the local mail outbox with its text and HTML',
+        description:
+          'A password reset or email verification mail shows its link with the token as [redacted] (`redacted: true`), ' +
+          'whoever asks: the single-use secret is for the recipient only.',
         params: IdParams,
         response: {
           200: OutboxMessageSchema,
@@ -232,9 +241,10 @@ export function registerNotificationRoutes(
         kind: r.kind as (typeof MESSAGE_KINDS)[number],
         createdAt: iso(r.created_at) as string,
         to: c?.to ?? null,
-        subject: c?.subject ?? null,
-        text: c?.text ?? null,
-        html: c?.html ?? null,
+        subject: shown(r.kind, c?.subject),
+        text: shown(r.kind, c?.text),
+        html: shown(r.kind, c?.html),
+        redacted: carriesSecret(r.kind),
       };
     },
   );

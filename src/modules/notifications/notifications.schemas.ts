@@ -79,6 +79,11 @@ const OutboxBase = {
   createdAt: DateTime(),
   to: Type.Union([Text(320), Type.Null()], { description: "Null once the person's data is erased" }),
   subject: Type.Union([Text(1000), Type.Null()]),
+  redacted: Type.Boolean({
+    description:
+      'True for a mail that carried a single-use secret (password_reset, email_verification): its token reads ' +
+      '[redacted] in the subject, text and HTML, for every caller. The recipient got the link; nobody reads it here.',
+  }),
 };
 export const OutboxItemSchema = Type.Object(OutboxBase);
 export const OutboxListSchema = Type.Object({

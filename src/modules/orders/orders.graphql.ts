@@ -1,7 +1,8 @@
 // The orders' part of the GraphQL schema, over the same services as /v1/orders and with the same access rules:
 // an order is seen by its customer, by a guest with its order token (X-Order-Token header or `orderToken`
-// argument) or by staff with orders:read; anyone else gets orders.not_found and no data. Customers ask for returns
-// here too (requestReturn, returns); staff decide them over REST.
+// argument) or by staff with orders:read; anyone else gets orders.not_found and no data. cancelOrder and
+// requestReturn are the buyer's, or staff's with orders:manage: one who may only read the order gets auth.forbidden.
+// Customers ask for returns here too (requestReturn, returns); staff decide them over REST.
 //
 // placeOrder is the checkout of POST /v1/orders. Its key (the `idempotencyKey` argument, or the Idempotency-Key
 // header) maps to the checkout attempt, as on REST: a retry with the same key follows the attempt, so an answer

@@ -167,11 +167,17 @@ export function registerOrdersRoutes(http: App, s: { checkout: CheckoutService; 
       schema: {
         tags,
         summary: 'Cancel an order (customer before shipment; staff with orders:manage any time)',
+        description:
+          'The buyer (the customer signed in, or a guest with X-Order-Token) may cancel a pending or paid order; staff ' +
+          'or an API key holding orders:manage any order the state machine lets go to cancelled. A caller who may ' +
+          'only read the order (orders:read) gets 403 auth.forbidden and nothing changes. The refund (or void) of the ' +
+          'payment follows the answer: the 200 shows the payment as it was, a later read `refunded` or `voided`.',
         params: OrderParams,
         headers: OrderTokenHeaders,
         body: CancelBody,
         response: {
           200: OrderSchema,
+          403: problemResponse('auth.forbidden: staff or an API key without orders:manage'),
           404: problemResponse('orders.not_found'),
           409: problemResponse('orders.invalid_transition'),
         },

@@ -22,10 +22,34 @@ import { CUSTOMER_CANCELLABLE, sourcesOf } from './state.ts';
 
 const notFound = (id: string) => errors.notFound(ORDER_ERRORS.notFound, `No order ${id}.`);
 
-function canSee(ctx: Ctx, o: OrderRow, orderToken: string | undefined): boolean {
-  if (hasPermission(ctx.actor, 'orders:read')) return true;
+/**
+ * Whether the caller holds the order as its buyer: the customer who placed it, signed in, or whoever presents its
+ * order token. A staff or API-key caller is never the buyer through its permissions (only through the token).
+ */
+function isBuyer(ctx: Ctx, o: OrderRow, orderToken: string | undefined): boolean {
   if (ctx.actor.kind === 'customer' && o.user_id === ctx.actor.userId) return true;
   return !!orderToken && !!o.order_token_hash && hashToken(orderToken) === o.order_token_hash;
+}
+
+function canSee(ctx: Ctx, o: OrderRow, orderToken: string | undefined): boolean {
+  return hasPermission(ctx.actor, 'orders:read') || isBuyer(ctx, o, orderToken);
+}
+
+/** On whose behalf a caller changes an order (cancels it, asks for a return). */
+type OrderChangeRight = 'staff' | 'buyer';
+
+/**
+ * Who may change an order: staff or an API key holding `orders:manage` (any time the state machine allows), else its
+ * buyer (the customer's rules). A caller who may only read it (`orders:read`) gets 403 `auth.forbidden`, anyone else
+ * 404: reading an order never grants a buyer's rights.
+ */
+function changeRightOf(ctx: Ctx, o: OrderRow, orderToken: string | undefined): OrderChangeRight {
+  if (hasPermission(ctx.actor, 'orders:manage')) return 'staff';
+  if (isBuyer(ctx, o, orderToken)) return 'buyer';
+  if (hasPermission(ctx.actor, 'orders:read')) {
+    throw errors.forbidden('Changing an order needs the permission orders:manage.');
+  }
+  throw notFound(o.id);
 }
 
 /**
@@ -129,10 +153,22 @@ export function createOrdersService(deps: { db: Db; privacy: OrdersPrivacy }) {
     return true;
   }
 
+  /** The order, its data key subject and the caller's right to change it (404 or 403 as changeRightOf says). */
+  async function forChange(ctx: Ctx, id: string, orderToken: string | undefined) {
+    const found = await ordersRepo.withLines(db.k, id);
+    if (!found) throw notFound(id);
+    const right = changeRightOf(ctx, found.order, orderToken);
+    return {
+      view: await view(found.order, found.lines),
+      subject: subjectOfRow(privacy, found.order),
+      right,
+    };
+  }
+
   async function cancel(ctx: Ctx, id: string, orderToken: string | undefined, reason: string): Promise<OrderView> {
     const o = await ordersRepo.get(db.k, id);
-    if (!o || !canSee(ctx, o, orderToken)) throw notFound(id);
-    const staff = hasPermission(ctx.actor, 'orders:manage');
+    if (!o) throw notFound(id);
+    const staff = changeRightOf(ctx, o, orderToken) === 'staff';
     const from = staff
       ? sourcesOf('cancelled')
       : CUSTOMER_CANCELLABLE.filter((s) => sourcesOf('cancelled').includes(s));
@@ -146,12 +182,16 @@ export function createOrdersService(deps: { db: Db; privacy: OrdersPrivacy }) {
         `Order ${id} is ${o.status} and cannot be cancelled by you.`,
       );
     }
-    return get(ctx, id, orderToken);
+    // The answer is for whoever may change it (orders:manage alone, without orders:read, included).
+    const after = await ordersRepo.withLines(db.k, id);
+    if (!after) throw notFound(id);
+    return view(after.order, after.lines);
   }
 
   return {
     get,
     getWithSubject,
+    forChange,
     forNotification,
     list,
     cancel,

@@ -34,16 +34,19 @@ export function registerReturnRoutes(http: App, returns: ReturnsService): void {
       config: { access: access.optionalCustomerOr('orders:read'), idempotency: true },
       schema: {
         tags,
-        summary: 'Ask to return shipped units (the order owner, a guest with X-Order-Token, or staff)',
+        summary:
+          'Ask to return shipped units (the order owner, a guest with X-Order-Token, or staff with orders:manage)',
         description:
           'Claims the units for this return (never more than shipped and not already being returned). The refund is ' +
           'what was paid for the units (line total − discount + tax, shared exactly over the units; shipping is not ' +
-          'refunded) and is made when staff receive them. Send an Idempotency-Key to make a retry safe.',
+          'refunded) and is made when staff receive them. Send an Idempotency-Key to make a retry safe. A caller who ' +
+          'may only read the order (orders:read) gets 403 auth.forbidden and nothing changes.',
         params: OrderParams,
         headers: ReturnRequestHeaders,
         body: ReturnBody,
         response: {
           201: ReturnSchema,
+          403: problemResponse('auth.forbidden: staff or an API key without orders:manage'),
           404: problemResponse('orders.not_found'),
           409: problemResponse('orders.not_returnable (nothing shipped, cancelled …), orders.over_return'),
           422: problemResponse('orders.unknown_item: a variant not in the order'),

@@ -1,9 +1,9 @@
-// Returns: a customer (or a guest with the order token, or staff) asks to send shipped units back; staff receive
-// them — the refund is computed exactly (return-refund.ts) and, with the restock flag, the units go back on hand — or
-// reject the request. The units a line's open and received returns claim never exceed what shipped (one guarded
-// update per line, under the order row's lock: the lock order of shipping). The refund and the restock happen after
-// the commit, in the `orders.settle_return` subscriber (retried until done; both idempotent per return), so no
-// transaction is open across the payment provider.
+// Returns: a customer (or a guest with the order token, or staff with orders:manage) asks to send shipped units
+// back; staff receive them — the refund is computed exactly (return-refund.ts) and, with the restock flag, the units
+// go back on hand — or reject the request. The units a line's open and received returns claim never exceed what
+// shipped (one guarded update per line, under the order row's lock: the lock order of shipping). The refund and the
+// restock happen after the commit, in the `orders.settle_return` subscriber (retried until done; both idempotent per
+// return), so no transaction is open across the payment provider.
 import type { Ctx } from '../../../platform/context.ts';
 import { actorLabel } from '../../../platform/context.ts';
 import type { Db } from '../../../platform/db/db.ts';
@@ -94,7 +94,7 @@ function toReturnView(r: ReturnRow, currency: string, lines: LineRow[]): ReturnV
 export function createReturnsService(deps: {
   db: Db;
   privacy: OrdersPrivacy;
-  orders: Pick<OrdersService, 'getWithSubject' | 'row'>;
+  orders: Pick<OrdersService, 'getWithSubject' | 'forChange' | 'row'>;
 }) {
   const { db, privacy } = deps;
   // The customer's reason and staff's note are sealed under the order's subject; erased → null.
@@ -129,8 +129,8 @@ export function createReturnsService(deps: {
     input: ReturnRequest,
     out: SubjectOut = {},
   ) {
-    // 404 for anyone who may not see it
-    const { view: order, subject } = await deps.orders.getWithSubject(ctx, orderId, orderToken);
+    // Its buyer or staff with orders:manage: 403 for a caller who may only read it, 404 for anyone else
+    const { view: order, subject } = await deps.orders.forChange(ctx, orderId, orderToken);
     out.subject = subject;
     if (!RETURNABLE.includes(order.status)) throw notReturnable(orderId, order.status);
     const items = plan(order, input.items);
