@@ -31,7 +31,7 @@ export function registerReturnRoutes(http: App, returns: ReturnsService): void {
   http.post(
     '/v1/orders/:id/returns',
     {
-      config: { access: access.optionalCustomerOr('orders:read'), idempotency: true },
+      config: { access: access.optionalCustomerOr('orders:manage'), idempotency: true },
       schema: {
         tags,
         summary:
