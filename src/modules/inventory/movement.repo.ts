@@ -46,8 +46,7 @@ export const VARIANT_ON_HAND_MAX = 2_000_000_000;
 
 /**
  * Sets the level's on hand, only while the variant's on hand over all its levels stays within VARIANT_ON_HAND_MAX
- * (checked in the update itself; `onHand` is bound as a bigint, so no out-of-range value reaches the integer
- * column). Undefined, nothing written, when it would not.
+ * (checked in the update itself, against the other levels' sum). Undefined, nothing written, when it would not.
  */
 export async function setOnHand(
   q: Q,
@@ -55,6 +54,9 @@ export async function setOnHand(
   warehouseId: string,
   onHand: number,
 ): Promise<StockLevel | undefined> {
+  // Past the ceiling on its own: refused before the statement (PostgreSQL folds the cast of a bound value to the
+  // integer column while planning, so a value past the integer range fails there whatever the guard says).
+  if (onHand > VARIANT_ON_HAND_MAX) return undefined;
   const r = await sql<StockLevel>`update inventory.levels l set on_hand = ${onHand}::bigint, updated_at = now()
     where l.variant_id = ${variantId} and l.warehouse_id = ${warehouseId}
       and ${onHand}::bigint + (select coalesce(sum(o.on_hand), 0) from inventory.levels o
