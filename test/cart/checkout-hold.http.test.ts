@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaff, registerCustomer, type TestIdentity } from '../support/auth.ts';
-import { createVariant, readyCart, type TestVariant } from '../support/cart.ts';
+import { createVariant, placeOrder as placeOrderAs, poll, readyCart, type TestVariant } from '../support/cart.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 import { listen } from '../support/listen.ts';
 
@@ -27,13 +27,7 @@ afterAll(async () => {
 
 type Cart = Awaited<ReturnType<typeof readyCart>>;
 
-const placeOrder = (c: Cart, key: string, token: string) =>
-  t.http.inject({
-    method: 'POST',
-    url: '/v1/orders',
-    headers: { ...c.headers, 'idempotency-key': key },
-    payload: { cartId: c.id, payment: { provider: 'sandbox', token } },
-  });
+const placeOrder = (c: Cart, key: string, token: string) => placeOrderAs(t, c, key, token);
 
 const getCart = async (c: Cart) =>
   (await t.http.inject({ method: 'GET', url: `/v1/carts/${c.id}`, headers: c.headers })).json() as {
@@ -50,16 +44,6 @@ const addItem = (c: Cart, variantId: string, quantity = 1) =>
     headers: c.headers,
     payload: { variantId, quantity },
   });
-
-async function poll<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('poll: timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Every change a client can make to the cart, each expected to answer 409 cart.checkout_in_progress. */
 async function everyChange(c: Cart, itemId: string) {

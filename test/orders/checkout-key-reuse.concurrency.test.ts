@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaff } from '../support/auth.ts';
-import { createVariant, readyCart, type TestVariant } from '../support/cart.ts';
+import { createVariant, placeOrder as placeOrderAs, poll, readyCart, type TestVariant } from '../support/cart.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 import { listen } from '../support/listen.ts';
 
@@ -26,25 +26,9 @@ type Cart = Awaited<ReturnType<typeof readyCart>>;
 const TOKENS = ['tok_visa', 'tok_threeDSecureRequired'];
 const other = (token: string) => (token === 'tok_visa' ? 'tok_threeDSecureRequired' : 'tok_visa');
 
-const placeOrder = (c: Cart, key: string, token: string) =>
-  t.http.inject({
-    method: 'POST',
-    url: '/v1/orders',
-    headers: { ...c.headers, 'idempotency-key': key },
-    payload: { cartId: c.id, payment: { provider: 'sandbox', token } },
-  });
+const placeOrder = (c: Cart, key: string, token: string) => placeOrderAs(t, c, key, token);
 
 const rows = async <T>(query: ReturnType<typeof sql>) => (await query.execute(t.kernel.db.k)).rows as T[];
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('waitFor: timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('one key, two requests, at once', () => {
   // Sent in both orders (either body first), each on a cart of its own: the assertions hold whichever wins.
@@ -85,7 +69,7 @@ describe('one key, two requests, at once', () => {
         const waiting = answers.find((r) => r.statusCode === 202)?.json();
         expect((await fetch(`${waiting.nextAction.url}?outcome=succeed`)).status).toBeLessThan(400);
       }
-      const placed = await waitFor(async () => {
+      const placed = await poll(async () => {
         const r = await placeOrder(c, key, winner);
         return r.statusCode === 201 ? r : undefined;
       });

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaff, registerCustomer, type TestIdentity } from '../support/auth.ts';
-import { createVariant, readyCart, type TestVariant } from '../support/cart.ts';
+import { createVariant, placeOrder as placeOrderAs, readyCart, type TestVariant } from '../support/cart.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 import { graphql } from '../support/graphql.ts';
 import { listen } from '../support/listen.ts';
@@ -28,13 +28,7 @@ afterAll(async () => {
 
 type Cart = Awaited<ReturnType<typeof readyCart>>;
 
-const placeOrder = (c: Cart, key: string, token: string) =>
-  t.http.inject({
-    method: 'POST',
-    url: '/v1/orders',
-    headers: { ...c.headers, 'idempotency-key': key },
-    payload: { cartId: c.id, payment: { provider: 'sandbox', token } },
-  });
+const placeOrder = (c: Cart, key: string, token: string) => placeOrderAs(t, c, key, token);
 
 const rows = async <T>(query: ReturnType<typeof sql>) => (await query.execute(t.kernel.db.k)).rows as T[];
 

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersModuleFor } from '../../src/modules/orders/index.ts';
 import { createStaff, type TestIdentity } from '../support/auth.ts';
-import { createVariant, readyCart, type TestVariant } from '../support/cart.ts';
+import { createVariant, placeOrder as placeOrderAs, poll, readyCart, type TestVariant } from '../support/cart.ts';
 import { createTestApp, type TestApp } from '../support/create-test-app.ts';
 import { listen } from '../support/listen.ts';
 
@@ -33,13 +33,7 @@ afterAll(async () => {
 
 type Cart = Awaited<ReturnType<typeof readyCart>>;
 
-const placeOrder = (c: Cart, key: string, token = 'tok_threeDSecureRequired') =>
-  t.http.inject({
-    method: 'POST',
-    url: '/v1/orders',
-    headers: { ...c.headers, 'idempotency-key': key },
-    payload: { cartId: c.id, payment: { provider: 'sandbox', token } },
-  });
+const placeOrder = (c: Cart, key: string, token = 'tok_threeDSecureRequired') => placeOrderAs(t, c, key, token);
 
 const addItem = (c: Cart, variantId: string) =>
   t.http.inject({
@@ -64,16 +58,6 @@ const attemptOf = async (cartId: string) =>
       select id, status, answer_status, answer->>'code' as code from orders.checkout_attempts
       where cart_id = ${cartId} order by created_at desc limit 1`.execute(t.kernel.db.k)
   ).rows[0];
-
-async function poll<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('poll: timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A checkout waiting for 3-D Secure, then aged: its deadline and its cart's mark both passed, nobody swept it. */
 async function waitingPastDeadline(c: Cart) {

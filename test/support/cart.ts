@@ -116,3 +116,25 @@ export async function readyCart(
   const cart = await call('PATCH', `/v1/carts/${c.id}`, { shippingMethodId: options.items[0].id });
   return { id: c.id, token: c.token, headers, totals: cart.totals };
 }
+
+export type ReadyCart = Awaited<ReturnType<typeof readyCart>>;
+
+/** `POST /v1/orders` for a ready cart with this Idempotency-Key, paying with a sandbox token. */
+export const placeOrder = (t: TestApp, c: ReadyCart, key: string, token: string) =>
+  t.http.inject({
+    method: 'POST',
+    url: '/v1/orders',
+    headers: { ...c.headers, 'idempotency-key': key },
+    payload: { cartId: c.id, payment: { provider: 'sandbox', token } },
+  });
+
+/** `fn`'s first defined answer, asked every 50 ms for up to `ms` (then it throws). */
+export async function poll<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error('poll: timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -319,8 +319,8 @@ export function createCartService(deps: CartServiceDeps) {
         return { view: await view(cart, items), held: false, blocked: false, holder: null, holderLeftMs: null };
       }
       try {
-        const view_ = await view(await pii.open(r.cart), r.items);
-        return { view: view_, held: r.held, blocked: !r.held, holder: r.holder, holderLeftMs: r.holderLeftMs };
+        const snapshotView = await view(await pii.open(r.cart), r.items);
+        return { view: snapshotView, held: r.held, blocked: !r.held, holder: r.holder, holderLeftMs: r.holderLeftMs };
       } catch (e) {
         if (r.held) await repo.releaseCheckout(db.k, cartId, holder);
         throw e;
